@@ -1,0 +1,49 @@
+/** What a run writes per model × condition × item (one line of items.jsonl). */
+export interface ItemResult {
+  model: string;
+  condition: string;
+  itemId: string;
+  subject?: string;
+  /** order[shownPosition] = original choice index. */
+  order: number[];
+  /** Shown position of the correct choice. */
+  goldPosition: number;
+  /** Score per shown position (higher is better); null where the backend could not see it. */
+  scores: (number | null)[];
+  /** Predicted shown position, or null when the answer could not be read (unscored). */
+  predicted: number | null;
+  /** true/false when scored; null when unscored (strict policy counts it as not correct). */
+  correct: boolean | null;
+  /** Whether the argmax was tied (broken deterministically by lowest shown position). */
+  tie: boolean;
+}
+
+/** How a condition varies from the standard format, one entry per factor of the grid. */
+export interface ConditionFactors {
+  order: string;
+  symbols: string;
+  template: string;
+  scoring: string;
+  shots: string;
+}
+
+export interface ConditionInfo {
+  name: string;
+  scoring: 'symbol' | 'hybrid' | 'cloze';
+  normalization: 'none' | 'token' | 'char' | 'byte' | 'pmi';
+  perturbations: { name: string; args: unknown }[];
+  factors: ConditionFactors;
+}
+
+/** Accuracy of one model under one condition (a row of summary.json). */
+export interface CellSummary {
+  model: string;
+  condition: string;
+  accuracy: number;
+  n: number;
+  correct: number;
+  unscored: number;
+  ties: number;
+  /** Items left out because a request for them failed (retried on the next run). */
+  failed: number;
+}
