@@ -1,0 +1,206 @@
+import os from 'node:os';
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+import type { Capabilities, Model, ModelIdentity, Outcome, Request, RequestResult } from '../core/types.js';
+import { UserError } from '../core/errors.js';
+import { splitTokens } from './tokenize.js';
+
+export interface GgufOptions {
+  name: string;
+  path: string;
+  /** Content hash of the file (sha256 hex): the model's identity in the store. */
+  sha256: string;
+  /** Evaluation threads; default leaves one core to the JS thread (oversubscription is ~500x slower on small calls). */
+  threads?: number;
+  gpu?: 'auto' | false;
+  batchSize?: number;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(os.availableParallelism() - 1, 8));
+}
+
+let llamaPromise: Promise<Llama> | undefined;
+const llamaFor = (gpu: 'auto' | false) =>
+  (llamaPromise ??= getLlama({ gpu, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false }));
+
+interface Planned {
+  index: number;
+  context: Token[];
+  /** Tokens whose log-probs are summed (loglikelihood) or candidate first tokens (nextToken). */
+  targets: Token[];
+  kind: Request['kind'];
+}
+
+/**
+ * A local GGUF model through node-llama-cpp. Requests are sorted by token sequence so that
+ * neighbours share prefixes: the sequence keeps the shared part of its state and only the
+ * differing suffix is erased and evaluated. Each context is evaluated once for all of its
+ * continuations; log-probs come from raw logits (no sampler involved).
+ */
+export class GgufModel implements Model {
+  readonly capabilities: Capabilities = { loglikelihood: true, nextToken: true };
+  /** Tokens evaluated by the engine (for efficiency measurements). */
+  tokensEvaluated = 0;
+  private context?: LlamaContext;
+  private sequence?: LlamaContextSequence;
+  private readonly tokenCache = new Map<string, Token[]>();
+
+  private constructor(readonly identity: ModelIdentity, private readonly model: LlamaModel, private readonly opts: GgufOptions) {}
+
+  static async load(opts: GgufOptions): Promise<GgufModel> {
+    const llama = await llamaFor(opts.gpu ?? 'auto');
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: opts.path });
+    } catch (e) {
+      throw new UserError(`cannot load GGUF model: ${(e as Error).message}`, opts.path);
+    }
+    const identity: ModelIdentity = {
+      id: `gguf:sha256:${opts.sha256}`,
+      name: opts.name,
+      backend: 'gguf',
+      details: { path: opts.path, sha256: opts.sha256, trainContextSize: model.trainContextSize, threads: opts.threads ?? defaultThreads() },
+    };
+    return new GgufModel(identity, model, opts);
+  }
+
+  /** Tokenize with BOS added the way the model wants it. */
+  tokenize = (text: string): Token[] => {
+    let cached = this.tokenCache.get(text);
+    if (!cached) {
+      cached = this.model.tokenize(text, false);
+      const bos = this.model.tokens.bos;
+      if (this.model.tokens.shouldPrependBosToken && bos !== null) cached = [bos, ...cached];
+      if (this.tokenCache.size > 50_000) this.tokenCache.clear();
+      this.tokenCache.set(text, cached);
+    }
+    return cached;
+  };
+
+  private plan(request: Request, index: number): Planned | string {
+    if (request.kind === 'loglikelihood') {
+      const split = splitTokens(this.tokenize, request.context, request.continuation);
+      if (split.continuation.length === 0) return 'continuation has no tokens';
+      return { index, kind: 'loglikelihood', context: split.context, targets: split.continuation };
+    }
+    const context = this.tokenize(request.context.replace(/\s+$/, ''));
+    const targets: Token[] = [];
+    for (const candidate of request.candidates) {
+      const split = splitTokens(this.tokenize, request.context, candidate);
+      if (split.continuation.length === 0) return `candidate ${JSON.stringify(candidate)} has no tokens`;
+      targets.push(split.continuation[0]);
+    }
+    return { index, kind: 'nextToken', context, targets };
+  }
+
+  private async ensureContext(maxTokens: number): Promise<LlamaContextSequence> {
+    const needed = Math.max(512, 2 ** Math.ceil(Math.log2(maxTokens + 1)));
+    if (this.context && this.context.contextSize >= maxTokens + 1) return this.sequence!;
+    await this.context?.dispose();
+    this.context = await this.model.createContext({
+      contextSize: needed,
+      sequences: 1,
+      threads: this.opts.threads ?? defaultThreads(),
+      batchSize: this.opts.batchSize ?? Math.min(needed, 512),
+    });
+    this.sequence = this.context.getSequence();
+    return this.sequence;
+  }
+
+  async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
+    const outcomes: Outcome[] = new Array(requests.length);
+    const settle = (i: number, o: Outcome) => { outcomes[i] = o; onResult?.(i, o); };
+    const planned: Planned[] = [];
+    requests.forEach((r, i) => {
+      const p = this.plan(r, i);
+      if (typeof p === 'string') settle(i, { ok: false, error: p });
+      else planned.push(p);
+    });
+    if (planned.length === 0) return outcomes;
+    const seq = await this.ensureContext(Math.max(...planned.map((p) => p.context.length + p.targets.length)));
+    planned.sort((a, b) => compareTokens(a.context, b.context) || compareTokens(a.targets, b.targets));
+    for (let g = 0; g < planned.length; ) {
+      let end = g + 1;
+      while (end < planned.length && compareTokens(planned[end].context, planned[g].context) === 0) end++;
+      await this.evaluateGroup(seq, planned.slice(g, end), settle);
+      g = end;
+    }
+    return outcomes;
+  }
+
+  /** Evaluate one shared context, then every continuation from it. */
+  private async evaluateGroup(seq: LlamaContextSequence, group: Planned[], settle: (i: number, o: Outcome) => void) {
+    const context = group[0].context;
+    const firstTargets = [...new Set(group.flatMap((p) => (p.kind === 'nextToken' ? p.targets : [p.targets[0]])))];
+    // Re-evaluate at least the context's last token: its logits give every first target.
+    const keep = Math.min(commonPrefix(seq.contextTokens, context), context.length - 1);
+    if (keep < seq.contextTokens.length) await seq.eraseContextTokenRanges([{ start: keep, end: seq.contextTokens.length }]);
+    const head = await this.evaluateTokens(seq, context.slice(keep), [firstTargets]);
+    const first = head[head.length - 1]!;
+    for (const p of group) {
+      if (p.kind === 'nextToken') {
+        settle(p.index, { ok: true, result: { kind: 'nextToken', logprobs: p.targets.map((t) => first.logprob(t)) } });
+        continue;
+      }
+      let logprob = first.logprob(p.targets[0]);
+      let greedy = first.isGreedy(p.targets[0]);
+      if (p.targets.length > 1) {
+        const rest = p.targets.slice(1);
+        const outs = await this.evaluateTokens(seq, p.targets.slice(0, -1), rest.map((t) => [t]));
+        rest.forEach((t, i) => { logprob += outs[i]!.logprob(t); greedy &&= outs[i]!.isGreedy(t); });
+        await seq.eraseContextTokenRanges([{ start: context.length, end: seq.contextTokens.length }]);
+      }
+      const result: RequestResult = { kind: 'loglikelihood', logprob, tokens: p.targets.length, greedy };
+      settle(p.index, { ok: true, result });
+    }
+  }
+
+  /**
+   * Evaluate tokens; for the last `wanted.length` of them, read the next-token log-probs of the
+   * given targets from raw logits: log p = logit − max − log Σ exp(logit − max). `includeTop: 1`
+   * brings the max logit (node-llama-cpp 3.22 drops `includeMax` when a filter is given).
+   */
+  private async evaluateTokens(seq: LlamaContextSequence, tokens: Token[], wanted: Token[][]): Promise<NextReader[]> {
+    this.tokensEvaluated += tokens.length;
+    const from = tokens.length - wanted.length;
+    const input = tokens.map((t, i) =>
+      i < from ? t : ([t, { generateNext: { logits: { filter: { tokens: wanted[i - from], includeTop: 1 } }, totalLogitWeight: true } }] as const),
+    );
+    const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+    return out.slice(from).map((o) => {
+      const logits = o?.next.logits;
+      const weight = o?.next.totalLogitWeight;
+      if (!logits || weight === undefined) throw new Error('node-llama-cpp returned no logits');
+      let max = -Infinity;
+      for (const v of logits.values()) if (v > max) max = v;
+      const logZ = max + Math.log(weight);
+      return {
+        logprob: (t: Token) => logits.get(t)! - logZ,
+        isGreedy: (t: Token) => logits.get(t)! >= max,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.context?.dispose();
+    await this.model.dispose();
+  }
+}
+
+interface NextReader {
+  logprob(t: Token): number;
+  isGreedy(t: Token): boolean;
+}
+
+function compareTokens(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
