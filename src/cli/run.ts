@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import type { CellSummary, ItemResult } from '../core/results.js';
+import type { ModelIdentity } from '../core/types.js';
+import { loadBenchmark } from '../benchmarks/load.js';
+import { Interrupted, planStudy, runModel, type RequestCounts } from '../engine/run.js';
+import { Progress } from '../engine/progress.js';
+import { createModel } from '../models/registry.js';
+import { prepareOutDir, writeRun, type RunSummary } from '../output/run-dir.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { loadStudy } from '../study/load.js';
+import { formatAccuracyTable } from './table.js';
+import { VERSION } from './version.js';
+
+export interface RunOptions {
+  out?: string;
+  store?: string;
+  quiet?: boolean;
+}
+
+const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
+  total: a.total + b.total,
+  unique: a.unique + b.unique,
+  cached: a.cached + b.cached,
+  computed: a.computed + b.computed,
+  failed: a.failed + b.failed,
+});
+
+/** `goodhart run`: returns the process exit code. */
+export async function runCommand(studyFile: string, opts: RunOptions): Promise<number> {
+  const study = loadStudy(studyFile);
+  const out = path.resolve(opts.out ?? path.join('runs', study.spec.name));
+  prepareOutDir(out);
+  const storePath = path.resolve(opts.store ?? process.env.GOODHART_STORE ?? (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite')));
+  const log = (line: string) => { if (!opts.quiet) process.stderr.write(line + '\n'); };
+
+  const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir });
+  log(`benchmark: ${benchmark.description}`);
+  if (benchmark.skipped.length) log(`skipped ${benchmark.skipped.length} malformed rows (listed in summary.json)`);
+  if (benchmark.items.length === 0) throw new UserError('the benchmark selection has no items', 'benchmark');
+
+  const store = new SqliteStore(storePath);
+  let stopping = false;
+  const onSigint = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write('\nstopping after the current batch (press Ctrl-C again to stop at once)...\n');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const cellsFor = planStudy(study, { items: benchmark.items, fewshotPool: benchmark.fewshotPool });
+    log(`study ${study.spec.name}: ${study.spec.models.length} models x ${study.conditions.length} conditions x ${benchmark.items.length} items; store ${storePath}`);
+    const progress = new Progress(process.stderr, opts.quiet);
+    const items: ItemResult[] = [];
+    const cells: CellSummary[] = [];
+    const identities: ModelIdentity[] = [];
+    const byModel: Record<string, RequestCounts> = {};
+    let totals: RequestCounts = { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 };
+    for (const [i, spec] of study.spec.models.entries()) {
+      const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}` });
+      try {
+        const result = await runModel(model, cellsFor(model), store, { progress, shouldStop: () => stopping });
+        items.push(...result.items);
+        cells.push(...result.summaries);
+        identities.push(model.identity);
+        byModel[spec.name] = result.requests;
+        totals = addCounts(totals, result.requests);
+      } finally {
+        await model.close();
+      }
+    }
+    const summary: RunSummary = {
+      tool: { name: 'goodhart', version: VERSION },
+      study: study.spec.name,
+      seed: study.spec.seed,
+      baseline: study.spec.baseline,
+      benchmark: { description: benchmark.description, items: benchmark.items.length, files: benchmark.files, skipped: benchmark.skipped },
+      models: identities,
+      conditions: study.conditions.map((c) => c.info),
+      cells,
+      requests: totals,
+      requestsByModel: byModel,
+    };
+    writeRun(out, summary, items);
+    process.stdout.write(formatAccuracyTable(summary) + '\n');
+    process.stdout.write(
+      `requests: ${totals.total} total, ${totals.unique} unique, ${totals.cached} cached, ${totals.computed} computed, ${totals.failed} failed\n` +
+        `wrote ${path.join(out, 'items.jsonl')} and ${path.join(out, 'summary.json')}\n`,
+    );
+    if (totals.failed > 0) {
+      process.stderr.write(`${totals.failed} requests failed; their items are left out of the accuracies above. Run the same command again to retry them.\n`);
+      return 2;
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      process.stderr.write(`interrupted: every finished result is in ${storePath}. Run the same command again to resume.\n`);
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    store.close();
+  }
+}

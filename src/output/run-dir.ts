@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import type { CellSummary, ConditionInfo, ItemResult } from '../core/results.js';
+import type { ModelIdentity } from '../core/types.js';
+import type { RequestCounts } from '../engine/run.js';
+
+export interface RunSummary {
+  tool: { name: 'goodhart'; version: string };
+  study: string;
+  seed: number;
+  baseline: string;
+  benchmark: { description: string; items: number; files: string[]; skipped: { file: string; line: number; reason: string }[] };
+  models: ModelIdentity[];
+  conditions: ConditionInfo[];
+  cells: CellSummary[];
+  requests: RequestCounts;
+  requestsByModel: Record<string, RequestCounts>;
+}
+
+/** Write a file whole or not at all: a killed run never leaves half a summary. */
+function writeAtomic(file: string, write: (fd: number) => void): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    write(fd);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+export function prepareOutDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new UserError(`cannot write the output folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, dir);
+  }
+}
+
+export function writeRun(dir: string, summary: RunSummary, items: ItemResult[]): void {
+  writeAtomic(path.join(dir, 'items.jsonl'), (fd) => {
+    const lines: string[] = [];
+    for (const item of items) {
+      lines.push(JSON.stringify(item));
+      if (lines.length === 5000) { fs.writeSync(fd, lines.join('\n') + '\n'); lines.length = 0; }
+    }
+    if (lines.length) fs.writeSync(fd, lines.join('\n') + '\n');
+  });
+  writeAtomic(path.join(dir, 'summary.json'), (fd) => fs.writeSync(fd, JSON.stringify(summary, null, 2) + '\n'));
+}
+
+export function readRun(dir: string): { summary: RunSummary; items: ItemResult[] } {
+  const summaryFile = path.join(dir, 'summary.json');
+  const itemsFile = path.join(dir, 'items.jsonl');
+  if (!fs.existsSync(summaryFile)) throw new UserError('no summary.json here: is this a run folder?', dir);
+  let summary: RunSummary;
+  try {
+    summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
+  } catch (e) {
+    throw new UserError(`cannot parse: ${(e as Error).message}`, summaryFile);
+  }
+  const items: ItemResult[] = [];
+  const text = fs.existsSync(itemsFile) ? fs.readFileSync(itemsFile, 'utf8') : '';
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    try {
+      items.push(JSON.parse(line));
+    } catch (e) {
+      throw new UserError(`not JSON: ${(e as Error).message}`, `${itemsFile}:${i + 1}`);
+    }
+  });
+  return { summary, items };
+}

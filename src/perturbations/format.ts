@@ -1,0 +1,26 @@
+/**
+ * Family 2 (format): which answer symbols and which prompt template a presentation uses.
+ */
+import { z } from 'zod';
+import { definePerturbation } from './definition.js';
+import { SYMBOL_SET_NAMES, symbolSet } from './symbols.js';
+import { TEMPLATE_NAMES } from './templates.js';
+
+export const symbols = definePerturbation({
+  name: 'symbols',
+  factor: 'symbols',
+  args: z.strictObject({ set: z.enum(SYMBOL_SET_NAMES) }),
+  make: ({ set }) => (p) => {
+    symbolSet(set).labels(p.order.length); // fail here, naming the set, rather than at render time
+    return { ...p, symbolSet: set };
+  },
+  label: ({ set }) => set,
+});
+
+export const template = definePerturbation({
+  name: 'template',
+  factor: 'template',
+  args: z.strictObject({ name: z.enum(TEMPLATE_NAMES) }),
+  make: ({ name }) => (p) => ({ ...p, template: name }),
+  label: ({ name }) => name,
+});

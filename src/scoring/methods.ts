@@ -1,0 +1,92 @@
+import type { Capabilities, Request, RequestResult } from '../core/types.js';
+import type { PerturbedPresentation } from '../perturbations/presentation.js';
+import { renderPrompt, type Method } from '../perturbations/templates.js';
+
+export type { Method };
+export type Normalization = 'none' | 'token' | 'char' | 'byte' | 'pmi';
+export const METHODS: readonly Method[] = ['symbol', 'hybrid', 'cloze'];
+export const NORMALIZATIONS: readonly Normalization[] = ['none', 'token', 'char', 'byte', 'pmi'];
+
+/** Request kind a method needs on a model with the given capabilities, or null if it cannot run. */
+export function requiredKind(method: Method, caps: Capabilities): Request['kind'] | null {
+  if (caps.loglikelihood) return 'loglikelihood';
+  if (method === 'symbol' && caps.nextToken) return 'nextToken';
+  return null;
+}
+
+/**
+ * One item compiled for one model: the requests to make and how to turn their results
+ * into one score per shown choice (null where the backend could not see the choice).
+ */
+export interface CompiledItem {
+  requests: Request[];
+  reduce(results: RequestResult[]): (number | null)[];
+}
+
+const codePoints = (s: string) => [...s].length;
+const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** The choice text as lm-eval measures its length: without the leading delimiter. */
+const choiceText = (continuation: string) => continuation.replace(/^\s/, '');
+
+export function compileItem(p: PerturbedPresentation, method: Method, normalization: Normalization, caps: Capabilities): CompiledItem {
+  const kind = requiredKind(method, caps);
+  if (!kind) throw new Error(`scoring method ${method} needs log-likelihoods, which this backend lacks`);
+  const prompt = renderPrompt(p, method);
+  const n = prompt.continuations.length;
+  if (kind === 'nextToken') {
+    return {
+      requests: [{ kind: 'nextToken', context: prompt.context, candidates: prompt.continuations }],
+      reduce: ([r]) => (r.kind === 'nextToken' ? r.logprobs : mismatch(r)),
+    };
+  }
+  const requests: Request[] = prompt.continuations.map((continuation) => ({ kind: 'loglikelihood', context: prompt.context, continuation }));
+  if (method !== 'symbol' && normalization === 'pmi') {
+    for (const continuation of prompt.continuations) requests.push({ kind: 'loglikelihood', context: prompt.unconditionalContext, continuation });
+  }
+  const norm = method === 'symbol' ? 'none' : normalization;
+  return {
+    requests,
+    reduce: (results) =>
+      prompt.continuations.map((continuation, i) => {
+        const r = results[i];
+        if (r.kind !== 'loglikelihood') return mismatch(r);
+        switch (norm) {
+          case 'none': return r.logprob;
+          case 'token': return r.logprob / r.tokens;
+          case 'char': return r.logprob / Math.max(1, codePoints(choiceText(continuation)));
+          case 'byte': return r.logprob / Math.max(1, utf8Bytes(choiceText(continuation)));
+          case 'pmi': {
+            const u = results[n + i];
+            return u.kind === 'loglikelihood' ? r.logprob - u.logprob : mismatch(u);
+          }
+        }
+      }),
+  };
+}
+
+function mismatch(r: RequestResult): never {
+  throw new Error(`result of kind ${r.kind} does not answer this request`);
+}
+
+export interface Prediction {
+  /** Shown position with the highest score, or null when no choice could be scored (unscored). */
+  predicted: number | null;
+  tie: boolean;
+}
+
+/**
+ * Argmax over the scored choices. A choice the backend could not see (outside its top-k) is
+ * ranked below every seen one, which is what the top-k means; if none is seen, the item is unscored.
+ * Ties go to the lowest shown position, and are counted.
+ */
+export function predict(scores: readonly (number | null)[]): Prediction {
+  let best: number | null = null;
+  let tie = false;
+  scores.forEach((s, i) => {
+    if (s === null || Number.isNaN(s)) return;
+    if (best === null || s > scores[best]!) { best = i; tie = false; }
+    else if (s === scores[best]) tie = true;
+  });
+  return { predicted: best, tie };
+}

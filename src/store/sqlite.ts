@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { RequestResult } from '../core/types.js';
+import { UserError } from '../core/errors.js';
+import type { ResultStore } from './store.js';
+
+export const SCHEMA_VERSION = 1;
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS results (model TEXT NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS failures (model TEXT NOT NULL, key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, last_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, sha256 TEXT NOT NULL);
+`;
+
+/** Refuse anything that is not a goodhart store of a version we know, without touching it. */
+function checkExisting(file: string): void {
+  const stat = fs.statSync(file);
+  if (stat.size === 0) return;
+  const fd = fs.openSync(file, 'r');
+  const head = Buffer.alloc(16);
+  fs.readSync(fd, head, 0, 16, 0);
+  fs.closeSync(fd);
+  if (head.toString('latin1') !== SQLITE_HEADER) {
+    throw new UserError('this file is not a SQLite database, so it is not a goodhart store; it was left untouched. Point --store at another path or move the file away.', file);
+  }
+}
+
+export class SqliteStore implements ResultStore {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly insertFailure: Database.Statement;
+  private readonly clearFailure: Database.Statement;
+  private readonly select: Database.Statement;
+
+  constructor(readonly location: string) {
+    fs.mkdirSync(path.dirname(location), { recursive: true });
+    if (fs.existsSync(location)) checkExisting(location);
+    try {
+      this.db = new Database(location, { timeout: 30_000 });
+      this.db.pragma('journal_mode = WAL');
+      // WAL + NORMAL survives a killed process (not a power cut) and keeps each insert cheap.
+      this.db.pragma('synchronous = NORMAL');
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new UserError(`store schema version ${version} is newer than this goodhart understands (${SCHEMA_VERSION}); upgrade goodhart or use another store`, location);
+      }
+      if (version === 0) {
+        const tables = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
+        if (tables.n > 0) throw new UserError('this SQLite file has tables but is not a goodhart store; it was left untouched', location);
+        this.db.exec(SCHEMA);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`cannot open the store: ${(e as Error).message}. The file may be damaged; it was left untouched.`, location);
+    }
+    this.insert = this.db.prepare('INSERT OR REPLACE INTO results (model, key, result, created_at) VALUES (?, ?, ?, ?)');
+    this.insertFailure = this.db.prepare(
+      `INSERT INTO failures (model, key, error, attempts, last_at) VALUES (?, ?, ?, 1, ?)
+       ON CONFLICT (model, key) DO UPDATE SET error = excluded.error, attempts = attempts + 1, last_at = excluded.last_at`,
+    );
+    this.clearFailure = this.db.prepare('DELETE FROM failures WHERE model = ? AND key = ?');
+    this.select = this.db.prepare('SELECT result FROM results WHERE model = ? AND key = ?').pluck();
+  }
+
+  getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult> {
+    const found = new Map<string, RequestResult>();
+    for (const key of keys) {
+      const row = this.select.get(modelId, key) as string | undefined;
+      if (row !== undefined) found.set(key, JSON.parse(row) as RequestResult);
+    }
+    return found;
+  }
+
+  put(modelId: string, key: string, result: RequestResult): void {
+    this.insert.run(modelId, key, JSON.stringify(result), Date.now());
+    this.clearFailure.run(modelId, key);
+  }
+
+  putFailure(modelId: string, key: string, error: string): void {
+    this.insertFailure.run(modelId, key, error, Date.now());
+  }
+
+  failureCount(modelId: string): number {
+    return this.db.prepare('SELECT count(*) FROM failures WHERE model = ?').pluck().get(modelId) as number;
+  }
+
+  fileHash(file: string, size: number, mtimeMs: number): string | undefined {
+    const row = this.db.prepare('SELECT sha256 FROM file_hashes WHERE path = ? AND size = ? AND mtime = ?').pluck().get(file, size, mtimeMs);
+    return row as string | undefined;
+  }
+
+  setFileHash(file: string, size: number, mtimeMs: number, sha256: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO file_hashes (path, size, mtime, sha256) VALUES (?, ?, ?, ?)').run(file, size, mtimeMs, sha256);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { benchmarkSpecSchema } from '../benchmarks/spec.js';
+import { perturbationEntrySchema } from '../perturbations/registry.js';
+
+/** A local GGUF file, evaluated in-process by node-llama-cpp. */
+export const ggufModelSchema = z
+  .object({
+    name: z.string().min(1),
+    backend: z.literal('gguf').default('gguf'),
+    /** Path to the .gguf file (relative to the study file; `${GOODHART_SHARED}` expands). */
+    path: z.string().min(1),
+    /** Evaluation threads; default: cores − 1 (never oversubscribes; see README). */
+    threads: z.number().int().positive().optional(),
+    gpu: z.union([z.literal('auto'), z.literal(false)]).default('auto'),
+  })
+  .strict();
+
+export const modelSpecSchema = ggufModelSchema;
+
+export const conditionSchema = z
+  .object({
+    name: z.string().regex(/^[\w.:@+-]+$/, 'a condition name uses letters, digits and _ . : @ + -'),
+    scoring: z.enum(['symbol', 'hybrid', 'cloze']),
+    /** Default: none for symbol, char (lm-eval acc_norm) for hybrid and cloze. */
+    normalization: z.enum(['none', 'token', 'char', 'byte', 'pmi']).optional(),
+    perturbations: z.array(perturbationEntrySchema).default([]),
+    /** Seed for this condition's perturbations (default: the study seed). */
+    seed: z.number().int().optional(),
+  })
+  .strict();
+
+export const studySchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[\w.-]+$/, 'a study name uses letters, digits and _ . -'),
+    description: z.string().optional(),
+    seed: z.number().int().default(0),
+    /** SQLite store shared by runs (relative to the study file); default .goodhart/store.sqlite in the working folder. */
+    store: z.string().optional(),
+    benchmark: benchmarkSpecSchema,
+    models: z.array(modelSpecSchema).min(1),
+    conditions: z.array(conditionSchema).min(1),
+    /** Name of the condition that reproduces the leaderboard as usually published. */
+    baseline: z.string(),
+  })
+  .strict();
+
+export type StudySpec = z.infer<typeof studySchema>;
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+export type ConditionSpec = z.infer<typeof conditionSchema>;
