@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Model, Outcome, Request, RequestResult } from '../core/types.js';
 import type { ResultStore } from '../store/store.js';
 
@@ -15,6 +16,9 @@ export interface CacheCounts {
 export class CachingModel {
   readonly counts: CacheCounts = { cached: 0, computed: 0, failed: 0 };
 
+  /** Optional audit trail: one line per stored result, so a test can prove nothing is computed twice. */
+  private readonly auditFile = process.env.GOODHART_AUDIT_LOG;
+
   constructor(readonly inner: Model, private readonly store: ResultStore) {}
 
   /** Stored results for these keys (counted as cached). */
@@ -31,7 +35,11 @@ export class CachingModel {
     const record = (i: number, o: Outcome) => {
       if (done[i]) return;
       done[i] = true;
-      if (o.ok) { this.store.put(modelId, keys[i], o.result); this.counts.computed++; }
+      if (o.ok) {
+        this.store.put(modelId, keys[i], o.result);
+        this.counts.computed++;
+        if (this.auditFile) fs.appendFileSync(this.auditFile, `${modelId} ${keys[i]}\n`);
+      }
       else { this.store.putFailure(modelId, keys[i], o.error); this.counts.failed++; }
       onOutcome(keys[i], o);
     };
