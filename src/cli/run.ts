@@ -72,6 +72,8 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     const summary: RunSummary = {
       tool: { name: 'goodhart', version: VERSION },
       study: study.spec.name,
+      spec: study.spec,
+      studyFile: path.resolve(study.file),
       seed: study.spec.seed,
       baseline: study.spec.baseline,
       benchmark: { description: benchmark.description, items: benchmark.items.length, files: benchmark.files, skipped: benchmark.skipped },

@@ -6,6 +6,8 @@ export interface ItemResult {
   subject?: string;
   /** order[shownPosition] = original choice index. */
   order: number[];
+  /** Symbol shown on each line (e.g. ["A","B","C","D"]). */
+  labels?: string[];
   /** Shown position of the correct choice. */
   goldPosition: number;
   /** Score per shown position (higher is better); null where the backend could not see it. */

@@ -2,6 +2,8 @@ import type { Model, RequestResult } from '../core/types.js';
 import { goldPosition } from '../core/types.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
 import { predict } from '../scoring/methods.js';
+import { labelIndices } from '../perturbations/presentation.js';
+import { symbolSet } from '../perturbations/symbols.js';
 import type { Study } from '../study/load.js';
 import type { ResultStore } from '../store/store.js';
 import { CachingModel } from './cached.js';
@@ -98,6 +100,7 @@ export function reduceCells(modelName: string, cells: Cell[], results: Map<strin
       itemId: cell.item.id,
       subject: cell.item.subject,
       order: cell.presentation.order,
+      labels: shownLabels(cell),
       goldPosition: gold,
       scores,
       predicted,
@@ -111,6 +114,11 @@ export function reduceCells(modelName: string, cells: Cell[], results: Map<strin
   }
   const summaries = [...byCondition.values()].map((s) => ({ ...s, accuracy: s.n ? s.correct / s.n : NaN }));
   return { items, summaries };
+}
+
+function shownLabels(cell: Cell): string[] {
+  const labels = symbolSet(cell.presentation.symbolSet).labels(cell.presentation.order.length);
+  return labelIndices(cell.presentation).map((i) => labels[i]);
 }
 
 /** Plan the whole study once; each model then compiles the cells it needs. */

@@ -8,6 +8,9 @@ import type { RequestCounts } from '../engine/run.js';
 export interface RunSummary {
   tool: { name: 'goodhart'; version: string };
   study: string;
+  /** The study file as validated, so the run can be re-created (and prompts re-rendered) exactly. */
+  spec: unknown;
+  studyFile: string;
   seed: number;
   baseline: string;
   benchmark: { description: string; items: number; files: string[]; skipped: { file: string; line: number; reason: string }[] };

@@ -45,18 +45,34 @@ export function loadStudy(file: string): Study {
   return resolveStudy(parsed.data, file);
 }
 
-function formatIssues(error: z.ZodError, doc: ReturnType<typeof parseDocument>, lines: LineCounter): string {
+type YamlDoc = ReturnType<typeof parseDocument>;
+
+/** Line of the node at a key path (or of its nearest ancestor that has one). */
+function lineOf(doc: YamlDoc, lines: LineCounter, keyPath: readonly PropertyKey[]): number | undefined {
+  for (let n = keyPath.length; n >= 0; n--) {
+    const node = doc.getIn(keyPath.slice(0, n) as (string | number)[], true) as { range?: [number, number] } | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** Line of a key inside the mapping at `parent`. */
+function lineOfKey(doc: YamlDoc, lines: LineCounter, parent: readonly PropertyKey[], key: string): number | undefined {
+  const map = (parent.length ? doc.getIn(parent as (string | number)[], true) : doc.contents) as { items?: { key?: { value?: unknown; range?: [number, number] } }[] } | null;
+  const pair = map?.items?.find((p) => p.key?.value === key);
+  return pair?.key?.range ? lines.linePos(pair.key.range[0]).line : lineOf(doc, lines, parent);
+}
+
+function formatIssues(error: z.ZodError, doc: YamlDoc, lines: LineCounter): string {
+  const at = (keyPath: readonly PropertyKey[], line: number | undefined) =>
+    `${keyPath.length ? keyPath.map(String).join('.') : '(top level)'}${line ? ` (line ${line})` : ''}`;
   return error.issues
     .slice(0, 8)
-    .map((issue) => {
-      const keyPath = issue.path.map(String);
-      const extra = issue.code === 'unrecognized_keys' ? issue.keys : [];
-      const where = keyPath.length ? keyPath.join('.') : '(top level)';
-      let node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number] } | undefined;
-      if (!node?.range && issue.path.length) node = doc.getIn(issue.path.slice(0, -1) as (string | number)[], true) as typeof node;
-      const line = node?.range ? ` (line ${lines.linePos(node.range[0]).line})` : '';
-      const keys = extra.length ? ` (${extra.map((k) => [...keyPath, k].join('.')).join(', ')})` : '';
-      return `${where}${line}: ${issue.message}${keys}`;
+    .flatMap((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((k) => `${at([...issue.path, k], lineOfKey(doc, lines, issue.path, k))}: unknown key`);
+      }
+      return [`${at(issue.path, lineOf(doc, lines, issue.path))}: ${issue.message}`];
     })
     .join('\n');
 }
