@@ -13,7 +13,14 @@ export interface GgufOptions {
   threads?: number;
   gpu?: 'auto' | false;
   batchSize?: number;
+  /**
+   * Sequences evaluated side by side in one context: their tokens share each batch, which
+   * amortizes the fixed cost of a call. Each keeps its own prefix state.
+   */
+  sequences?: number;
 }
+
+export const DEFAULT_SEQUENCES = 1;
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(os.availableParallelism() - 1, 8));
@@ -42,7 +49,7 @@ export class GgufModel implements Model {
   /** Tokens evaluated by the engine (for efficiency measurements). */
   tokensEvaluated = 0;
   private context?: LlamaContext;
-  private sequence?: LlamaContextSequence;
+  private sequences: LlamaContextSequence[] = [];
   private readonly tokenCache = new Map<string, Token[]>();
 
   private constructor(readonly identity: ModelIdentity, private readonly model: LlamaModel, private readonly opts: GgufOptions) {}
@@ -93,18 +100,19 @@ export class GgufModel implements Model {
     return { index, kind: 'nextToken', context, targets };
   }
 
-  private async ensureContext(maxTokens: number): Promise<LlamaContextSequence> {
+  private async ensureContext(maxTokens: number): Promise<LlamaContextSequence[]> {
     const needed = Math.max(512, 2 ** Math.ceil(Math.log2(maxTokens + 1)));
-    if (this.context && this.context.contextSize >= maxTokens + 1) return this.sequence!;
+    if (this.context && this.context.contextSize >= maxTokens + 1) return this.sequences;
     await this.context?.dispose();
+    const count = this.opts.sequences ?? DEFAULT_SEQUENCES;
     this.context = await this.model.createContext({
       contextSize: needed,
-      sequences: 1,
+      sequences: count,
       threads: this.opts.threads ?? defaultThreads(),
-      batchSize: this.opts.batchSize ?? Math.min(needed, 512),
+      batchSize: this.opts.batchSize ?? Math.min(needed * count, 2048),
     });
-    this.sequence = this.context.getSequence();
-    return this.sequence;
+    this.sequences = Array.from({ length: count }, () => this.context!.getSequence());
+    return this.sequences;
   }
 
   async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
@@ -117,14 +125,22 @@ export class GgufModel implements Model {
       else planned.push(p);
     });
     if (planned.length === 0) return outcomes;
-    const seq = await this.ensureContext(Math.max(...planned.map((p) => p.context.length + p.targets.length)));
+    const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.context.length + p.targets.length)));
     planned.sort((a, b) => compareTokens(a.context, b.context) || compareTokens(a.targets, b.targets));
+    const groups: Planned[][] = [];
     for (let g = 0; g < planned.length; ) {
       let end = g + 1;
       while (end < planned.length && compareTokens(planned[end].context, planned[g].context) === 0) end++;
-      await this.evaluateGroup(seq, planned.slice(g, end), settle);
+      groups.push(planned.slice(g, end));
       g = end;
     }
+    // Contiguous slices keep neighbouring (prefix-sharing) contexts on the same sequence.
+    const per = Math.ceil(groups.length / sequences.length);
+    await Promise.all(
+      sequences.map(async (seq, s) => {
+        for (const group of groups.slice(s * per, (s + 1) * per)) await this.evaluateGroup(seq, group, settle);
+      }),
+    );
     return outcomes;
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
+import { remoteModelSchemas } from '../models/remote-specs.js';
 
 /** A local GGUF file, evaluated in-process by node-llama-cpp. */
 export const ggufModelSchema = z
@@ -12,10 +13,17 @@ export const ggufModelSchema = z
     /** Evaluation threads; default: cores − 1 (never oversubscribes; see README). */
     threads: z.number().int().positive().optional(),
     gpu: z.union([z.literal('auto'), z.literal(false)]).default('auto'),
+    /** Sequences evaluated side by side in one context (helps on GPUs; 1 is fastest on a small CPU). */
+    sequences: z.number().int().positive().max(64).optional(),
   })
   .strict();
 
-export const modelSpecSchema = ggufModelSchema;
+const BACKENDS = ['gguf', ...remoteModelSchemas.map((s) => s.shape.backend.value)].join(', ');
+
+/** A model of the panel, by `backend` (default gguf); remote backends are defined in models/remote-specs.ts. */
+export const modelSpecSchema = z.discriminatedUnion('backend', [ggufModelSchema, ...remoteModelSchemas], {
+  error: (issue) => (issue.code === 'invalid_union' ? `backend must be one of: ${BACKENDS}` : undefined),
+});
 
 export const conditionSchema = z
   .object({

@@ -99,3 +99,14 @@ test('the continuation keeps the whitespace moved off the context and is scored 
   assert.ok(n.ok && n.result.kind === 'nextToken' && Math.abs(n.result.logprobs[0]! - a.result.logprob) < 1e-6);
   await model.close();
 });
+
+test('several sequences side by side give the same numbers as one', async () => {
+  const modelPath = path.join(sharedDir(), 'models', 'stories260K.gguf');
+  const one = await GgufModel.load({ name: 'a', path: modelPath, sha256: 'x', threads: 1, gpu: false, sequences: 1 });
+  const three = await GgufModel.load({ name: 'b', path: modelPath, sha256: 'x', threads: 1, gpu: false, sequences: 3 });
+  const a = await one.evaluate(requests);
+  const b = await three.evaluate(requests);
+  a.forEach((o, i) => assert.deepEqual(o, b[i]));
+  await one.close();
+  await three.close();
+});
