@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.js';
 import { runCommand } from './run.js';
+import { studyJsonSchema } from '../study/json-schema.js';
 import { VERSION } from './version.js';
 
 const program = new Command()
@@ -18,6 +19,13 @@ program
   .option('-q, --quiet', 'no progress output')
   .action(async (study: string, opts) => {
     process.exitCode = await runCommand(study, opts);
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of the study file (for editor completion and validation)')
+  .action(() => {
+    process.stdout.write(JSON.stringify(studyJsonSchema(), null, 2) + '\n');
   });
 
 try {
