@@ -147,11 +147,10 @@ export class GgufModel implements Model {
   /** Evaluate one shared context, then every continuation from it. */
   private async evaluateGroup(seq: LlamaContextSequence, group: Planned[], settle: (i: number, o: Outcome) => void) {
     const context = group[0].context;
-    const firstTargets = [...new Set(group.flatMap((p) => (p.kind === 'nextToken' ? p.targets : [p.targets[0]])))];
     // Re-evaluate at least the context's last token: its logits give every first target.
     const keep = Math.min(commonPrefix(seq.contextTokens, context), context.length - 1);
     if (keep < seq.contextTokens.length) await seq.eraseContextTokenRanges([{ start: keep, end: seq.contextTokens.length }]);
-    const head = await this.evaluateTokens(seq, context.slice(keep), [firstTargets]);
+    const head = await this.evaluateTokens(seq, context.slice(keep), 1);
     const first = head[head.length - 1]!;
     for (const p of group) {
       if (p.kind === 'nextToken') {
@@ -162,7 +161,7 @@ export class GgufModel implements Model {
       let greedy = first.isGreedy(p.targets[0]);
       if (p.targets.length > 1) {
         const rest = p.targets.slice(1);
-        const outs = await this.evaluateTokens(seq, p.targets.slice(0, -1), rest.map((t) => [t]));
+        const outs = await this.evaluateTokens(seq, p.targets.slice(0, -1), rest.length);
         rest.forEach((t, i) => { logprob += outs[i]!.logprob(t); greedy &&= outs[i]!.isGreedy(t); });
         await seq.eraseContextTokenRanges([{ start: context.length, end: seq.contextTokens.length }]);
       }
@@ -172,27 +171,22 @@ export class GgufModel implements Model {
   }
 
   /**
-   * Evaluate tokens; for the last `wanted.length` of them, read the next-token log-probs of the
-   * given targets from raw logits: log p = logit − max − log Σ exp(logit − max). `includeTop: 1`
-   * brings the max logit (node-llama-cpp 3.22 drops `includeMax` when a filter is given).
+   * Evaluate tokens; for the last `wanted` of them, read the full next-token distribution.
+   * With no sampler options node-llama-cpp returns the plain softmax of the logits (checked
+   * against raw logits in the tests), sorted with the most likely token first.
    */
-  private async evaluateTokens(seq: LlamaContextSequence, tokens: Token[], wanted: Token[][]): Promise<NextReader[]> {
+  private async evaluateTokens(seq: LlamaContextSequence, tokens: Token[], wanted: number): Promise<NextReader[]> {
     this.tokensEvaluated += tokens.length;
-    const from = tokens.length - wanted.length;
-    const input = tokens.map((t, i) =>
-      i < from ? t : ([t, { generateNext: { logits: { filter: { tokens: wanted[i - from], includeTop: 1 } }, totalLogitWeight: true } }] as const),
-    );
+    const from = tokens.length - wanted;
+    const input = tokens.map((t, i) => (i < from ? t : ([t, { generateNext: { probabilities: true } }] as const)));
     const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
     return out.slice(from).map((o) => {
-      const logits = o?.next.logits;
-      const weight = o?.next.totalLogitWeight;
-      if (!logits || weight === undefined) throw new Error('node-llama-cpp returned no logits');
-      let max = -Infinity;
-      for (const v of logits.values()) if (v > max) max = v;
-      const logZ = max + Math.log(weight);
+      const probabilities = o?.next.probabilities;
+      if (!probabilities) throw new Error('node-llama-cpp returned no probabilities');
+      const top = probabilities.values().next().value ?? 0;
       return {
-        logprob: (t: Token) => logits.get(t)! - logZ,
-        isGreedy: (t: Token) => logits.get(t)! >= max,
+        logprob: (t: Token) => Math.max(Math.log(probabilities.get(t) ?? 0), MIN_LOGPROB),
+        isGreedy: (t: Token) => (probabilities.get(t) ?? 0) >= top,
       };
     });
   }
@@ -202,6 +196,9 @@ export class GgufModel implements Model {
     await this.model.dispose();
   }
 }
+
+/** Probabilities are float32: a token below its smallest value reads as this, never as -Infinity. */
+const MIN_LOGPROB = Math.log(1.401298464324817e-45);
 
 interface NextReader {
   logprob(t: Token): number;

@@ -9,6 +9,7 @@ import { sharedDir } from '../../src/core/paths.js';
 import type { LoglikelihoodRequest, NextTokenRequest, Request } from '../../src/core/types.js';
 
 const models = ['stories260K.gguf', 'llama-2-tiny-random.gguf'];
+const VOCABULARY: Record<string, number> = { 'stories260K.gguf': 512, 'llama-2-tiny-random.gguf': 32000 };
 
 const requests: Request[] = [
   { kind: 'loglikelihood', context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:', continuation: ' A' },
@@ -22,7 +23,11 @@ const requests: Request[] = [
   { kind: 'nextToken', context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:', candidates: [' A', ' B', ' C'] },
 ];
 
-/** Log-probs computed the plain way: evaluate the whole sequence from scratch, log-softmax in float64. */
+/**
+ * Log-probs computed the plain way: a fresh context per continuation, the whole sequence
+ * evaluated at once, and the full next-token distribution read at every continuation position.
+ * It also checks that distribution is the untruncated softmax (all of the vocabulary, sums to 1).
+ */
 async function naive(modelPath: string, request: Request): Promise<number[]> {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath });
@@ -35,13 +40,14 @@ async function naive(modelPath: string, request: Request): Promise<number[]> {
     const ctx = await model.createContext({ contextSize: 512, threads: 1 });
     const seq = ctx.getSequence();
     const all = [...context, ...targets];
-    const res = await seq.controlledEvaluate(all.map((t, i) => (i >= context.length - 1 && i < all.length - 1 ? [t, { generateNext: { logits: true } }] : t)));
+    const res = await seq.controlledEvaluate(all.map((t, i) => (i >= context.length - 1 && i < all.length - 1 ? [t, { generateNext: { probabilities: true } }] : t)));
     let sum = 0;
     for (let i = context.length - 1; i < all.length - 1; i++) {
-      const logits = [...res[i]!.next.logits!.entries()];
-      const max = Math.max(...logits.map(([, v]) => v));
-      const z = Math.log(logits.reduce((s, [, v]) => s + Math.exp(v - max), 0)) + max;
-      sum += res[i]!.next.logits!.get(all[i + 1])! - z;
+      const probabilities = res[i]!.next.probabilities!;
+      assert.equal(probabilities.size, VOCABULARY[path.basename(modelPath)], 'the whole vocabulary, not a top-k');
+      const total = [...probabilities.values()].reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(total - 1) < 1e-3, `a full softmax sums to 1 (got ${total})`);
+      sum += Math.log(probabilities.get(all[i + 1])!);
     }
     out.push(sum);
     await ctx.dispose();
