@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
-import { remoteModelSchemas } from '../models/remote-specs.js';
 
 /** A local GGUF file, evaluated in-process by node-llama-cpp. */
 export const ggufModelSchema = z
@@ -18,12 +17,7 @@ export const ggufModelSchema = z
   })
   .strict();
 
-const BACKENDS = ['gguf', ...remoteModelSchemas.map((s) => s.shape.backend.value)].join(', ');
-
-/** A model of the panel, by `backend` (default gguf); remote backends are defined in models/remote-specs.ts. */
-export const modelSpecSchema = z.discriminatedUnion('backend', [ggufModelSchema, ...remoteModelSchemas], {
-  error: (issue) => (issue.code === 'invalid_union' ? `backend must be one of: ${BACKENDS}` : undefined),
-});
+export const modelSpecSchema = ggufModelSchema;
 
 export const conditionSchema = z
   .object({
