@@ -24,3 +24,12 @@ export const template = definePerturbation({
   make: ({ name }) => (p) => ({ ...p, template: name }),
   label: ({ name }) => name,
 });
+
+/** The choices-only probe: above-chance accuracy without the question means artifacts or contamination. */
+export const choicesOnly = definePerturbation({
+  name: 'choices-only',
+  factor: 'template',
+  args: z.strictObject({}),
+  make: () => (p) => ({ ...p, hideQuestion: true }),
+  label: () => 'choices-only',
+});

@@ -13,6 +13,8 @@ import { DEFAULT_TEMPLATE } from './templates.js';
  */
 export interface PerturbedPresentation extends Presentation {
   labelOrder?: number[];
+  /** Show the choices without the question (the choices-only probe), in every block. */
+  hideQuestion?: boolean;
   shots: PerturbedShot[];
 }
 

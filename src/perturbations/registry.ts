@@ -8,7 +8,7 @@ import type { Item } from '../core/types.js';
 import type { ConditionFactors } from '../core/results.js';
 import type { Factor, PerturbationDefinition } from './definition.js';
 import { fewshot, fewshotSameAnswer, selfShot } from './fewshot.js';
-import { symbols, template } from './format.js';
+import { choicesOnly, symbols, template } from './format.js';
 import { circular, fixAnswer, reverse, rotate, shuffle, shufflePairs } from './order.js';
 import { basePresentation, type PerturbationContext, type Perturb, type PerturbedPresentation } from './presentation.js';
 import { DEFAULT_SYMBOL_SET } from './symbols.js';
@@ -19,7 +19,7 @@ export type { Factor, PerturbationDefinition } from './definition.js';
 
 const DEFINITIONS: readonly PerturbationDefinition[] = [
   shuffle, shufflePairs, rotate, circular, fixAnswer, reverse,
-  symbols, template,
+  symbols, template, choicesOnly,
   fewshot, fewshotSameAnswer, selfShot,
 ];
 

@@ -66,15 +66,13 @@ function labelsShown(view: BlockView, symbols: SymbolSet): string[] {
 }
 
 /** A question block ending with the cue, never with whitespace. */
-function renderBlock(view: BlockView, template: Template, symbols: SymbolSet, method: Method): string {
-  let block = template.question(view.item.question);
+function renderBlock(view: BlockView, template: Template, symbols: SymbolSet, method: Method, hideQuestion: boolean): string {
+  const lines = hideQuestion ? [] : [template.question(view.item.question)];
   if (method !== 'cloze') {
     const labels = labelsShown(view, symbols);
-    view.order.forEach((choice, position) => {
-      block += `\n${symbols.display(labels[position])} ${view.item.choices[choice]}`;
-    });
+    view.order.forEach((choice, position) => lines.push(`${symbols.display(labels[position])} ${view.item.choices[choice]}`));
   }
-  return `${block}\n${template.cue}`;
+  return `${lines.join('\n')}\n${template.cue}`;
 }
 
 /** Continuations in shown order: the labels for symbol scoring, the texts otherwise. */
@@ -93,6 +91,8 @@ function checkPermutation(order: readonly number[], n: number, what: string): vo
 export function renderPrompt(p: PerturbedPresentation, method: Method): RenderedPrompt {
   const template = templateNamed(p.template);
   const symbols = symbolSet(p.symbolSet);
+  const hideQuestion = p.hideQuestion === true;
+  if (hideQuestion && method === 'cloze') throw new UserError('choices-only shows no question, so it needs symbol or hybrid scoring (cloze would show nothing)');
   checkPermutation(p.order, p.item.choices.length, p.item.id);
   const view: BlockView = { item: p.item, order: p.order, labelOrder: p.labelOrder ?? p.order.map((_, i) => i) };
   checkPermutation(view.labelOrder, p.order.length, `${p.item.id} symbols`);
@@ -106,9 +106,9 @@ export function renderPrompt(p: PerturbedPresentation, method: Method): Rendered
     if (answer === undefined) {
       throw new Error(`shot ${shot.item.id}: answer position ${shot.answerPosition} is out of range`);
     }
-    context += `${renderBlock(shotView, template, symbols, method)}${answer}\n\n`;
+    context += `${renderBlock(shotView, template, symbols, method, hideQuestion)}${answer}\n\n`;
   }
-  context += renderBlock(view, template, symbols, method);
+  context += renderBlock(view, template, symbols, method, hideQuestion);
 
   return { context, continuations: continuationsOf(view, symbols, method), unconditionalContext: template.cue };
 }

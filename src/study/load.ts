@@ -86,6 +86,9 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
     if (method === 'symbol' && normalization !== 'none') {
       throw new UserError(`symbol scoring scores one symbol, so its normalization must be "none" (got "${normalization}")`, `${file}: conditions.${ci}.normalization`);
     }
+    if (method === 'cloze' && steps.some((s) => s.name === 'choices-only')) {
+      throw new UserError('choices-only shows no question, so it needs symbol or hybrid scoring', `${file}: conditions.${ci}.perturbations`);
+    }
     for (const { suffix, chain } of expandCircular(steps)) {
       const name = suffix ? `${c.name}@${suffix}` : c.name;
       conditions.push({
