@@ -39,9 +39,7 @@ export class SqliteStore implements ResultStore {
     if (fs.existsSync(location)) checkExisting(location);
     try {
       this.db = new Database(location, { timeout: 30_000 });
-      this.db.pragma('journal_mode = WAL');
-      // WAL + NORMAL survives a killed process (not a power cut) and keeps each insert cheap.
-      this.db.pragma('synchronous = NORMAL');
+      // Check what the file is before changing anything in it (even the journal mode).
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
         throw new UserError(`store schema version ${version} is newer than this goodhart understands (${SCHEMA_VERSION}); upgrade goodhart or use another store`, location);
@@ -49,13 +47,16 @@ export class SqliteStore implements ResultStore {
       if (version === 0) {
         const tables = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
         if (tables.n > 0) throw new UserError('this SQLite file has tables but is not a goodhart store; it was left untouched', location);
-        this.db.exec(SCHEMA);
-        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }
+      this.db.pragma('journal_mode = WAL');
+      // WAL + NORMAL survives a killed process (not a power cut) and keeps each insert cheap.
+      this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      if (version === 0) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (e) {
+      if (this.db?.open) this.db.close();
       if (e instanceof UserError) throw e;
-      throw new UserError(`cannot open the store: ${(e as Error).message}. The file may be damaged; it was left untouched.`, location);
+      throw new UserError(`cannot open the store: ${(e as Error).message}. The file may be damaged; it was left untouched. Move it away or point --store at a new file (its results will then be computed again).`, location);
     }
     this.insert = this.db.prepare('INSERT OR REPLACE INTO results (model, key, result, created_at) VALUES (?, ?, ?, ?)');
     this.insertFailure = this.db.prepare(
