@@ -37,8 +37,9 @@ export class SqliteStore implements ResultStore {
   constructor(readonly location: string) {
     fs.mkdirSync(path.dirname(location), { recursive: true });
     if (fs.existsSync(location)) checkExisting(location);
+    let opened: Database.Database | undefined;
     try {
-      this.db = new Database(location, { timeout: 30_000 });
+      this.db = opened = new Database(location, { timeout: 30_000 });
       // Check what the file is before changing anything in it (even the journal mode).
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
@@ -54,7 +55,7 @@ export class SqliteStore implements ResultStore {
       this.db.exec(SCHEMA);
       if (version === 0) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (e) {
-      if (this.db?.open) this.db.close();
+      if (opened?.open) opened.close();
       if (e instanceof UserError) throw e;
       throw new UserError(`cannot open the store: ${(e as Error).message}. The file may be damaged; it was left untouched. Move it away or point --store at a new file (its results will then be computed again).`, location);
     }
