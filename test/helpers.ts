@@ -12,8 +12,18 @@ export function tempDir(prefix = 'goodhart-test-'): string {
 
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-/** Run the CLI as a user would; `killAfterMs` sends `signal` after that delay. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; killAfterMs?: number; signal?: NodeJS.Signals; cwd?: string } = {}): Promise<CliResult> {
+export interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  signal?: NodeJS.Signals;
+  /** Send `signal` after this delay. */
+  killAfterMs?: number;
+  /** Send `signal` as soon as this returns true (polled), e.g. once some results are stored. */
+  killWhen?: (output: { stdout: string; stderr: string }) => boolean;
+}
+
+/** Run the CLI as a user would, optionally interrupting it at a chosen moment. */
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'goodhart.js'), ...args], {
       cwd: opts.cwd ?? repoRoot,
@@ -23,9 +33,19 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; kil
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = opts.killAfterMs !== undefined ? setTimeout(() => child.kill(opts.signal ?? 'SIGKILL'), opts.killAfterMs) : undefined;
+    const kill = () => child.kill(opts.signal ?? 'SIGKILL');
+    const timer = opts.killAfterMs !== undefined ? setTimeout(kill, opts.killAfterMs) : undefined;
+    const poll = opts.killWhen
+      ? setInterval(() => {
+          if (opts.killWhen!({ stdout, stderr })) {
+            clearInterval(poll);
+            kill();
+          }
+        }, 20)
+      : undefined;
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolve({ code, signal, stdout, stderr });
     });
   });

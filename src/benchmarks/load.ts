@@ -3,10 +3,11 @@ import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { sharedDir } from '../core/paths.js';
 import { loadGauntlet } from './gauntlet.js';
+import { loadHf } from './hub.js';
 import { loadMmlu } from './mmlu.js';
 import { BadRows, FormatLoad, SkippedRow } from './rows.js';
 import { sampleItems } from './sample.js';
-import { type BenchmarkSpec, type LimitSpec, parseBenchmarkSpec } from './spec.js';
+import { type BenchmarkSpec, isHfSpec, type LimitSpec, parseBenchmarkSpec } from './spec.js';
 import { loadTable } from './table.js';
 
 export type { SkippedRow } from './rows.js';
@@ -27,6 +28,10 @@ export interface LoadedBenchmark {
 export interface LoadOptions {
   /** Folder that relative paths resolve against (usually the study file's folder). */
   baseDir: string;
+  /** Hub datasets from the cache only (also $GOODHART_OFFLINE=1). */
+  offline?: boolean;
+  /** Download progress of Hub datasets (default: stderr). */
+  log?: (line: string) => void;
 }
 
 const SHARED_VARIABLE = '${GOODHART_SHARED}';
@@ -52,24 +57,28 @@ export async function loadBenchmark(given: BenchmarkSpec, opts: LoadOptions): Pr
   // Re-validating is cheap and fills defaults when a caller built the spec by hand.
   const spec = parseBenchmarkSpec(given);
   const bad = new BadRows(spec.onBadRow);
-  const file = resolveBenchmarkPath(spec.path, opts.baseDir);
   let loaded: FormatLoad;
-  switch (spec.format) {
-    case 'mmlu':
-      loaded = await loadMmlu(spec, file, bad);
-      break;
-    case 'gauntlet':
-      loaded = await loadGauntlet(spec, file, bad);
-      break;
-    case 'jsonl':
-    case 'csv': {
-      const fewshot = spec.fewshotPath === undefined ? undefined : resolveBenchmarkPath(spec.fewshotPath, opts.baseDir);
-      loaded = await loadTable(spec, file, fewshot, bad);
-      break;
+  if (isHfSpec(spec)) {
+    loaded = await loadHf(spec, { ...opts, resolvePath: resolveBenchmarkPath }, bad);
+  } else {
+    const file = resolveBenchmarkPath(spec.path, opts.baseDir);
+    switch (spec.format) {
+      case 'mmlu':
+        loaded = await loadMmlu(spec, file, bad);
+        break;
+      case 'gauntlet':
+        loaded = await loadGauntlet(spec, file, bad);
+        break;
+      case 'jsonl':
+      case 'csv': {
+        const fewshot = spec.fewshotPath === undefined ? undefined : resolveBenchmarkPath(spec.fewshotPath, opts.baseDir);
+        loaded = await loadTable(spec, file, fewshot, bad);
+        break;
+      }
     }
   }
   if (loaded.items.length === 0) {
-    throw new UserError(`no usable items (${bad.skipped.length} bad row(s) skipped)`, file);
+    throw new UserError(`no usable items (${bad.skipped.length} bad row(s) skipped)`, loaded.files[0] ?? 'benchmark');
   }
   const items = sampleItems(loaded.items, spec.limit);
   const skippedNote = bad.skipped.length > 0 ? `, ${bad.skipped.length} bad row(s) skipped` : '';

@@ -77,11 +77,59 @@ const csvSpecSchema = z
   })
   .strict();
 
+/** Built-in mappings of well-known datasets onto items (see benchmarks/recipes.ts). */
+export const RECIPE_NAMES = ['mmlu', 'arc_challenge', 'arc_easy', 'hellaswag', 'truthfulqa_mc1', 'commonsense_qa', 'openbookqa', 'mmlu_pro', 'kmmlu'] as const;
+export type RecipeName = (typeof RECIPE_NAMES)[number];
+
+/**
+ * A Hugging Face dataset (`format: hf`, which may be left out when `recipe` is given): by
+ * reference (`dataset: hf://datasets/<owner>/<name>`, downloaded into the cache) or from a local
+ * folder or file (`path`). A recipe knows a dataset's fields, default config and split; without
+ * one, `fields` maps the rows.
+ */
+const hfSpecSchema = z
+  .object({
+    format: z.literal('hf').optional(),
+    recipe: z.enum(RECIPE_NAMES).optional(),
+    /** hf://datasets/<owner>/<name>[@<revision>]; default: the recipe's dataset. */
+    dataset: z.string().regex(/^(hf:\/\/datasets\/)?[\w.-]+\/[\w.-]+(@\S+)?$/, 'expected hf://datasets/<owner>/<name>').optional(),
+    /** A local folder in the Hub's layout, a data file, or a format the recipe reads (instead of `dataset`). */
+    path: pathSchema.optional(),
+    /** Branch, tag or commit of `dataset` (default main). */
+    revision: z.string().min(1).optional(),
+    /** Dataset config (subset); `*` for every config. Default: the recipe's, else `default`. */
+    config: z.string().min(1).optional(),
+    /** Default: the recipe's (e.g. test), else test. */
+    split: z.string().min(1).optional(),
+    /** Split whose items form the few-shot pool; false for none. Default: the recipe's. */
+    fewshotSplit: z.union([z.string().min(1), z.literal(false)]).optional(),
+    /** Subjects (MMLU subjects, MMLU-Pro categories, KMMLU configs; or values of fields.subject). */
+    subjects: z.array(z.string().min(1)).min(1).optional(),
+    /** Row fields; a name may reach into a nested value with dots (`choices.text`). */
+    fields: fieldsSchema.optional(),
+    /** With `fields`: index (0-based), index1 (1-based), letter (A, B, ...) or text. */
+    answerFormat: z.enum(['index', 'index1', 'letter', 'text']).default('index'),
+    /** Files of the split inside the dataset, as globs (`*`, `**`, `{config}`, `{split}`), instead of the Hub's layouts. */
+    files: z.array(z.string().min(1)).min(1).optional(),
+    limit: limitSchema.optional(),
+    onBadRow: onBadRowSchema,
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.recipe === undefined && spec.fields === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['recipe'], message: `give recipe (one of ${RECIPE_NAMES.join(', ')}), fields with format: hf, or format: mmlu | gauntlet | jsonl | csv` });
+    }
+    if (spec.recipe !== undefined && spec.fields !== undefined) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a recipe maps the fields itself: give recipe or fields, not both' });
+    if (spec.dataset !== undefined && spec.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'give dataset (a Hub reference) or path (local files), not both' });
+    if (spec.recipe === undefined && spec.dataset === undefined && spec.path === undefined) ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'without a recipe, give dataset or path' });
+  });
+
 export const benchmarkSpecSchema = z.discriminatedUnion('format', [
   mmluSpecSchema,
   gauntletSpecSchema,
   jsonlSpecSchema,
   csvSpecSchema,
+  hfSpecSchema,
 ]);
 
 export type BenchmarkSpec = z.infer<typeof benchmarkSpecSchema>;
@@ -90,6 +138,12 @@ export type BenchmarkSpecInput = z.input<typeof benchmarkSpecSchema>;
 export type MmluSpec = Extract<BenchmarkSpec, { format: 'mmlu' }>;
 export type GauntletSpec = Extract<BenchmarkSpec, { format: 'gauntlet' }>;
 export type TableSpec = Extract<BenchmarkSpec, { format: 'jsonl' | 'csv' }>;
+export type HfSpec = Extract<BenchmarkSpec, { recipe?: RecipeName }>;
+
+/** A Hub dataset spec (`format: hf`, or no format with a recipe). */
+export function isHfSpec(spec: BenchmarkSpec): spec is HfSpec {
+  return spec.format === undefined || spec.format === 'hf';
+}
 export type LimitSpec = z.infer<typeof limitSchema>;
 export type FieldsSpec = z.infer<typeof fieldsSchema>;
 

@@ -1,6 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../core/errors.js';
+import { analyzeCommand } from './analyze.js';
+import { collect, importOutputsCommand } from './import-outputs.js';
 import { runCommand } from './run.js';
+import { importLmEvalCommand } from '../import/lm-eval-command.js';
+import { cacheAddDatasetCommand, cacheListCommand } from '../hub/cache-command.js';
+import { reportCommand } from './report.js';
+import { viewCommand } from './view.js';
 import { studyJsonSchema } from '../study/json-schema.js';
 import { VERSION } from './version.js';
 
@@ -17,8 +23,97 @@ program
   .option('-o, --out <dir>', 'output folder (default: runs/<study name>)')
   .option('--store <file>', 'SQLite store of model results (default: $GOODHART_STORE or .goodhart/store.sqlite)')
   .option('-q, --quiet', 'no progress output')
+  .option('--offline', 'Hub datasets and models (hf:) from the cache only, never the network (also GOODHART_OFFLINE=1)')
   .action(async (study: string, opts) => {
     process.exitCode = await runCommand(study, opts);
+  });
+
+program
+  .command('analyze')
+  .description('statistics of a run folder: leaderboards with intervals and tied groups, rank shifts, robust leaderboard; writes analysis.json')
+  .argument('<run>', 'run folder (holds summary.json and items.jsonl)')
+  .option('--bootstrap <n>', 'paired bootstrap resamples over items (default 1000; 0 skips bootstrap intervals)')
+  .option('--seed <s>', 'seed of the bootstrap and of PriDe calibration items (default: the run\'s seed)')
+  .option('--cluster-by-subject', 'SEs clustered by subject (generalizing to new subjects; much wider) instead of item-level')
+  .action(async (run: string, opts) => {
+    process.exitCode = await analyzeCommand(run, opts);
+  });
+
+/** Results made elsewhere, turned into run folders; one subcommand per source. */
+const importGroup = program
+  .command('import')
+  .description('turn evaluation outputs made elsewhere into a run folder that analyze and report read');
+
+importGroup
+  .command('outputs')
+  .description('per-question outputs in CSV or JSONL (long: a row per model x item; wide: a column per model) with 0/1 correctness, a predicted choice or per-choice scores')
+  .argument('<files...>', 'output files (.csv, .jsonl, optionally .gz)')
+  .requiredOption('-o, --out <dir>', 'run folder to write')
+  .option('--format <format>', 'csv or jsonl (default: from the extension)')
+  .option('--columns <role=column,...>', 'column of a role, overriding the usual names; roles: item, model, condition, subject, gold, correct, pred, scores (repeatable)', collect)
+  .option('--ignore <columns>', 'columns to leave out, comma-separated (repeatable)', collect)
+  .option('--values <kind>', 'what a wide file\'s model columns hold: correct, pred or scores (default: detected)')
+  .option('--condition <name>', 'condition of rows without a condition column (default: baseline)')
+  .option('--condition-per-file', 'each file is one condition, named after the file')
+  .option('--baseline <condition>', 'the baseline condition (default: the first)')
+  .option('--answers <file>', 'CSV/JSONL of item ids and gold answers (and subjects), for outputs without them')
+  .option('--missing <policy>', 'a model without a result for some item: error (default) or skip', 'error')
+  .option('--scoring <method>', 'how the answers were read: symbol (default), hybrid or cloze')
+  .option('--factor <factor>', 'the grid factor the imported conditions differ in (default: template)')
+  .option('--name <name>', 'name of the imported study (default: the folder name)')
+  .action(async (files: string[], opts) => {
+    process.exitCode = await importOutputsCommand(files, opts);
+  });
+
+importGroup
+  .command('lm-eval')
+  .description('lm-evaluation-harness --log_samples files (samples_<task>_<timestamp>.jsonl) of multiple-choice tasks: acc, acc_norm, acc_bytes and acc_mutual_info recomputed from the log-likelihoods')
+  .argument('<files...>', 'samples files; several models merge into one run folder')
+  .requiredOption('-o, --out <dir>', 'run folder to write')
+  .option('--model <name>', 'model name for every file (default: from lm-eval\'s results file or the folder name)')
+  .option('--group <name>', 'one condition per metric for all tasks (<name>:acc, ...), each task becoming the items\' subject')
+  .option('--append', 'add these models to the run folder\'s earlier import')
+  .action(async (files: string[], opts) => {
+    process.exitCode = await importLmEvalCommand(files, opts);
+  });
+
+/** The download cache of Hub datasets and models ($GOODHART_CACHE, default ~/.cache/goodhart/hub). */
+const cacheGroup = program.command('cache').description('the cache of Hugging Face datasets and models (GOODHART_CACHE; default ~/.cache/goodhart/hub)');
+
+cacheGroup
+  .command('add-dataset')
+  .description('seed the cache with local files standing for a Hub dataset (a Hub snapshot, or a format its recipe reads), for offline runs')
+  .argument('<dataset>', 'hf://datasets/<owner>/<name>[@<revision>]')
+  .argument('<folder>', 'local folder (or file) to copy')
+  .option('--revision <rev>', 'revision it stands for (default main)')
+  .option('--force', 'replace what the cache holds for it')
+  .action((dataset: string, folder: string, opts) => {
+    process.exitCode = cacheAddDatasetCommand(dataset, folder, opts);
+  });
+
+cacheGroup
+  .command('list')
+  .description('list the cached datasets and models')
+  .action(() => {
+    process.exitCode = cacheListCommand();
+  });
+
+program
+  .command('report')
+  .description('write report.html (charts, sortable tables, item browser; self-contained) and report.md into a run folder')
+  .argument('<run>', 'run folder (holds summary.json and items.jsonl)')
+  .option('--max-items <n>', 'most items embedded in the item browser (default 300)')
+  .action(async (run: string, opts) => {
+    process.exitCode = await reportCommand(run, opts);
+  });
+
+program
+  .command('view')
+  .description('serve a run folder\'s report on 127.0.0.1 and print its URL')
+  .argument('<run>', 'run folder')
+  .option('-p, --port <n>', 'port (default 8737; 0 picks a free one)')
+  .action(async (run: string, opts) => {
+    process.exitCode = await viewCommand(run, opts);
   });
 
 program

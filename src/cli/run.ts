@@ -5,17 +5,23 @@ import type { ModelIdentity } from '../core/types.js';
 import { loadBenchmark } from '../benchmarks/load.js';
 import { Interrupted, planStudy, runModel, type RequestCounts } from '../engine/run.js';
 import { Progress } from '../engine/progress.js';
-import { createModel } from '../models/registry.js';
+import { validateStudy } from '../engine/validate.js';
+import { backendCapabilities, createModel } from '../models/registry.js';
+import { remoteStats } from '../models/remote.js';
 import { prepareOutDir, writeRun, type RunSummary } from '../output/run-dir.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { loadStudy } from '../study/load.js';
+import { markSimulated, writeRunAnalysis } from './analyze.js';
 import { formatAccuracyTable } from './table.js';
+import { writeRunReport } from './report.js';
 import { VERSION } from './version.js';
 
 export interface RunOptions {
   out?: string;
   store?: string;
   quiet?: boolean;
+  /** Hub datasets and models from the cache only (also $GOODHART_OFFLINE=1). */
+  offline?: boolean;
 }
 
 const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
@@ -24,17 +30,19 @@ const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
   cached: a.cached + b.cached,
   computed: a.computed + b.computed,
   failed: a.failed + b.failed,
+  ...(a.retries !== undefined || b.retries !== undefined ? { retries: (a.retries ?? 0) + (b.retries ?? 0) } : {}),
 });
 
 /** `goodhart run`: returns the process exit code. */
 export async function runCommand(studyFile: string, opts: RunOptions): Promise<number> {
   const study = loadStudy(studyFile);
+  validateStudy(study, study.spec.models.map((m) => ({ name: m.name, backend: m.backend, capabilities: backendCapabilities(m) })));
   const out = path.resolve(opts.out ?? path.join('runs', study.spec.name));
   prepareOutDir(out);
   const storePath = path.resolve(opts.store ?? process.env.GOODHART_STORE ?? (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite')));
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(line + '\n'); };
 
-  const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir });
+  const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir, offline: opts.offline });
   log(`benchmark: ${benchmark.description}`);
   if (benchmark.skipped.length) log(`skipped ${benchmark.skipped.length} malformed rows (listed in summary.json)`);
   if (benchmark.items.length === 0) throw new UserError('the benchmark selection has no items', 'benchmark');
@@ -57,14 +65,17 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     const byModel: Record<string, RequestCounts> = {};
     let totals: RequestCounts = { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 };
     for (const [i, spec] of study.spec.models.entries()) {
-      const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}` });
+      const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items });
       try {
         const result = await runModel(model, cellsFor(model), store, { progress, shouldStop: () => stopping });
         items.push(...result.items);
         cells.push(...result.summaries);
         identities.push(model.identity);
-        byModel[spec.name] = result.requests;
-        totals = addCounts(totals, result.requests);
+        const stats = remoteStats(model);
+        const counts = stats ? { ...result.requests, retries: stats.retries } : result.requests;
+        if (stats?.retries) log(`${spec.name}: ${stats.retries} HTTP attempts to ${stats.server} were retried after transient faults`);
+        byModel[spec.name] = counts;
+        totals = addCounts(totals, counts);
       } finally {
         await model.close();
       }
@@ -84,11 +95,14 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       requestsByModel: byModel,
     };
     writeRun(out, summary, items);
-    process.stdout.write(formatAccuracyTable(summary) + '\n');
+    process.stdout.write(formatAccuracyTable(markSimulated(summary)) + '\n');
     process.stdout.write(
-      `requests: ${totals.total} total, ${totals.unique} unique, ${totals.cached} cached, ${totals.computed} computed, ${totals.failed} failed\n` +
+      `requests: ${totals.total} total, ${totals.unique} unique, ${totals.cached} cached, ${totals.computed} computed, ${totals.failed} failed` +
+        `${totals.retries ? ` (${totals.retries} HTTP retries)` : ''}\n` +
         `wrote ${path.join(out, 'items.jsonl')} and ${path.join(out, 'summary.json')}\n`,
     );
+    writeRunAnalysis(out, summary, items);
+    await writeRunReport(out, log);
     if (totals.failed > 0) {
       process.stderr.write(`${totals.failed} requests failed; their items are left out of the accuracies above. Run the same command again to retry them.\n`);
       return 2;

@@ -8,16 +8,29 @@ export interface CacheCounts {
   failed: number;
 }
 
+/** A store that writes a batch of results in one transaction (SqliteStore does). */
+interface BatchingStore extends ResultStore {
+  putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void;
+}
+
+const batches = (store: ResultStore): store is BatchingStore => typeof (store as Partial<BatchingStore>).putMany === 'function';
+
+/** Results wait at most this long before they are written (a slow backend's results are stored promptly). */
+const MAX_PENDING_MS = 1000;
+
 /**
  * The one cache for every backend: a request already in the store is answered from it, any
- * other goes to the model, and each result is stored the moment it arrives (so an interrupted
- * run loses nothing it finished). Failures are recorded, never stored as results.
+ * other goes to the model. Results are written in one transaction per batch the model was
+ * given (and at least every second), so an interrupted run loses at most that batch, and a
+ * result counts as computed once it is stored. Failures are recorded, never stored as results.
  */
 export class CachingModel {
   readonly counts: CacheCounts = { cached: 0, computed: 0, failed: 0 };
 
   /** Optional audit trail: one line per stored result, so a test can prove nothing is computed twice. */
   private readonly auditFile = process.env.GOODHART_AUDIT_LOG;
+  private pending: [string, RequestResult][] = [];
+  private pendingSince = 0;
 
   constructor(readonly inner: Model, private readonly store: ResultStore) {}
 
@@ -31,19 +44,37 @@ export class CachingModel {
   /** Compute requests not in the store; `onOutcome` sees each one as it completes. */
   async compute(requests: Request[], keys: string[], onOutcome: (key: string, outcome: Outcome) => void): Promise<void> {
     const modelId = this.inner.identity.id;
-    const done = new Array<boolean>(requests.length).fill(false);
+    const done = new Uint8Array(requests.length);
     const record = (i: number, o: Outcome) => {
       if (done[i]) return;
-      done[i] = true;
+      done[i] = 1;
       if (o.ok) {
-        this.store.put(modelId, keys[i], o.result);
-        this.counts.computed++;
-        if (this.auditFile) fs.appendFileSync(this.auditFile, `${modelId} ${keys[i]}\n`);
+        if (this.pending.length === 0) this.pendingSince = Date.now();
+        this.pending.push([keys[i], o.result]);
+        if (Date.now() - this.pendingSince > MAX_PENDING_MS) this.flush();
+      } else {
+        this.store.putFailure(modelId, keys[i], o.error);
+        this.counts.failed++;
       }
-      else { this.store.putFailure(modelId, keys[i], o.error); this.counts.failed++; }
       onOutcome(keys[i], o);
     };
-    const outcomes = await this.inner.evaluate(requests, record);
-    outcomes.forEach((o, i) => record(i, o ?? { ok: false, error: 'backend returned no result' }));
+    try {
+      const outcomes = await this.inner.evaluate(requests, record);
+      outcomes.forEach((o, i) => record(i, o ?? { ok: false, error: 'backend returned no result' }));
+    } finally {
+      this.flush();
+    }
+  }
+
+  /** Write the pending results in one transaction. */
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const entries = this.pending;
+    this.pending = [];
+    const modelId = this.inner.identity.id;
+    if (batches(this.store)) this.store.putMany(modelId, entries);
+    else for (const [key, result] of entries) this.store.put(modelId, key, result);
+    this.counts.computed += entries.length;
+    if (this.auditFile) fs.appendFileSync(this.auditFile, entries.map(([key]) => `${modelId} ${key}\n`).join(''));
   }
 }

@@ -22,6 +22,8 @@ export interface RequestCounts {
   computed: number;
   /** Failed in this run (retried next time, never scored). */
   failed: number;
+  /** HTTP attempts repeated after transient faults (remote backends only). */
+  retries?: number;
 }
 
 export interface ModelRun {

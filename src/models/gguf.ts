@@ -32,22 +32,36 @@ const llamaFor = (gpu: 'auto' | false) =>
 
 interface Planned {
   index: number;
-  context: Token[];
-  /** Tokens whose log-probs are summed (loglikelihood) or candidate first tokens (nextToken). */
-  targets: Token[];
   kind: Request['kind'];
+  /** Tokens evaluated to score the request: the context, then every scored token but the last. */
+  path: Token[];
+  /** Position in `path` of the context's last token: the first whose next-token distribution is read. */
+  readFrom: number;
+  /** loglikelihood: the scored tokens, read at readFrom, readFrom + 1, ...; nextToken: each candidate's first token, all read at readFrom. */
+  targets: Token[];
+}
+
+/** A partial log-likelihood, complete when every distribution it needs has been read. */
+interface Tally {
+  logprob: number;
+  greedy: boolean;
+  remaining: number;
 }
 
 /**
- * A local GGUF model through node-llama-cpp. Requests are sorted by token sequence so that
- * neighbours share prefixes: the sequence keeps the shared part of its state and only the
- * differing suffix is erased and evaluated. Each context is evaluated once for all of its
- * continuations; log-probs come from raw logits (no sampler involved).
+ * A local GGUF model through node-llama-cpp. The requests of one call form a prefix tree of
+ * token sequences (few-shot prefixes shared by a subject's items, a context shared by its
+ * choices and by the scoring methods that show the same prompt). Sorted, each sequence's new
+ * nodes are the suffix past its common prefix with the one before; a sequence keeps the shared
+ * state, so only that suffix is erased and evaluated, and every node's distribution is read
+ * once for all the requests that need it. Log-probs come from the plain softmax of the logits.
  */
 export class GgufModel implements Model {
   readonly capabilities: Capabilities = { loglikelihood: true, nextToken: true };
-  /** Tokens evaluated by the engine (for efficiency measurements). */
+  /** Tokens evaluated by node-llama-cpp (for efficiency measurements). */
   tokensEvaluated = 0;
+  /** Next-token distributions read (each costs node-llama-cpp a pass over the whole vocabulary). */
+  distributionsRead = 0;
   private context?: LlamaContext;
   private sequences: LlamaContextSequence[] = [];
   private readonly tokenCache = new Map<string, Token[]>();
@@ -88,16 +102,24 @@ export class GgufModel implements Model {
     if (request.kind === 'loglikelihood') {
       const split = splitTokens(this.tokenize, request.context, request.continuation);
       if (split.continuation.length === 0) return 'continuation has no tokens';
-      return { index, kind: 'loglikelihood', context: split.context, targets: split.continuation };
+      if (split.context.length === 0) return 'context has no tokens, so the first continuation token has nothing to be scored against';
+      const path = [...split.context, ...split.continuation.slice(0, -1)];
+      return { index, kind: 'loglikelihood', path, readFrom: split.context.length - 1, targets: split.continuation };
     }
     const context = this.tokenize(request.context.replace(/\s+$/, ''));
+    if (context.length === 0) return 'context has no tokens';
     const targets: Token[] = [];
     for (const candidate of request.candidates) {
       const split = splitTokens(this.tokenize, request.context, candidate);
       if (split.continuation.length === 0) return `candidate ${JSON.stringify(candidate)} has no tokens`;
       targets.push(split.continuation[0]);
     }
-    return { index, kind: 'nextToken', context, targets };
+    return { index, kind: 'nextToken', path: context, readFrom: context.length - 1, targets };
+  }
+
+  /** Tokens in the prefix tree of these requests: what evaluating each tree node once costs. */
+  prefixTreeSize(requests: Request[]): number {
+    return prefixTreeSize(requests.map((r, i) => this.plan(r, i)).flatMap((p) => (typeof p === 'string' ? [] : [p.path])));
   }
 
   private async ensureContext(maxTokens: number): Promise<LlamaContextSequence[]> {
@@ -125,70 +147,60 @@ export class GgufModel implements Model {
       else planned.push(p);
     });
     if (planned.length === 0) return outcomes;
-    const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.context.length + p.targets.length)));
-    planned.sort((a, b) => compareTokens(a.context, b.context) || compareTokens(a.targets, b.targets));
-    const groups: Planned[][] = [];
-    for (let g = 0; g < planned.length; ) {
-      let end = g + 1;
-      while (end < planned.length && compareTokens(planned[end].context, planned[g].context) === 0) end++;
-      groups.push(planned.slice(g, end));
-      g = end;
-    }
-    // Contiguous slices keep neighbouring (prefix-sharing) contexts on the same sequence.
-    const per = Math.ceil(groups.length / sequences.length);
+    const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
+    planned.sort((a, b) => compareTokens(a.path, b.path));
+    const lcp = planned.map((p, i) => (i === 0 ? 0 : commonPrefix(planned[i - 1].path, p.path)));
+    const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom }));
+    const serve = (k: number, position: number, next: NextReader) => {
+      const p = planned[k];
+      if (p.kind === 'nextToken') {
+        settle(p.index, { ok: true, result: { kind: 'nextToken', logprobs: p.targets.map((t) => next.logprob(t)) } });
+        return;
+      }
+      const t = p.targets[position - p.readFrom];
+      const tally = tallies[k];
+      tally.logprob += next.logprob(t);
+      tally.greedy &&= next.isGreedy(t);
+      if (--tally.remaining === 0) {
+        const result: RequestResult = { kind: 'loglikelihood', logprob: tally.logprob, tokens: p.targets.length, greedy: tally.greedy };
+        settle(p.index, { ok: true, result });
+      }
+    };
     await Promise.all(
-      sequences.map(async (seq, s) => {
-        for (const group of groups.slice(s * per, (s + 1) * per)) await this.evaluateGroup(seq, group, settle);
+      splitRanges(planned, lcp, sequences.length).map(async ([from, to], s) => {
+        const seq = sequences[s];
+        let state = seq.contextTokens;
+        for (let i = from; i < to; i++) state = await this.evaluateNode(seq, state, planned[i].path, readsOwnedBy(planned, lcp, i), serve);
       }),
     );
     return outcomes;
   }
 
-  /** Evaluate one shared context, then every continuation from it. */
-  private async evaluateGroup(seq: LlamaContextSequence, group: Planned[], settle: (i: number, o: Outcome) => void) {
-    const context = group[0].context;
-    // Re-evaluate at least the context's last token: its logits give every first target.
-    const keep = Math.min(commonPrefix(seq.contextTokens, context), context.length - 1);
-    if (keep < seq.contextTokens.length) await seq.eraseContextTokenRanges([{ start: keep, end: seq.contextTokens.length }]);
-    const head = await this.evaluateTokens(seq, context.slice(keep), 1);
-    const first = head[head.length - 1]!;
-    for (const p of group) {
-      if (p.kind === 'nextToken') {
-        settle(p.index, { ok: true, result: { kind: 'nextToken', logprobs: p.targets.map((t) => first.logprob(t)) } });
-        continue;
-      }
-      let logprob = first.logprob(p.targets[0]);
-      let greedy = first.isGreedy(p.targets[0]);
-      if (p.targets.length > 1) {
-        const rest = p.targets.slice(1);
-        const outs = await this.evaluateTokens(seq, p.targets.slice(0, -1), rest.length);
-        rest.forEach((t, i) => { logprob += outs[i]!.logprob(t); greedy &&= outs[i]!.isGreedy(t); });
-        await seq.eraseContextTokenRanges([{ start: context.length, end: seq.contextTokens.length }]);
-      }
-      const result: RequestResult = { kind: 'loglikelihood', logprob, tokens: p.targets.length, greedy };
-      settle(p.index, { ok: true, result });
-    }
-  }
-
   /**
-   * Evaluate tokens; for the last `wanted` of them, read the full next-token distribution.
-   * With no sampler options node-llama-cpp returns the plain softmax of the logits (checked
-   * against raw logits in the tests), sorted with the most likely token first.
+   * Bring the sequence from `state` to `path`, reading the distribution after each position in
+   * `reads` (they must be evaluated now even if the state has them: their consumers are here).
    */
-  private async evaluateTokens(seq: LlamaContextSequence, tokens: Token[], wanted: number): Promise<NextReader[]> {
+  private async evaluateNode(
+    seq: LlamaContextSequence,
+    state: Token[],
+    path: Token[],
+    reads: Map<number, number[]>,
+    serve: (k: number, position: number, next: NextReader) => void,
+  ): Promise<Token[]> {
+    let start = commonPrefix(state, path);
+    for (const p of reads.keys()) start = Math.min(start, p);
+    if (start === path.length) return state;
+    if (start < state.length) await seq.eraseContextTokenRanges([{ start, end: state.length }]);
+    const tokens = path.slice(start);
     this.tokensEvaluated += tokens.length;
-    const from = tokens.length - wanted;
-    const input = tokens.map((t, i) => (i < from ? t : ([t, { generateNext: { probabilities: true } }] as const)));
+    this.distributionsRead += reads.size;
+    const input = tokens.map((t, j) => (reads.has(start + j) ? ([t, { generateNext: { probabilities: true } }] as const) : t));
     const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
-    return out.slice(from).map((o) => {
-      const probabilities = o?.next.probabilities;
-      if (!probabilities) throw new Error('node-llama-cpp returned no probabilities');
-      const top = probabilities.values().next().value ?? 0;
-      return {
-        logprob: (t: Token) => Math.max(Math.log(probabilities.get(t) ?? 0), MIN_LOGPROB),
-        isGreedy: (t: Token) => (probabilities.get(t) ?? 0) >= top,
-      };
-    });
+    for (const [p, consumers] of reads) {
+      const next = reader(out[p - start]?.next.probabilities);
+      for (const k of consumers) serve(k, p, next);
+    }
+    return path;
   }
 
   async close(): Promise<void> {
@@ -203,6 +215,72 @@ const MIN_LOGPROB = Math.log(1.401298464324817e-45);
 interface NextReader {
   logprob(t: Token): number;
   isGreedy(t: Token): boolean;
+}
+
+/**
+ * With no sampler options node-llama-cpp returns the plain softmax of the logits (checked
+ * against raw logits in the tests), sorted with the most likely token first.
+ */
+function reader(probabilities: Map<Token, number> | undefined): NextReader {
+  if (!probabilities) throw new Error('node-llama-cpp returned no probabilities');
+  const top = probabilities.values().next().value ?? 0;
+  return {
+    logprob: (t) => Math.max(Math.log(probabilities.get(t) ?? 0), MIN_LOGPROB),
+    isGreedy: (t) => (probabilities.get(t) ?? 0) >= top,
+  };
+}
+
+/**
+ * The reads owned by sorted path i: its new nodes (past its common prefix with path i − 1) whose
+ * distribution any request needs. Requests sharing such a node follow i in sorted order, as
+ * long as their common prefix with it stays longer than i's own (position → request indices).
+ */
+function readsOwnedBy(planned: Planned[], lcp: number[], i: number): Map<number, number[]> {
+  const reads = new Map<number, number[]>();
+  const own = lcp[i];
+  let shared = Infinity;
+  for (let k = i; k < planned.length; k++) {
+    if (k > i) shared = Math.min(shared, lcp[k]);
+    if (shared <= own) break;
+    const end = Math.min(shared, planned[k].path.length);
+    for (let p = Math.max(own, planned[k].readFrom); p < end; p++) {
+      const list = reads.get(p);
+      if (list) list.push(k);
+      else reads.set(p, [k]);
+    }
+  }
+  return reads;
+}
+
+/**
+ * Contiguous ranges of sorted paths, one per sequence, of about equal new tokens; each cut is
+ * moved to the shallowest branching nearby, since the next sequence re-evaluates the prefix there.
+ */
+function splitRanges(planned: Planned[], lcp: number[], count: number): [number, number][] {
+  const n = planned.length;
+  if (count <= 1 || n < 2 * count) return [[0, n]];
+  const work = planned.map((p, i) => p.path.length - lcp[i]);
+  const total = work.reduce((a, b) => a + b, 0);
+  const cuts = [0];
+  let done = 0;
+  for (let i = 0; i < n && cuts.length < count; i++) {
+    done += work[i];
+    if (done < (total * cuts.length) / count) continue;
+    const window = Math.max(1, Math.floor(n / count / 4));
+    let best = i + 1;
+    for (let c = Math.max(cuts[cuts.length - 1] + 1, i + 1 - window); c <= Math.min(n - 1, i + 1 + window); c++) if (lcp[c] < lcp[best]) best = c;
+    cuts.push(best);
+    done = work.slice(0, best).reduce((a, b) => a + b, 0);
+    i = best - 1;
+  }
+  cuts.push(n);
+  return cuts.slice(1).map((end, s) => [cuts[s], end]);
+}
+
+/** Nodes of the prefix tree of token sequences: each distinct prefix counted once. */
+export function prefixTreeSize(sequences: readonly (readonly number[])[]): number {
+  const sorted = [...sequences].sort(compareTokens);
+  return sorted.reduce((n, s, i) => n + s.length - (i === 0 ? 0 : commonPrefix(sorted[i - 1], s)), 0);
 }
 
 function compareTokens(a: readonly number[], b: readonly number[]): number {

@@ -1,17 +1,30 @@
 import fs from 'node:fs';
-import type { Model } from '../core/types.js';
+import type { Capabilities, Item, Model } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { resolveBenchmarkPath } from '../benchmarks/load.js';
+import { isHubModelRef, resolveHubModel } from '../hub/models.js';
 import type { ResultStore } from '../store/store.js';
 import type { ModelSpec } from '../study/schema.js';
 import { GgufModel } from './gguf.js';
 import { sha256File } from './hash.js';
+import { LLAMA_SERVER_CAPABILITIES, LlamaServerModel } from './llama-server.js';
+import { OLLAMA_CAPABILITIES, OllamaModel } from './ollama.js';
+import { OPENAI_CHAT_CAPABILITIES, OpenaiChatModel } from './openai-chat.js';
+import { OPENAI_COMPLETIONS_CAPABILITIES, OpenaiCompletionsModel } from './openai-completions.js';
+import { httpClientFor } from './remote.js';
+import { SIM_CAPABILITIES, SimModel } from './sim.js';
+import { ggufTokenizer, type LocalTokenizer } from './remote-tokenizer.js';
+import { TGI_CAPABILITIES, TgiModel } from './tgi.js';
 
 export interface ModelContext {
   baseDir: string;
   store: ResultStore;
   /** Where in the study file this model is declared (for error messages). */
   where: string;
+  /** `hf:` models from the cache only (also $GOODHART_OFFLINE=1). */
+  offline?: boolean;
+  /** The benchmark's items: a simulated model answers only these questions. */
+  items?: readonly Item[];
 }
 
 /** A GGUF file's identity is its content hash, cached by (path, size, mtime) so big files hash once. */
@@ -24,12 +37,50 @@ async function contentHash(file: string, store: ResultStore): Promise<string> {
   return sha;
 }
 
+/** What each backend can compute, known from the study file alone (so a study is checked before any request). */
+const CAPABILITIES: Record<ModelSpec['backend'], Capabilities> = {
+  gguf: { loglikelihood: true, nextToken: true },
+  'openai-completions': OPENAI_COMPLETIONS_CAPABILITIES,
+  'openai-chat': OPENAI_CHAT_CAPABILITIES,
+  'llama-server': LLAMA_SERVER_CAPABILITIES,
+  ollama: OLLAMA_CAPABILITIES,
+  tgi: TGI_CAPABILITIES,
+  sim: SIM_CAPABILITIES,
+};
+
+export function backendCapabilities(spec: ModelSpec): Capabilities {
+  return CAPABILITIES[spec.backend];
+}
+
+/** A local GGUF vocabulary used to tokenize for a remote backend; its content hash joins the model identity. */
+async function localTokenizer(tokenizer: string | undefined, ctx: ModelContext): Promise<LocalTokenizer | undefined> {
+  if (!tokenizer) return undefined;
+  const file = resolveBenchmarkPath(tokenizer, ctx.baseDir);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`tokenizer file not found: ${file}`, `${ctx.where}.tokenizer`);
+  return { tokens: await ggufTokenizer(file, `${ctx.where}.tokenizer`), id: `gguf:sha256:${await contentHash(file, ctx.store)}` };
+}
+
 export async function createModel(spec: ModelSpec, ctx: ModelContext): Promise<Model> {
+  if (spec.backend === 'gguf') {
+    const file = isHubModelRef(spec.path)
+      ? await resolveHubModel(spec.path, { offline: ctx.offline, where: `${ctx.where}.path` })
+      : resolveBenchmarkPath(spec.path, ctx.baseDir);
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`model file not found: ${file}`, `${ctx.where}.path`);
+    return GgufModel.load({ name: spec.name, path: file, sha256: await contentHash(file, ctx.store), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences });
+  }
+  if (spec.backend === 'sim') return new SimModel(spec, ctx.items ?? [], ctx.where);
+  const where = `${ctx.where} (${spec.name})`;
+  const http = httpClientFor(spec, ctx.where);
   switch (spec.backend) {
-    case 'gguf': {
-      const file = resolveBenchmarkPath(spec.path, ctx.baseDir);
-      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`model file not found: ${file}`, `${ctx.where}.path`);
-      return GgufModel.load({ name: spec.name, path: file, sha256: await contentHash(file, ctx.store), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences });
-    }
+    case 'openai-completions':
+      return OpenaiCompletionsModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
+    case 'openai-chat':
+      return OpenaiChatModel.connect({ spec, http, where });
+    case 'llama-server':
+      return LlamaServerModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
+    case 'ollama':
+      return OllamaModel.connect({ spec, http, where });
+    case 'tgi':
+      return TgiModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
   }
 }

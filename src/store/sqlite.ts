@@ -33,6 +33,10 @@ export class SqliteStore implements ResultStore {
   private readonly insertFailure: Database.Statement;
   private readonly clearFailure: Database.Statement;
   private readonly select: Database.Statement;
+  private readonly anyResult: Database.Statement;
+  private readonly anyFailure: Database.Statement;
+  /** Per model: whether it may have recorded failures (only then does storing a result clear one). */
+  private readonly mayHaveFailures = new Map<string, boolean>();
 
   constructor(readonly location: string) {
     fs.mkdirSync(path.dirname(location), { recursive: true });
@@ -65,25 +69,48 @@ export class SqliteStore implements ResultStore {
        ON CONFLICT (model, key) DO UPDATE SET error = excluded.error, attempts = attempts + 1, last_at = excluded.last_at`,
     );
     this.clearFailure = this.db.prepare('DELETE FROM failures WHERE model = ? AND key = ?');
-    this.select = this.db.prepare('SELECT result FROM results WHERE model = ? AND key = ?').pluck();
+    // One statement per batch of keys (passed as a JSON array) instead of one per key.
+    this.select = this.db.prepare('SELECT key, result FROM results WHERE model = ? AND key IN (SELECT value FROM json_each(?))').raw();
+    this.anyResult = this.db.prepare('SELECT 1 FROM results WHERE model = ? LIMIT 1').pluck();
+    this.anyFailure = this.db.prepare('SELECT 1 FROM failures WHERE model = ? LIMIT 1').pluck();
   }
 
   getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult> {
     const found = new Map<string, RequestResult>();
-    for (const key of keys) {
-      const row = this.select.get(modelId, key) as string | undefined;
-      if (row !== undefined) found.set(key, JSON.parse(row) as RequestResult);
+    if (keys.length === 0 || this.anyResult.get(modelId) === undefined) return found;
+    for (let at = 0; at < keys.length; at += 10_000) {
+      for (const [key, result] of this.select.iterate(modelId, JSON.stringify(keys.slice(at, at + 10_000))) as Iterable<[string, string]>) {
+        found.set(key, JSON.parse(result) as RequestResult);
+      }
     }
     return found;
   }
 
   put(modelId: string, key: string, result: RequestResult): void {
-    this.insert.run(modelId, key, JSON.stringify(result), Date.now());
-    this.clearFailure.run(modelId, key);
+    this.putMany(modelId, [[key, result]]);
+  }
+
+  /** Store many results in one transaction: one commit instead of one per result. */
+  putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
+    const clear = this.hasFailures(modelId);
+    const now = Date.now();
+    this.db.transaction(() => {
+      for (const [key, result] of entries) {
+        this.insert.run(modelId, key, JSON.stringify(result), now);
+        if (clear) this.clearFailure.run(modelId, key);
+      }
+    })();
   }
 
   putFailure(modelId: string, key: string, error: string): void {
     this.insertFailure.run(modelId, key, error, Date.now());
+    this.mayHaveFailures.set(modelId, true);
+  }
+
+  private hasFailures(modelId: string): boolean {
+    let known = this.mayHaveFailures.get(modelId);
+    if (known === undefined) this.mayHaveFailures.set(modelId, (known = this.anyFailure.get(modelId) !== undefined));
+    return known;
   }
 
   failureCount(modelId: string): number {

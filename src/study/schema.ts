@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
+import { remoteModelSchemas } from '../models/remote-specs.js';
+import { simModelSchema } from '../sim/spec.js';
 
 /** A local GGUF file, evaluated in-process by node-llama-cpp. */
 export const ggufModelSchema = z
   .object({
     name: z.string().min(1),
     backend: z.literal('gguf').default('gguf'),
-    /** Path to the .gguf file (relative to the study file; `${GOODHART_SHARED}` expands). */
+    /** Path to the .gguf file (relative to the study file; `${GOODHART_SHARED}` expands), or a Hub model: `hf:<owner>/<repo>/<file>.gguf`, `hf:<owner>/<repo>:<quant>`. */
     path: z.string().min(1),
     /** Evaluation threads; default: cores − 1 (never oversubscribes; see README). */
     threads: z.number().int().positive().optional(),
@@ -17,7 +19,12 @@ export const ggufModelSchema = z
   })
   .strict();
 
-export const modelSpecSchema = ggufModelSchema;
+const BACKENDS = ['gguf', ...remoteModelSchemas.map((s) => s.shape.backend.value), 'sim'].join(', ');
+
+/** A model of the panel, by `backend` (default gguf); remote backends are defined in models/remote-specs.ts, the simulator in sim/spec.ts. */
+export const modelSpecSchema = z.discriminatedUnion('backend', [ggufModelSchema, ...remoteModelSchemas, simModelSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? `backend must be one of: ${BACKENDS}` : undefined),
+});
 
 export const conditionSchema = z
   .object({

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { getLlama, LlamaLogLevel, type Token } from 'node-llama-cpp';
-import { GgufModel } from '../../src/models/gguf.js';
+import { GgufModel, prefixTreeSize } from '../../src/models/gguf.js';
 import { sha256File } from '../../src/models/hash.js';
 import { splitTokens } from '../../src/models/tokenize.js';
 import { sharedDir } from '../../src/core/paths.js';
-import type { LoglikelihoodRequest, NextTokenRequest, Request } from '../../src/core/types.js';
+import type { LoglikelihoodRequest, NextTokenRequest, Outcome, Request } from '../../src/core/types.js';
 
 const models = ['stories260K.gguf', 'llama-2-tiny-random.gguf'];
 const VOCABULARY: Record<string, number> = { 'stories260K.gguf': 512, 'llama-2-tiny-random.gguf': 32000 };
@@ -115,4 +115,57 @@ test('several sequences side by side give the same numbers as one', async () => 
   a.forEach((o, i) => assert.deepEqual(o, b[i]));
   await one.close();
   await three.close();
+});
+
+test('prefix tree: each node is evaluated once per call, in any chunking, with the naive numbers', async () => {
+  const modelPath = path.join(sharedDir(), 'models', 'stories260K.gguf');
+  const shots = 'Once upon a time, there was a little girl. She liked to play.\n';
+  const tree: Request[] = [
+    ...requests,
+    // A context that is a prefix of another, continuations that are prefixes of one another,
+    // a request whose tokens equal another's, and a next-token request on a shared context.
+    { kind: 'loglikelihood', context: shots + 'Once upon a time', continuation: ', there was' },
+    { kind: 'loglikelihood', context: shots + 'Once upon a time', continuation: ', there was a dog' },
+    { kind: 'loglikelihood', context: shots + 'Once upon a time, there was', continuation: ' a cat' },
+    { kind: 'loglikelihood', context: shots + 'Once upon a time, there was ', continuation: 'a cat' },
+    { kind: 'loglikelihood', context: shots + 'One day', continuation: ' she ran' },
+    { kind: 'nextToken', context: shots + 'Once upon a time', candidates: [',', ' there'] },
+    { kind: 'loglikelihood', context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:', continuation: ' Paris is' },
+  ];
+  const fresh = () => GgufModel.load({ name: 'a', path: modelPath, sha256: 'x', threads: 1, gpu: false });
+  const whole = await fresh();
+  const all = await whole.evaluate(tree);
+  assert.equal(whole.tokensEvaluated, whole.prefixTreeSize(tree), 'one call evaluates exactly the prefix tree');
+  for (let i = requests.length; i < tree.length; i++) {
+    const o = all[i];
+    assert.ok(o.ok, `request ${i} failed`);
+    const got = o.result.kind === 'loglikelihood' ? [o.result.logprob] : o.result.logprobs;
+    const expected = await naive(modelPath, tree[i]);
+    got.forEach((g, j) => assert.ok(Math.abs(g! - expected[j]) < 1e-3, `request ${i}.${j}: ${g} vs naive ${expected[j]}`));
+  }
+  // In chunks (as the engine sends them) and on several sequences: the same numbers, and the
+  // state kept between calls means little more than the tree is evaluated.
+  for (const sequences of [1, 3]) {
+    const model = await GgufModel.load({ name: 'b', path: modelPath, sha256: 'x', threads: 1, gpu: false, sequences });
+    const order = tree.map((_, i) => i).sort((a, b) => ((a * 7) % 5) - ((b * 7) % 5) || a - b);
+    const got: Outcome[] = new Array(tree.length);
+    for (let c = 0; c < order.length; c += 7) {
+      const ids = order.slice(c, c + 7);
+      (await model.evaluate(ids.map((i) => tree[i]))).forEach((o, j) => (got[ids[j]] = o));
+    }
+    got.forEach((o, i) => {
+      assert.ok(o.ok && all[i].ok);
+      const a = o.result.kind === 'loglikelihood' ? [o.result.logprob, o.result.greedy] : o.result.logprobs;
+      const r = (all[i] as Extract<Outcome, { ok: true }>).result;
+      const b = r.kind === 'loglikelihood' ? [r.logprob, r.greedy] : r.logprobs;
+      a.forEach((x, j) => (typeof x === 'number' ? assert.ok(Math.abs(x - (b[j] as number)) < 1e-4) : assert.equal(x, b[j])));
+    });
+    await model.close();
+  }
+  await whole.close();
+});
+
+test('prefixTreeSize counts each distinct prefix once', () => {
+  assert.equal(prefixTreeSize([]), 0);
+  assert.equal(prefixTreeSize([[1, 2, 3], [1, 2, 4], [1, 2], [1, 2, 3], [5]]), 5);
 });

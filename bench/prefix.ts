@@ -1,0 +1,147 @@
+/**
+ * Prefix sharing and engine utilisation of the GGUF backend, on the benchmark model
+ * (scripts/make-bench-model.ts): MMLU 5-shot under symbol, hybrid and cloze scoring and two
+ * perturbations, run through the real engine (planning, store, chunks).
+ *
+ *   node --import tsx bench/prefix.ts [--perSubject 50] [--naive 80] [--threads N]
+ *
+ * Figures: tokens evaluated ÷ tokens in the prefix tree of the study's requests; study wall
+ * time against evaluating every request from scratch (timed on a seeded sample of cells, half
+ * before and half after the study, extrapolated per request); the largest difference between the
+ * scores of the sampled cells both ways; and
+ * the study's tokens/s ÷ node-llama-cpp's tokens/s on one long prompt in the same process.
+ */
+import { getLlama, LlamaLogLevel, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
+import type { Request, RequestResult } from '../src/core/types.js';
+import type { Cell } from '../src/engine/plan.js';
+import { runModel } from '../src/engine/run.js';
+import { predict } from '../src/scoring/methods.js';
+import { defaultThreads, GgufModel } from '../src/models/gguf.js';
+import { splitTokens } from '../src/models/tokenize.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import { DEFAULT_SHAPE, makeBenchModel, parameterCount } from '../scripts/make-bench-model.js';
+import { figure, machine, options, planned, sampleIndices, seconds, studyOf, tempDir, uniqueRequests } from './common.js';
+
+const opts = options({ perSubject: 50, naive: 24, threads: defaultThreads(), longPrompt: 2048 });
+const SUBJECTS = ['high_school_geography', 'sociology', 'marketing', 'management'];
+const fewshot = { fewshot: { k: 5 } };
+
+export const prefixStudy = (perSubject: number) =>
+  studyOf({
+    name: 'bench-prefix',
+    seed: 1,
+    benchmark: { format: 'mmlu', path: '${GOODHART_SHARED}/data/mmlu/data', split: 'test', subjects: SUBJECTS, limit: { perSubject, seed: 1 } },
+    models: [{ name: 'bench', path: '.cache/bench.gguf' }],
+    conditions: [
+      { name: 'symbol', scoring: 'symbol', perturbations: [fewshot] },
+      { name: 'hybrid', scoring: 'hybrid', normalization: 'char', perturbations: [fewshot] },
+      { name: 'cloze', scoring: 'cloze', normalization: 'char', perturbations: [fewshot] },
+      { name: 'shuffled', scoring: 'symbol', perturbations: [fewshot, { shuffle: { seed: 1 } }] },
+      { name: 'answer-is-A', scoring: 'symbol', perturbations: [fewshot, { 'fix-answer': { position: 'A' } }] },
+    ],
+    baseline: 'symbol',
+  });
+
+/** The plain way: a cleared sequence, the whole request evaluated in one call, every needed distribution read. */
+async function fromScratch(seq: LlamaContextSequence, tokenize: (t: string) => Token[], r: Request): Promise<number[]> {
+  if (seq.nextTokenIndex > 0) await seq.eraseContextTokenRanges([{ start: 0, end: seq.nextTokenIndex }]);
+  const conts = r.kind === 'loglikelihood' ? [r.continuation] : r.candidates;
+  const splits = conts.map((c) => splitTokens(tokenize, r.context, c));
+  const all = r.kind === 'loglikelihood' ? [...splits[0].context, ...splits[0].continuation] : [...splits[0].context, splits[0].continuation[0]];
+  const from = splits[0].context.length - 1;
+  const input = all.slice(0, -1).map((t, i) => (i >= from ? ([t, { generateNext: { probabilities: true } }] as const) : t));
+  const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+  const lp = (i: number, t: Token) => Math.log(out[i]!.next.probabilities!.get(t) ?? 0);
+  if (r.kind === 'nextToken') return splits.map((s) => lp(from, s.continuation[0]));
+  let sum = 0;
+  for (let i = from; i < all.length - 1; i++) sum += lp(i, all[i + 1]);
+  return [sum];
+}
+
+/** node-llama-cpp alone: tokens/s evaluating one long prompt on a fresh sequence. */
+async function longPromptRate(model: LlamaModel, tokens: Token[], threads: number): Promise<number> {
+  const context = await model.createContext({ contextSize: 4096, threads, batchSize: 2048 });
+  const seq = context.getSequence();
+  const t = performance.now();
+  await seq.evaluateWithoutGeneratingNewTokens(tokens);
+  const rate = tokens.length / ((performance.now() - t) / 1000);
+  await context.dispose();
+  return rate;
+}
+
+async function main() {
+  const modelPath = makeBenchModel();
+  console.log(`prefix sharing and utilisation: ${machine()}`);
+  console.log(`model: ${modelPath} (${(parameterCount(DEFAULT_SHAPE) / 1e6).toFixed(0)}M parameters, F16), threads ${opts.threads}`);
+  const study = prefixStudy(opts.perSubject);
+  const { benchmark, cellsFor } = await planned(study);
+  const model = await GgufModel.load({ name: 'bench', path: modelPath, sha256: 'bench-prefix', threads: opts.threads, gpu: false });
+  const cells = cellsFor(model);
+  const { requests } = uniqueRequests(cells);
+  const tree = model.prefixTreeSize(requests);
+  console.log(`study: ${benchmark.items.length} items x ${study.conditions.length} conditions = ${cells.length} cells, ${requests.length} unique requests, ${tree} tokens in their prefix tree`);
+
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
+  const plain = await llama.loadModel({ modelPath });
+  const scratch = await plain.createContext({ contextSize: 4096, threads: opts.threads, batchSize: 2048 });
+  const seq = scratch.getSequence();
+  const long = requests.map((r) => model.tokenize(r.context)).flat().slice(0, opts.longPrompt);
+
+  // Cells (item x condition) evaluated from scratch: every request of the cell, then its scores.
+  const sampled = sampleIndices(cells.length, opts.naive, 7).map((i) => cells[i]);
+  const naiveScores = new Map<Cell, (number | null)[]>();
+  let naiveMs = 0;
+  let naiveRequests = 0;
+  const runNaive = async (part: Cell[]) => {
+    const t = performance.now();
+    for (const cell of part) {
+      const results: RequestResult[] = [];
+      for (const r of cell.compiled.requests) {
+        const v = await fromScratch(seq, model.tokenize, r);
+        results.push(r.kind === 'loglikelihood' ? { kind: 'loglikelihood', logprob: v[0], tokens: 0, greedy: false } : { kind: 'nextToken', logprobs: v });
+      }
+      naiveRequests += results.length;
+      naiveScores.set(cell, cell.compiled.reduce(results));
+    }
+    naiveMs += performance.now() - t;
+  };
+  const rates = [await longPromptRate(plain, long, opts.threads)];
+  await runNaive(sampled.filter((_, k) => k % 2 === 0));
+
+  const dir = tempDir('prefix');
+  const store = new SqliteStore(`${dir}/store.sqlite`);
+  const t = performance.now();
+  const run = await runModel(model, cells, store, {});
+  const studyMs = performance.now() - t;
+  store.close();
+
+  await runNaive(sampled.filter((_, k) => k % 2 === 1));
+  rates.push(await longPromptRate(plain, long, opts.threads));
+  const byCell = new Map(run.items.map((it) => [`${it.condition}\u0000${it.itemId}`, it]));
+  let maxDiff = 0;
+  let samePrediction = 0;
+  for (const cell of sampled) {
+    const engine = byCell.get(`${cell.condition.name}\u0000${cell.item.id}`)!;
+    const scratchScores = naiveScores.get(cell)!;
+    scratchScores.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v! - engine.scores[j]!))));
+    if (predict(scratchScores).predicted === engine.predicted) samePrediction++;
+  }
+
+  const naiveTotalMs = (naiveMs / naiveRequests) * requests.length;
+  const studyRate = model.tokensEvaluated / (studyMs / 1000);
+  const longRate = (rates[0] + rates[1]) / 2;
+  console.log(`study: ${seconds(studyMs)} wall, ${model.tokensEvaluated} tokens evaluated, ${model.distributionsRead} distributions read`);
+  console.log(`from scratch: ${sampled.length} sampled cells (${naiveRequests} requests) in ${seconds(naiveMs)} -> ${seconds(naiveTotalMs)} for all ${requests.length} requests; same prediction in ${samePrediction} of ${sampled.length} cells`);
+  console.log(`long prompt (${long.length} tokens): ${rates.map((r) => r.toFixed(0)).join(' and ')} tokens/s before and after; study: ${studyRate.toFixed(0)} tokens/s`);
+  const unexplained = studyMs / 1000 - model.tokensEvaluated / longRate;
+  console.log(`time beyond the tokens at the long-prompt rate: ${unexplained.toFixed(1)} s (${((1000 * unexplained) / Math.max(1, model.distributionsRead)).toFixed(1)} ms per distribution read)`);
+  figure('prefix efficiency (tokens evaluated / prefix-tree tokens)', model.tokensEvaluated / tree, '', { op: '<=', value: 1.05 }, 3);
+  figure('speed-up over evaluating each request from scratch', naiveTotalMs / studyMs, 'x', { op: '>=', value: 3 }, 1);
+  figure('largest |score difference| prefix vs from scratch', maxDiff, '', { op: '<=', value: 1e-3 }, 6);
+  figure('engine utilisation (study tokens/s / long-prompt tokens/s)', studyRate / longRate, '', { op: '>=', value: 0.7 }, 2);
+  await scratch.dispose();
+  await plain.dispose();
+  await model.close();
+}
+
+await main();

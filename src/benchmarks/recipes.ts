@@ -1,0 +1,177 @@
+import { localReaders, type LocalReader } from './recipe-local.js';
+import { answerByLetter, field, int, labelledChoices, text, texts } from './row-values.js';
+import { show } from './rows.js';
+import type { RecipeName } from './spec.js';
+
+/**
+ * Built-in recipes: where a well-known benchmark lives on the Hugging Face Hub and how its rows
+ * become items. Field names are the datasets' own (as the Hub's dataset viewer shows them), and the
+ * mappings follow lm-evaluation-harness where it transforms the data (HellaSwag's preprocessing).
+ */
+
+/** What a row maps to; the loader adds ids and checks the item. */
+export interface ItemDraft {
+  question: string;
+  choices: string[];
+  answer: number;
+  /** The dataset's own id, when it has one. */
+  id?: string;
+  subject?: string;
+  meta?: Record<string, unknown>;
+}
+
+export interface RowContext {
+  /** Config the row's file belongs to (`default` for one-config datasets). */
+  config: string;
+  split: string;
+}
+
+/** A draft, or why the row cannot be an item. */
+export type RowMapper = (row: Record<string, unknown>, ctx: RowContext) => ItemDraft | string;
+
+export interface Recipe {
+  name: RecipeName | 'fields';
+  dataset?: string;
+  /** Default config; undefined for a dataset with one (`default`), `*` for every config. */
+  config?: string;
+  split: string;
+  fewshotSplit?: string;
+  /** How `subjects:` selects: configs of the dataset (one per subject), or rows by their subject. */
+  subjects: 'configs' | 'rows';
+  mapRow: RowMapper;
+  /** Reads a benchmark's own local format (the copies in ../shared), or returns null when `target` is not one. */
+  readLocal?: LocalReader;
+}
+
+const missing = (name: string, what = 'text') => `field ${show(name)} is missing or not ${what}`;
+
+function mmluRow(row: Record<string, unknown>, ctx: RowContext): ItemDraft | string {
+  const question = text(row.question);
+  const choices = texts(row.choices);
+  const answer = int(row.answer);
+  if (question === null) return missing('question');
+  if (!choices) return missing('choices', 'a list of texts');
+  if (answer === null) return missing('answer', 'an integer');
+  const subject = text(row.subject) || (ctx.config !== 'all' && ctx.config !== 'default' ? ctx.config : undefined);
+  return { question, choices, answer, ...(subject ? { subject } : {}) };
+}
+
+function arcRow(row: Record<string, unknown>): ItemDraft | string {
+  const question = text(row.question);
+  if (question === null) return missing('question');
+  const labelled = labelledChoices(row.choices, row.answerKey);
+  if (typeof labelled === 'string') return labelled;
+  return { question, ...labelled, ...(text(row.id) ? { id: text(row.id)! } : {}) };
+}
+
+/** lm-eval's HellaSwag preprocessing: WikiHow's bracketed markers out, double spaces closed. */
+export function hellaswagPreprocess(value: string): string {
+  return value.trim().replaceAll(' [title]', '. ').replace(/\[.*?\]/g, '').replaceAll('  ', ' ');
+}
+
+/** Python's str.capitalize: the first character upper case, the rest lower. */
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+
+function hellaswagRow(row: Record<string, unknown>): ItemDraft | string {
+  const label = text(row.activity_label);
+  const ctxA = text(row.ctx_a);
+  const ctxB = text(row.ctx_b);
+  const endings = texts(row.endings);
+  if (label === null) return missing('activity_label');
+  if (ctxA === null || ctxB === null) return missing(ctxA === null ? 'ctx_a' : 'ctx_b');
+  if (!endings) return missing('endings', 'a list of texts');
+  const gold = int(row.label);
+  if (gold === null) return `label ${show(row.label)} is not an integer (the test split has no answers)`;
+  const ind = int(row.ind);
+  return {
+    question: hellaswagPreprocess(`${label}: ${ctxA} ${capitalize(ctxB)}`),
+    choices: endings.map(hellaswagPreprocess),
+    answer: gold,
+    ...(ind !== null ? { id: String(ind) } : {}),
+    meta: { activity_label: label },
+  };
+}
+
+function truthfulqaMc1Row(row: Record<string, unknown>): ItemDraft | string {
+  const question = text(row.question);
+  const choices = texts(field(row, 'mc1_targets.choices'));
+  const labels = field(row, 'mc1_targets.labels');
+  if (question === null) return missing('question');
+  if (!choices || !Array.isArray(labels) || labels.length !== choices.length) return 'mc1_targets must be {choices: [...], labels: [...]} of equal length';
+  const correct = labels.flatMap((l, k) => (int(l) === 1 ? [k] : []));
+  if (correct.length !== 1) return `mc1_targets.labels has ${correct.length} correct answers, expected exactly 1`;
+  return { question, choices, answer: correct[0] };
+}
+
+function commonsenseQaRow(row: Record<string, unknown>): ItemDraft | string {
+  const question = text(row.question);
+  if (question === null) return missing('question');
+  const labelled = labelledChoices(row.choices, row.answerKey);
+  if (typeof labelled === 'string') return labelled;
+  const concept = text(row.question_concept);
+  return { question, ...labelled, ...(text(row.id) ? { id: text(row.id)! } : {}), ...(concept ? { meta: { question_concept: concept } } : {}) };
+}
+
+function openbookqaRow(row: Record<string, unknown>): ItemDraft | string {
+  const question = text(row.question_stem);
+  if (question === null) return missing('question_stem');
+  const labelled = labelledChoices(row.choices, row.answerKey);
+  if (typeof labelled === 'string') return labelled;
+  return { question, ...labelled, ...(text(row.id) ? { id: text(row.id)! } : {}) };
+}
+
+/** MMLU-Pro pads some questions with "N/A" options; like the authors' evaluation code, they are left out. */
+export function mmluProRow(row: Record<string, unknown>): ItemDraft | string {
+  const question = text(row.question);
+  const options = texts(row.options);
+  const index = int(row.answer_index);
+  if (question === null) return missing('question');
+  if (!options) return missing('options', 'a list of texts');
+  if (index === null || index < 0 || index >= options.length) return `answer_index ${show(row.answer_index)} is not an option's index`;
+  // The letter is what MMLU-Pro's own evaluation compares against; a few rows' answer_index disagrees with it.
+  const letter = text(row.answer);
+  const byLetter = letter === null ? index : answerByLetter(letter, options.length);
+  if (typeof byLetter === 'string') return byLetter;
+  const gold = byLetter;
+  if (options[gold] === 'N/A') return 'the answer is an "N/A" option';
+  const kept = options.flatMap((o, k) => (o === 'N/A' ? [] : [k]));
+  const category = text(row.category);
+  const id = text(row.question_id);
+  const src = text(row.src);
+  return {
+    question,
+    choices: kept.map((k) => options[k]),
+    answer: kept.indexOf(gold),
+    ...(id !== null ? { id } : {}),
+    ...(category ? { subject: category } : {}),
+    ...(src || gold !== index ? { meta: { ...(src ? { src } : {}), ...(gold !== index ? { answer_index: index } : {}) } } : {}),
+  };
+}
+
+function kmmluRow(row: Record<string, unknown>, ctx: RowContext): ItemDraft | string {
+  const question = text(row.question);
+  if (question === null) return missing('question');
+  const choices: string[] = [];
+  for (const name of ['A', 'B', 'C', 'D']) {
+    const choice = text(row[name]);
+    if (choice === null) return missing(name);
+    choices.push(choice);
+  }
+  const answer = int(row.answer);
+  if (answer === null) return missing('answer', 'an integer 1-4');
+  const subject = ctx.config !== 'default' && ctx.config !== '*' ? ctx.config : text(row.Category) ?? undefined;
+  // KMMLU numbers its answers from 1.
+  return { question, choices, answer: answer - 1, ...(subject ? { subject } : {}) };
+}
+
+export const RECIPES: Record<RecipeName, Recipe> = {
+  mmlu: { name: 'mmlu', dataset: 'hf://datasets/cais/mmlu', config: 'all', split: 'test', fewshotSplit: 'dev', subjects: 'rows', mapRow: mmluRow, readLocal: localReaders.mmlu },
+  arc_challenge: { name: 'arc_challenge', dataset: 'hf://datasets/allenai/ai2_arc', config: 'ARC-Challenge', split: 'test', subjects: 'rows', mapRow: arcRow, readLocal: localReaders.arc_challenge },
+  arc_easy: { name: 'arc_easy', dataset: 'hf://datasets/allenai/ai2_arc', config: 'ARC-Easy', split: 'test', subjects: 'rows', mapRow: arcRow, readLocal: localReaders.arc_easy },
+  hellaswag: { name: 'hellaswag', dataset: 'hf://datasets/Rowan/hellaswag', split: 'validation', subjects: 'rows', mapRow: hellaswagRow, readLocal: localReaders.hellaswag },
+  truthfulqa_mc1: { name: 'truthfulqa_mc1', dataset: 'hf://datasets/truthfulqa/truthful_qa', config: 'multiple_choice', split: 'validation', subjects: 'rows', mapRow: truthfulqaMc1Row, readLocal: localReaders.truthfulqa_mc1 },
+  commonsense_qa: { name: 'commonsense_qa', dataset: 'hf://datasets/tau/commonsense_qa', split: 'validation', subjects: 'rows', mapRow: commonsenseQaRow, readLocal: localReaders.commonsense_qa },
+  openbookqa: { name: 'openbookqa', dataset: 'hf://datasets/allenai/openbookqa', config: 'main', split: 'test', subjects: 'rows', mapRow: openbookqaRow, readLocal: localReaders.openbookqa },
+  mmlu_pro: { name: 'mmlu_pro', dataset: 'hf://datasets/TIGER-Lab/MMLU-Pro', split: 'test', fewshotSplit: 'validation', subjects: 'rows', mapRow: mmluProRow },
+  kmmlu: { name: 'kmmlu', dataset: 'hf://datasets/HAERAE-HUB/KMMLU', config: '*', split: 'test', fewshotSplit: 'dev', subjects: 'configs', mapRow: kmmluRow },
+};

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { analyzeRun, formatAnalysisTables, type Analysis } from '../analysis/index.js';
+import { UserError } from '../core/errors.js';
+import type { ItemResult } from '../core/results.js';
+import { readRun, type RunSummary } from '../output/run-dir.js';
+
+export interface AnalyzeCommandOptions {
+  bootstrap?: string;
+  seed?: string;
+  clusterBySubject?: boolean;
+}
+
+export interface AnalyzeSettings {
+  seed: number;
+  bootstrap?: number;
+  clusterBySubject?: boolean;
+}
+
+function wholeNumber(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UserError(`${flag} must be a whole number ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+/** Names of the simulated models of a run (their numbers must never pass for a real model's). */
+export function simulatedModels(summary: Pick<RunSummary, 'models'>): string[] {
+  return summary.models.filter((m) => m.backend === 'sim' || m.details?.simulated === true).map((m) => m.name);
+}
+
+/** A copy of the summary whose simulated models are named "<name> [simulated]", for printed tables. */
+export function markSimulated(summary: RunSummary): RunSummary {
+  const sim = new Set(simulatedModels(summary));
+  if (sim.size === 0) return summary;
+  const mark = (name: string) => (sim.has(name) ? `${name} [simulated]` : name);
+  return {
+    ...summary,
+    models: summary.models.map((m) => ({ ...m, name: mark(m.name) })),
+    cells: summary.cells.map((c) => ({ ...c, model: mark(c.model) })),
+  };
+}
+
+export function simulatedNote(summary: Pick<RunSummary, 'models'>): string {
+  const sim = simulatedModels(summary);
+  return sim.length ? `simulated models (known truth, not real language models): ${sim.join(', ')}\n` : '';
+}
+
+/** Analyze a run's results with its own conditions and baseline, and write analysis.json beside them. */
+export function analyzeRunDir(dir: string, summary: RunSummary, items: ItemResult[], settings: AnalyzeSettings): { analysis: Analysis; file: string } {
+  const analysis = analyzeRun(
+    { items, conditions: summary.conditions, baseline: summary.baseline, models: summary.models.map((m) => m.name) },
+    settings,
+  );
+  const file = path.join(dir, 'analysis.json');
+  // Whole or not at all: a reader never sees half a file. NaN (undefined statistics) becomes null.
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(analysis, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+  return { analysis, file };
+}
+
+/**
+ * At the end of `goodhart run`: analyze with the run's seed and print the key tables. Data the
+ * statistics cannot use (e.g. no item answered by every model) is reported and does not fail the
+ * run; an analysis.json left by an earlier run is removed so nothing reads stale numbers.
+ */
+export function writeRunAnalysis(dir: string, summary: RunSummary, items: ItemResult[]): void {
+  try {
+    const { analysis, file } = analyzeRunDir(dir, summary, items, { seed: summary.seed });
+    process.stdout.write(`\n${simulatedNote(summary)}${formatAnalysisTables(analysis)}\nwrote ${file}\n`);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    fs.rmSync(path.join(dir, 'analysis.json'), { force: true });
+    process.stderr.write(`goodhart: no analysis: ${e.message}\n`);
+  }
+}
+
+/** `goodhart analyze`: statistics of a run folder (analysis.json) and its key tables on stdout. */
+export async function analyzeCommand(dirArg: string, opts: AnalyzeCommandOptions): Promise<number> {
+  const dir = path.resolve(dirArg);
+  const seed = opts.seed !== undefined ? wholeNumber(opts.seed, '--seed', 0) : undefined;
+  const bootstrap = opts.bootstrap !== undefined ? wholeNumber(opts.bootstrap, '--bootstrap', 0) : undefined;
+  const { summary, items } = readRun(dir);
+  if (!Array.isArray(summary.conditions) || !Array.isArray(summary.models) || typeof summary.baseline !== 'string') {
+    throw new UserError('summary.json lacks the conditions, models or baseline of the run', path.join(dir, 'summary.json'));
+  }
+  const { analysis, file } = analyzeRunDir(dir, summary, items, { seed: seed ?? summary.seed ?? 0, bootstrap, clusterBySubject: opts.clusterBySubject === true });
+  process.stdout.write(`${simulatedNote(summary)}${formatAnalysisTables(analysis)}\nwrote ${file}\n`);
+  return 0;
+}

@@ -1,0 +1,245 @@
+/**
+ * The one HTTP client every remote backend uses: a concurrency limit per endpoint, a timeout per
+ * attempt, retries with exponential backoff and jitter on transient faults (429, 5xx, timeouts,
+ * resets, truncated bodies), `Retry-After` honoured, and error messages that name the endpoint
+ * and never contain the API key.
+ */
+
+export interface HttpClientOptions {
+  /** Server root without credentials, query or trailing slash (e.g. `http://10.0.0.5:8000`). */
+  root: string;
+  /** Query string appended to every request (e.g. `?api-version=…`), kept out of the model identity. */
+  query?: string;
+  /** Bearer token; sent only in the Authorization header and redacted from every message. */
+  apiKey?: string;
+  concurrency: number;
+  timeoutMs: number;
+  maxRetries: number;
+  /** Base of the exponential backoff; the n-th retry waits about base × 2^n. */
+  backoffMs?: number;
+}
+
+export interface HttpStats {
+  /** HTTP attempts made (first tries and retries). */
+  attempts: number;
+  /** Attempts that were retries after a transient fault. */
+  retries: number;
+  /** Calls that finally failed (after their retries, or at once when not retryable). */
+  failed: number;
+}
+
+/** A call that failed for good; `status` is the last HTTP status, if any. */
+export class HttpFailure extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = 'HttpFailure';
+  }
+}
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** A server asking for a longer pause than this is treated as down rather than busy. */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
+const MAX_BACKOFF_MS = 30_000;
+
+interface AttemptFailure {
+  message: string;
+  retryable: boolean;
+  status?: number;
+  retryAfterMs?: number;
+}
+
+export class HttpClient {
+  readonly stats: HttpStats = { attempts: 0, retries: 0, failed: 0 };
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  private halted?: Error;
+  private readonly haltController = new AbortController();
+  private readonly secrets: string[];
+
+  constructor(private readonly opts: HttpClientOptions) {
+    this.secrets = opts.apiKey && opts.apiKey.length >= 4 ? [opts.apiKey] : [];
+  }
+
+  get root(): string {
+    return this.opts.root;
+  }
+
+  /** The endpoint as shown in messages. */
+  endpoint(path: string): string {
+    return this.opts.root + path;
+  }
+
+  /** Remove the key from a text that may quote the request back (some servers do). */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
+    return out;
+  }
+
+  /** Make every call fail with this error, in flight ones included (a broken or misconfigured backend). */
+  halt(error: Error): void {
+    if (this.halted) return;
+    this.halted = error;
+    this.haltController.abort();
+  }
+
+  get haltedBy(): Error | undefined {
+    return this.halted;
+  }
+
+  post(path: string, body: unknown): Promise<unknown> {
+    return this.call('POST', path, body);
+  }
+
+  get(path: string): Promise<unknown> {
+    return this.call('GET', path);
+  }
+
+  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+    await this.acquire();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (this.halted) throw this.halted;
+        this.stats.attempts++;
+        const result = await this.attempt(method, path, body);
+        if (!('failure' in result)) return result.value;
+        const f = result.failure;
+        if (!f.retryable || attempt >= this.opts.maxRetries || (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) {
+          this.stats.failed++;
+          const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
+          const wait = (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS ? ` (the server asked to wait ${Math.round(f.retryAfterMs! / 1000)} s)` : '';
+          throw new HttpFailure(this.redact(`${method} ${this.endpoint(path)}: ${f.message}${tries}${wait}`), f.status);
+        }
+        this.stats.retries++;
+        await sleep(this.delay(attempt, f.retryAfterMs), this.haltController.signal);
+      }
+    } finally {
+      this.release();
+    }
+  }
+
+  private async attempt(method: string, path: string, body: unknown): Promise<{ value: unknown } | { failure: AttemptFailure }> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
+    try {
+      const res = await fetch(this.opts.root + path + (this.opts.query ?? ''), {
+        method,
+        headers: this.headers(body !== undefined),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.any([controller.signal, this.haltController.signal]),
+      });
+      const text = await res.text();
+      if (!res.ok) return { failure: statusFailure(res.status, text, res.headers.get('retry-after')) };
+      try {
+        return { value: JSON.parse(text) };
+      } catch {
+        // A body cut short by a proxy or a dying worker: the next attempt usually gets it whole.
+        return { failure: { message: `HTTP ${res.status} with a body that is not valid JSON (${text.length} bytes, truncated?)`, retryable: true } };
+      }
+    } catch (e) {
+      if (this.halted) throw this.halted;
+      if (controller.signal.aborted) return { failure: { message: `no complete answer within ${this.opts.timeoutMs} ms (timeoutMs)`, retryable: true } };
+      return { failure: networkFailure(e) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private headers(hasBody: boolean): Record<string, string> {
+    const h: Record<string, string> = { accept: 'application/json' };
+    if (hasBody) h['content-type'] = 'application/json';
+    if (this.opts.apiKey) h.authorization = `Bearer ${this.opts.apiKey}`;
+    return h;
+  }
+
+  /** Retry-After when the server gave one (plus a little jitter so clients do not return in lockstep); else exponential backoff with jitter. */
+  private delay(attempt: number, retryAfterMs?: number): number {
+    if (retryAfterMs !== undefined) return retryAfterMs + Math.random() * Math.min(1000, retryAfterMs * 0.1 + 50);
+    const ceiling = Math.min(MAX_BACKOFF_MS, (this.opts.backoffMs ?? 250) * 2 ** attempt);
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.opts.concurrency) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+function statusFailure(status: number, text: string, retryAfter: string | null): AttemptFailure {
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON (an HTML page from a proxy, say): keep the text.
+  }
+  const message = `HTTP ${status}${serverMessage(body) ? `: ${serverMessage(body)}` : ''}`;
+  const retryable = RETRYABLE_STATUS.has(status) || status >= 500;
+  return { message, retryable, status, retryAfterMs: retryable ? parseRetryAfter(retryAfter) : undefined };
+}
+
+/**
+ * The message in an error body, whatever the server's convention: vLLM `{object: "error", message}`,
+ * OpenAI and llama.cpp `{error: {message}}`, Ollama and TGI `{error: "…"}`, or plain text.
+ */
+function serverMessage(body: unknown): string {
+  if (typeof body === 'string') return body.trim().slice(0, 300);
+  if (!body || typeof body !== 'object') return '';
+  const b = body as Record<string, unknown>;
+  if (typeof b.error === 'string') return b.error.slice(0, 300);
+  if (b.error && typeof b.error === 'object' && typeof (b.error as Record<string, unknown>).message === 'string') {
+    return String((b.error as Record<string, unknown>).message).slice(0, 300);
+  }
+  if (typeof b.message === 'string') return b.message.slice(0, 300);
+  if (typeof b.detail === 'string') return b.detail.slice(0, 300);
+  return '';
+}
+
+/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the server running, and is the url right?)',
+  ECONNRESET: 'connection reset by the server',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed while sending',
+  UND_ERR_SOCKET: 'connection closed by the server',
+};
+
+function networkFailure(e: unknown): AttemptFailure {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? (e as { code?: string }).code;
+  const what = (code && NETWORK_CODES[code]) ?? cause?.message ?? (e as Error).message;
+  return { message: `cannot reach the server: ${what}${code ? ` (${code})` : ''}`, retryable: true };
+}
+
+/** Wait, unless the client is halted meanwhile. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}

@@ -1,0 +1,67 @@
+import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
+import type { HttpClient } from './http.js';
+import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
+import type { OpenaiChatSpec } from './remote-specs.js';
+import { matchCandidates, type TopEntry } from './top-k.js';
+
+/** Chat APIs give log-probs of generated tokens only: next-token scores within the top-k. */
+export const OPENAI_CHAT_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true };
+
+interface ChatAnswer {
+  choices?: { logprobs?: { content?: { token?: string; logprob?: number; top_logprobs?: TopEntry[] }[] | null } | null }[];
+}
+
+/**
+ * OpenAI-compatible `/v1/chat/completions` (OpenAI, vLLM, Ollama's OpenAI route): the prompt is
+ * one user message, one greedy token is generated, and its top-k log-probs score the symbols.
+ * A symbol outside the top-k is null (unscored), never a wrong answer.
+ */
+export class OpenaiChatModel implements RemoteModel {
+  readonly capabilities = OPENAI_CHAT_CAPABILITIES;
+  private readonly endpoint: string;
+
+  private constructor(
+    readonly identity: ModelIdentity,
+    private readonly http: HttpClient,
+    private readonly spec: OpenaiChatSpec,
+    private readonly where: string,
+  ) {
+    this.endpoint = http.endpoint('/v1/chat/completions');
+  }
+
+  static async connect({ spec, http, where }: RemoteSetup<OpenaiChatSpec>): Promise<OpenaiChatModel> {
+    const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; root?: string }[] } | undefined;
+    // vLLM reports the weights it serves as `root`; OpenAI reports nothing that identifies weights.
+    const identity = remoteIdentity(spec, http.root, spec.model, { root: listed?.data?.find((d) => d.id === spec.model)?.root });
+    return new OpenaiChatModel(identity, http, spec, where);
+  }
+
+  get stats(): RemoteStats {
+    return { server: this.http.root, ...this.http.stats };
+  }
+
+  evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
+    const units = unitPerRequest(requests, 'nextToken', 'openai-chat', (r) => this.nextToken(r));
+    return runUnits(this.http, requests.length, units, this.where, onResult);
+  }
+
+  private async nextToken(request: NextTokenRequest): Promise<Outcome> {
+    const answer = (await this.http.post('/v1/chat/completions', {
+      model: this.spec.model,
+      messages: [{ role: 'user', content: request.context.replace(/\s+$/, '') }],
+      max_tokens: 1,
+      temperature: 0,
+      logprobs: true,
+      top_logprobs: this.spec.topLogprobs,
+    })) as ChatAnswer;
+    const choice = answer?.choices?.[0];
+    if (!choice) throw brokenBackend(this.endpoint, 'the answer has no choices');
+    const top = choice.logprobs?.content?.[0]?.top_logprobs;
+    if (!Array.isArray(top)) {
+      throw brokenBackend(this.endpoint, 'the answer has no choices[0].logprobs.content[0].top_logprobs (does this model give log-probs?)');
+    }
+    return { ok: true, result: { kind: 'nextToken', logprobs: matchCandidates(request.candidates, top) } };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,214 @@
+import type { Capabilities, ModelIdentity, Outcome, Request } from '../core/types.js';
+import { UserError } from '../core/errors.js';
+import { HttpFailure, type HttpClient } from './http.js';
+import { brokenBackend, serverInfo, remoteIdentity, runUnits, type RemoteModel, type RemoteSetup, type RemoteStats, type WorkUnit } from './remote.js';
+import type { OpenaiCompletionsSpec } from './remote-specs.js';
+import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
+
+export const OPENAI_COMPLETIONS_CAPABILITIES: Capabilities = { loglikelihood: true, nextToken: true };
+
+/** One token-ID prompt sent to the server; the entries from `from` on are the ones read. */
+interface Prompt {
+  tokens: number[];
+  from: number;
+}
+
+/** Per prompt: the log-prob of each prompt token given the ones before it, and whether it was the top choice. */
+interface PromptScores {
+  logprobs: (number | null)[];
+  greedy: boolean[];
+}
+
+type Plan = { request: Request; prompts: Prompt[] } | { error: string };
+
+/** Statuses for which one bad prompt (too long, say) rejects a whole batch: retried prompt by prompt. */
+const PER_PROMPT_STATUSES = new Set([400, 413, 422]);
+
+/**
+ * vLLM / SGLang `/v1/completions` with `echo: true, logprobs: 1, max_tokens: 0`: the server
+ * returns the log-prob of every prompt token, so one request scores a whole continuation, and
+ * several token-ID prompts share one request. Token IDs come from the server's `/tokenize` or a
+ * local GGUF vocabulary, cut by the shared tokenization rule.
+ */
+export class OpenaiCompletionsModel implements RemoteModel {
+  readonly capabilities = OPENAI_COMPLETIONS_CAPABILITIES;
+  private readonly endpoint: string;
+
+  private constructor(
+    readonly identity: ModelIdentity,
+    private readonly http: HttpClient,
+    private readonly tokens: TokenCache,
+    private readonly spec: OpenaiCompletionsSpec,
+    private readonly where: string,
+  ) {
+    this.endpoint = http.endpoint('/v1/completions');
+  }
+
+  /** `localTokenizer`: a GGUF vocabulary and its identity, when the study names one. */
+  static async connect(setup: RemoteSetup<OpenaiCompletionsSpec>, localTokenizer?: LocalTokenizer): Promise<OpenaiCompletionsModel> {
+    const { spec, http, where } = setup;
+    const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; root?: string }[] } | undefined;
+    // vLLM reports the weights it serves as `root`; other fields (created, max_model_len) do not change scores.
+    const root = listed?.data?.find((d) => d.id === spec.model)?.root;
+    const reported = { root, tokenizer: localTokenizer?.id };
+    const identity = remoteIdentity(spec, http.root, spec.model, reported);
+    const tokens = localTokenizer?.tokens ?? new TokenCache((text) => serverTokenize(http, spec.model, text, where));
+    return new OpenaiCompletionsModel(identity, http, tokens, spec, where);
+  }
+
+  get stats(): RemoteStats {
+    return { server: this.http.root, ...this.http.stats };
+  }
+
+  async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
+    const units: WorkUnit[] = [];
+    let indices: number[] = [];
+    let prompts = 0;
+    const flush = () => {
+      if (indices.length === 0) return;
+      const batch = indices;
+      units.push({ indices: batch, run: () => this.runBatch(batch.map((i) => requests[i])) });
+      indices = [];
+      prompts = 0;
+    };
+    requests.forEach((r, i) => {
+      const n = r.kind === 'nextToken' ? r.candidates.length : 1;
+      if (prompts + n > this.spec.batchSize) flush();
+      indices.push(i);
+      prompts += n;
+    });
+    flush();
+    return runUnits(this.http, requests.length, units, this.where, onResult);
+  }
+
+  private async runBatch(requests: Request[]): Promise<Outcome[]> {
+    const plans = await Promise.all(requests.map((r) => this.plan(r)));
+    const prompts = plans.flatMap((p) => ('prompts' in p ? p.prompts : []));
+    const scored = prompts.length ? await this.scoreOrSplit(prompts) : [];
+    let next = 0;
+    return plans.map((plan): Outcome => {
+      if ('error' in plan) return { ok: false, error: plan.error };
+      const mine = scored.slice(next, (next += plan.prompts.length));
+      const failed = mine.find((s): s is string => typeof s === 'string');
+      if (failed) return { ok: false, error: failed };
+      return { ok: true, result: this.reduce(plan.request, plan.prompts, mine as PromptScores[]) };
+    });
+  }
+
+  private async plan(request: Request): Promise<Plan> {
+    if (request.kind === 'loglikelihood') {
+      const split = await this.tokens.split(request.context, request.continuation);
+      if (split.continuation.length === 0) return { error: 'continuation has no tokens' };
+      if (split.context.length === 0) return { error: 'context has no tokens, so the first continuation token has nothing to be scored against' };
+      return { request, prompts: [{ tokens: [...split.context, ...split.continuation], from: split.context.length }] };
+    }
+    const context = await this.tokens.contextTokens(request.context);
+    if (context.length === 0) return { error: 'context has no tokens' };
+    const firsts = await this.tokens.candidateFirstTokens(request.context, request.candidates);
+    if (typeof firsts === 'string') return { error: firsts };
+    return { request, prompts: firsts.map((t) => ({ tokens: [...context, t], from: context.length })) };
+  }
+
+  private reduce(request: Request, prompts: Prompt[], scores: PromptScores[]) {
+    if (request.kind === 'nextToken') {
+      return { kind: 'nextToken' as const, logprobs: scores.map((s) => s.logprobs[s.logprobs.length - 1]) };
+    }
+    const { from, tokens } = prompts[0];
+    const { logprobs, greedy } = scores[0];
+    let sum = 0;
+    for (let j = from; j < tokens.length; j++) sum += logprobs[j]!;
+    return { kind: 'loglikelihood' as const, logprob: sum, tokens: tokens.length - from, greedy: greedy.slice(from).every(Boolean) };
+  }
+
+  /** Score a batch; if the server rejects it as a whole, score its prompts one by one so one bad prompt fails alone. */
+  private async scoreOrSplit(prompts: Prompt[]): Promise<(PromptScores | string)[]> {
+    try {
+      return await this.score(prompts);
+    } catch (e) {
+      if (!(e instanceof HttpFailure && e.status !== undefined && PER_PROMPT_STATUSES.has(e.status))) throw e;
+      if (prompts.length === 1) return [e.message];
+      return Promise.all(prompts.map(async (p) => (await this.scoreOrSplit([p]))[0]));
+    }
+  }
+
+  private async score(prompts: Prompt[]): Promise<PromptScores[]> {
+    const extra = this.spec.maxTokensOne ? 1 : 0;
+    const body = (await this.http.post('/v1/completions', {
+      model: this.spec.model,
+      prompt: prompts.map((p) => p.tokens),
+      max_tokens: extra,
+      echo: true,
+      logprobs: 1,
+      temperature: 0,
+      return_tokens_as_token_ids: true,
+    })) as CompletionResponse;
+    const choices = Array.isArray(body?.choices) ? body.choices : [];
+    if (choices.length !== prompts.length) throw brokenBackend(this.endpoint, `it answered ${choices.length} choices for ${prompts.length} prompts`);
+    const out: PromptScores[] = new Array(prompts.length);
+    choices.forEach((choice, position) => {
+      const index = typeof choice.index === 'number' ? choice.index : position;
+      if (index < 0 || index >= prompts.length || out[index]) throw brokenBackend(this.endpoint, `choice index ${choice.index} does not match a prompt`);
+      out[index] = this.readChoice(choice, prompts[index], extra);
+    });
+    return out;
+  }
+
+  /** Check one choice really echoes the prompt's log-probs (never score a server that silently does not) and read them. */
+  private readChoice(choice: CompletionChoice, prompt: Prompt, extra: number): PromptScores {
+    const lp = choice.logprobs;
+    const n = prompt.tokens.length;
+    if (!lp || !Array.isArray(lp.token_logprobs)) throw brokenBackend(this.endpoint, 'the answer has no logprobs.token_logprobs (does the server support logprobs with echo?)');
+    if (lp.token_logprobs.length !== n + extra) {
+      throw brokenBackend(
+        this.endpoint,
+        `it returned ${lp.token_logprobs.length} log-prob entries for a prompt of ${n} tokens (expected ${n + extra}). ` +
+          `The server ignores echo or returns only the generated token's log-prob (as llama.cpp's server does, issue #27174), ` +
+          `which would score every model at chance${extra ? '' : '; if it refuses max_tokens 0, set maxTokensOne: true'}`,
+      );
+    }
+    const echoed = Array.isArray(lp.tokens) ? lp.tokens.slice(0, n).map((t) => /^token_id:(\d+)$/.exec(t)?.[1]) : [];
+    if (echoed.length === n && echoed.every((id) => id !== undefined) && echoed.some((id, j) => Number(id) !== prompt.tokens[j])) {
+      throw brokenBackend(this.endpoint, 'the echoed prompt tokens differ from the token IDs sent');
+    }
+    const logprobs = lp.token_logprobs.slice(0, n);
+    for (let j = prompt.from; j < n; j++) {
+      if (typeof logprobs[j] !== 'number' || !Number.isFinite(logprobs[j])) throw brokenBackend(this.endpoint, `prompt token ${j} of ${n} has no log-prob`);
+    }
+    const greedy = logprobs.map((v, j) => {
+      const top = lp.top_logprobs?.[j];
+      if (v === null || !top) return false;
+      return Object.values(top).every((alt) => alt <= v + 1e-6);
+    });
+    return { logprobs, greedy };
+  }
+
+  async close(): Promise<void> {
+    await this.tokens.close();
+  }
+}
+
+interface CompletionChoice {
+  index?: number;
+  logprobs?: { token_logprobs?: (number | null)[]; tokens?: string[]; top_logprobs?: (Record<string, number> | null)[] } | null;
+}
+
+interface CompletionResponse {
+  choices?: CompletionChoice[];
+}
+
+/** vLLM's `POST /tokenize {model, prompt, add_special_tokens}` → `{tokens, count, max_model_len}`. */
+async function serverTokenize(http: HttpClient, model: string, text: string, where: string): Promise<number[]> {
+  let body: { tokens?: unknown };
+  try {
+    body = (await http.post('/tokenize', { model, prompt: text, add_special_tokens: true })) as { tokens?: unknown };
+  } catch (e) {
+    if (e instanceof HttpFailure && e.status === 404) {
+      throw new UserError(`${e.message} — check the model name; if the server has no /tokenize endpoint, set tokenizer: to a GGUF file with the model's vocabulary`, where);
+    }
+    throw e;
+  }
+  if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) {
+    throw brokenBackend(http.endpoint('/tokenize'), 'the answer has no list of token IDs in "tokens"');
+  }
+  return body.tokens as number[];
+}

@@ -1,0 +1,74 @@
+/**
+ * Heatmap of Kendall τ-b between every pair of conditions, on a diverging purple–orange scale
+ * (colour-blind safe): orange = the two leaderboards agree, purple = they reverse. Each cell also
+ * prints its value, so the chart reads in greyscale.
+ */
+import type { Num } from '../format.js';
+import { fixed, isNum } from '../format.js';
+import { clip, svgRoot, tag, text, textWidth, title } from './svg.js';
+
+export interface TauPair {
+  a: string;
+  b: string;
+  tau: Num;
+}
+
+/** ColorBrewer PuOr, from −1 (purple) through 0 (near white) to +1 (orange). */
+const STOPS: [number, [number, number, number]][] = [
+  [-1, [84, 39, 136]], [-0.5, [153, 142, 195]], [0, [247, 247, 247]], [0.5, [241, 163, 64]], [1, [179, 88, 6]],
+];
+
+function tauColour(t: number): string {
+  const v = Math.max(-1, Math.min(1, t));
+  const k = STOPS.findIndex(([s]) => s >= v);
+  if (k <= 0) return rgb(STOPS[0][1]);
+  const [s0, c0] = STOPS[k - 1];
+  const [s1, c1] = STOPS[k];
+  const f = (v - s0) / (s1 - s0);
+  return rgb(c0.map((c, i) => c + (c1[i] - c) * f) as [number, number, number]);
+}
+
+const rgb = (c: [number, number, number]) => `rgb(${c.map((x) => Math.round(x)).join(',')})`;
+
+export function tauHeatmap(conditions: string[], pairs: TauPair[], baseline: string): string {
+  const tau = new Map<string, Num>();
+  for (const p of pairs) { tau.set(`${p.a}\u0000${p.b}`, p.tau); tau.set(`${p.b}\u0000${p.a}`, p.tau); }
+  const n = conditions.length;
+  const cell = Math.max(26, Math.min(46, 560 / Math.max(1, n)));
+  const labelW = Math.min(170, Math.max(...conditions.map((c) => textWidth(clip(c, 24), 11)))) + 12;
+  const top = labelW * 0.7 + 10;
+  const left = labelW + 4;
+  const legendH = 46;
+  const width = left + n * cell + 16;
+  const height = top + n * cell + legendH;
+  const parts: string[] = [];
+  conditions.forEach((c, i) => {
+    const cls = c === baseline ? 'col-label marked' : 'col-label';
+    const name = clip(c, 24);
+    const x = left + i * cell + cell / 2;
+    parts.push(text(left - 6, top + i * cell + cell / 2 + 4, name, { 'text-anchor': 'end', class: cls }),
+      text(x, top - 6, name, { transform: `rotate(-45 ${x} ${top - 6})`, class: cls }));
+  });
+  conditions.forEach((a, i) => conditions.forEach((b, j) => {
+    const t: Num = i === j ? 1 : tau.get(`${a}\u0000${b}`) ?? null;
+    const x = left + j * cell;
+    const y = top + i * cell;
+    const defined = isNum(t);
+    parts.push(tag('g', { class: 'cell mark' },
+      title(i === j ? a : `${a} vs ${b}: Kendall τ-b ${defined ? t.toFixed(3) : 'undefined (every model tied under one of them)'}`),
+      tag('rect', { x, y, width: cell - 1, height: cell - 1, fill: defined ? tauColour(t) : '#ddd', class: defined ? 'heat' : 'heat undefined' }),
+      cell >= 30 ? text(x + cell / 2, y + cell / 2 + 4, defined ? fixed(t) : '–', {
+        'text-anchor': 'middle', class: defined && Math.abs(t) > 0.6 ? 'cell-value light' : 'cell-value',
+      }) : ''));
+  }));
+  // Legend: the scale from −1 to 1.
+  const ly = top + n * cell + 16;
+  const lw = Math.min(220, n * cell);
+  for (let k = 0; k < 20; k++) {
+    parts.push(tag('rect', { x: left + (k * lw) / 20, y: ly, width: lw / 20 + 0.5, height: 10, fill: tauColour(-1 + (2 * k + 1) / 20) }));
+  }
+  parts.push(text(left, ly + 24, '−1 reversed', { class: 'tick-label' }),
+    text(left + lw / 2, ly + 24, '0', { 'text-anchor': 'middle', class: 'tick-label' }),
+    text(left + lw, ly + 24, 'same order +1', { 'text-anchor': 'end', class: 'tick-label' }));
+  return svgRoot(width, height, 'Kendall τ-b between the leaderboards of every pair of conditions', 'heatmap', ...parts);
+}

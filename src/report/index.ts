@@ -1,0 +1,42 @@
+/**
+ * `goodhart report`: from a run folder, a self-contained report.html (charts, sortable tables,
+ * item browser) and report.md (the key tables, for a README or a pull request).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { browserData, flipSummary } from './browser.js';
+import { renderPage } from './html/page.js';
+import { readReportInput, type ReportInput, type ReportOptions } from './input.js';
+import { renderMarkdown } from './markdown.js';
+import { subjectRankings } from './subjects.js';
+
+export type { ReportInput, ReportOptions } from './input.js';
+
+export function renderReport(input: ReportInput): { html: string; markdown: string } {
+  const { analysis: a, summary } = input;
+  const conditions = a.conditions.map((c) => c.name);
+  const flips = flipSummary(input.items, a.models);
+  const browser = browserData(input.items, a.models, summary.conditions, summary.baseline, input.prompts, input.maxItems);
+  const subjects = subjectRankings(input.items, a.models, conditions, a.settings.baseline);
+  return {
+    html: renderPage({ input, browser, subjects, flips }),
+    markdown: renderMarkdown(input, subjects),
+  };
+}
+
+/** Write report.html and report.md into the run folder; returns their paths and what is missing from them. */
+export async function writeReport(dir: string, opts: ReportOptions = {}): Promise<{ html: string; markdown: string; warnings: string[] }> {
+  const input = await readReportInput(dir, opts);
+  const { html, markdown } = renderReport(input);
+  const files = { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') };
+  writeFileAtomic(files.html, html);
+  writeFileAtomic(files.markdown, markdown);
+  return { ...files, warnings: input.prompts.problem ? [input.prompts.problem] : [] };
+}
+
+/** A viewer reloading the page never sees half a report. */
+function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
