@@ -4,6 +4,7 @@ import { analyzeRun, formatAnalysisTables, type Analysis } from '../analysis/ind
 import { UserError } from '../core/errors.js';
 import type { ItemResult } from '../core/results.js';
 import { readRun, type RunSummary } from '../output/run-dir.js';
+import { computeProbes, type MinKScores } from '../probes/index.js';
 
 export interface AnalyzeCommandOptions {
   bootstrap?: string;
@@ -52,9 +53,12 @@ export function analyzeRunDir(dir: string, summary: RunSummary, items: ItemResul
     settings,
   );
   const file = path.join(dir, 'analysis.json');
+  const minKFile = path.join(dir, 'min-k.json');
+  const minK = fs.existsSync(minKFile) ? (JSON.parse(fs.readFileSync(minKFile, 'utf8')) as MinKScores) : undefined;
+  const probes = computeProbes(items, summary.conditions, minK);
   // Whole or not at all: a reader never sees half a file. NaN (undefined statistics) becomes null.
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(analysis, null, 2) + '\n');
+  fs.writeFileSync(tmp, JSON.stringify({ ...analysis, probes }, null, 2) + '\n');
   fs.renameSync(tmp, file);
   return { analysis, file };
 }
