@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
@@ -12,6 +13,8 @@ import { prepareOutDir, writeRun, type RunSummary } from '../output/run-dir.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { loadStudy } from '../study/load.js';
 import { markSimulated, writeRunAnalysis } from './analyze.js';
+import { runMinK } from '../probes/min-k-run.js';
+import type { MinKScores } from '../probes/index.js';
 import { formatAccuracyTable } from './table.js';
 import { writeRunReport } from './report.js';
 import { VERSION } from './version.js';
@@ -62,12 +65,19 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     const items: ItemResult[] = [];
     const cells: CellSummary[] = [];
     const identities: ModelIdentity[] = [];
+    const minK: MinKScores['perModel'] = [];
     const byModel: Record<string, RequestCounts> = {};
     let totals: RequestCounts = { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 };
     for (const [i, spec] of study.spec.models.entries()) {
       const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items });
       try {
         const result = await runModel(model, cellsFor(model), store, { progress, shouldStop: () => stopping });
+        const minKSettings = study.spec.probes?.minK;
+        if (minKSettings) {
+          const scores = await runMinK(model, benchmark.items, store, { k: minKSettings.k, seed: study.spec.seed });
+          if (scores) minK.push(scores);
+          else log(`${spec.name}: no per-token log-probs from this backend, so no Min-K% probe`);
+        }
         items.push(...result.items);
         cells.push(...result.summaries);
         identities.push(model.identity);
@@ -95,6 +105,9 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       requestsByModel: byModel,
     };
     writeRun(out, summary, items);
+    const minKFile = path.join(out, 'min-k.json');
+    if (study.spec.probes?.minK) fs.writeFileSync(minKFile, JSON.stringify({ k: study.spec.probes.minK.k, perModel: minK }) + '\n');
+    else fs.rmSync(minKFile, { force: true });
     process.stdout.write(formatAccuracyTable(markSimulated(summary)) + '\n');
     process.stdout.write(
       `requests: ${totals.total} total, ${totals.unique} unique, ${totals.cached} cached, ${totals.computed} computed, ${totals.failed} failed` +

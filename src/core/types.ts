@@ -70,6 +70,8 @@ export interface LoglikelihoodResult {
   tokens: number;
   /** Whether every continuation token was the model's greedy choice. */
   greedy: boolean;
+  /** Log-prob of each continuation token, when the backend gives them (used by the Min-K% probe). */
+  tokenLogprobs?: number[];
 }
 
 export interface NextTokenResult {

@@ -51,6 +51,14 @@ export const studySchema = z
     conditions: z.array(conditionSchema).min(1),
     /** Name of the condition that reproduces the leaderboard as usually published. */
     baseline: z.string(),
+    /** Probes computed beside the grid (choices-only and answer-order memory come from conditions). */
+    probes: z
+      .object({
+        /** Min-K% Prob of each question against a seeded control; k is the share of lowest tokens. */
+        minK: z.object({ k: z.number().gt(0).max(1).default(0.2) }).strict().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,0 +1,44 @@
+/**
+ * Runs the Min-K% probe through the normal request path: one log-likelihood request per item for
+ * its question after a neutral prefix, and one for its seeded control, cached like any other.
+ */
+import type { Item, LoglikelihoodRequest, Model, RequestResult } from '../core/types.js';
+import { CachingModel } from '../engine/cached.js';
+import { RequestTable } from '../engine/keys.js';
+import type { ResultStore } from '../store/store.js';
+import { controlText, minKScore, NEUTRAL_PREFIX } from './min-k.js';
+import type { MinKScores } from './index.js';
+
+export interface MinKSettings {
+  k: number;
+  seed: number;
+}
+
+const request = (text: string): LoglikelihoodRequest => ({ kind: 'loglikelihood', context: NEUTRAL_PREFIX, continuation: ` ${text.trim()}` });
+
+/** Min-K% scores of one model; null when its backend gives no per-token log-probs. */
+export async function runMinK(model: Model, items: Item[], store: ResultStore, settings: MinKSettings): Promise<MinKScores['perModel'][number] | null> {
+  if (!model.capabilities.loglikelihood) return null;
+  const requests = items.flatMap((item) => [request(item.question), request(controlText(item.question, settings.seed, item.id))]);
+  const table = new RequestTable();
+  const keys = requests.map((r) => table.keys[table.intern(r)]);
+  const cache = new CachingModel(model, store);
+  const found = cache.lookup(keys);
+  const missing = keys.map((_, i) => i).filter((i) => !found.has(keys[i]));
+  const results: (RequestResult | undefined)[] = keys.map((k) => found.get(k));
+  await cache.compute(missing.map((i) => requests[i]), missing.map((i) => keys[i]), (j, outcome) => {
+    if (outcome.ok) results[missing[j]] = outcome.result;
+  });
+  const itemIds: string[] = [];
+  const benchmark: number[] = [];
+  const control: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const [a, b] = [results[2 * i], results[2 * i + 1]];
+    if (a?.kind !== 'loglikelihood' || b?.kind !== 'loglikelihood') continue;
+    if (!a.tokenLogprobs || !b.tokenLogprobs) return null;
+    itemIds.push(items[i].id);
+    benchmark.push(minKScore(a.tokenLogprobs, settings.k));
+    control.push(minKScore(b.tokenLogprobs, settings.k));
+  }
+  return { model: model.identity.name, itemIds, benchmark, control };
+}
