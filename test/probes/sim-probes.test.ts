@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeProbes } from '../../src/probes/index.js';
+import { makeItems, runStudy, study } from '../sim/helpers.js';
+
+test('on the simulator, the probes find a model that memorized where the answers are, and nothing in one that did not', async () => {
+  const s = study(
+    [
+      { name: 'base', scoring: 'symbol' },
+      { name: 'fixD', scoring: 'symbol', perturbations: [{ 'fix-answer': { position: 'D' } }] },
+      { name: 'shuffled', scoring: 'symbol', perturbations: [{ shuffle: { seed: 2 } }] },
+      { name: 'choices-only', scoring: 'symbol', perturbations: ['choices-only'] },
+    ],
+    [
+      { name: 'memorizer', ability: 0.3, memorized: { share: 0.5, seed: 1 } },
+      { name: 'clean', ability: 0.3 },
+    ],
+  );
+  const { items } = await runStudy(s, makeItems(400));
+  const probes = computeProbes(items, s.conditions.map((c) => c.info));
+  for (const condition of ['fixD', 'shuffled']) {
+    const mem = probes.answerOrderMemory.find((m) => m.model === 'memorizer' && m.condition === condition)!;
+    const clean = probes.answerOrderMemory.find((m) => m.model === 'clean' && m.condition === condition)!;
+    assert.ok(mem.ci[0] > mem.expected + 0.1, `${condition}: memorizer picks the old position ${mem.rate} vs expected ${mem.expected}`);
+    assert.ok(clean.ci[0] <= clean.expected && clean.expected <= clean.ci[1], `${condition}: clean model within chance of its own rates (${clean.rate} vs ${clean.expected})`);
+  }
+  const co = probes.choicesOnly!;
+  assert.equal(co.perModel.find((m) => m.model === 'memorizer')!.aboveChance, true);
+  const clean = co.perModel.find((m) => m.model === 'clean')!;
+  assert.equal(clean.aboveChance, false, `without the question the clean model is at chance (${clean.accuracy})`);
+});
