@@ -10,6 +10,7 @@ import type { ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import { readRun, type RunSummary } from '../output/run-dir.js';
 import { renderRunPrompts, type PromptSet } from './prompts.js';
+import { computeProbes, type MinKScores, type Probes } from '../probes/index.js';
 
 export interface ReportInput {
   summary: RunSummary;
@@ -18,6 +19,8 @@ export interface ReportInput {
   prompts: PromptSet;
   /** Most items embedded in the item browser. */
   maxItems: number;
+  /** The Goodhart probes (from analysis.json, else computed from the items). */
+  probes: Probes | null;
 }
 
 export interface ReportOptions {
@@ -49,6 +52,19 @@ function analysisFor(dir: string, summary: RunSummary, items: ItemResult[]): Ana
   );
 }
 
+function readProbes(dir: string, summary: RunSummary, items: ItemResult[]): Probes | null {
+  const file = path.join(dir, 'analysis.json');
+  try {
+    const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { probes?: Probes }).probes : undefined;
+    if (stored) return stored;
+    const minKFile = path.join(dir, 'min-k.json');
+    const minK = fs.existsSync(minKFile) ? (JSON.parse(fs.readFileSync(minKFile, 'utf8')) as MinKScores) : undefined;
+    return computeProbes(items, summary.conditions, minK);
+  } catch {
+    return null; // a damaged file: the report goes on without the panel
+  }
+}
+
 export async function readReportInput(dir: string, opts: ReportOptions = {}): Promise<ReportInput> {
   const { summary, items } = readRun(dir);
   return {
@@ -57,5 +73,6 @@ export async function readReportInput(dir: string, opts: ReportOptions = {}): Pr
     analysis: analysisFor(dir, summary, items),
     prompts: await renderRunPrompts(summary),
     maxItems: opts.maxItems ?? DEFAULT_MAX_ITEMS,
+    probes: readProbes(dir, summary, items),
   };
 }

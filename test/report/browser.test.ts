@@ -111,6 +111,7 @@ test('the report renders, sorts, browses items and runs no script from the data'
       assert.ok(box && box.width > 0 && box.height > 0, `${kind} marks have a size`);
     }
     assert.ok(await page.locator('svg[data-chart="model-accuracy"] .axis-label', { hasText: 'accuracy' }).count() > 0, 'axes are labelled');
+    assert.equal(await page.locator('#probe-table tbody tr').count(), 2, 'the Goodhart panel has a row per model');
 
     // Sort the leaderboard by accuracy, then the other way.
     const headers = await page.$$eval('#leaderboard-table thead tr:last-child th', (ths) => ths.map((th) => th.textContent!.trim()));

@@ -15,6 +15,7 @@ import { headerSection } from './header.js';
 import { itemSection } from './items.js';
 import { chanceLevel, leaderboardSection } from './leaderboards.js';
 import { modelSection } from './models.js';
+import { probeSection } from './probes.js';
 import { shiftSection } from './shifts.js';
 import { subjectSection } from './subjects.js';
 
@@ -33,7 +34,7 @@ function methodsSection(methods: Record<string, string>): string {
 }
 
 const NAV: [string, string][] = [
-  ['leaderboards', 'Leaderboards'], ['shifts', 'Rank shifts'], ['models', 'Models'], ['subjects', 'Subjects'], ['items', 'Items'], ['methods', 'Methods'],
+  ['leaderboards', 'Leaderboards'], ['probes', 'Goodhart panel'], ['shifts', 'Rank shifts'], ['models', 'Models'], ['subjects', 'Subjects'], ['items', 'Items'], ['methods', 'Methods'],
 ];
 
 export function renderPage({ input, browser, subjects, flips }: PageParts): string {
@@ -58,6 +59,7 @@ export function renderPage({ input, browser, subjects, flips }: PageParts): stri
 <main>
 ${headerSection(input)}
 ${leaderboardSection(a, chance)}
+${input.probes ? probeSection(input.probes, a.models) : ''}
 ${shiftSection(a)}
 ${modelSection(a, flips, chance)}
 ${subjectSection(subjects, a.models, a.conditions.map((c) => c.name), a.settings.baseline)}
