@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadBenchmark } from '../src/benchmarks/load.js';
 import type { Request } from '../src/core/types.js';
 import { planStudy } from '../src/engine/run.js';
@@ -76,3 +77,6 @@ export function options<T extends Record<string, number | string>>(defaults: T, 
   }
   return out as T;
 }
+
+/** Whether this module is the script node was started with (benchmarks also import each other's parts). */
+export const isMain = (url: string) => process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(url);

@@ -15,9 +15,8 @@ import path from 'node:path';
 import type { Capabilities, Model, ModelIdentity, Outcome, Request } from '../src/core/types.js';
 import { runModel } from '../src/engine/run.js';
 import { SqliteStore } from '../src/store/sqlite.js';
-import { figure, machine, options, planned, seconds, studyOf, tempDir } from './common.js';
+import { figure, isMain, machine, options, planned, seconds, studyOf, tempDir } from './common.js';
 
-const opts = options({ items: 14_000, models: 10, store: '' });
 
 /** Answers every request at once; the log-prob depends only on the request, as a real model's would. */
 export class InstantModel implements Model {
@@ -73,6 +72,7 @@ export const CONDITIONS = [
 ];
 
 async function main() {
+  const opts = options({ items: 14_000, models: 10, store: '' });
   console.log(`harness overhead: ${machine()}`);
   const study = studyOf({
     name: 'bench-harness',
@@ -102,10 +102,10 @@ async function main() {
     computed += run.requests.computed;
     cells += modelCells.length;
     const accuracy = run.summaries.reduce((s, c) => s + c.correct, 0) / run.summaries.reduce((s, c) => s + c.n, 0);
-    console.log(`  ${model.identity.name}: ${run.requests.total} requests (${run.requests.unique} unique, ${run.requests.computed} computed) in ${seconds(performance.now() - t)}; mean accuracy ${accuracy.toFixed(3)}`);
+    console.log(`  ${model.identity.name}: ${run.requests.total} requests (${run.requests.unique} unique, ${run.requests.computed} computed) in ${seconds(performance.now() - t)}; mean accuracy ${accuracy.toFixed(3)}; RSS ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB`);
   }
-  const wallMs = performance.now() - started;
   store.close();
+  const wallMs = performance.now() - started;
   const peak = process.resourceUsage().maxRSS * 1024;
   const storeBytes = fs.statSync(storePath).size;
   console.log(`${cells} cells, ${total} requests (${unique} unique, ${computed} stored) in ${seconds(wallMs)}; store ${(storeBytes / 2 ** 20).toFixed(0)} MB`);
@@ -114,4 +114,4 @@ async function main() {
   if (!opts.store) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-await main();
+if (isMain(import.meta.url)) await main();

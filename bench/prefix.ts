@@ -20,9 +20,8 @@ import { defaultThreads, GgufModel } from '../src/models/gguf.js';
 import { splitTokens } from '../src/models/tokenize.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { DEFAULT_SHAPE, makeBenchModel, parameterCount } from '../scripts/make-bench-model.js';
-import { figure, machine, options, planned, sampleIndices, seconds, studyOf, tempDir, uniqueRequests } from './common.js';
+import { figure, isMain, machine, options, planned, sampleIndices, seconds, studyOf, tempDir, uniqueRequests } from './common.js';
 
-const opts = options({ perSubject: 50, naive: 24, threads: defaultThreads(), longPrompt: 2048 });
 const SUBJECTS = ['high_school_geography', 'sociology', 'marketing', 'management'];
 const fewshot = { fewshot: { k: 5 } };
 
@@ -70,6 +69,7 @@ async function longPromptRate(model: LlamaModel, tokens: Token[], threads: numbe
 }
 
 async function main() {
+  const opts = options({ perSubject: 50, naive: 24, threads: defaultThreads(), longPrompt: 2048 });
   const modelPath = makeBenchModel();
   console.log(`prefix sharing and utilisation: ${machine()}`);
   console.log(`model: ${modelPath} (${(parameterCount(DEFAULT_SHAPE) / 1e6).toFixed(0)}M parameters, F16), threads ${opts.threads}`);
@@ -77,7 +77,8 @@ async function main() {
   const { benchmark, cellsFor } = await planned(study);
   const model = await GgufModel.load({ name: 'bench', path: modelPath, sha256: 'bench-prefix', threads: opts.threads, gpu: false });
   const cells = cellsFor(model);
-  const { requests } = uniqueRequests(cells);
+  const { ids } = uniqueRequests(cells);
+  const requests = Array.from(ids, (id) => cells[0].table.requests[id]);
   const tree = model.prefixTreeSize(requests);
   console.log(`study: ${benchmark.items.length} items x ${study.conditions.length} conditions = ${cells.length} cells, ${requests.length} unique requests, ${tree} tokens in their prefix tree`);
 
@@ -96,12 +97,12 @@ async function main() {
     const t = performance.now();
     for (const cell of part) {
       const results: RequestResult[] = [];
-      for (const r of cell.compiled.requests) {
+      for (const r of cell.ids.map((id) => cell.table.requests[id])) {
         const v = await fromScratch(seq, model.tokenize, r);
         results.push(r.kind === 'loglikelihood' ? { kind: 'loglikelihood', logprob: v[0], tokens: 0, greedy: false } : { kind: 'nextToken', logprobs: v });
       }
       naiveRequests += results.length;
-      naiveScores.set(cell, cell.compiled.reduce(results));
+      naiveScores.set(cell, cell.reduce(results));
     }
     naiveMs += performance.now() - t;
   };
@@ -144,4 +145,4 @@ async function main() {
   await model.close();
 }
 
-await main();
+if (isMain(import.meta.url)) await main();

@@ -41,8 +41,8 @@ export class CachingModel {
     return found;
   }
 
-  /** Compute requests not in the store; `onOutcome` sees each one as it completes. */
-  async compute(requests: Request[], keys: string[], onOutcome: (key: string, outcome: Outcome) => void): Promise<void> {
+  /** Compute requests not in the store; `onOutcome` sees each one (by index) as it completes. */
+  async compute(requests: Request[], keys: string[], onOutcome: (index: number, outcome: Outcome) => void): Promise<void> {
     const modelId = this.inner.identity.id;
     const done = new Uint8Array(requests.length);
     const record = (i: number, o: Outcome) => {
@@ -56,7 +56,7 @@ export class CachingModel {
         this.store.putFailure(modelId, keys[i], o.error);
         this.counts.failed++;
       }
-      onOutcome(keys[i], o);
+      onOutcome(i, o);
     };
     try {
       const outcomes = await this.inner.evaluate(requests, record);

@@ -1,17 +1,30 @@
-import type { Capabilities, Item, Request } from '../core/types.js';
+import type { Capabilities, Item } from '../core/types.js';
+import { goldPosition } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { compileChain, type PerturbedPresentation } from '../perturbations/registry.js';
+import { labelIndices } from '../perturbations/presentation.js';
+import { symbolSet } from '../perturbations/symbols.js';
 import { compileItem, requiredKind, type CompiledItem } from '../scoring/methods.js';
 import type { Condition } from '../study/load.js';
-import type { RequestKeys } from './keys.js';
+import type { RequestTable } from './keys.js';
 
-/** One model × condition × item: the presentation shown and the requests that score it. */
+/**
+ * One condition × item as a model is asked it: the presentation shown, the requests that score
+ * it (as ids in the study's request table) and what scoring needs. Nothing in it depends on the
+ * model beyond the kind of request, so models of the same capabilities share their cells.
+ */
 export interface Cell {
   condition: Condition;
   item: Item;
   presentation: PerturbedPresentation;
-  compiled: CompiledItem;
-  keys: string[];
+  /** Scores per shown choice from the results of the cell's requests. */
+  reduce: CompiledItem['reduce'];
+  table: RequestTable;
+  ids: number[];
+  /** Symbol shown on each line. */
+  labels: string[];
+  /** Shown position of the correct choice. */
+  gold: number;
 }
 
 export interface PlanInput {
@@ -41,47 +54,80 @@ export function buildPresentations(input: PlanInput): Map<string, PerturbedPrese
   return byCondition;
 }
 
+/** Label lists are few and repeat across cells: one array each. */
+const labelLists = new Map<string, string[]>();
+
+function shownLabels(p: PerturbedPresentation): string[] {
+  const labels = symbolSet(p.symbolSet).labels(p.order.length);
+  const shown = labelIndices(p).map((i) => labels[i]);
+  const key = shown.join('\u0000');
+  let known = labelLists.get(key);
+  if (!known) labelLists.set(key, (known = shown));
+  return known;
+}
+
 /**
- * Compile every cell of one model. Compiled items are shared between models with the same
- * request kind, and keys are computed once per request.
+ * Compile the cells of a model with these capabilities. Each condition is compiled once per
+ * request kind (prompts rendered and requests interned once), and models with the same kinds
+ * get the very same cells.
  */
 export function planCells(
   presentations: Map<string, PerturbedPresentation[]>,
   conditions: Condition[],
   caps: Capabilities,
-  keys: RequestKeys,
-  memo: Map<string, { compiled: CompiledItem; keys: string[] }[]>,
+  table: RequestTable,
+  memo: Map<string, Cell[]>,
 ): Cell[] {
   const cells: Cell[] = [];
   for (const condition of conditions) {
     const kind = requiredKind(condition.method, caps);
     const memoKey = `${condition.name}\u0000${kind}`;
-    let compiledAll = memo.get(memoKey);
-    if (!compiledAll) {
-      compiledAll = presentations.get(condition.name)!.map((p) => {
-        const compiled = compileItem(p, condition.method, condition.normalization, caps);
-        return { compiled, keys: compiled.requests.map((r) => keys.keyOf(r)) };
+    let compiled = memo.get(memoKey);
+    if (!compiled) {
+      compiled = presentations.get(condition.name)!.map((presentation): Cell => {
+        const c = compileItem(presentation, condition.method, condition.normalization, caps);
+        const ids = c.requests.map((r) => table.intern(r));
+        return { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation) };
       });
-      memo.set(memoKey, compiledAll);
+      memo.set(memoKey, compiled);
     }
-    presentations.get(condition.name)!.forEach((presentation, i) => {
-      cells.push({ condition, item: presentation.item, presentation, ...compiledAll![i] });
-    });
+    for (const cell of compiled) cells.push(cell);
   }
+  table.compact();
   return cells;
 }
 
-/** Unique requests of a set of cells, in an order that keeps shared prefixes together. */
-export function uniqueRequests(cells: Cell[]): { keys: string[]; requests: Request[]; total: number } {
-  const byKey = new Map<string, Request>();
-  let total = 0;
-  for (const cell of cells) {
-    cell.keys.forEach((k, i) => {
-      total++;
-      if (!byKey.has(k)) byKey.set(k, cell.compiled.requests[i]);
-    });
-  }
-  const entries = [...byKey.entries()].sort((a, b) => (a[1].context < b[1].context ? -1 : a[1].context > b[1].context ? 1 : 0));
-  return { keys: entries.map((e) => e[0]), requests: entries.map((e) => e[1]), total };
+export interface UniqueRequests {
+  /** Distinct request ids, ordered by context so that shared prefixes stay together. */
+  ids: Int32Array;
+  /** Requests asked for by all cells (before deduplication). */
+  total: number;
 }
 
+const uniqueMemo = new WeakMap<Cell[], UniqueRequests>();
+
+/** Unique requests of a set of cells (the same cells give the same answer, computed once). */
+export function uniqueRequests(cells: Cell[]): UniqueRequests {
+  const known = uniqueMemo.get(cells);
+  if (known) return known;
+  if (cells.length === 0) return { ids: new Int32Array(0), total: 0 };
+  const table = cells[0].table;
+  if (table.size >= 2 ** 26) throw new Error(`${table.size} distinct requests: more than this planner orders (2^26)`);
+  const seen = new Uint8Array(table.size);
+  const ranks = table.contextRanks();
+  // Sort keys: context rank in the high bits, request id in the low ones (exact in a double).
+  const order: number[] = [];
+  let total = 0;
+  for (const cell of cells) {
+    total += cell.ids.length;
+    for (const id of cell.ids) {
+      if (seen[id]) continue;
+      seen[id] = 1;
+      order.push(ranks[table.contextIds[id]] * 2 ** 26 + id);
+    }
+  }
+  const sorted = Float64Array.from(order).sort();
+  const unique = { ids: Int32Array.from(sorted, (v) => v % 2 ** 26), total };
+  uniqueMemo.set(cells, unique);
+  return unique;
+}

@@ -1,13 +1,10 @@
 import type { Model, RequestResult } from '../core/types.js';
-import { goldPosition } from '../core/types.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
-import { predict } from '../scoring/methods.js';
-import { labelIndices } from '../perturbations/presentation.js';
-import { symbolSet } from '../perturbations/symbols.js';
+import { predict, requiredKind } from '../scoring/methods.js';
 import type { Study } from '../study/load.js';
 import type { ResultStore } from '../store/store.js';
 import { CachingModel } from './cached.js';
-import { RequestKeys } from './keys.js';
+import { RequestTable } from './keys.js';
 import { buildPresentations, planCells, uniqueRequests, type Cell, type PlanInput } from './plan.js';
 import type { Progress } from './progress.js';
 
@@ -55,30 +52,73 @@ export async function runModel(
   control: RunControl,
 ): Promise<ModelRun> {
   const cache = new CachingModel(model, store);
-  const { keys, requests, total } = uniqueRequests(cells);
-  const results = cache.lookup(keys);
-  const missing = keys.map((k, i) => i).filter((i) => !results.has(keys[i]));
+  const { ids, total } = uniqueRequests(cells);
+  const table = cells[0]?.table ?? new RequestTable();
+  const results = new Results(table.size);
+  const found = cache.lookup(Array.from(ids, (id) => table.keys[id]));
+  const missing = ids.filter((id) => {
+    const r = found.get(table.keys[id]);
+    if (r) results.set(id, r);
+    return !r;
+  });
   control.progress?.start(model.identity.name, missing.length);
   const chunk = control.chunkSize ?? 256;
   for (let start = 0; start < missing.length; start += chunk) {
     if (control.shouldStop?.()) throw new Interrupted();
-    const idx = missing.slice(start, start + chunk);
+    const batch = missing.subarray(start, start + chunk);
     await cache.compute(
-      idx.map((i) => requests[i]),
-      idx.map((i) => keys[i]),
-      (key, outcome) => {
-        if (outcome.ok) results.set(key, outcome.result);
+      Array.from(batch, (id) => table.requests[id]),
+      Array.from(batch, (id) => table.keys[id]),
+      (i, outcome) => {
+        if (outcome.ok) results.set(batch[i], outcome.result);
         control.progress?.tick();
       },
     );
   }
   control.progress?.finish();
   const { items, summaries } = reduceCells(model.identity.name, cells, results);
-  return { model, items, summaries, requests: { total, unique: keys.length, cached: cache.counts.cached, computed: cache.counts.computed, failed: cache.counts.failed } };
+  return { model, items, summaries, requests: { total, unique: ids.length, cached: cache.counts.cached, computed: cache.counts.computed, failed: cache.counts.failed } };
+}
+
+/**
+ * One model's results by request id, in typed arrays: a large run holds millions of them, and
+ * as objects they would outlive the young generation and leave that much garbage per model.
+ */
+export class Results {
+  private readonly logprob: Float64Array;
+  private readonly tokens: Int32Array;
+  /** 0: none; 1: log-likelihood; 2: greedy log-likelihood; 3: next-token (in `next`). */
+  private readonly state: Uint8Array;
+  private readonly next = new Map<number, (number | null)[]>();
+
+  constructor(size: number) {
+    this.logprob = new Float64Array(size);
+    this.tokens = new Int32Array(size);
+    this.state = new Uint8Array(size);
+  }
+
+  set(id: number, r: RequestResult): void {
+    if (r.kind === 'nextToken') {
+      this.next.set(id, r.logprobs);
+      this.state[id] = 3;
+      return;
+    }
+    this.logprob[id] = r.logprob;
+    this.tokens[id] = r.tokens;
+    this.state[id] = r.greedy ? 2 : 1;
+  }
+
+  get(id: number): RequestResult | undefined {
+    switch (this.state[id]) {
+      case 0: return undefined;
+      case 3: return { kind: 'nextToken', logprobs: this.next.get(id)! };
+      default: return { kind: 'loglikelihood', logprob: this.logprob[id], tokens: this.tokens[id], greedy: this.state[id] === 2 };
+    }
+  }
 }
 
 /** Turn results into per-item predictions and per-condition accuracies (strict: unscored is not correct). */
-export function reduceCells(modelName: string, cells: Cell[], results: Map<string, RequestResult>) {
+export function reduceCells(modelName: string, cells: Cell[], results: Results) {
   const items: ItemResult[] = [];
   const byCondition = new Map<string, CellSummary>();
   for (const cell of cells) {
@@ -87,14 +127,19 @@ export function reduceCells(modelName: string, cells: Cell[], results: Map<strin
       summary = { model: modelName, condition: cell.condition.name, accuracy: 0, n: 0, correct: 0, unscored: 0, ties: 0, failed: 0 };
       byCondition.set(cell.condition.name, summary);
     }
-    const got = cell.keys.map((k) => results.get(k));
-    if (got.some((r) => r === undefined)) {
+    const got: RequestResult[] = [];
+    for (const id of cell.ids) {
+      const r = results.get(id);
+      if (r === undefined) break;
+      got.push(r);
+    }
+    if (got.length < cell.ids.length) {
       summary.failed++;
       continue;
     }
-    const scores = cell.compiled.reduce(got as RequestResult[]);
+    const scores = cell.reduce(got);
     const { predicted, tie } = predict(scores);
-    const gold = goldPosition(cell.presentation);
+    const gold = cell.gold;
     const correct = predicted === null ? null : predicted === gold;
     items.push({
       model: modelName,
@@ -102,7 +147,7 @@ export function reduceCells(modelName: string, cells: Cell[], results: Map<strin
       itemId: cell.item.id,
       subject: cell.item.subject,
       order: cell.presentation.order,
-      labels: shownLabels(cell),
+      labels: cell.labels,
       goldPosition: gold,
       scores,
       predicted,
@@ -118,15 +163,16 @@ export function reduceCells(modelName: string, cells: Cell[], results: Map<strin
   return { items, summaries };
 }
 
-function shownLabels(cell: Cell): string[] {
-  const labels = symbolSet(cell.presentation.symbolSet).labels(cell.presentation.order.length);
-  return labelIndices(cell.presentation).map((i) => labels[i]);
-}
-
 /** Plan the whole study once; each model then compiles the cells it needs. */
 export function planStudy(study: Study, input: Omit<PlanInput, 'conditions'>) {
   const presentations = buildPresentations({ ...input, conditions: study.conditions });
-  const keys = new RequestKeys();
-  const memo = new Map();
-  return (model: Model) => planCells(presentations, study.conditions, model.capabilities, keys, memo);
+  const table = new RequestTable();
+  const memo = new Map<string, Cell[]>();
+  const bySignature = new Map<string, Cell[]>();
+  return (model: Model) => {
+    const signature = study.conditions.map((c) => requiredKind(c.method, model.capabilities)).join(',');
+    let cells = bySignature.get(signature);
+    if (!cells) bySignature.set(signature, (cells = planCells(presentations, study.conditions, model.capabilities, table, memo)));
+    return cells;
+  };
 }

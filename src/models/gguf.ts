@@ -46,6 +46,7 @@ interface Tally {
   logprob: number;
   greedy: boolean;
   remaining: number;
+  tokenLogprobs: number[];
 }
 
 /**
@@ -150,7 +151,7 @@ export class GgufModel implements Model {
     const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
     planned.sort((a, b) => compareTokens(a.path, b.path));
     const lcp = planned.map((p, i) => (i === 0 ? 0 : commonPrefix(planned[i - 1].path, p.path)));
-    const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom }));
+    const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom, tokenLogprobs: [] as number[] }));
     const serve = (k: number, position: number, next: NextReader) => {
       const p = planned[k];
       if (p.kind === 'nextToken') {
@@ -159,10 +160,12 @@ export class GgufModel implements Model {
       }
       const t = p.targets[position - p.readFrom];
       const tally = tallies[k];
-      tally.logprob += next.logprob(t);
+      const logprob = next.logprob(t);
+      tally.logprob += logprob;
+      tally.tokenLogprobs.push(logprob);
       tally.greedy &&= next.isGreedy(t);
       if (--tally.remaining === 0) {
-        const result: RequestResult = { kind: 'loglikelihood', logprob: tally.logprob, tokens: p.targets.length, greedy: tally.greedy };
+        const result: RequestResult = { kind: 'loglikelihood', logprob: tally.logprob, tokens: p.targets.length, greedy: tally.greedy, tokenLogprobs: tally.tokenLogprobs };
         settle(p.index, { ok: true, result });
       }
     };

@@ -7,12 +7,23 @@ import type { ResultStore } from './store.js';
 
 export const SCHEMA_VERSION = 1;
 const SQLITE_HEADER = 'SQLite format 3\u0000';
+/** Rows per multi-row INSERT: fewer statement runs per result. */
+const ROWS_PER_INSERT = 32;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS results (model TEXT NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS failures (model TEXT NOT NULL, key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, last_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, sha256 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS result_log (model TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (model, seq)) WITHOUT ROWID;
 `;
+
+/*
+ * Results are appended to result_log, clustered by model in the order they were stored; a run
+ * reads a model's results with one range scan. Request keys are hashes: inserted into a table
+ * keyed by them, each commit rewrites about one B-tree page per result, which caps a large run at
+ * a few thousand results per second, while appending writes only the pages a commit fills.
+ * `results` (keyed by model and request) holds what earlier versions stored; it is still read.
+ */
 
 /** Refuse anything that is not a goodhart store of a version we know, without touching it. */
 function checkExisting(file: string): void {
@@ -30,9 +41,13 @@ function checkExisting(file: string): void {
 export class SqliteStore implements ResultStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
+  private readonly insertRows: Database.Statement;
+  private readonly append: Database.Transaction<(modelId: string, entries: readonly (readonly [string, RequestResult])[]) => void>;
   private readonly insertFailure: Database.Statement;
   private readonly clearFailure: Database.Statement;
   private readonly select: Database.Statement;
+  private readonly selectLogged: Database.Statement;
+  private readonly lastSeq: Database.Statement;
   private readonly anyResult: Database.Statement;
   private readonly anyFailure: Database.Statement;
   /** Per model: whether it may have recorded failures (only then does storing a result clear one). */
@@ -63,7 +78,8 @@ export class SqliteStore implements ResultStore {
       if (e instanceof UserError) throw e;
       throw new UserError(`cannot open the store: ${(e as Error).message}. The file may be damaged; it was left untouched. Move it away or point --store at a new file (its results will then be computed again).`, location);
     }
-    this.insert = this.db.prepare('INSERT OR REPLACE INTO results (model, key, result, created_at) VALUES (?, ?, ?, ?)');
+    this.insert = this.db.prepare('INSERT INTO result_log (model, seq, key, result, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.insertRows = this.db.prepare(`INSERT INTO result_log (model, seq, key, result, created_at) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
     this.insertFailure = this.db.prepare(
       `INSERT INTO failures (model, key, error, attempts, last_at) VALUES (?, ?, ?, 1, ?)
        ON CONFLICT (model, key) DO UPDATE SET error = excluded.error, attempts = attempts + 1, last_at = excluded.last_at`,
@@ -71,17 +87,26 @@ export class SqliteStore implements ResultStore {
     this.clearFailure = this.db.prepare('DELETE FROM failures WHERE model = ? AND key = ?');
     // One statement per batch of keys (passed as a JSON array) instead of one per key.
     this.select = this.db.prepare('SELECT key, result FROM results WHERE model = ? AND key IN (SELECT value FROM json_each(?))').raw();
+    this.selectLogged = this.db.prepare('SELECT key, result FROM result_log WHERE model = ?').raw();
+    this.lastSeq = this.db.prepare('SELECT max(seq) FROM result_log WHERE model = ?').pluck();
     this.anyResult = this.db.prepare('SELECT 1 FROM results WHERE model = ? LIMIT 1').pluck();
+    this.append = this.db.transaction((modelId: string, entries: readonly (readonly [string, RequestResult])[]) => this.appendRows(modelId, entries));
     this.anyFailure = this.db.prepare('SELECT 1 FROM failures WHERE model = ? LIMIT 1').pluck();
   }
 
   getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult> {
     const found = new Map<string, RequestResult>();
-    if (keys.length === 0 || this.anyResult.get(modelId) === undefined) return found;
-    for (let at = 0; at < keys.length; at += 10_000) {
-      for (const [key, result] of this.select.iterate(modelId, JSON.stringify(keys.slice(at, at + 10_000))) as Iterable<[string, string]>) {
-        found.set(key, JSON.parse(result) as RequestResult);
+    if (keys.length === 0) return found;
+    if (this.anyResult.get(modelId) !== undefined) {
+      for (let at = 0; at < keys.length; at += 10_000) {
+        for (const [key, result] of this.select.iterate(modelId, JSON.stringify(keys.slice(at, at + 10_000))) as Iterable<[string, string]>) {
+          found.set(key, JSON.parse(result) as RequestResult);
+        }
       }
+    }
+    const wanted = new Set(keys);
+    for (const [key, result] of this.selectLogged.iterate(modelId) as Iterable<[string, string]>) {
+      if (wanted.has(key)) found.set(key, JSON.parse(result) as RequestResult);
     }
     return found;
   }
@@ -92,14 +117,20 @@ export class SqliteStore implements ResultStore {
 
   /** Store many results in one transaction: one commit instead of one per result. */
   putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
-    const clear = this.hasFailures(modelId);
+    // IMMEDIATE takes the write lock first, so the next sequence number cannot be taken by another process.
+    this.append.immediate(modelId, entries);
+  }
+
+  private appendRows(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
     const now = Date.now();
-    this.db.transaction(() => {
-      for (const [key, result] of entries) {
-        this.insert.run(modelId, key, JSON.stringify(result), now);
-        if (clear) this.clearFailure.run(modelId, key);
-      }
-    })();
+    let seq = ((this.lastSeq.get(modelId) as number | null) ?? 0) + 1;
+    let i = 0;
+    for (const params: unknown[] = []; i + ROWS_PER_INSERT <= entries.length; params.length = 0) {
+      for (const end = i + ROWS_PER_INSERT; i < end; i++) params.push(modelId, seq++, entries[i][0], JSON.stringify(entries[i][1]), now);
+      this.insertRows.run(params);
+    }
+    for (; i < entries.length; i++) this.insert.run(modelId, seq++, entries[i][0], JSON.stringify(entries[i][1]), now);
+    if (this.hasFailures(modelId)) for (const [key] of entries) this.clearFailure.run(modelId, key);
   }
 
   putFailure(modelId: string, key: string, error: string): void {
