@@ -8,7 +8,9 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import type { Capabilities, Item, LoglikelihoodResult, Model, ModelIdentity, Outcome, Request } from '../core/types.js';
-import { SimBehaviour, type Scored } from '../sim/behaviour.js';
+import { itemKey, SimBehaviour, type Scored } from '../sim/behaviour.js';
+import { makeRng, seedFrom } from '../core/rng.js';
+import { NEUTRAL_PREFIX } from '../probes/min-k.js';
 import { PromptIndex, type ReadPrompt } from '../sim/recognize.js';
 import type { SimSpec } from '../sim/spec.js';
 
@@ -36,6 +38,8 @@ export class SimModel implements Model {
   private readonly behaviour: SimBehaviour;
   /** Every choice of an item comes with the same context: read and score it once. */
   private readonly memo = new Map<string, Reading[]>();
+  /** Benchmark questions by their text, for reading a question on its own (the Min-K% probe). */
+  private readonly questions = new Map<string, Item>();
 
   constructor(private readonly spec: SimSpec, items: readonly Item[], where = 'models') {
     if (items.length === 0) throw new UserError('a simulated model needs the benchmark items to answer', where);
@@ -50,6 +54,7 @@ export class SimModel implements Model {
     const hash = createHash('sha256').update(canonicalJson(parameters)).digest('hex').slice(0, 16);
     this.identity = { id: `sim:${name}:${hash}`, name, backend, details: { simulated: true, parameters } };
     this.index = new PromptIndex(items);
+    for (const item of items) this.questions.set(item.question.trim(), item);
     this.behaviour = new SimBehaviour(spec);
   }
 
@@ -87,6 +92,7 @@ export class SimModel implements Model {
         }) },
       };
     }
+    if (r.context === NEUTRAL_PREFIX) return { ok: true, result: this.readText(r.continuation) };
     const found = this.find(r.context, r.continuation);
     if (!found) {
       const read = this.readings(r.context)[0]?.read;
@@ -105,6 +111,20 @@ export class SimModel implements Model {
   private textResult(continuation: string, logprob: number, greedy: boolean): LoglikelihoodResult {
     const tokens = SimBehaviour.tokens(continuation);
     return { kind: 'loglikelihood', logprob: logprob - this.spec.lengthPenalty * tokens, tokens, greedy };
+  }
+
+  /**
+   * A text read on its own, one token per word: about −3 nats a word with seeded noise; the
+   * question of a memorized item reads verbatim as familiar (about −0.5), its changed control does not.
+   */
+  private readText(continuation: string): LoglikelihoodResult {
+    const item = this.questions.get(continuation.trim());
+    const familiar = item !== undefined && this.behaviour.memorized(itemKey(item));
+    const words = continuation.trim().split(/\s+/);
+    const rng = makeRng(seedFrom('sim-text', this.spec.name, this.spec.seed, continuation));
+    const tokenLogprobs = words.map(() => (familiar ? -0.5 : -3) - rng());
+    const logprob = tokenLogprobs.reduce((a, b) => a + b, 0);
+    return { kind: 'loglikelihood', logprob, tokens: words.length, greedy: false, tokenLogprobs };
   }
 
   private unknownQuestion(context: string): Outcome {

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeProbes } from '../../src/probes/index.js';
-import { makeItems, runStudy, study } from '../sim/helpers.js';
+import path from 'node:path';
+import { makeItems, runStudy, simSpec, study } from '../sim/helpers.js';
+import { SimModel } from '../../src/models/sim.js';
+import { runMinK } from '../../src/probes/min-k-run.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { tempDir } from '../helpers.js';
 
 test('on the simulator, the probes find a model that memorized where the answers are, and nothing in one that did not', async () => {
   const s = study(
@@ -16,8 +21,13 @@ test('on the simulator, the probes find a model that memorized where the answers
       { name: 'clean', ability: 0.3 },
     ],
   );
-  const { items } = await runStudy(s, makeItems(400));
-  const probes = computeProbes(items, s.conditions.map((c) => c.info));
+  const benchmark = makeItems(400);
+  const { items } = await runStudy(s, benchmark);
+  const store = new SqliteStore(path.join(tempDir(), 'store.sqlite'));
+  const perModel = [];
+  for (const spec of s.spec.models) perModel.push((await runMinK(new SimModel(simSpec(spec), benchmark), benchmark, store, { k: 0.2, seed: 1 }))!);
+  store.close();
+  const probes = computeProbes(items, s.conditions.map((c) => c.info), { k: 0.2, perModel });
   for (const condition of ['fixD', 'shuffled']) {
     const mem = probes.answerOrderMemory.find((m) => m.model === 'memorizer' && m.condition === condition)!;
     const clean = probes.answerOrderMemory.find((m) => m.model === 'clean' && m.condition === condition)!;
@@ -27,5 +37,9 @@ test('on the simulator, the probes find a model that memorized where the answers
   const co = probes.choicesOnly!;
   assert.equal(co.perModel.find((m) => m.model === 'memorizer')!.aboveChance, true);
   const clean = co.perModel.find((m) => m.model === 'clean')!;
+  const minKMem = probes.minK!.find((m) => m.model === 'memorizer')!;
+  const minKClean = probes.minK!.find((m) => m.model === 'clean')!;
+  assert.ok(minKMem.shiftCI[0] > 0 && minKMem.auc > 0.6, `Min-K% finds the memorized questions (shift ${minKMem.shift}, AUC ${minKMem.auc})`);
+  assert.ok(minKClean.shiftCI[0] <= 0 && minKClean.shiftCI[1] >= 0, `nothing for the clean model (shift ${minKClean.shift} [${minKClean.shiftCI}])`);
   assert.equal(clean.aboveChance, false, `without the question the clean model is at chance (${clean.accuracy})`);
 });
