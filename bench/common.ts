@@ -15,7 +15,7 @@ import { studySchema } from '../src/study/schema.js';
 
 /** A study from a plain object, validated like a study file (relative paths resolve against bench/). */
 export function studyOf(spec: Record<string, unknown>): Study {
-  return resolveStudy(studySchema.parse(spec), path.join(import.meta.dirname, `${String(spec.name)}.yaml`));
+  return resolveStudy(studySchema.parse(spec), path.join(path.dirname(fileURLToPath(import.meta.url)), `${String(spec.name)}.yaml`));
 }
 
 /** Load the study's benchmark and plan it; `cellsFor(model)` compiles one model's cells. */

@@ -3,6 +3,7 @@ import type { CellSummary, ItemResult } from '../core/results.js';
 import { predict, requiredKind } from '../scoring/methods.js';
 import type { Study } from '../study/load.js';
 import type { ResultStore } from '../store/store.js';
+import { remoteStats } from '../models/remote.js';
 import { CachingModel } from './cached.js';
 import { RequestTable } from './keys.js';
 import { buildPresentations, planCells, uniqueRequests, type Cell, type PlanInput } from './plan.js';
@@ -36,6 +37,8 @@ export interface RunControl {
   shouldStop?: () => boolean;
   /** Requests sent to a model at once. */
   chunkSize?: number;
+  /** Chunks in flight at once (default: 8 for a model served over HTTP, whose client bounds its own concurrency; else 1). */
+  chunksInFlight?: number;
 }
 
 export class Interrupted extends Error {
@@ -63,18 +66,31 @@ export async function runModel(
   });
   control.progress?.start(model.identity.name, missing.length);
   const chunk = control.chunkSize ?? 256;
-  for (let start = 0; start < missing.length; start += chunk) {
-    if (control.shouldStop?.()) throw new Interrupted();
+  const inFlight = control.chunksInFlight ?? (remoteStats(model) ? 8 : 1);
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  for (let start = 0; start < missing.length && !failure; start += chunk) {
+    if (control.shouldStop?.()) {
+      await Promise.all(running);
+      throw new Interrupted();
+    }
     const batch = missing.subarray(start, start + chunk);
-    await cache.compute(
-      Array.from(batch, (id) => table.requests[id]),
-      Array.from(batch, (id) => table.keys[id]),
-      (i, outcome) => {
-        if (outcome.ok) results.set(batch[i], outcome.result);
-        control.progress?.tick();
-      },
-    );
+    const job: Promise<void> = cache
+      .compute(
+        Array.from(batch, (id) => table.requests[id]),
+        Array.from(batch, (id) => table.keys[id]),
+        (i, outcome) => {
+          if (outcome.ok) results.set(batch[i], outcome.result);
+          control.progress?.tick();
+        },
+      )
+      .catch((error: unknown) => void (failure ??= { error }))
+      .finally(() => running.delete(job));
+    running.add(job);
+    if (running.size >= inFlight) await Promise.race(running);
   }
+  await Promise.all(running);
+  if (failure) throw failure.error;
   control.progress?.finish();
   const { items, summaries } = reduceCells(model.identity.name, cells, results);
   return { model, items, summaries, requests: { total, unique: ids.length, cached: cache.counts.cached, computed: cache.counts.computed, failed: cache.counts.failed } };

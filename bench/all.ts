@@ -1,0 +1,47 @@
+/**
+ * Every benchmark, each in its own process (so each measures its own memory), one after the
+ * other (the machine is shared: nothing else of ours runs meanwhile), then their figures again.
+ *
+ *   npm run bench            (node --import tsx bench/all.ts)
+ *
+ * To change a benchmark's size, run it alone (its options are at the top of its file).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { machine } from './common.js';
+
+const BENCHMARKS: { file: string; node?: string[] }[] = [
+  { file: 'prefix.ts' },
+  { file: 'threads.ts' },
+  { file: 'harness.ts' },
+  { file: 'http.ts' },
+  { file: 'analysis.ts', node: ['--expose-gc'] },
+];
+
+function run(file: string, node: string[] = []): Promise<{ code: number | null; figures: string[] }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...node, '--import', 'tsx', fileURLToPath(new URL(file, import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const figures: string[] = [];
+    let pending = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      process.stdout.write(chunk);
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop()!;
+      figures.push(...lines.filter((l) => l.startsWith('FIGURE ')));
+    });
+    child.on('close', (code) => resolve({ code, figures }));
+  });
+}
+
+console.log(`goodhart benchmarks: ${machine()}`);
+const all: string[] = [];
+for (const { file, node } of BENCHMARKS) {
+  console.log(`\n== ${file}`);
+  const started = performance.now();
+  const { code, figures } = await run(file, node);
+  console.log(`== ${file}: ${((performance.now() - started) / 1000).toFixed(0)} s${code ? `, exit code ${code}` : ''}`);
+  all.push(...figures);
+}
+console.log('\nfigures:');
+for (const f of all) console.log(`  ${f.slice('FIGURE '.length)}`);

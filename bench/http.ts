@@ -1,0 +1,133 @@
+/**
+ * The HTTP path against an instant server: a study through the `openai-completions` backend
+ * (vLLM's /v1/completions with echoed prompt log-probs, token IDs from a local GGUF vocabulary,
+ * concurrency 64) against a plain fetch loop that sends the very same request bodies, also 64 at
+ * a time. The server answers from a worker thread at once, so the rates measure the clients.
+ *
+ *   node --import tsx bench/http.ts [--items 1000] [--concurrency 64]
+ *
+ * Figure: model requests per second of the study ÷ those of the plain loop.
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { runModel } from '../src/engine/run.js';
+import { createModel } from '../src/models/registry.js';
+import { sharedDir } from '../src/core/paths.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import { modelSpecSchema } from '../src/study/schema.js';
+import { figure, isMain, machine, options, planned, seconds, studyOf, tempDir } from './common.js';
+
+/**
+ * A vLLM-shaped /v1/completions that echoes every prompt token with log-prob -1 (the first null)
+ * and keeps each request body, so the plain loop can replay exactly what the study sent.
+ */
+const SERVER = `
+const http = require('node:http');
+const { parentPort } = require('node:worker_threads');
+const bodies = [];
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    let out;
+    if (req.url.startsWith('/v1/models')) out = { object: 'list', data: [{ id: 'bench', root: 'bench', max_model_len: 4096 }] };
+    else {
+      if (record) bodies.push(body);
+      const { prompt } = JSON.parse(body);
+      out = { choices: prompt.map((tokens, index) => ({ index, text: '', logprobs: {
+        tokens: tokens.map((t) => 'token_id:' + t),
+        token_logprobs: tokens.map((_, j) => (j === 0 ? null : -1)),
+        top_logprobs: tokens.map((t, j) => (j === 0 ? null : { ['token_id:' + t]: -1 })),
+      } })) };
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(out));
+  });
+});
+let record = true;
+parentPort.on('message', (m) => {
+  if (m === 'bodies') { record = false; parentPort.postMessage(bodies); }
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+`;
+
+/** Send every body, `concurrency` at a time, as a minimal client holding the token IDs would; returns the prompts answered. */
+async function plainLoop(url: string, bodies: unknown[], concurrency: number): Promise<number> {
+  let next = 0;
+  let prompts = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const body = JSON.stringify(bodies[next++]);
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const answered = ((await res.json()) as { choices: unknown[] }).choices.length;
+        prompts += answered;
+      }
+    }),
+  );
+  return prompts;
+}
+
+async function main() {
+  const opts = options({ items: 1000, concurrency: 64 });
+  console.log(`HTTP: ${machine()}`);
+  const worker = new Worker(SERVER, { eval: true });
+  const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const study = studyOf({
+    name: 'bench-http',
+    seed: 1,
+    benchmark: { format: 'mmlu', path: '${GOODHART_SHARED}/data/mmlu/data', split: 'test', limit: { total: opts.items, seed: 1 } },
+    models: [{ name: 'bench', path: 'none.gguf' }],
+    conditions: [
+      { name: 'baseline', scoring: 'symbol' },
+      { name: 'hybrid', scoring: 'hybrid' },
+      { name: 'cloze', scoring: 'cloze' },
+      { name: 'shuffled', scoring: 'symbol', perturbations: [{ shuffle: { seed: 1 } }] },
+      { name: 'answer-is-A', scoring: 'symbol', perturbations: [{ 'fix-answer': { position: 'A' } }] },
+    ],
+    baseline: 'baseline',
+  });
+  const { cellsFor } = await planned(study);
+  const dir = tempDir('http');
+  const store = new SqliteStore(path.join(dir, 'store.sqlite'));
+  const spec = modelSpecSchema.parse({
+    name: 'bench',
+    backend: 'openai-completions',
+    url,
+    model: 'bench',
+    tokenizer: path.join(sharedDir(), 'models', 'llama-2-tiny-random.gguf'),
+    concurrency: opts.concurrency,
+  });
+  const model = await createModel(spec, { baseDir: dir, store, where: 'bench' });
+  const cells = cellsFor(model);
+  const t = performance.now();
+  const run = await runModel(model, cells, store, {});
+  const studyMs = performance.now() - t;
+  store.close();
+  worker.postMessage('bodies');
+  const bodies = await new Promise<string[]>((resolve) => worker.once('message', resolve));
+  // The same study into an empty store: every text is tokenized already, so this is the rest.
+  const again = new SqliteStore(path.join(dir, 'again.sqlite'));
+  const t1 = performance.now();
+  await runModel(model, cells, again, {});
+  const warmMs = performance.now() - t1;
+  again.close();
+  await model.close();
+
+  const parsed = bodies.map((b) => JSON.parse(b) as unknown);
+  const t2 = performance.now();
+  const prompts = await plainLoop(`${url}/v1/completions`, parsed, opts.concurrency);
+  const loopMs = performance.now() - t2;
+  await worker.terminate();
+
+  const studyRate = run.requests.computed / (studyMs / 1000);
+  const loopRate = prompts / (loopMs / 1000);
+  console.log(`study: ${run.requests.computed} requests in ${bodies.length} HTTP calls, ${seconds(studyMs)} -> ${studyRate.toFixed(0)} requests/s (failed: ${run.requests.failed})`);
+  console.log(`the same study again, every text already tokenized: ${seconds(warmMs)} -> ${(run.requests.computed / (warmMs / 1000)).toFixed(0)} requests/s (${((100 * (studyMs - warmMs)) / studyMs).toFixed(0)}% of the first run was tokenization)`);
+  console.log(`plain fetch loop, same ${bodies.length} bodies: ${prompts} prompts in ${seconds(loopMs)} -> ${loopRate.toFixed(0)} requests/s`);
+  figure(`HTTP study rate / plain fetch loop rate (concurrency ${opts.concurrency})`, studyRate / loopRate, '', { op: '>=', value: 0.8 }, 2);
+}
+
+if (isMain(import.meta.url)) await main();
