@@ -8,13 +8,6 @@ export interface CacheCounts {
   failed: number;
 }
 
-/** A store that writes a batch of results in one transaction (SqliteStore does). */
-interface BatchingStore extends ResultStore {
-  putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void;
-}
-
-const batches = (store: ResultStore): store is BatchingStore => typeof (store as Partial<BatchingStore>).putMany === 'function';
-
 /** Results wait at most this long before they are written (a slow backend's results are stored promptly). */
 const MAX_PENDING_MS = 1000;
 
@@ -72,8 +65,7 @@ export class CachingModel {
     const entries = this.pending;
     this.pending = [];
     const modelId = this.inner.identity.id;
-    if (batches(this.store)) this.store.putMany(modelId, entries);
-    else for (const [key, result] of entries) this.store.put(modelId, key, result);
+    this.store.putMany(modelId, entries);
     this.counts.computed += entries.length;
     if (this.auditFile) fs.appendFileSync(this.auditFile, entries.map(([key]) => `${modelId} ${key}\n`).join(''));
   }

@@ -41,6 +41,10 @@ export interface RunControl {
   chunksInFlight?: number;
 }
 
+/** How often a run waiting for requests another run holds looks again (doubling from the first to the second). */
+const MIN_POLL_MS = 50;
+const MAX_POLL_MS = 1000;
+
 export class Interrupted extends Error {
   constructor() {
     super('interrupted');
@@ -55,9 +59,12 @@ export async function runModel(
   control: RunControl,
 ): Promise<ModelRun> {
   const cache = new CachingModel(model, store);
+  const modelId = model.identity.id;
   const { ids, total } = uniqueRequests(cells);
   const table = cells[0]?.table ?? new RequestTable();
   const results = new Results(table.size);
+  // Taken before the lookup: whatever another run stores from here on arrives with a claim.
+  let position = store.logPosition(modelId);
   const found = cache.lookup(Array.from(ids, (id) => table.keys[id]));
   const missing = ids.filter((id) => {
     const r = found.get(table.keys[id]);
@@ -65,22 +72,61 @@ export async function runModel(
     return !r;
   });
   control.progress?.start(model.identity.name, missing.length);
+  const idOf = new Map(Array.from(missing, (id) => [table.keys[id], id]));
+  const absorb = (arrived: Map<string, RequestResult>) => {
+    for (const [key, result] of arrived) {
+      const id = idOf.get(key);
+      if (id === undefined || results.has(id)) continue;
+      results.set(id, result);
+      cache.counts.cached++;
+      control.progress?.tick();
+    }
+  };
   const chunk = control.chunkSize ?? 256;
   const inFlight = control.chunksInFlight ?? (remoteStats(model) ? 8 : 1);
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
-  for (let start = 0; start < missing.length && !failure; start += chunk) {
+  // Requests another live run holds: looked at again once this run has nothing else to do.
+  let queue: ArrayLike<number> = missing;
+  let waiting: number[] = [];
+  let next = 0;
+  let pollMs = MIN_POLL_MS;
+  while (!failure) {
     if (control.shouldStop?.()) {
       await Promise.all(running);
       throw new Interrupted();
     }
-    const batch = missing.subarray(start, start + chunk);
+    const batch: number[] = [];
+    while (batch.length < chunk && next < queue.length) {
+      const id = queue[next++];
+      if (!results.has(id)) batch.push(id);
+    }
+    if (batch.length === 0) {
+      if (running.size > 0) {
+        await Promise.race(running);
+        continue;
+      }
+      waiting = waiting.filter((id) => !results.has(id));
+      if (waiting.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      pollMs = Math.min(MAX_POLL_MS, 2 * pollMs);
+      [queue, waiting, next] = [waiting, [], 0];
+      continue;
+    }
+    const claim = store.claim(modelId, batch.map((id) => table.keys[id]), position);
+    position = claim.position;
+    absorb(claim.arrived);
+    const mine = new Set(claim.claimed);
+    const claimed = batch.filter((id) => mine.has(table.keys[id]));
+    for (const id of batch) if (!mine.has(table.keys[id]) && !results.has(id)) waiting.push(id);
+    if (claimed.length === 0) continue;
+    pollMs = MIN_POLL_MS;
     const job: Promise<void> = cache
       .compute(
-        Array.from(batch, (id) => table.requests[id]),
-        Array.from(batch, (id) => table.keys[id]),
+        claimed.map((id) => table.requests[id]),
+        claimed.map((id) => table.keys[id]),
         (i, outcome) => {
-          if (outcome.ok) results.set(batch[i], outcome.result);
+          if (outcome.ok) results.set(claimed[i], outcome.result);
           control.progress?.tick();
         },
       )
@@ -122,6 +168,10 @@ export class Results {
     this.logprob[id] = r.logprob;
     this.tokens[id] = r.tokens;
     this.state[id] = r.greedy ? 2 : 1;
+  }
+
+  has(id: number): boolean {
+    return this.state[id] !== 0;
   }
 
   get(id: number): RequestResult | undefined {

@@ -1,9 +1,11 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestResult } from '../core/types.js';
 import { UserError } from '../core/errors.js';
-import type { ResultStore } from './store.js';
+import type { Claim, ResultStore } from './store.js';
 
 export const SCHEMA_VERSION = 1;
 const SQLITE_HEADER = 'SQLite format 3\u0000';
@@ -15,7 +17,12 @@ CREATE TABLE IF NOT EXISTS results (model TEXT NOT NULL, key TEXT NOT NULL, resu
 CREATE TABLE IF NOT EXISTS failures (model TEXT NOT NULL, key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, last_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS result_log (model TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (model, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (model TEXT NOT NULL, key TEXT NOT NULL, worker TEXT NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workers (worker TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, heartbeat INTEGER NOT NULL) WITHOUT ROWID;
 `;
+
+/** A worker on another machine that has not written for this long is taken to be gone (one on this machine, once its process is). */
+const STALE_WORKER_MS = 10 * 60_000;
 
 /*
  * Results are appended to result_log, clustered by model in the order they were stored; a run
@@ -23,6 +30,11 @@ CREATE TABLE IF NOT EXISTS result_log (model TEXT NOT NULL, seq INTEGER NOT NULL
  * keyed by them, each commit rewrites about one B-tree page per result, which caps a large run at
  * a few thousand results per second, while appending writes only the pages a commit fills.
  * `results` (keyed by model and request) holds what earlier versions stored; it is still read.
+ *
+ * Several processes may share a store. Before computing, a worker claims the requests (in
+ * `claims`, in the same transaction that reads what others appended since it last looked), so
+ * two runs split overlapping work instead of both doing it; storing a result releases its claim.
+ * A claim whose worker is gone (its process died) is taken over.
  */
 
 /** Refuse anything that is not a goodhart store of a version we know, without touching it. */
@@ -50,6 +62,14 @@ export class SqliteStore implements ResultStore {
   private readonly lastSeq: Database.Statement;
   private readonly anyResult: Database.Statement;
   private readonly anyFailure: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly logSince: Database.Statement;
+  private readonly claiming: Record<'register' | 'take' | 'holder' | 'takeOver', Database.Statement>;
+  private readonly heartbeat: Database.Statement;
+  private readonly worker = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  private readonly claimTx: Database.Transaction<(modelId: string, keys: readonly string[], since: number) => Claim>;
+  /** Ranges of sequence numbers this store appended, per model, ascending: its own results need not be read back. */
+  private readonly ownSeqs = new Map<string, [number, number][]>();
   /** Per model: whether it may have recorded failures (only then does storing a result clear one). */
   private readonly mayHaveFailures = new Map<string, boolean>();
 
@@ -92,6 +112,16 @@ export class SqliteStore implements ResultStore {
     this.anyResult = this.db.prepare('SELECT 1 FROM results WHERE model = ? LIMIT 1').pluck();
     this.append = this.db.transaction((modelId: string, entries: readonly (readonly [string, RequestResult])[]) => this.appendRows(modelId, entries));
     this.anyFailure = this.db.prepare('SELECT 1 FROM failures WHERE model = ? LIMIT 1').pluck();
+    this.release = this.db.prepare('DELETE FROM claims WHERE model = ? AND key = ?');
+    this.heartbeat = this.db.prepare('UPDATE workers SET heartbeat = ? WHERE worker = ?');
+    this.logSince = this.db.prepare('SELECT seq, key, result FROM result_log WHERE model = ? AND seq > ? ORDER BY seq').raw();
+    this.claiming = {
+      register: this.db.prepare('INSERT INTO workers (worker, host, pid, heartbeat) VALUES (?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET heartbeat = excluded.heartbeat'),
+      take: this.db.prepare('INSERT INTO claims (model, key, worker) VALUES (?, ?, ?) ON CONFLICT (model, key) DO NOTHING'),
+      holder: this.db.prepare('SELECT worker FROM claims WHERE model = ? AND key = ?').pluck(),
+      takeOver: this.db.prepare('UPDATE claims SET worker = ? WHERE model = ? AND key = ?'),
+    };
+    this.claimTx = this.db.transaction((modelId: string, keys: readonly string[], since: number) => this.claimRows(modelId, keys, since));
   }
 
   getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult> {
@@ -111,6 +141,63 @@ export class SqliteStore implements ResultStore {
     return found;
   }
 
+  /** Where a model's results end now: `claim(…, since)` returns those appended after it. */
+  logPosition(modelId: string): number {
+    return (this.lastSeq.get(modelId) as number | null) ?? 0;
+  }
+
+  claim(modelId: string, keys: readonly string[], since: number): Claim {
+    return this.claimTx.immediate(modelId, keys, since);
+  }
+
+  private claimRows(modelId: string, keys: readonly string[], since: number): Claim {
+    const now = Date.now();
+    this.claiming.register.run(this.worker, os.hostname(), process.pid, now);
+    const arrived = new Map<string, RequestResult>();
+    const own = this.ownSeqs.get(modelId) ?? [];
+    let range = 0;
+    let position = since;
+    for (const [seq, key, result] of this.logSince.iterate(modelId, since) as Iterable<[number, string, string]>) {
+      position = seq;
+      while (range < own.length && own[range][1] < seq) range++;
+      if (range < own.length && own[range][0] <= seq) continue;
+      arrived.set(key, JSON.parse(result) as RequestResult);
+    }
+    const { take, holder, takeOver } = this.claiming;
+    const alive = new Map<string, boolean>();
+    const claimed: string[] = [];
+    for (const key of keys) {
+      if (arrived.has(key)) continue;
+      if (take.run(modelId, key, this.worker).changes === 1) {
+        claimed.push(key);
+        continue;
+      }
+      const worker = holder.get(modelId, key) as string;
+      if (worker === this.worker) claimed.push(key);
+      else {
+        if (!alive.has(worker)) alive.set(worker, this.workerAlive(worker, now));
+        if (!alive.get(worker)) {
+          takeOver.run(this.worker, modelId, key);
+          claimed.push(key);
+        }
+      }
+    }
+    return { claimed, arrived, position };
+  }
+
+  private workerAlive(worker: string, now: number): boolean {
+    const row = this.db.prepare('SELECT host, pid, heartbeat FROM workers WHERE worker = ?').get(worker) as { host: string; pid: number; heartbeat: number } | undefined;
+    if (!row) return false;
+    if (row.host === os.hostname() && row.pid !== process.pid) {
+      try {
+        process.kill(row.pid, 0);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      }
+    }
+    return now - row.heartbeat < STALE_WORKER_MS;
+  }
+
   put(modelId: string, key: string, result: RequestResult): void {
     this.putMany(modelId, [[key, result]]);
   }
@@ -124,6 +211,11 @@ export class SqliteStore implements ResultStore {
   private appendRows(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
     const now = Date.now();
     let seq = ((this.lastSeq.get(modelId) as number | null) ?? 0) + 1;
+    const own = this.ownSeqs.get(modelId) ?? [];
+    this.ownSeqs.set(modelId, own);
+    const last = own[own.length - 1];
+    if (last && last[1] === seq - 1) last[1] = seq + entries.length - 1;
+    else own.push([seq, seq + entries.length - 1]);
     let i = 0;
     for (const params: unknown[] = []; i + ROWS_PER_INSERT <= entries.length; params.length = 0) {
       for (const end = i + ROWS_PER_INSERT; i < end; i++) params.push(modelId, seq++, entries[i][0], JSON.stringify(entries[i][1]), now);
@@ -131,10 +223,13 @@ export class SqliteStore implements ResultStore {
     }
     for (; i < entries.length; i++) this.insert.run(modelId, seq++, entries[i][0], JSON.stringify(entries[i][1]), now);
     if (this.hasFailures(modelId)) for (const [key] of entries) this.clearFailure.run(modelId, key);
+    for (const [key] of entries) this.release.run(modelId, key);
+    this.heartbeat.run(now, this.worker);
   }
 
   putFailure(modelId: string, key: string, error: string): void {
     this.insertFailure.run(modelId, key, error, Date.now());
+    this.release.run(modelId, key);
     this.mayHaveFailures.set(modelId, true);
   }
 
@@ -158,6 +253,13 @@ export class SqliteStore implements ResultStore {
   }
 
   close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.prepare('DELETE FROM claims WHERE worker = ?').run(this.worker);
+      this.db.prepare('DELETE FROM workers WHERE worker = ?').run(this.worker);
+    } catch {
+      // A full disk or a locked file: the claims stay, and whoever wants them takes them over once this process has exited.
+    }
     this.db.close();
   }
 }

@@ -4,12 +4,31 @@ import type { RequestResult } from '../core/types.js';
  * Where results live. SQLite is the embedded default; the interface is small so that a shared
  * store (e.g. PostgreSQL) can be added without touching the engine.
  */
+/** What `claim` found: requests now this worker's to compute, and results others stored meanwhile. */
+export interface Claim {
+  claimed: string[];
+  /** Results appended by others after `since` (by key). */
+  arrived: Map<string, RequestResult>;
+  /** Pass as `since` next time. */
+  position: number;
+}
+
 export interface ResultStore {
   readonly location: string;
   /** Stored results among `keys` for one model. */
   getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult>;
   /** Store one result the moment it arrives (and forget any earlier failure of that request). */
   put(modelId: string, key: string, result: RequestResult): void;
+  /** Store many results at once (one transaction). */
+  putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void;
+  /** Where a model's results end now (see `claim`). */
+  logPosition(modelId: string): number;
+  /**
+   * Claim requests to compute, atomically with reading the results others stored after `since`:
+   * a key is claimed unless it has arrived or another live worker holds it. Storing (or failing)
+   * a request releases its claim; closing the store releases the rest.
+   */
+  claim(modelId: string, keys: readonly string[], since: number): Claim;
   /** Record a request that finally failed; it is retried on the next run, never scored. */
   putFailure(modelId: string, key: string, error: string): void;
   failureCount(modelId: string): number;
