@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeRun, formatAnalysisTables, type Analysis } from '../analysis/index.js';
-import { UserError } from '../core/errors.js';
+import { NoSpaceError, UserError } from '../core/errors.js';
 import type { ItemResult } from '../core/results.js';
-import { readRun, type RunSummary } from '../output/run-dir.js';
+import { readRun, writeFileAtomic, type RunSummary } from '../output/run-dir.js';
 import { computeProbes, type MinKScores } from '../probes/index.js';
 
 export interface AnalyzeCommandOptions {
@@ -57,9 +57,7 @@ export function analyzeRunDir(dir: string, summary: RunSummary, items: ItemResul
   const minK = fs.existsSync(minKFile) ? (JSON.parse(fs.readFileSync(minKFile, 'utf8')) as MinKScores) : undefined;
   const probes = computeProbes(items, summary.conditions, minK);
   // Whole or not at all: a reader never sees half a file. NaN (undefined statistics) becomes null.
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ ...analysis, probes }, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify({ ...analysis, probes }, null, 2) + '\n');
   return { analysis, file };
 }
 
@@ -73,7 +71,7 @@ export function writeRunAnalysis(dir: string, summary: RunSummary, items: ItemRe
     const { analysis, file } = analyzeRunDir(dir, summary, items, { seed: summary.seed });
     process.stdout.write(`\n${simulatedNote(summary)}${formatAnalysisTables(analysis)}\nwrote ${file}\n`);
   } catch (e) {
-    if (!(e instanceof UserError)) throw e;
+    if (!(e instanceof UserError) || e instanceof NoSpaceError) throw e;
     fs.rmSync(path.join(dir, 'analysis.json'), { force: true });
     process.stderr.write(`goodhart: no analysis: ${e.message}\n`);
   }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UserError } from '../core/errors.js';
+import { noSpaceError, UserError } from '../core/errors.js';
 import { analyzeCommand } from './analyze.js';
 import { collect, importOutputsCommand } from './import-outputs.js';
 import { runCommand } from './run.js';
@@ -9,6 +9,10 @@ import { reportCommand } from './report.js';
 import { viewCommand } from './view.js';
 import { studyJsonSchema } from '../study/json-schema.js';
 import { VERSION } from './version.js';
+
+// A write past the file-size limit (ulimit -f) must fail with EFBIG, which is reported, not kill the
+// process: Node ignores SIGXFSZ, but a dependency's exit hook re-raises it unless another listener exists.
+process.on('SIGXFSZ', () => {});
 
 const program = new Command()
   .name('goodhart')
@@ -126,8 +130,10 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof UserError) {
-    process.stderr.write(`goodhart: ${e.message}\n`);
+  const path = (e as NodeJS.ErrnoException | null)?.path;
+  const user = e instanceof UserError ? e : path !== undefined ? noSpaceError(e, path) : undefined;
+  if (user) {
+    process.stderr.write(`goodhart: ${user.message}\n`);
     process.exitCode = 1;
   } else if (e instanceof CommanderError) {
     process.exitCode = e.exitCode;

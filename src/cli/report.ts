@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { NoSpaceError, UserError } from '../core/errors.js';
 import { writeReport } from '../report/index.js';
 
 export interface ReportCommandOptions {
@@ -15,7 +15,8 @@ export function parseMaxItems(value: string | undefined): number | undefined {
 
 /**
  * At the end of `goodhart run`: the results are already written, so a report that cannot be made
- * (e.g. no item has a result for every model) is reported and does not fail the run.
+ * (e.g. no item has a result for every model) is reported and does not fail the run; a write
+ * that finds no room (disk full) does.
  */
 export async function writeRunReport(dir: string, log: (line: string) => void): Promise<void> {
   try {
@@ -23,6 +24,7 @@ export async function writeRunReport(dir: string, log: (line: string) => void): 
     for (const w of files.warnings) log(`report: ${w}`);
     process.stdout.write(`wrote ${files.html} and ${files.markdown}\n`);
   } catch (e) {
+    if (e instanceof NoSpaceError) throw e;
     process.stderr.write(`goodhart: could not write the report: ${(e as Error).message}\n`);
   }
 }

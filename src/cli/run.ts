@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { noSpaceError, UserError } from '../core/errors.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import { loadBenchmark } from '../benchmarks/load.js';
@@ -9,7 +9,7 @@ import { Progress } from '../engine/progress.js';
 import { validateStudy } from '../engine/validate.js';
 import { backendCapabilities, createModel } from '../models/registry.js';
 import { remoteStats } from '../models/remote.js';
-import { prepareOutDir, writeRun, type RunSummary } from '../output/run-dir.js';
+import { prepareOutDir, writeFileAtomic, writeRun, type RunSummary } from '../output/run-dir.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { loadStudy } from '../study/load.js';
 import { markSimulated, writeRunAnalysis } from './analyze.js';
@@ -106,7 +106,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     };
     writeRun(out, summary, items);
     const minKFile = path.join(out, 'min-k.json');
-    if (study.spec.probes?.minK) fs.writeFileSync(minKFile, JSON.stringify({ k: study.spec.probes.minK.k, perModel: minK }) + '\n');
+    if (study.spec.probes?.minK) writeFileAtomic(minKFile, JSON.stringify({ k: study.spec.probes.minK.k, perModel: minK }) + '\n');
     else fs.rmSync(minKFile, { force: true });
     process.stdout.write(formatAccuracyTable(markSimulated(summary)) + '\n');
     process.stdout.write(
@@ -126,6 +126,8 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       process.stderr.write(`interrupted: every finished result is in ${storePath}. Run the same command again to resume.\n`);
       return 130;
     }
+    // The store found no room: the error names it and says how to resume (output files name themselves).
+    if ((e as Error | undefined)?.name === 'SqliteError') throw noSpaceError(e, storePath) ?? e;
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { noSpaceError, UserError } from '../core/errors.js';
 import type { CellSummary, ConditionInfo, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import type { RequestCounts } from '../engine/run.js';
@@ -21,17 +21,33 @@ export interface RunSummary {
   requestsByModel: Record<string, RequestCounts>;
 }
 
-/** Write a file whole or not at all: a killed run never leaves half a summary. */
+/** Every byte of `text` at the file's position: one write may take only part (at a file-size limit, or with little space left). */
+const writeAll = (fd: number, text: string) => fs.writeFileSync(fd, text);
+
+/**
+ * Write a file whole or not at all: a killed run never leaves half a summary. A write that fails
+ * leaves no partial file behind, and one that finds no room says which file and what to do.
+ */
 function writeAtomic(file: string, write: (fd: number) => void): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
   try {
-    write(fd);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      write(fd);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw noSpaceError(e, file) ?? e;
   }
-  fs.renameSync(tmp, file);
+}
+
+/** Write a whole text file into a run folder (see writeAtomic). */
+export function writeFileAtomic(file: string, text: string): void {
+  writeAtomic(file, (fd) => writeAll(fd, text));
 }
 
 export function prepareOutDir(dir: string): void {
@@ -48,11 +64,11 @@ export function writeRun(dir: string, summary: RunSummary, items: ItemResult[]):
     const lines: string[] = [];
     for (const item of items) {
       lines.push(JSON.stringify(item));
-      if (lines.length === 5000) { fs.writeSync(fd, lines.join('\n') + '\n'); lines.length = 0; }
+      if (lines.length === 5000) { writeAll(fd, lines.join('\n') + '\n'); lines.length = 0; }
     }
-    if (lines.length) fs.writeSync(fd, lines.join('\n') + '\n');
+    if (lines.length) writeAll(fd, lines.join('\n') + '\n');
   });
-  writeAtomic(path.join(dir, 'summary.json'), (fd) => fs.writeSync(fd, JSON.stringify(summary, null, 2) + '\n'));
+  writeAtomic(path.join(dir, 'summary.json'), (fd) => writeAll(fd, JSON.stringify(summary, null, 2) + '\n'));
 }
 
 export function readRun(dir: string): { summary: RunSummary; items: ItemResult[] } {

@@ -2,8 +2,8 @@
  * `goodhart report`: from a run folder, a self-contained report.html (charts, sortable tables,
  * item browser) and report.md (the key tables, for a README or a pull request).
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../output/run-dir.js';
 import { browserData, flipSummary } from './browser.js';
 import { renderPage } from './html/page.js';
 import { readReportInput, type ReportInput, type ReportOptions } from './input.js';
@@ -29,14 +29,8 @@ export async function writeReport(dir: string, opts: ReportOptions = {}): Promis
   const input = await readReportInput(dir, opts);
   const { html, markdown } = renderReport(input);
   const files = { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') };
+  // Whole or not at all: a viewer reloading the page never sees half a report.
   writeFileAtomic(files.html, html);
   writeFileAtomic(files.markdown, markdown);
   return { ...files, warnings: input.prompts.problem ? [input.prompts.problem] : [] };
-}
-
-/** A viewer reloading the page never sees half a report. */
-function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }
