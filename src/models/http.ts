@@ -46,6 +46,8 @@ interface AttemptFailure {
   retryable: boolean;
   status?: number;
   retryAfterMs?: number;
+  /** What the caller's reader threw on a complete answer of the wrong shape. */
+  unreadable?: Error;
 }
 
 export class HttpClient {
@@ -87,38 +89,49 @@ export class HttpClient {
     return this.halted;
   }
 
-  post(path: string, body: unknown): Promise<unknown> {
-    return this.call('POST', path, body);
+  /**
+   * `read` checks and converts the answer. An answer it rejects (from one sick worker or proxy) is
+   * asked for again like any transient fault; when every attempt was rejected, the server is
+   * broken and the reader's error is thrown as is.
+   */
+  post(path: string, body: unknown): Promise<unknown>;
+  post<T>(path: string, body: unknown, read: (answer: unknown) => T): Promise<T>;
+  post(path: string, body: unknown, read?: (answer: unknown) => unknown): Promise<unknown> {
+    return this.call('POST', path, body, read);
   }
 
   get(path: string): Promise<unknown> {
     return this.call('GET', path);
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  private async call(method: 'GET' | 'POST', path: string, body?: unknown, read?: (answer: unknown) => unknown): Promise<unknown> {
     await this.acquire();
     try {
+      let everyAttemptUnreadable = true;
       for (let attempt = 0; ; attempt++) {
         if (this.halted) throw this.halted;
         this.stats.attempts++;
-        const result = await this.attempt(method, path, body);
+        const result = await this.attempt(method, path, body, read);
         if (!('failure' in result)) return result.value;
         const f = result.failure;
+        if (!f.unreadable) everyAttemptUnreadable = false;
         if (!f.retryable || attempt >= this.opts.maxRetries || (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) {
           this.stats.failed++;
+          if (f.unreadable && everyAttemptUnreadable) throw f.unreadable;
           const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
           const wait = (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS ? ` (the server asked to wait ${Math.round(f.retryAfterMs! / 1000)} s)` : '';
           throw new HttpFailure(this.redact(`${method} ${this.endpoint(path)}: ${f.message}${tries}${wait}`), f.status);
         }
         this.stats.retries++;
-        await sleep(this.delay(attempt, f.retryAfterMs), this.haltController.signal);
+        // An unreadable answer is no sign of overload: ask again at once.
+        await sleep(f.unreadable ? 0 : this.delay(attempt, f.retryAfterMs), this.haltController.signal);
       }
     } finally {
       this.release();
     }
   }
 
-  private async attempt(method: string, path: string, body: unknown): Promise<{ value: unknown } | { failure: AttemptFailure }> {
+  private async attempt(method: string, path: string, body: unknown, read?: (answer: unknown) => unknown): Promise<{ value: unknown } | { failure: AttemptFailure }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
     try {
@@ -130,11 +143,18 @@ export class HttpClient {
       });
       const text = await res.text();
       if (!res.ok) return { failure: statusFailure(res.status, text, res.headers.get('retry-after')) };
+      let value: unknown;
       try {
-        return { value: JSON.parse(text) };
+        value = JSON.parse(text);
       } catch {
         // A body cut short by a proxy or a dying worker: the next attempt usually gets it whole.
         return { failure: { message: `HTTP ${res.status} with a body that is not valid JSON (${text.length} bytes, truncated?)`, retryable: true } };
+      }
+      if (!read) return { value };
+      try {
+        return { value: read(value) };
+      } catch (e) {
+        return { failure: { message: (e as Error).message, retryable: true, unreadable: e as Error } };
       }
     } catch (e) {
       if (this.halted) throw this.halted;

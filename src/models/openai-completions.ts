@@ -133,7 +133,7 @@ export class OpenaiCompletionsModel implements RemoteModel {
 
   private async score(prompts: Prompt[]): Promise<PromptScores[]> {
     const extra = this.spec.maxTokensOne ? 1 : 0;
-    const body = (await this.http.post('/v1/completions', {
+    const request = {
       model: this.spec.model,
       prompt: prompts.map((p) => p.tokens),
       max_tokens: extra,
@@ -141,7 +141,12 @@ export class OpenaiCompletionsModel implements RemoteModel {
       logprobs: 1,
       temperature: 0,
       return_tokens_as_token_ids: true,
-    })) as CompletionResponse;
+    };
+    // An answer that fails these checks is asked for again; only a server that never answers right is broken.
+    return this.http.post('/v1/completions', request, (answer) => this.readAnswer(answer as CompletionResponse, prompts, extra));
+  }
+
+  private readAnswer(body: CompletionResponse, prompts: Prompt[], extra: number): PromptScores[] {
     const choices = Array.isArray(body?.choices) ? body.choices : [];
     if (choices.length !== prompts.length) throw brokenBackend(this.endpoint, `it answered ${choices.length} choices for ${prompts.length} prompts`);
     const out: PromptScores[] = new Array(prompts.length);
