@@ -49,17 +49,21 @@ interface Planned {
   targets: Token[];
 }
 
+/** A partial log-likelihood, complete when every distribution it needs has been read. */
+interface Tally {
+  logprob: number;
+  greedy: boolean;
+  remaining: number;
+  tokenLogprobs: number[];
+}
+
 /**
  * A local GGUF model through node-llama-cpp. The requests of one call form a prefix tree of
  * token sequences (few-shot prefixes shared by a subject's items, a context shared by its
- * choices and by the scoring methods that show the same prompt). Sorted by context, each
- * context's new tokens are the suffix past its common prefix with the one before; a sequence
- * keeps the shared state, so only that suffix is erased and evaluated. Then every group of
- * requests with the same tokens is scored by one call that evaluates the context's last token
- * and the scored tokens and reads them all. That call depends on the request alone: llama.cpp's
- * numbers move in the last digits with the shape of a call (its rows and outputs), so a shape
- * that does not depend on which other requests came first keeps a resumed run's numbers equal
- * to an uninterrupted one's. Log-probs come from the plain softmax of the logits.
+ * choices and by the scoring methods that show the same prompt). Sorted, each sequence's new
+ * nodes are the suffix past its common prefix with the one before; a sequence keeps the shared
+ * state, so only that suffix is erased and evaluated, and every node's distribution is read
+ * once for all the requests that need it. Log-probs come from the plain softmax of the logits.
  */
 export class GgufModel implements Model {
   readonly capabilities: Capabilities = { loglikelihood: true, nextToken: true };
@@ -154,47 +158,59 @@ export class GgufModel implements Model {
     });
     if (planned.length === 0) return outcomes;
     const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
-    // By context (all but its last token), then by the rest: groups of equal paths are adjacent.
-    planned.sort((a, b) => compareTokens(a.path, b.path, a.readFrom, b.readFrom) || compareTokens(a.path, b.path));
-    const groups: Planned[][] = [];
-    for (const p of planned) {
-      const last = groups[groups.length - 1]?.[0];
-      if (last && last.readFrom === p.readFrom && compareTokens(last.path, p.path) === 0) groups[groups.length - 1].push(p);
-      else groups.push([p]);
-    }
+    planned.sort((a, b) => compareTokens(a.path, b.path));
+    const lcp = planned.map((p, i) => (i === 0 ? 0 : commonPrefix(planned[i - 1].path, p.path)));
+    const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom, tokenLogprobs: [] as number[] }));
+    const serve = (k: number, position: number, next: NextReader) => {
+      const p = planned[k];
+      if (p.kind === 'nextToken') {
+        settle(p.index, { ok: true, result: { kind: 'nextToken', logprobs: p.targets.map((t) => next.logprob(t)) } });
+        return;
+      }
+      const t = p.targets[position - p.readFrom];
+      const tally = tallies[k];
+      const logprob = next.logprob(t);
+      tally.logprob += logprob;
+      tally.tokenLogprobs.push(logprob);
+      tally.greedy &&= next.isGreedy(t);
+      if (--tally.remaining === 0) {
+        const result: RequestResult = { kind: 'loglikelihood', logprob: tally.logprob, tokens: p.targets.length, greedy: tally.greedy, tokenLogprobs: tally.tokenLogprobs };
+        settle(p.index, { ok: true, result });
+      }
+    };
     await Promise.all(
-      splitRanges(groups, sequences.length).map(async ([from, to], s) => {
+      splitRanges(planned, lcp, sequences.length).map(async ([from, to], s) => {
         const seq = sequences[s];
         let state = seq.contextTokens;
-        for (let g = from; g < to; g++) state = await this.evaluateGroup(seq, state, groups[g], settle);
+        for (let i = from; i < to; i++) state = await this.evaluateNode(seq, state, planned[i].path, readsOwnedBy(planned, lcp, i), serve);
       }),
     );
     return outcomes;
   }
 
-  /** Bring the sequence from `state` to the group's context, then score the group in one call. */
-  private async evaluateGroup(seq: LlamaContextSequence, state: Token[], group: Planned[], settle: (i: number, o: Outcome) => void): Promise<Token[]> {
-    const { path, readFrom } = group[0];
-    const keep = Math.min(commonPrefix(state, path), readFrom);
-    if (keep < state.length) await seq.eraseContextTokenRanges([{ start: keep, end: state.length }]);
-    if (keep < readFrom) {
-      this.tokensEvaluated += readFrom - keep;
-      await seq.controlledEvaluate(path.slice(keep, readFrom));
-    }
-    const scored = path.slice(readFrom);
-    this.tokensEvaluated += scored.length;
-    this.distributionsRead += scored.length;
-    const out = await seq.controlledEvaluate(scored.map((t) => [t, { generateNext: { probabilities: true } }] as const));
-    const next = scored.map((_, j) => reader(out[j]?.next.probabilities));
-    for (const p of group) {
-      if (p.kind === 'nextToken') {
-        settle(p.index, { ok: true, result: { kind: 'nextToken', logprobs: p.targets.map((t) => next[0].logprob(t)) } });
-        continue;
-      }
-      const tokenLogprobs = p.targets.map((t, j) => next[j].logprob(t));
-      const greedy = p.targets.every((t, j) => next[j].isGreedy(t));
-      const result: RequestResult = { kind: 'loglikelihood', logprob: tokenLogprobs.reduce((a, b) => a + b, 0), tokens: p.targets.length, greedy, tokenLogprobs };
-      settle(p.index, { ok: true, result });
+  /**
+   * Bring the sequence from `state` to `path`, reading the distribution after each position in
+   * `reads` (they must be evaluated now even if the state has them: their consumers are here).
+   */
+  private async evaluateNode(
+    seq: LlamaContextSequence,
+    state: Token[],
+    path: Token[],
+    reads: Map<number, number[]>,
+    serve: (k: number, position: number, next: NextReader) => void,
+  ): Promise<Token[]> {
+    let start = commonPrefix(state, path);
+    for (const p of reads.keys()) start = Math.min(start, p);
+    if (start === path.length) return state;
+    if (start < state.length) await seq.eraseContextTokenRanges([{ start, end: state.length }]);
+    const tokens = path.slice(start);
+    this.tokensEvaluated += tokens.length;
+    this.distributionsRead += reads.size;
+    const input = tokens.map((t, j) => (reads.has(start + j) ? ([t, { generateNext: { probabilities: true } }] as const) : t));
+    const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+    for (const [p, consumers] of reads) {
+      const next = reader(out[p - start]?.next.probabilities);
+      for (const k of consumers) serve(k, p, next);
     }
     return path;
   }
@@ -227,23 +243,44 @@ function reader(probabilities: Map<Token, number> | undefined): NextReader {
 }
 
 /**
- * Contiguous ranges of groups, one per sequence, of about equal tokens; each cut is moved to
- * the shallowest branching nearby, since the next sequence re-evaluates the prefix there.
+ * The reads owned by sorted path i: its new nodes (past its common prefix with path i − 1) whose
+ * distribution any request needs. Requests sharing such a node follow i in sorted order, as
+ * long as their common prefix with it stays longer than i's own (position → request indices).
  */
-function splitRanges(groups: Planned[][], count: number): [number, number][] {
-  const n = groups.length;
+function readsOwnedBy(planned: Planned[], lcp: number[], i: number): Map<number, number[]> {
+  const reads = new Map<number, number[]>();
+  const own = lcp[i];
+  let shared = Infinity;
+  for (let k = i; k < planned.length; k++) {
+    if (k > i) shared = Math.min(shared, lcp[k]);
+    if (shared <= own) break;
+    const end = Math.min(shared, planned[k].path.length);
+    for (let p = Math.max(own, planned[k].readFrom); p < end; p++) {
+      const list = reads.get(p);
+      if (list) list.push(k);
+      else reads.set(p, [k]);
+    }
+  }
+  return reads;
+}
+
+/**
+ * Contiguous ranges of sorted paths, one per sequence, of about equal new tokens; each cut is
+ * moved to the shallowest branching nearby, since the next sequence re-evaluates the prefix there.
+ */
+function splitRanges(planned: Planned[], lcp: number[], count: number): [number, number][] {
+  const n = planned.length;
   if (count <= 1 || n < 2 * count) return [[0, n]];
-  const shared = groups.map((g, i) => (i === 0 ? 0 : commonPrefix(groups[i - 1][0].path, g[0].path)));
-  const work = groups.map((g, i) => g[0].path.length - shared[i]);
+  const work = planned.map((p, i) => p.path.length - lcp[i]);
   const total = work.reduce((a, b) => a + b, 0);
-  const window = Math.max(1, Math.floor(n / count / 4));
   const cuts = [0];
   let done = 0;
   for (let i = 0; i < n && cuts.length < count; i++) {
     done += work[i];
     if (done < (total * cuts.length) / count) continue;
+    const window = Math.max(1, Math.floor(n / count / 4));
     let best = i + 1;
-    for (let c = Math.max(cuts[cuts.length - 1] + 1, i + 1 - window); c <= Math.min(n - 1, i + 1 + window); c++) if (shared[c] < shared[best]) best = c;
+    for (let c = Math.max(cuts[cuts.length - 1] + 1, i + 1 - window); c <= Math.min(n - 1, i + 1 + window); c++) if (lcp[c] < lcp[best]) best = c;
     cuts.push(best);
     done = work.slice(0, best).reduce((a, b) => a + b, 0);
     i = best - 1;
@@ -254,15 +291,14 @@ function splitRanges(groups: Planned[][], count: number): [number, number][] {
 
 /** Nodes of the prefix tree of token sequences: each distinct prefix counted once. */
 export function prefixTreeSize(sequences: readonly (readonly number[])[]): number {
-  const sorted = [...sequences].sort((a, b) => compareTokens(a, b));
+  const sorted = [...sequences].sort(compareTokens);
   return sorted.reduce((n, s, i) => n + s.length - (i === 0 ? 0 : commonPrefix(sorted[i - 1], s)), 0);
 }
 
-/** Order of a[0..aLength) and b[0..bLength) (whole arrays by default). */
-function compareTokens(a: readonly number[], b: readonly number[], aLength = a.length, bLength = b.length): number {
-  const n = Math.min(aLength, bLength);
+function compareTokens(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return aLength - bLength;
+  return a.length - b.length;
 }
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {

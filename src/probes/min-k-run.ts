@@ -3,7 +3,7 @@
  * its question after a neutral prefix, and one for its seeded control, cached like any other.
  */
 import type { Item, LoglikelihoodRequest, Model, RequestResult } from '../core/types.js';
-import { CachingModel } from '../engine/cached.js';
+import { computeRequests } from '../engine/compute.js';
 import { RequestTable } from '../engine/keys.js';
 import type { ResultStore } from '../store/store.js';
 import { controlText, minKScore, NEUTRAL_PREFIX } from './min-k.js';
@@ -20,15 +20,11 @@ const request = (text: string): LoglikelihoodRequest => ({ kind: 'loglikelihood'
 export async function runMinK(model: Model, items: Item[], store: ResultStore, settings: MinKSettings): Promise<MinKScores['perModel'][number] | null> {
   if (!model.capabilities.loglikelihood) return null;
   const requests = items.flatMap((item) => [request(item.question), request(controlText(item.question, settings.seed, item.id))]);
+  // Interned: two items with the same question make one request.
   const table = new RequestTable();
-  const keys = requests.map((r) => table.keys[table.intern(r)]);
-  const cache = new CachingModel(model, store);
-  const found = cache.lookup(keys);
-  const missing = keys.map((_, i) => i).filter((i) => !found.has(keys[i]));
-  const results: (RequestResult | undefined)[] = keys.map((k) => found.get(k));
-  await cache.compute(missing.map((i) => requests[i]), missing.map((i) => keys[i]), (j, outcome) => {
-    if (outcome.ok) results[missing[j]] = outcome.result;
-  });
+  const idOf = requests.map((r) => table.intern(r));
+  const { results: byId } = await computeRequests(model, table, Int32Array.from(table.keys.keys()), store, { keepTokenLogprobs: true });
+  const results: (RequestResult | undefined)[] = idOf.map((id) => byId.get(id));
   const itemIds: string[] = [];
   const benchmark: number[] = [];
   const control: number[] = [];
