@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestResult } from '../core/types.js';
-import { UserError } from '../core/errors.js';
+import { noSpaceError, UserError } from '../core/errors.js';
 import type { Claim, ResultStore } from './store.js';
 
 export const SCHEMA_VERSION = 1;
@@ -96,7 +96,7 @@ export class SqliteStore implements ResultStore {
     } catch (e) {
       if (opened?.open) opened.close();
       if (e instanceof UserError) throw e;
-      throw new UserError(`cannot open the store: ${(e as Error).message}. The file may be damaged; it was left untouched. Move it away or point --store at a new file (its results will then be computed again).`, location);
+      throw noSpaceError(e, location) ?? new UserError(`cannot open the store: ${(e as Error).message}. The file may be damaged; it was left untouched. Move it away or point --store at a new file (its results will then be computed again).`, location);
     }
     this.insert = this.db.prepare('INSERT INTO result_log (model, seq, key, result, created_at) VALUES (?, ?, ?, ?, ?)');
     this.insertRows = this.db.prepare(`INSERT INTO result_log (model, seq, key, result, created_at) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
