@@ -51,8 +51,11 @@ export async function computeRequests(
     return !r;
   });
   control.progress?.start(model.identity.name, missing.length);
-  const idOf = new Map(Array.from(missing, (id) => [table.keys[id], id]));
+  // Built when another run first stores something: alone, a run never needs it.
+  let idOf: Map<string, number> | undefined;
   const absorb = (arrived: Map<string, RequestResult>) => {
+    if (arrived.size === 0) return;
+    idOf ??= new Map(Array.from(missing, (id) => [table.keys[id], id]));
     for (const [key, result] of arrived) {
       const id = idOf.get(key);
       if (id === undefined || results.has(id)) continue;

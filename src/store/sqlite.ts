@@ -64,7 +64,7 @@ export class SqliteStore implements ResultStore {
   private readonly anyFailure: Database.Statement;
   private readonly release: Database.Statement;
   private readonly logSince: Database.Statement;
-  private readonly claiming: Record<'register' | 'take' | 'holder' | 'takeOver', Database.Statement>;
+  private readonly claiming: Record<'register' | 'take' | 'heldByOthers' | 'takeOver', Database.Statement>;
   private readonly heartbeat: Database.Statement;
   private readonly worker = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
   private readonly claimTx: Database.Transaction<(modelId: string, keys: readonly string[], since: number) => Claim>;
@@ -112,13 +112,14 @@ export class SqliteStore implements ResultStore {
     this.anyResult = this.db.prepare('SELECT 1 FROM results WHERE model = ? LIMIT 1').pluck();
     this.append = this.db.transaction((modelId: string, entries: readonly (readonly [string, RequestResult])[]) => this.appendRows(modelId, entries));
     this.anyFailure = this.db.prepare('SELECT 1 FROM failures WHERE model = ? LIMIT 1').pluck();
-    this.release = this.db.prepare('DELETE FROM claims WHERE model = ? AND key = ?');
+    this.release = this.db.prepare('DELETE FROM claims WHERE model = ? AND key IN (SELECT value FROM json_each(?))');
     this.heartbeat = this.db.prepare('UPDATE workers SET heartbeat = ? WHERE worker = ?');
-    this.logSince = this.db.prepare('SELECT seq, key, result FROM result_log WHERE model = ? AND seq > ? ORDER BY seq').raw();
+    this.logSince = this.db.prepare('SELECT seq, key, result FROM result_log WHERE model = ? AND seq > ? AND seq <= ? ORDER BY seq').raw();
     this.claiming = {
       register: this.db.prepare('INSERT INTO workers (worker, host, pid, heartbeat) VALUES (?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET heartbeat = excluded.heartbeat'),
-      take: this.db.prepare('INSERT INTO claims (model, key, worker) VALUES (?, ?, ?) ON CONFLICT (model, key) DO NOTHING'),
-      holder: this.db.prepare('SELECT worker FROM claims WHERE model = ? AND key = ?').pluck(),
+      // Keys are passed as one JSON array: one statement per chunk, not one per key.
+      take: this.db.prepare('INSERT INTO claims (model, key, worker) SELECT ?, value, ? FROM json_each(?) WHERE true ON CONFLICT (model, key) DO NOTHING'),
+      heldByOthers: this.db.prepare('SELECT key, worker FROM claims WHERE model = ? AND key IN (SELECT value FROM json_each(?)) AND worker <> ?').raw(),
       takeOver: this.db.prepare('UPDATE claims SET worker = ? WHERE model = ? AND key = ?'),
     };
     this.claimTx = this.db.transaction((modelId: string, keys: readonly string[], since: number) => this.claimRows(modelId, keys, since));
@@ -152,37 +153,40 @@ export class SqliteStore implements ResultStore {
 
   private claimRows(modelId: string, keys: readonly string[], since: number): Claim {
     const now = Date.now();
-    this.claiming.register.run(this.worker, os.hostname(), process.pid, now);
+    const { register, take, heldByOthers, takeOver } = this.claiming;
+    register.run(this.worker, os.hostname(), process.pid, now);
+    const { arrived, position } = this.appendedByOthers(modelId, since);
+    const wanted = arrived.size ? keys.filter((k) => !arrived.has(k)) : keys;
+    const list = JSON.stringify(wanted);
+    take.run(modelId, this.worker, list);
+    const held = new Set<string>();
+    const alive = new Map<string, boolean>();
+    for (const [key, worker] of heldByOthers.all(modelId, list, this.worker) as [string, string][]) {
+      if (!alive.has(worker)) alive.set(worker, this.workerAlive(worker, now));
+      if (alive.get(worker)) held.add(key);
+      else takeOver.run(this.worker, modelId, key);
+    }
+    return { claimed: held.size ? wanted.filter((k) => !held.has(k)) : [...wanted], arrived, position };
+  }
+
+  /**
+   * Results appended after `since` by other workers. Sequence numbers have no gaps, so when this
+   * store appended every row since then, there is nothing to read.
+   */
+  private appendedByOthers(modelId: string, since: number): { arrived: Map<string, RequestResult>; position: number } {
     const arrived = new Map<string, RequestResult>();
+    const last = this.logPosition(modelId);
     const own = this.ownSeqs.get(modelId) ?? [];
+    let ownSince = 0;
+    for (const [from, to] of own) ownSince += Math.max(0, to - Math.max(from - 1, since));
+    if (last - since === ownSince) return { arrived, position: last };
     let range = 0;
-    let position = since;
-    for (const [seq, key, result] of this.logSince.iterate(modelId, since) as Iterable<[number, string, string]>) {
-      position = seq;
+    for (const [seq, key, result] of this.logSince.iterate(modelId, since, last) as Iterable<[number, string, string]>) {
       while (range < own.length && own[range][1] < seq) range++;
       if (range < own.length && own[range][0] <= seq) continue;
       arrived.set(key, JSON.parse(result) as RequestResult);
     }
-    const { take, holder, takeOver } = this.claiming;
-    const alive = new Map<string, boolean>();
-    const claimed: string[] = [];
-    for (const key of keys) {
-      if (arrived.has(key)) continue;
-      if (take.run(modelId, key, this.worker).changes === 1) {
-        claimed.push(key);
-        continue;
-      }
-      const worker = holder.get(modelId, key) as string;
-      if (worker === this.worker) claimed.push(key);
-      else {
-        if (!alive.has(worker)) alive.set(worker, this.workerAlive(worker, now));
-        if (!alive.get(worker)) {
-          takeOver.run(this.worker, modelId, key);
-          claimed.push(key);
-        }
-      }
-    }
-    return { claimed, arrived, position };
+    return { arrived, position: last };
   }
 
   private workerAlive(worker: string, now: number): boolean {
@@ -223,13 +227,13 @@ export class SqliteStore implements ResultStore {
     }
     for (; i < entries.length; i++) this.insert.run(modelId, seq++, entries[i][0], JSON.stringify(entries[i][1]), now);
     if (this.hasFailures(modelId)) for (const [key] of entries) this.clearFailure.run(modelId, key);
-    for (const [key] of entries) this.release.run(modelId, key);
+    this.release.run(modelId, JSON.stringify(entries.map(([key]) => key)));
     this.heartbeat.run(now, this.worker);
   }
 
   putFailure(modelId: string, key: string, error: string): void {
     this.insertFailure.run(modelId, key, error, Date.now());
-    this.release.run(modelId, key);
+    this.release.run(modelId, JSON.stringify([key]));
     this.mayHaveFailures.set(modelId, true);
   }
 
