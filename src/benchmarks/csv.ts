@@ -1,8 +1,10 @@
 /**
  * A strict RFC 4180 CSV reader that remembers where each record starts, so bad rows can be
  * reported as file:line. A quote inside an unquoted field is kept literally (as Python's csv
- * does; real MMLU rows rely on it). Broken quoting is reported per record and reading resumes on the next
- * physical line, so one stray quote does not swallow the rest of a file.
+ * does; real MMLU rows rely on it). Broken quoting is reported per record: text after a closing quote
+ * makes its record bad, which is still read to its end (so a quoted field after it cannot pass for a
+ * record of its own); after an unterminated quote reading resumes on the next physical line, so one
+ * stray quote does not swallow the rest of a file.
  */
 
 export type CsvRecord =
@@ -32,11 +34,22 @@ export function parseCsv(text: string): CsvRecord[] {
     return 0;
   };
 
+  // End of an unquoted field starting at `from`: the next comma or line end.
+  const unquotedEnd = (from: number): number => {
+    let j = from;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === COMMA || ((c === LF || c === CR) && lineEndLength(j) > 0)) break;
+      j++;
+    }
+    return j;
+  };
+
   const readRecord = (): CsvRecord => {
     const rowStart = i;
     const startLine = line;
     const fields: string[] = [];
-    let failure: string;
+    let failure: string | undefined;
     for (;;) {
       if (text.charCodeAt(i) === QUOTE) {
         let value = '';
@@ -70,37 +83,27 @@ export function parseCsv(text: string): CsvRecord[] {
         // Line ends inside a field are normalised so CRLF and LF files load the same.
         fields.push(value.includes('\r\n') ? value.replace(/\r\n/g, '\n') : value);
         i = j;
+        if (i < n && text.charCodeAt(i) !== COMMA && lineEndLength(i) === 0) {
+          // Text after the closing quote: the record is bad; skip that text and read on to the record's end.
+          failure ??= 'unexpected text after a closing quote';
+          i = unquotedEnd(i);
+        }
       } else {
         const start = i;
-        let j = i;
-        while (j < n) {
-          const c = text.charCodeAt(j);
-          if (c === COMMA || ((c === LF || c === CR) && lineEndLength(j) > 0)) break;
-          j++;
-        }
-        i = j;
-        fields.push(text.slice(start, j));
+        i = unquotedEnd(i);
+        fields.push(text.slice(start, i));
       }
-      if (i >= n) return { ok: true, fields, line: startLine, endLine: line };
-      if (text.charCodeAt(i) === COMMA) {
+      if (i < n && text.charCodeAt(i) === COMMA) {
         i++;
         continue;
       }
-      const end = lineEndLength(i);
-      if (end > 0) {
-        i += end;
+      const endLine = line;
+      if (i < n) {
+        i += lineEndLength(i);
         line++;
-        return { ok: true, fields, line: startLine, endLine: line - 1 };
       }
-      failure = 'unexpected text after a closing quote';
-      break;
+      return failure === undefined ? { ok: true, fields, line: startLine, endLine } : { ok: false, reason: failure, line: startLine, endLine };
     }
-    // Malformed quoting: drop the rest of this physical line and carry on after it.
-    const endLine = line;
-    const nl = text.indexOf('\n', i);
-    i = nl < 0 ? n : nl + 1;
-    if (nl >= 0) line++;
-    return { ok: false, reason: failure, line: startLine, endLine };
   };
 
   while (i < n) {

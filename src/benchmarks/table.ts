@@ -18,26 +18,24 @@ function referencedFields(fields: FieldsSpec): string[] {
   return [fields.question, fields.answer, ...choices, ...(fields.id ? [fields.id] : []), ...(fields.subject ? [fields.subject] : [])];
 }
 
-/** Report a bad row and yield no row. */
-function skipper(file: string, bad: BadRows) {
-  return (line: number, reason: string): null => {
-    bad.report(file, line, reason);
-    return null;
-  };
+/** A record that could not be read; reported with the other bad rows, in file order. */
+interface UnreadableRow {
+  line: number;
+  reason: string;
 }
 
-function jsonlRows(source: TextFile, file: string, bad: BadRows): (RawRow | null)[] {
-  const skip = skipper(file, bad);
+const unreadable = (line: number, reason: string): UnreadableRow => ({ line, reason });
+
+function jsonlRows(source: TextFile): (RawRow | UnreadableRow)[] {
   return parseJsonl(source.text).map((rec) => {
-    if (source.invalidLines.has(rec.line)) return skip(rec.line, 'invalid UTF-8');
-    if (!rec.ok) return skip(rec.line, rec.reason);
+    if (source.invalidLines.has(rec.line)) return unreadable(rec.line, 'invalid UTF-8');
+    if (!rec.ok) return unreadable(rec.line, rec.reason);
     const obj = rec.value;
     return { line: rec.line, get: (name: string) => ownField(obj, name) };
   });
 }
 
-function csvRows(source: TextFile, file: string, spec: TableSpec & { format: 'csv' }, bad: BadRows): (RawRow | null)[] {
-  const skip = skipper(file, bad);
+function csvRows(source: TextFile, file: string, spec: TableSpec & { format: 'csv' }): (RawRow | UnreadableRow)[] {
   const records = parseCsv(source.text);
   const wanted = referencedFields(spec.fields);
   let columns: Map<string, number>;
@@ -64,11 +62,11 @@ function csvRows(source: TextFile, file: string, spec: TableSpec & { format: 'cs
   }
   if (records.length === 0) throw new UserError('file has no data rows', file);
   return records.map((rec) => {
-    if (touchesInvalidLine(source, rec.line, rec.endLine)) return skip(rec.line, 'invalid UTF-8');
-    if (!rec.ok) return skip(rec.line, rec.reason);
+    if (touchesInvalidLine(source, rec.line, rec.endLine)) return unreadable(rec.line, 'invalid UTF-8');
+    if (!rec.ok) return unreadable(rec.line, rec.reason);
     // Without a header the first row sets the expected width.
     width ??= rec.fields.length;
-    if (rec.fields.length !== width) return skip(rec.line, `expected ${width} columns, found ${rec.fields.length}`);
+    if (rec.fields.length !== width) return unreadable(rec.line, `expected ${width} columns, found ${rec.fields.length}`);
     const cells = rec.fields;
     return { line: rec.line, get: (name: string) => cells[columns.get(name) ?? -1] };
   });
@@ -132,13 +130,13 @@ function readAnswer(value: unknown, format: TableSpec['answerFormat'], choices: 
 /** Read one JSONL/CSV file into items; generated ids are `<idBase>/<row index>`. */
 async function readTableFile(spec: TableSpec, file: string, idBase: string, bad: BadRows): Promise<Item[]> {
   const source = await readTextFile(file);
-  const rows = spec.format === 'csv' ? csvRows(source, file, spec, bad) : jsonlRows(source, file, bad);
+  const rows = spec.format === 'csv' ? csvRows(source, file, spec) : jsonlRows(source);
   const { fields } = spec;
   const firstLineOfId = new Map<string, number>();
   const items: Item[] = [];
 
   rows.forEach((row, index) => {
-    if (!row) return;
+    if ('reason' in row) return bad.report(file, row.line, row.reason);
     const fail = (reason: string) => bad.report(file, row.line, reason);
     const question = asText(row.get(fields.question));
     if (question === null) return fail(`question field ${show(fields.question)} is missing or not text`);

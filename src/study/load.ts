@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDocument, LineCounter } from 'yaml';
+import { parseDocument, visit, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import type { ConditionInfo } from '../core/results.js';
@@ -39,13 +39,36 @@ export function loadStudy(file: string): Study {
     const { line, col } = lines.linePos(err.pos[0]);
     throw new UserError(`YAML syntax error: ${err.message.split('\n')[0]}`, `${file}:${line}:${col}`);
   }
-  const raw = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (e) {
+    // Only aliases fail here: one without its anchor, or so many that they would blow up memory.
+    throw new UserError(`YAML alias error: ${(e as Error).message}`, `${file}:${aliasLine(doc, lines)}`);
+  }
   const parsed = studySchema.safeParse(raw);
   if (!parsed.success) throw new UserError(formatIssues(parsed.error, doc, lines), file);
   return resolveStudy(parsed.data, file);
 }
 
 type YamlDoc = ReturnType<typeof parseDocument>;
+
+/** Line of the first alias whose anchor is missing, else of the first alias. */
+function aliasLine(doc: YamlDoc, lines: LineCounter): number {
+  let first: number | undefined;
+  let unresolved: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      const line = node.range ? lines.linePos(node.range[0]).line : undefined;
+      first ??= line;
+      if (node.resolve(doc) === undefined) {
+        unresolved = line;
+        return visit.BREAK;
+      }
+    },
+  });
+  return unresolved ?? first ?? 1;
+}
 
 /** Line of the node at a key path (or of its nearest ancestor that has one). */
 function lineOf(doc: YamlDoc, lines: LineCounter, keyPath: readonly PropertyKey[]): number | undefined {
@@ -77,10 +100,22 @@ function formatIssues(error: z.ZodError, doc: YamlDoc, lines: LineCounter): stri
     .join('\n');
 }
 
+/** Choices are labelled A-Z at most, and a rotation by more than the number of choices repeats an earlier one. */
+const MAX_ROTATIONS = 26;
+
 export function resolveStudy(spec: StudySpec, file: string): Study {
   const conditions: Condition[] = [];
   spec.conditions.forEach((c, ci) => {
+    const at = `${file}: conditions.${ci}.perturbations`;
     const steps = c.perturbations.map((entry) => normalizeEntry(entry));
+    const circular = steps.flatMap((s, k) => (s.name === 'circular' ? [k] : []));
+    if (circular.length > 1) throw new UserError('a chain can hold "circular" only once', `${at}.${circular[1]}`);
+    for (const k of circular) {
+      const { n } = steps[k].args as { n: number };
+      if (n > MAX_ROTATIONS) {
+        throw new UserError(`circular makes one condition per rotation; n must be at most ${MAX_ROTATIONS} (got ${n})`, `${at}.${k}.circular.n`);
+      }
+    }
     const method = c.scoring;
     const normalization: Normalization = c.normalization ?? (method === 'symbol' ? 'none' : 'char');
     if (method === 'symbol' && normalization !== 'none') {
