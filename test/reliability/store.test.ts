@@ -61,3 +61,22 @@ test('a file that is not SQLite at all is refused', () => {
   fs.writeFileSync(file, 'x'.repeat(5000));
   expectRefused(file, /not a SQLite database/);
 });
+
+test('a store written by an earlier version (results keyed by request, no log, no claims) is read and brought up to date', () => {
+  const file = path.join(tempDir(), 'old.sqlite');
+  const db = new Database(file);
+  db.exec(`CREATE TABLE results (model TEXT NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
+CREATE TABLE failures (model TEXT NOT NULL, key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, last_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
+CREATE TABLE file_hashes (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, sha256 TEXT NOT NULL);`);
+  db.prepare('INSERT INTO results VALUES (?, ?, ?, ?)').run('model', 'old', JSON.stringify(result(-7)), 1);
+  db.pragma('user_version = 1');
+  db.close();
+  const store = new SqliteStore(file);
+  assert.deepEqual(store.getMany('model', ['old', 'new']), new Map([['old', result(-7)]]), 'the earlier results are still read');
+  assert.deepEqual(store.claim('model', ['new'], store.logPosition('model')).claimed, ['new'], 'the tables a shared store needs are added');
+  store.put('model', 'new', result(-8));
+  store.close();
+  const reopened = new SqliteStore(file);
+  assert.equal(reopened.getMany('model', ['old', 'new']).size, 2);
+  reopened.close();
+});
