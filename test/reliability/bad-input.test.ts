@@ -89,3 +89,15 @@ test('an output folder that cannot be written is a clear error, before any work'
   await assert.rejects(runCommand(study, { out: path.join(blocked, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }), (e: unknown) =>
     e instanceof UserError && /cannot write the output folder/.test(e.message) && e.message.includes(blocked));
 });
+
+test('a model file that does not exist is an error naming the study, the model entry and the path', async () => {
+  const { study, dir } = studyOver(header + good);
+  const missing = path.join(dir, 'models', 'absent.gguf');
+  fs.writeFileSync(study, fs.readFileSync(study, 'utf8').replace(/path: .*stories260K\.gguf/, `path: ${missing}`));
+  await assert.rejects(runCommand(study, { out: path.join(dir, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }), (e: unknown) => {
+    assert.ok(e instanceof UserError, `a UserError, not ${e}`);
+    assert.ok(e.message.includes(missing), e.message);
+    assert.match(e.message, /models\.0/);
+    return true;
+  });
+});
