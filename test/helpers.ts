@@ -65,6 +65,7 @@ models:
   - name: stories
     path: \${GOODHART_SHARED}/models/stories260K.gguf
     threads: 1
+    precise: true
 conditions:
   - { name: base, scoring: symbol }
   - { name: hybrid, scoring: hybrid, normalization: token }

@@ -86,10 +86,11 @@ export class GgufModel implements Model {
       throw new UserError(`cannot load GGUF model: ${(e as Error).message}`, opts.path);
     }
     const identity: ModelIdentity = {
-      id: `gguf:sha256:${opts.sha256}`,
+      // Precise numerics give other last digits: their results are kept apart from the default's.
+      id: `gguf:sha256:${opts.sha256}${opts.precise ? ':f32-kv' : ''}`,
       name: opts.name,
       backend: 'gguf',
-      details: { path: opts.path, sha256: opts.sha256, trainContextSize: model.trainContextSize, threads: opts.threads ?? defaultThreads() },
+      details: { path: opts.path, sha256: opts.sha256, trainContextSize: model.trainContextSize, threads: opts.threads ?? defaultThreads(), precise: opts.precise ?? false },
     };
     return new GgufModel(identity, model, opts);
   }

@@ -66,7 +66,7 @@ export async function createModel(spec: ModelSpec, ctx: ModelContext): Promise<M
       ? await resolveHubModel(spec.path, { offline: ctx.offline, where: `${ctx.where}.path` })
       : resolveBenchmarkPath(spec.path, ctx.baseDir);
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`model file not found: ${file}`, `${ctx.where}.path`);
-    return GgufModel.load({ name: spec.name, path: file, sha256: await contentHash(file, ctx.store), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences });
+    return GgufModel.load({ name: spec.name, path: file, sha256: await contentHash(file, ctx.store), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences, precise: spec.precise });
   }
   if (spec.backend === 'sim') return new SimModel(spec, ctx.items ?? [], ctx.where);
   const where = `${ctx.where} (${spec.name})`;

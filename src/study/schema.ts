@@ -16,6 +16,12 @@ export const ggufModelSchema = z
     gpu: z.union([z.literal('auto'), z.literal(false)]).default('auto'),
     /** Sequences evaluated side by side in one context (helps on GPUs; 1 is fastest on a small CPU). */
     sequences: z.number().int().positive().max(64).optional(),
+    /**
+     * F32 attention cache, no flash attention: scores no longer depend (beyond ~1e-5 nats) on
+     * which prefixes were evaluated before, so a resumed run matches an uninterrupted one that
+     * closely. Slower on long contexts; results are stored apart from the default's.
+     */
+    precise: z.boolean().optional(),
   })
   .strict();
 

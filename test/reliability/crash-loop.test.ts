@@ -20,6 +20,7 @@ models:
   - name: stories
     path: ${path.join(sharedDir(), 'models', 'stories260K.gguf')}
     threads: 1
+    precise: true
 conditions:
   - { name: base, scoring: symbol }
   - { name: hybrid, scoring: hybrid, normalization: token }
@@ -37,9 +38,9 @@ probes:
 const parseLines = (t: string) => t.trim().split('\n').map((l) => JSON.parse(l));
 
 /**
- * Same items, predictions, correctness and ties; scores equal to 1e-5 nats (llama.cpp's numbers
- * move in the last float32 digits with what the context held before, and a resumed run
- * evaluates other prefixes first).
+ * Same items, predictions, correctness and ties; scores equal to 1e-5 nats. The model runs with
+ * precise numerics: with llama.cpp's defaults (F16 attention cache) scores move by up to ~3e-3
+ * with which prefixes were evaluated before, and a resumed run evaluates other prefixes first.
  */
 function assertSameItems(gotText: string, wantText: string) {
   const got = parseLines(gotText);

@@ -63,6 +63,7 @@ models:
   - name: stories
     path: ${path.join(sharedDir(), 'models', 'stories260K.gguf')}
     threads: 1
+    precise: true
 conditions:
 ${conditions.map((c) => `  - ${c}`).join('\n')}
 baseline: base
