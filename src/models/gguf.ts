@@ -160,6 +160,7 @@ export class GgufModel implements Model {
     if (planned.length === 0) return outcomes;
     const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
     planned.sort((a, b) => compareTokens(a.path, b.path));
+    if (sequences.length === 1) continueFrom(sequences[0].contextTokens, planned);
     const lcp = planned.map((p, i) => (i === 0 ? 0 : commonPrefix(planned[i - 1].path, p.path)));
     const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom, tokenLogprobs: [] as number[] }));
     const serve = (k: number, position: number, next: NextReader) => {
@@ -244,8 +245,24 @@ function reader(probabilities: Map<Token, number> | undefined): NextReader {
 }
 
 /**
- * The reads owned by sorted path i: its new nodes (past its common prefix with path i − 1) whose
- * distribution any request needs. Requests sharing such a node follow i in sorted order, as
+ * Reorder sorted paths to start where the sequence stands: the first path sharing the longest
+ * prefix with `state`, up to the last, then the ones before it, downwards. A chunk then keeps the
+ * prefix the previous chunk left (its few-shot block, say) instead of evaluating it again after
+ * paths that sort lower. Paths sharing a prefix stay adjacent, as the reads below require.
+ */
+function continueFrom(state: readonly Token[], planned: Planned[]): void {
+  let start = 0;
+  let best = 0;
+  planned.forEach((p, i) => {
+    const shared = commonPrefix(state, p.path);
+    if (shared > best) [start, best] = [i, shared];
+  });
+  if (start > 0) planned.splice(0, planned.length, ...planned.slice(start), ...planned.slice(0, start).reverse());
+}
+
+/**
+ * The reads owned by path i (in evaluation order): its new nodes (past its common prefix with path i − 1) whose
+ * distribution any request needs. Requests sharing such a node follow i, as
  * long as their common prefix with it stays longer than i's own (position → request indices).
  */
 function readsOwnedBy(planned: Planned[], lcp: number[], i: number): Map<number, number[]> {
