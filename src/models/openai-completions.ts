@@ -171,25 +171,40 @@ export class OpenaiCompletionsModel implements RemoteModel {
           `which would score every model at chance${extra ? '' : '; if it refuses max_tokens 0, set maxTokensOne: true'}`,
       );
     }
-    const echoed = Array.isArray(lp.tokens) ? lp.tokens.slice(0, n).map((t) => /^token_id:(\d+)$/.exec(t)?.[1]) : [];
-    if (echoed.length === n && echoed.every((id) => id !== undefined) && echoed.some((id, j) => Number(id) !== prompt.tokens[j])) {
-      throw brokenBackend(this.endpoint, 'the echoed prompt tokens differ from the token IDs sent');
-    }
+    if (echoesOtherTokens(lp.tokens, prompt.tokens)) throw brokenBackend(this.endpoint, 'the echoed prompt tokens differ from the token IDs sent');
     const logprobs = lp.token_logprobs.slice(0, n);
     for (let j = prompt.from; j < n; j++) {
       if (typeof logprobs[j] !== 'number' || !Number.isFinite(logprobs[j])) throw brokenBackend(this.endpoint, `prompt token ${j} of ${n} has no log-prob`);
     }
-    const greedy = logprobs.map((v, j) => {
+    // Only the scored tokens' greediness is ever read.
+    const greedy = new Array<boolean>(n).fill(false);
+    for (let j = prompt.from; j < n; j++) {
       const top = lp.top_logprobs?.[j];
-      if (v === null || !top) return false;
-      return Object.values(top).every((alt) => alt <= v + 1e-6);
-    });
+      const v = logprobs[j]!;
+      greedy[j] = !!top && Object.values(top).every((alt) => alt <= v + 1e-6);
+    }
     return { logprobs, greedy };
   }
 
   async close(): Promise<void> {
     await this.tokens.close();
   }
+}
+
+/**
+ * Whether a server that echoes `token_id:<n>` strings (vLLM with return_tokens_as_token_ids)
+ * echoed other IDs than were sent; echoes in another form are not compared.
+ */
+function echoesOtherTokens(echoed: unknown, sent: readonly number[]): boolean {
+  if (!Array.isArray(echoed) || echoed.length < sent.length) return false;
+  let differs = false;
+  for (let j = 0; j < sent.length; j++) {
+    const t: unknown = echoed[j];
+    if (t === `token_id:${sent[j]}`) continue;
+    if (typeof t !== 'string' || !/^token_id:\d+$/.test(t)) return false;
+    if (Number(t.slice('token_id:'.length)) !== sent[j]) differs = true;
+  }
+  return differs;
 }
 
 interface CompletionChoice {
