@@ -51,29 +51,55 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   });
 }
 
-/** A small real study on the shared MMLU files and the stories260K model. */
-export function writeSmallStudy(dir: string, extra = ''): string {
-  const file = path.join(dir, 'study.yaml');
-  fs.writeFileSync(file, `name: small
-seed: 3
+/** The conditions of the small study: every scoring method, a shuffle, few-shot and circular. */
+export const SMALL_CONDITIONS = [
+  '{ name: base, scoring: symbol }',
+  '{ name: hybrid, scoring: hybrid, normalization: token }',
+  '{ name: pmi, scoring: cloze, normalization: pmi }',
+  '{ name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 4 } }] }',
+  '{ name: two-shot, scoring: symbol, perturbations: [{ fewshot: { k: 2 } }] }',
+  '{ name: circ, scoring: symbol, perturbations: [circular] }',
+];
+
+export interface StudyShape {
+  name?: string;
+  seed?: number;
+  subjects?: string[];
+  perSubject?: number;
+  limitSeed?: number;
+  /** Flow-style YAML condition entries; the first named `base` is the baseline. */
+  conditions?: string[];
+  /** YAML appended at the end (e.g. probes). */
+  extra?: string;
+}
+
+/**
+ * A real study on the shared MMLU files and the stories260K model (one thread, precise numerics,
+ * so that scores do not depend on evaluation history), written as `<name>.yaml` in `dir`.
+ */
+export function writeStudy(dir: string, shape: StudyShape = {}): string {
+  const { name = 'small', seed = 3, subjects = ['anatomy', 'virology'], perSubject = 6, limitSeed = 2, conditions = SMALL_CONDITIONS, extra = '' } = shape;
+  const file = path.join(dir, name === 'small' ? 'study.yaml' : `${name}.yaml`);
+  fs.writeFileSync(file, `name: ${name}
+seed: ${seed}
 benchmark:
   format: mmlu
   path: \${GOODHART_SHARED}/data/mmlu/data
-  subjects: [anatomy, virology]
-  limit: { perSubject: 6, seed: 2 }
+  subjects: [${subjects.join(', ')}]
+  limit: { perSubject: ${perSubject}, seed: ${limitSeed} }
 models:
   - name: stories
     path: \${GOODHART_SHARED}/models/stories260K.gguf
     threads: 1
     precise: true
 conditions:
-  - { name: base, scoring: symbol }
-  - { name: hybrid, scoring: hybrid, normalization: token }
-  - { name: pmi, scoring: cloze, normalization: pmi }
-  - { name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 4 } }] }
-  - { name: two-shot, scoring: symbol, perturbations: [{ fewshot: { k: 2 } }] }
-  - { name: circ, scoring: symbol, perturbations: [circular] }
+${conditions.map((c) => `  - ${c}`).join('\n')}
 baseline: base
 ${extra}`);
   return file;
+}
+
+/** The small study (2 subjects x 6 items, six conditions). */
+export function writeSmallStudy(dir: string, extra = ''): string {
+  return writeStudy(dir, { extra });
 }

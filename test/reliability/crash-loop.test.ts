@@ -4,36 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { makeRng } from '../../src/core/rng.js';
-import { runCli, sharedDir, tempDir } from '../helpers.js';
+import { runCli, tempDir, writeStudy } from '../helpers.js';
 
-/** A real study on the shared MMLU files and stories260K: big enough for several batches of results. */
-function writeStudy(dir: string): string {
-  const file = path.join(dir, 'study.yaml');
-  fs.writeFileSync(file, `name: crash
-seed: 5
-benchmark:
-  format: mmlu
-  path: ${path.join(sharedDir(), 'data', 'mmlu', 'data')}
-  subjects: [anatomy, virology, astronomy]
-  limit: { perSubject: 10, seed: 1 }
-models:
-  - name: stories
-    path: ${path.join(sharedDir(), 'models', 'stories260K.gguf')}
-    threads: 1
-    precise: true
-conditions:
-  - { name: base, scoring: symbol }
-  - { name: hybrid, scoring: hybrid, normalization: token }
-  - { name: pmi, scoring: cloze, normalization: pmi }
-  - { name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 4 } }] }
-  - { name: two-shot, scoring: symbol, perturbations: [{ fewshot: { k: 2 } }] }
-  - { name: circ, scoring: symbol, perturbations: [circular] }
-baseline: base
-probes:
-  minK: { k: 0.2 }
-`);
-  return file;
-}
+/** A real study, big enough for several batches of results, with the Min-K% probe. */
+const writeCrashStudy = (dir: string) =>
+  writeStudy(dir, { name: 'crash', seed: 5, subjects: ['anatomy', 'virology', 'astronomy'], perSubject: 10, limitSeed: 1, extra: 'probes:\n  minK: { k: 0.2 }\n' });
 
 const parseLines = (t: string) => t.trim().split('\n').map((l) => JSON.parse(l));
 
@@ -77,7 +52,7 @@ type Phase = 'planning' | 'evaluation' | 'writing';
 
 test('killed with SIGKILL at 24 seeded points across planning, evaluation and writing, a run resumes to identical results without recomputing', async (t) => {
   const dir = tempDir();
-  const study = writeStudy(dir);
+  const study = writeCrashStudy(dir);
   const ref = path.join(dir, 'ref');
   const reference = await runCli(['run', study, '--out', ref, '--store', path.join(dir, 'ref.sqlite')]);
   assert.equal(reference.code, 0, reference.stderr);

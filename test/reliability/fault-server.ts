@@ -1,6 +1,6 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import http, { type ServerResponse } from 'node:http';
 import { makeRng, type Rng } from '../../src/core/rng.js';
+import { listenLocal, readBody, sendText } from '../models/servers/harness.js';
 
 /**
  * A vLLM-compatible server (`GET /v1/models`, and `POST /v1/completions` with `echo`, `logprobs`,
@@ -274,36 +274,9 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     }
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    counts,
-    total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (c) => (data += c));
-    req.on('end', () => resolve(data));
-    req.on('error', () => resolve(data));
-  });
+  return { ...(await listenLocal(server)), counts, total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0) };
 }
 
 function send(res: ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {
   sendText(res, reply.status, JSON.stringify(reply.json), headers);
-}
-
-function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  if (res.destroyed || res.writableEnded) return;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }

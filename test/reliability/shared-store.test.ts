@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestResult } from '../../src/core/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { runCli, sharedDir, tempDir } from '../helpers.js';
+import { runCli, tempDir, writeStudy } from '../helpers.js';
 
 const result = (logprob: number): RequestResult => ({ kind: 'loglikelihood', logprob, tokens: 1, greedy: false });
 
@@ -50,26 +50,8 @@ test('claims of a worker whose process died are taken over', () => {
   store.close();
 });
 
-function writeStudy(dir: string, name: string, conditions: string[]): string {
-  const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, `name: ${name}
-seed: 3
-benchmark:
-  format: mmlu
-  path: ${path.join(sharedDir(), 'data', 'mmlu', 'data')}
-  subjects: [anatomy, virology, astronomy]
-  limit: { perSubject: 8, seed: 2 }
-models:
-  - name: stories
-    path: ${path.join(sharedDir(), 'models', 'stories260K.gguf')}
-    threads: 1
-    precise: true
-conditions:
-${conditions.map((c) => `  - ${c}`).join('\n')}
-baseline: base
-`);
-  return file;
-}
+const writeSharedStudy = (dir: string, name: string, conditions: string[]) =>
+  writeStudy(dir, { name, subjects: ['anatomy', 'virology', 'astronomy'], perSubject: 8, conditions });
 
 const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
 const items = (dir: string) => fs.readFileSync(path.join(dir, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -77,8 +59,8 @@ const items = (dir: string) => fs.readFileSync(path.join(dir, 'items.jsonl'), 'u
 test('two runs of overlapping studies on one store at once: nothing lost, nothing computed twice, results as when run alone', async (t) => {
   const dir = tempDir();
   const shared = ['{ name: base, scoring: symbol }', '{ name: hybrid, scoring: hybrid, normalization: token }', '{ name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 4 } }] }'];
-  const studyA = writeStudy(dir, 'a', [...shared, '{ name: circ, scoring: symbol, perturbations: [circular] }']);
-  const studyB = writeStudy(dir, 'b', [...shared, '{ name: pmi, scoring: cloze, normalization: pmi }', '{ name: two-shot, scoring: symbol, perturbations: [{ fewshot: { k: 2 } }] }']);
+  const studyA = writeSharedStudy(dir, 'a', [...shared, '{ name: circ, scoring: symbol, perturbations: [circular] }']);
+  const studyB = writeSharedStudy(dir, 'b', [...shared, '{ name: pmi, scoring: cloze, normalization: pmi }', '{ name: two-shot, scoring: symbol, perturbations: [{ fewshot: { k: 2 } }] }']);
   const store = path.join(dir, 'shared.sqlite');
   const run = (study: string, name: string, storeFile: string, audit: string) =>
     runCli(['run', study, '--out', path.join(dir, name), '--store', storeFile, '-q'], { env: { GOODHART_AUDIT_LOG: path.join(dir, audit) } });

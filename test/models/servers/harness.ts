@@ -132,12 +132,15 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
       send(res, 500, opts.errorBody(500, (e as Error).message));
     }
   });
+  return { ...(await listenLocal(server)), log, counts };
+}
+
+/** Listen on a free 127.0.0.1 port; `close` also drops kept-alive connections. */
+export async function listenLocal(server: http.Server): Promise<{ url: string; close: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    log,
-    counts,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -146,7 +149,7 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let data = '';
     req.setEncoding('utf8');
@@ -160,7 +163,7 @@ function send(res: ServerResponse, status: number, json: unknown, headers: Recor
   sendText(res, status, JSON.stringify(json), headers);
 }
 
-function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
