@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,4 +103,21 @@ ${extra}`);
 /** The small study (2 subjects x 6 items, six conditions). */
 export function writeSmallStudy(dir: string, extra = ''): string {
   return writeStudy(dir, { extra });
+}
+
+/**
+ * Two `items.jsonl` texts hold the same items, predictions, correctness and ties, with scores equal
+ * to 1e-5 nats (the studies above use precise numerics; with llama.cpp's default F16 attention
+ * cache scores move by up to ~3e-3 with which prefixes were evaluated before).
+ */
+export function assertSameItems(gotText: string, wantText: string): void {
+  const parse = (t: string) => t.trim().split('\n').map((l) => JSON.parse(l));
+  const got = parse(gotText);
+  const want = parse(wantText);
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => {
+    const w = want[i];
+    assert.deepEqual({ ...g, scores: undefined }, { ...w, scores: undefined });
+    g.scores.forEach((x: number, j: number) => assert.ok(Math.abs(x - w.scores[j]) < 1e-5, `${g.itemId} ${g.condition} choice ${j}: ${x} vs ${w.scores[j]}`));
+  });
 }

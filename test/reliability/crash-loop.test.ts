@@ -4,29 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { makeRng } from '../../src/core/rng.js';
-import { runCli, tempDir, writeStudy } from '../helpers.js';
+import { assertSameItems, runCli, tempDir, writeStudy } from '../helpers.js';
 
 /** A real study, big enough for several batches of results, with the Min-K% probe. */
 const writeCrashStudy = (dir: string) =>
   writeStudy(dir, { name: 'crash', seed: 5, subjects: ['anatomy', 'virology', 'astronomy'], perSubject: 10, limitSeed: 1, extra: 'probes:\n  minK: { k: 0.2 }\n' });
 
 const parseLines = (t: string) => t.trim().split('\n').map((l) => JSON.parse(l));
-
-/**
- * Same items, predictions, correctness and ties; scores equal to 1e-5 nats. The model runs with
- * precise numerics: with llama.cpp's defaults (F16 attention cache) scores move by up to ~3e-3
- * with which prefixes were evaluated before, and a resumed run evaluates other prefixes first.
- */
-function assertSameItems(gotText: string, wantText: string) {
-  const got = parseLines(gotText);
-  const want = parseLines(wantText);
-  assert.equal(got.length, want.length);
-  got.forEach((g, i) => {
-    const w = want[i];
-    assert.deepEqual({ ...g, scores: undefined }, { ...w, scores: undefined });
-    g.scores.forEach((x: number, j: number) => assert.ok(Math.abs(x - w.scores[j]) < 1e-5, `${g.itemId} ${g.condition} choice ${j}: ${x} vs ${w.scores[j]}`));
-  });
-}
 
 /** Every output a killed run left must be whole: written files parse, half-written ones are only temporary files. */
 function assertOutputsWhole(out: string) {

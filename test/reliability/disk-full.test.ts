@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestResult } from '../../src/core/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { repoRoot, runCli, sharedDir, tempDir, writeSmallStudy, type CliResult } from '../helpers.js';
+import { assertSameItems, repoRoot, runCli, sharedDir, tempDir, writeSmallStudy, type CliResult } from '../helpers.js';
 
 /*
  * A disk that fills up mid-run, simulated without root by RLIMIT_FSIZE: bash's `ulimit -f` (in
@@ -46,19 +46,6 @@ function byModel(lines: string[]): Map<string, string[]> {
     keys.set(model, [...(keys.get(model) ?? []), line.slice(at + 1)]);
   }
   return keys;
-}
-
-/** Same results as the uninterrupted run; scores to float32 precision (see test/engine/resume.test.ts). */
-function assertSameResults(gotText: string, wantText: string) {
-  const parse = (t: string) => t.trim().split('\n').map((l) => JSON.parse(l));
-  const got = parse(gotText);
-  const want = parse(wantText);
-  assert.equal(got.length, want.length);
-  got.forEach((g, i) => {
-    const w = want[i];
-    assert.deepEqual({ ...g, scores: undefined }, { ...w, scores: undefined });
-    g.scores.forEach((x: number, j: number) => assert.ok(Math.abs(x - w.scores[j]) < 1e-5, `${g.itemId} ${g.condition} choice ${j}: ${x} vs ${w.scores[j]}`));
-  });
 }
 
 /** The error a user gets: names the file, says which limit is full and what to do; no stack trace. */
@@ -137,7 +124,7 @@ test('the store reaching the file-size limit mid-evaluation: a clear error, the 
   const want = read(path.join(ref.dir, 'out'));
   assert.equal(got.summary.requests.cached, stored.length);
   assert.equal(got.summary.requests.computed, ref.unique - stored.length);
-  assertSameResults(got.items, want.items);
+  assertSameItems(got.items, want.items);
   assert.deepEqual(got.summary.cells, want.summary.cells);
   const all = auditLines(path.join(dir, 'audit.log'));
   assert.equal(new Set(all).size, all.length, 'no result was computed twice');
@@ -177,7 +164,7 @@ test('the output folder reaching the file-size limit: a clear error, no partial 
   // What was written before the fault is whole.
   const want = read(refOut);
   const partial = read(out);
-  assertSameResults(partial.items, want.items);
+  assertSameItems(partial.items, want.items);
   assert.deepEqual(partial.summary.cells, want.summary.cells);
   const computed = auditLines(audit);
   assert.equal(computed.length, missing);
@@ -190,7 +177,7 @@ test('the output folder reaching the file-size limit: a clear error, no partial 
   assert.equal(got.summary.requests.computed, 0);
   assert.equal(got.summary.requests.cached, ref.unique);
   assert.deepEqual(auditLines(audit), computed, 'nothing was computed again');
-  assertSameResults(got.items, want.items);
+  assertSameItems(got.items, want.items);
   assert.deepEqual(got.summary.cells, want.summary.cells);
   assert.ok(fs.statSync(path.join(out, 'report.html')).size > kib * 1024);
   noTemporaries(out);
