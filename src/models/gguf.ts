@@ -3,6 +3,7 @@ import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaConte
 import type { Capabilities, Model, ModelIdentity, Outcome, Request, RequestResult } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { splitTokens } from './tokenize.js';
+import { ggufTokenizer } from './line-tokenizer.js';
 
 export interface GgufOptions {
   name: string;
@@ -74,8 +75,11 @@ export class GgufModel implements Model {
   private context?: LlamaContext;
   private sequences: LlamaContextSequence[] = [];
   private readonly tokenCache = new Map<string, Token[]>();
+  private readonly tokenizeText: (text: string) => Token[];
 
-  private constructor(readonly identity: ModelIdentity, private readonly model: LlamaModel, private readonly opts: GgufOptions) {}
+  private constructor(readonly identity: ModelIdentity, private readonly model: LlamaModel, private readonly opts: GgufOptions) {
+    this.tokenizeText = ggufTokenizer(model);
+  }
 
   static async load(opts: GgufOptions): Promise<GgufModel> {
     const llama = await llamaFor(opts.gpu ?? 'auto');
@@ -99,9 +103,7 @@ export class GgufModel implements Model {
   tokenize = (text: string): Token[] => {
     let cached = this.tokenCache.get(text);
     if (!cached) {
-      cached = this.model.tokenize(text, false);
-      const bos = this.model.tokens.bos;
-      if (this.model.tokens.shouldPrependBosToken && bos !== null) cached = [bos, ...cached];
+      cached = this.tokenizeText(text);
       if (this.tokenCache.size > 50_000) this.tokenCache.clear();
       this.tokenCache.set(text, cached);
     }

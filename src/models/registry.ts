@@ -13,7 +13,7 @@ import { OPENAI_CHAT_CAPABILITIES, OpenaiChatModel } from './openai-chat.js';
 import { OPENAI_COMPLETIONS_CAPABILITIES, OpenaiCompletionsModel } from './openai-completions.js';
 import { httpClientFor } from './remote.js';
 import { SIM_CAPABILITIES, SimModel } from './sim.js';
-import { ggufTokenizer, type LocalTokenizer } from './remote-tokenizer.js';
+import { ggufVocabulary, type LocalTokenizer } from './remote-tokenizer.js';
 import { TGI_CAPABILITIES, TgiModel } from './tgi.js';
 
 export interface ModelContext {
@@ -57,7 +57,7 @@ async function localTokenizer(tokenizer: string | undefined, ctx: ModelContext):
   if (!tokenizer) return undefined;
   const file = resolveBenchmarkPath(tokenizer, ctx.baseDir);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`tokenizer file not found: ${file}`, `${ctx.where}.tokenizer`);
-  return { tokens: await ggufTokenizer(file, `${ctx.where}.tokenizer`), id: `gguf:sha256:${await contentHash(file, ctx.store)}` };
+  return { tokens: await ggufVocabulary(file, `${ctx.where}.tokenizer`), id: `gguf:sha256:${await contentHash(file, ctx.store)}` };
 }
 
 export async function createModel(spec: ModelSpec, ctx: ModelContext): Promise<Model> {

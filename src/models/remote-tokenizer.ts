@@ -1,5 +1,6 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { UserError } from '../core/errors.js';
+import { ggufTokenizer } from './line-tokenizer.js';
 import { moveTrailingWhitespace, splitTokens, type SplitTokens } from './tokenize.js';
 
 /** Text to token IDs, BOS included when the model wants one (a server's tokenizer or a local vocabulary). */
@@ -62,7 +63,7 @@ export interface LocalTokenizer {
 let llamaPromise: Promise<Llama> | undefined;
 
 /** A GGUF file's vocabulary only (no weights in memory), tokenizing exactly as the GGUF backend does. */
-export async function ggufTokenizer(path: string, where: string): Promise<TokenCache> {
+export async function ggufVocabulary(path: string, where: string): Promise<TokenCache> {
   const llama = await (llamaPromise ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false }));
   let model;
   try {
@@ -70,11 +71,6 @@ export async function ggufTokenizer(path: string, where: string): Promise<TokenC
   } catch (e) {
     throw new UserError(`cannot load the tokenizer's GGUF file: ${(e as Error).message}`, where);
   }
-  const bos = model.tokens.bos;
-  const addBos = model.tokens.shouldPrependBosToken && bos !== null;
-  const tokenize = async (text: string) => {
-    const ids = model.tokenize(text, false) as number[];
-    return addBos ? [bos as number, ...ids] : ids;
-  };
-  return new TokenCache(tokenize, () => model.dispose());
+  const tokenize = ggufTokenizer(model);
+  return new TokenCache(async (text) => tokenize(text), () => model.dispose());
 }
