@@ -2,7 +2,7 @@ import os from 'node:os';
 import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { Capabilities, Model, ModelIdentity, Outcome, Request, RequestResult } from '../core/types.js';
 import { UserError } from '../core/errors.js';
-import { splitTokens } from './tokenize.js';
+import { splitTokens, withoutTrailingWhitespace } from './tokenize.js';
 import { ggufTokenizer } from './line-tokenizer.js';
 
 export interface GgufOptions {
@@ -118,7 +118,7 @@ export class GgufModel implements Model {
       const path = [...split.context, ...split.continuation.slice(0, -1)];
       return { index, kind: 'loglikelihood', path, readFrom: split.context.length - 1, targets: split.continuation };
     }
-    const context = this.tokenize(request.context.replace(/\s+$/, ''));
+    const context = this.tokenize(withoutTrailingWhitespace(request.context));
     if (context.length === 0) return 'context has no tokens';
     const targets: Token[] = [];
     for (const candidate of request.candidates) {

@@ -3,6 +3,7 @@ import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import type { OllamaSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
+import { withoutTrailingWhitespace } from './tokenize.js';
 
 /** Ollama gives log-probs of generated tokens only, with no token IDs and no echo: next-token only. */
 export const OLLAMA_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true };
@@ -47,7 +48,7 @@ export class OllamaModel implements RemoteModel {
     const answer = (await this.http.post('/api/generate', {
       model: this.spec.model,
       // Trailing whitespace belongs to the answer token (" A"), as in every other backend.
-      prompt: request.context.replace(/\s+$/, ''),
+      prompt: withoutTrailingWhitespace(request.context),
       raw: true,
       stream: false,
       logprobs: true,

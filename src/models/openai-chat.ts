@@ -3,6 +3,7 @@ import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import type { OpenaiChatSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
+import { withoutTrailingWhitespace } from './tokenize.js';
 
 /** Chat APIs give log-probs of generated tokens only: next-token scores within the top-k. */
 export const OPENAI_CHAT_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true };
@@ -48,7 +49,7 @@ export class OpenaiChatModel implements RemoteModel {
   private async nextToken(request: NextTokenRequest): Promise<Outcome> {
     const answer = (await this.http.post('/v1/chat/completions', {
       model: this.spec.model,
-      messages: [{ role: 'user', content: request.context.replace(/\s+$/, '') }],
+      messages: [{ role: 'user', content: withoutTrailingWhitespace(request.context) }],
       max_tokens: 1,
       temperature: 0,
       logprobs: true,

@@ -9,14 +9,14 @@ export const OPENAI_COMPLETIONS_CAPABILITIES: Capabilities = { loglikelihood: tr
 
 /** One token-ID prompt sent to the server; the entries from `from` on are the ones read. */
 interface Prompt {
-  tokens: number[];
+  tokens: readonly number[];
   from: number;
 }
 
-/** Per prompt: the log-prob of each prompt token given the ones before it, and whether it was the top choice. */
+/** Per prompt: the log-prob of each prompt token given the ones before it (finite from `from` on), and whether every token from `from` on was the top choice. */
 interface PromptScores {
-  logprobs: (number | null)[];
-  greedy: boolean[];
+  logprobs: readonly (number | null)[];
+  greedy: boolean;
 }
 
 type Plan = { request: Request; prompts: Prompt[] } | { error: string };
@@ -100,7 +100,7 @@ export class OpenaiCompletionsModel implements RemoteModel {
       const split = await this.tokens.split(request.context, request.continuation);
       if (split.continuation.length === 0) return { error: 'continuation has no tokens' };
       if (split.context.length === 0) return { error: 'context has no tokens, so the first continuation token has nothing to be scored against' };
-      return { request, prompts: [{ tokens: [...split.context, ...split.continuation], from: split.context.length }] };
+      return { request, prompts: [{ tokens: split.whole, from: split.context.length }] };
     }
     const context = await this.tokens.contextTokens(request.context);
     if (context.length === 0) return { error: 'context has no tokens' };
@@ -111,13 +111,13 @@ export class OpenaiCompletionsModel implements RemoteModel {
 
   private reduce(request: Request, prompts: Prompt[], scores: PromptScores[]) {
     if (request.kind === 'nextToken') {
-      return { kind: 'nextToken' as const, logprobs: scores.map((s) => s.logprobs[s.logprobs.length - 1]) };
+      return { kind: 'nextToken' as const, logprobs: scores.map((s, k) => s.logprobs[prompts[k].tokens.length - 1]!) };
     }
     const { from, tokens } = prompts[0];
     const { logprobs, greedy } = scores[0];
     let sum = 0;
     for (let j = from; j < tokens.length; j++) sum += logprobs[j]!;
-    return { kind: 'loglikelihood' as const, logprob: sum, tokens: tokens.length - from, greedy: greedy.slice(from).every(Boolean) };
+    return { kind: 'loglikelihood' as const, logprob: sum, tokens: tokens.length - from, greedy };
   }
 
   /** Score a batch; if the server rejects it as a whole, score its prompts one by one so one bad prompt fails alone. */
@@ -172,16 +172,13 @@ export class OpenaiCompletionsModel implements RemoteModel {
       );
     }
     if (echoesOtherTokens(lp.tokens, prompt.tokens)) throw brokenBackend(this.endpoint, 'the echoed prompt tokens differ from the token IDs sent');
-    const logprobs = lp.token_logprobs.slice(0, n);
+    const logprobs = lp.token_logprobs;
+    let greedy = true;
     for (let j = prompt.from; j < n; j++) {
-      if (typeof logprobs[j] !== 'number' || !Number.isFinite(logprobs[j])) throw brokenBackend(this.endpoint, `prompt token ${j} of ${n} has no log-prob`);
-    }
-    // Only the scored tokens' greediness is ever read.
-    const greedy = new Array<boolean>(n).fill(false);
-    for (let j = prompt.from; j < n; j++) {
+      const v = logprobs[j];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw brokenBackend(this.endpoint, `prompt token ${j} of ${n} has no log-prob`);
       const top = lp.top_logprobs?.[j];
-      const v = logprobs[j]!;
-      greedy[j] = !!top && Object.values(top).every((alt) => alt <= v + 1e-6);
+      greedy &&= !!top && Object.values(top).every((alt) => alt <= v + 1e-6);
     }
     return { logprobs, greedy };
   }
@@ -193,18 +190,32 @@ export class OpenaiCompletionsModel implements RemoteModel {
 
 /**
  * Whether a server that echoes `token_id:<n>` strings (vLLM with return_tokens_as_token_ids)
- * echoed other IDs than were sent; echoes in another form are not compared.
+ * echoed other IDs than were sent; echoes in another form are not compared. Read digit by digit:
+ * this runs for every prompt token of a study, and building each expected string cost more.
  */
 function echoesOtherTokens(echoed: unknown, sent: readonly number[]): boolean {
   if (!Array.isArray(echoed) || echoed.length < sent.length) return false;
   let differs = false;
   for (let j = 0; j < sent.length; j++) {
-    const t: unknown = echoed[j];
-    if (t === `token_id:${sent[j]}`) continue;
-    if (typeof t !== 'string' || !/^token_id:\d+$/.test(t)) return false;
-    if (Number(t.slice('token_id:'.length)) !== sent[j]) differs = true;
+    const id = echoedTokenId(echoed[j]);
+    if (id === undefined) return false;
+    if (id !== sent[j]) differs = true;
   }
   return differs;
+}
+
+const TOKEN_ID_PREFIX = 'token_id:';
+
+/** `token_id:<digits>` as a number; anything else, undefined. */
+function echoedTokenId(t: unknown): number | undefined {
+  if (typeof t !== 'string' || t.length <= TOKEN_ID_PREFIX.length || t.length > TOKEN_ID_PREFIX.length + 15 || !t.startsWith(TOKEN_ID_PREFIX)) return undefined;
+  let id = 0;
+  for (let i = TOKEN_ID_PREFIX.length; i < t.length; i++) {
+    const digit = t.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    id = id * 10 + digit;
+  }
+  return id;
 }
 
 interface CompletionChoice {

@@ -1,7 +1,7 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { UserError } from '../core/errors.js';
 import { ggufTokenizer } from './line-tokenizer.js';
-import { moveTrailingWhitespace, splitTokens, type SplitTokens } from './tokenize.js';
+import { cutTokens, moveTrailingWhitespace, withoutTrailingWhitespace, type SplitTokens } from './tokenize.js';
 
 /** Text to token IDs, BOS included when the model wants one (a server's tokenizer or a local vocabulary). */
 export type TokenizeAsync = (text: string) => Promise<number[]>;
@@ -31,13 +31,12 @@ export class TokenCache {
   async split(context: string, continuation: string): Promise<SplitTokens<number>> {
     const [ctx, cont] = moveTrailingWhitespace(context, continuation);
     const [alone, whole] = await Promise.all([this.tokens(ctx), this.tokens(ctx + cont)]);
-    const known = new Map([[ctx, alone], [ctx + cont, whole]]);
-    return splitTokens((t) => known.get(t)!, context, continuation);
+    return cutTokens(alone, whole);
   }
 
   /** For next-token requests: the context without its trailing whitespace (it belongs to the candidates). */
   contextTokens(context: string): Promise<number[]> {
-    return this.tokens(context.replace(/\s+$/, ''));
+    return this.tokens(withoutTrailingWhitespace(context));
   }
 
   /** The first token of each candidate, as it would follow the context. */

@@ -7,24 +7,40 @@
 export type Tokenize<T extends number = number> = (text: string) => T[];
 
 export interface SplitTokens<T extends number = number> {
+  /** Context and continuation together, as tokenized (shared: never changed). */
+  whole: readonly T[];
   context: T[];
   continuation: T[];
   /** False when tokenizing the whole moved the boundary (a token merged across it). */
   prefixMatched: boolean;
 }
 
+const WHITESPACE = /\s/;
+
+/** Where the text's trailing whitespace (JavaScript's \s) starts: scanned from the end, as a regex anchored at $ would scan from the start. */
+export function trailingWhitespaceStart(text: string): number {
+  let i = text.length;
+  while (i > 0 && WHITESPACE.test(text[i - 1])) i--;
+  return i;
+}
+
+export const withoutTrailingWhitespace = (text: string) => text.slice(0, trailingWhitespaceStart(text));
+
 export function moveTrailingWhitespace(context: string, continuation: string): [string, string] {
-  const m = /\s+$/.exec(context);
-  if (!m) return [context, continuation];
-  return [context.slice(0, m.index), m[0] + continuation];
+  const cut = trailingWhitespaceStart(context);
+  if (cut === context.length) return [context, continuation];
+  return [context.slice(0, cut), context.slice(cut) + continuation];
+}
+
+/** Split a pair's joint tokenization at the length of the context's own. */
+export function cutTokens<T extends number>(contextOnly: readonly T[], whole: readonly T[]): SplitTokens<T> {
+  const cut = Math.min(contextOnly.length, whole.length);
+  let prefixMatched = true;
+  for (let i = 0; i < cut; i++) if (whole[i] !== contextOnly[i]) { prefixMatched = false; break; }
+  return { whole, context: whole.slice(0, cut), continuation: whole.slice(cut), prefixMatched };
 }
 
 export function splitTokens<T extends number>(tokenize: Tokenize<T>, context: string, continuation: string): SplitTokens<T> {
   const [ctx, cont] = moveTrailingWhitespace(context, continuation);
-  const whole = tokenize(ctx + cont);
-  const contextOnly = tokenize(ctx);
-  const cut = Math.min(contextOnly.length, whole.length);
-  let prefixMatched = true;
-  for (let i = 0; i < cut; i++) if (whole[i] !== contextOnly[i]) { prefixMatched = false; break; }
-  return { context: whole.slice(0, cut), continuation: whole.slice(cut), prefixMatched };
+  return cutTokens(tokenize(ctx), tokenize(ctx + cont));
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { getLlama, LlamaLogLevel, type LlamaModel } from 'node-llama-cpp';
 import { ggufTokenizer, splitsAtNewlines } from '../../src/models/line-tokenizer.js';
+import { moveTrailingWhitespace, withoutTrailingWhitespace } from '../../src/models/tokenize.js';
 import { loadBenchmark } from '../../src/benchmarks/load.js';
 import { planStudy } from '../../src/engine/run.js';
 import { resolveStudy } from '../../src/study/load.js';
@@ -109,4 +110,17 @@ test('a vocabulary with a piece holding a newline is tokenized whole', async () 
   } finally {
     await model.dispose();
   }
+});
+
+test('trailing whitespace is found as the regular expression \\s+$ finds it', () => {
+  const alphabet = fc.constantFrom(' ', '\n', '\t', '\u00a0', '\u2028', '\u3000', '\ufeff', 'a', 'é', '😀', '\u200b');
+  fc.assert(
+    fc.property(fc.array(alphabet, { maxLength: 12 }), fc.string({ maxLength: 3 }), (parts, continuation) => {
+      const text = parts.join('');
+      const m = /\s+$/.exec(text);
+      assert.equal(withoutTrailingWhitespace(text), text.replace(/\s+$/, ''));
+      assert.deepEqual(moveTrailingWhitespace(text, continuation), m ? [text.slice(0, m.index), m[0] + continuation] : [text, continuation]);
+    }),
+    { numRuns: 2000, seed: 5 },
+  );
 });
