@@ -17,7 +17,7 @@ import type { Outcome, Request, RequestResult } from '../src/core/types.js';
 import type { Cell } from '../src/engine/plan.js';
 import { runModel } from '../src/engine/run.js';
 import { predict } from '../src/scoring/methods.js';
-import { defaultThreads, GgufModel } from '../src/models/gguf.js';
+import { defaultThreads, GgufModel, nextTokenRead, readNext } from '../src/models/gguf.js';
 import { splitTokens } from '../src/models/tokenize.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { DEFAULT_SHAPE, makeBenchModel, parameterCount } from '../scripts/make-bench-model.js';
@@ -54,9 +54,11 @@ async function fromScratch(seq: LlamaContextSequence, tokenize: (t: string) => T
   const from = splits[0].context.length - 1;
   const start = split ? from : 0;
   if (split && from > 0) await seq.controlledEvaluate(all.slice(0, from));
-  const input = all.slice(start, -1).map((t, i) => (start + i >= from ? ([t, { generateNext: { probabilities: true } }] as const) : t));
+  // Each read asks for the tokens scored after it, as the backend does.
+  const targetsAt = (i: number) => (r.kind === 'nextToken' ? splits.map((s) => s.continuation[0]) : [all[i + 1]]);
+  const input = all.slice(start, -1).map((t, i) => (start + i >= from ? ([t, { generateNext: nextTokenRead(targetsAt(start + i)) }] as const) : t));
   const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
-  const lp = (i: number, t: Token) => Math.log(out[i - start]!.next.probabilities!.get(t) ?? 0);
+  const lp = (i: number, t: Token) => readNext(out[i - start]!.next).logprob(t);
   if (r.kind === 'nextToken') return splits.map((s) => lp(from, s.continuation[0]));
   let sum = 0;
   for (let i = from; i < all.length - 1; i++) sum += lp(i, all[i + 1]);
@@ -79,7 +81,7 @@ function largestDifference(a: Map<Cell, (number | null)[]>, b: (cell: Cell) => (
   return max;
 }
 
-/** Milliseconds node-llama-cpp spends reading one next-token distribution: a 1-token call with and without it, alternated. */
+/** Milliseconds node-llama-cpp spends on one read (a token's logit and the normalizer): a 1-token call with and without it, alternated. */
 async function readCost(model: LlamaModel, state: Token[], threads: number): Promise<number> {
   const context = await model.createContext({ contextSize: 2048, threads });
   const seq = context.getSequence();
@@ -89,7 +91,7 @@ async function readCost(model: LlamaModel, state: Token[], threads: number): Pro
   for (let i = 0; i < 20; i++) {
     for (const read of [true, false]) {
       const t = performance.now();
-      await seq.controlledEvaluate([read ? [state[i], { generateNext: { probabilities: true } }] : state[i]]);
+      await seq.controlledEvaluate([read ? [state[i], { generateNext: nextTokenRead([state[i + 1]]) }] : state[i]]);
       (read ? with_ : without).push(performance.now() - t);
       await seq.eraseContextTokenRanges([{ start: state.length, end: seq.nextTokenIndex }]);
     }
@@ -180,10 +182,10 @@ async function main() {
   const longRate = (rates[0] + rates[1]) / 2;
   const readSeconds = (model.distributionsRead * perRead) / 1000;
   const rest = studyMs / 1000 - readSeconds;
-  console.log(`study: ${seconds(studyMs)} wall, ${model.tokensEvaluated} tokens evaluated, ${model.distributionsRead} distributions read`);
+  console.log(`study: ${seconds(studyMs)} wall, ${model.tokensEvaluated} tokens evaluated, ${model.distributionsRead} positions read`);
   console.log(`from scratch: ${sampled.length} sampled cells (${naiveRequests} requests) in ${seconds(naiveMs)} -> ${seconds(naiveTotalMs)} for all ${requests.length} requests`);
   console.log(`long prompt (${long.length} tokens): ${rates.map((r) => r.toFixed(0)).join(' and ')} tokens/s before and after; study: ${studyRate.toFixed(0)} tokens/s`);
-  console.log(`a distribution read costs node-llama-cpp ${perRead.toFixed(1)} ms (the whole vocabulary's probabilities as a Map): ${readSeconds.toFixed(1)} s of the study's ${seconds(studyMs)}`);
+  console.log(`a read (the scored tokens' logits and the softmax normalizer) costs node-llama-cpp ${perRead.toFixed(1)} ms: ${readSeconds.toFixed(1)} s of the study's ${seconds(studyMs)}`);
   console.log(`without those reads: ${(model.tokensEvaluated / rest).toFixed(0)} tokens/s, ${(model.tokensEvaluated / rest / longRate).toFixed(2)} of the long-prompt rate`);
   console.log(`default numerics (F16 cache, flash attention auto): largest |score difference| study vs from scratch ${largestDifference(naive, engineScores).toExponential(2)}; ` +
     `from scratch in two calls vs one ${largestDifference(naive, (c) => twoCalls.get(c)!).toExponential(2)}; same prediction in ${samePrediction} of ${sampled.length} cells`);

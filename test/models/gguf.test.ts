@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { getLlama, LlamaLogLevel, type Token } from 'node-llama-cpp';
-import { GgufModel, prefixTreeSize } from '../../src/models/gguf.js';
+import { GgufModel, nextTokenRead, prefixTreeSize, readNext } from '../../src/models/gguf.js';
 import { sha256File } from '../../src/models/hash.js';
 import { splitTokens } from '../../src/models/tokenize.js';
 import { sharedDir } from '../../src/core/paths.js';
@@ -173,3 +173,34 @@ test('prefixTreeSize counts each distinct prefix once', () => {
   assert.equal(prefixTreeSize([]), 0);
   assert.equal(prefixTreeSize([[1, 2, 3], [1, 2, 4], [1, 2], [1, 2, 3], [5]]), 5);
 });
+
+for (const file of models) {
+  test(`a read (a few logits and the normalizer) gives the log of the full softmax, and the argmax (${file})`, async () => {
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    const model = await llama.loadModel({ modelPath: path.join(sharedDir(), 'models', file) });
+    const context = await model.createContext({ contextSize: 512, threads: 1 });
+    const seq = context.getSequence();
+    const tokens = [model.tokens.bos!, ...model.tokenize('Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer: A. Paris is the capital')] as Token[];
+    // Every position, asked for the next token and for three others (the first ids and the last of the vocabulary).
+    const vocabulary = VOCABULARY[file];
+    const asked = (i: number) => [...new Set([tokens[i + 1] ?? 0, 3, 4, vocabulary - 1])] as Token[];
+    const full = await seq.controlledEvaluate(tokens.map((t) => [t, { generateNext: { probabilities: true } }]));
+    await seq.eraseContextTokenRanges([{ start: 0, end: seq.nextTokenIndex }]);
+    const cheap = await seq.controlledEvaluate(tokens.map((t, i) => [t, { generateNext: nextTokenRead(asked(i)) }]));
+    let greedySeen = 0;
+    tokens.forEach((_, i) => {
+      const probabilities = full[i]!.next.probabilities!;
+      const next = readNext(cheap[i]!.next);
+      const top = probabilities.keys().next().value!;
+      for (const t of new Set([...asked(i), top])) {
+        const expected = Math.log(probabilities.get(t)!);
+        assert.ok(Math.abs(next.logprob(t) - expected) < 1e-5, `position ${i}, token ${t}: ${next.logprob(t)} vs ${expected}`);
+        assert.equal(next.isGreedy(t), t === top, `position ${i}, token ${t}: greedy`);
+        if (t === top) greedySeen++;
+      }
+    });
+    assert.equal(greedySeen, tokens.length, "the argmax's logit is always there");
+    await context.dispose();
+    await model.dispose();
+  });
+}
