@@ -17,7 +17,8 @@ import type { Outcome, Request, RequestResult } from '../src/core/types.js';
 import type { Cell } from '../src/engine/plan.js';
 import { runModel } from '../src/engine/run.js';
 import { predict } from '../src/scoring/methods.js';
-import { defaultThreads, GgufModel, nextTokenRead, readNext } from '../src/models/gguf.js';
+import { GgufModel, nextTokenRead, readNext } from '../src/models/gguf.js';
+import { defaultThreads } from '../src/models/threads.js';
 import { splitTokens } from '../src/models/tokenize.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { DEFAULT_SHAPE, makeBenchModel, parameterCount } from '../scripts/make-bench-model.js';
@@ -113,7 +114,7 @@ async function longPromptRate(model: LlamaModel, tokens: Token[], threads: numbe
 }
 
 async function main() {
-  const opts = options({ perSubject: 50, naive: 24, threads: defaultThreads(), longPrompt: 2048 });
+  const opts = options({ perSubject: 50, naive: 24, threads: await defaultThreads(), longPrompt: 2048 });
   const modelPath = makeBenchModel();
   console.log(`prefix sharing and utilisation: ${machine()}`);
   console.log(`model: ${modelPath} (${(parameterCount(DEFAULT_SHAPE) / 1e6).toFixed(0)}M parameters, F16), threads ${opts.threads}`);

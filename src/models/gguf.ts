@@ -1,16 +1,16 @@
-import os from 'node:os';
 import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { Capabilities, Model, ModelIdentity, Outcome, Request, RequestResult } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { splitTokens, withoutTrailingWhitespace } from './tokenize.js';
 import { ggufTokenizer } from './line-tokenizer.js';
+import { defaultThreads } from './threads.js';
 
 export interface GgufOptions {
   name: string;
   path: string;
   /** Content hash of the file (sha256 hex): the model's identity in the store. */
   sha256: string;
-  /** Evaluation threads; default leaves one core to the JS thread (oversubscription is ~500x slower on small calls). */
+  /** Evaluation threads; by default the cores other processes leave free (see defaultThreads). */
   threads?: number;
   gpu?: 'auto' | false;
   batchSize?: number;
@@ -30,10 +30,6 @@ export interface GgufOptions {
 }
 
 export const DEFAULT_SEQUENCES = 1;
-
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(os.availableParallelism() - 1, 8));
-}
 
 let llamaPromise: Promise<Llama> | undefined;
 const llamaFor = (gpu: 'auto' | false) =>
@@ -77,7 +73,12 @@ export class GgufModel implements Model {
   private readonly tokenCache = new Map<string, Token[]>();
   private readonly tokenizeText: (text: string) => Token[];
 
-  private constructor(readonly identity: ModelIdentity, private readonly model: LlamaModel, private readonly opts: GgufOptions) {
+  private constructor(
+    readonly identity: ModelIdentity,
+    private readonly model: LlamaModel,
+    private readonly opts: GgufOptions,
+    private readonly threads: number,
+  ) {
     this.tokenizeText = ggufTokenizer(model);
   }
 
@@ -89,14 +90,15 @@ export class GgufModel implements Model {
     } catch (e) {
       throw new UserError(`cannot load GGUF model: ${(e as Error).message}`, opts.path);
     }
+    const threads = opts.threads ?? (await defaultThreads());
     const identity: ModelIdentity = {
       // Precise numerics give other last digits: their results are kept apart from the default's.
       id: `gguf:sha256:${opts.sha256}${opts.precise ? ':f32-kv' : ''}`,
       name: opts.name,
       backend: 'gguf',
-      details: { path: opts.path, sha256: opts.sha256, trainContextSize: model.trainContextSize, threads: opts.threads ?? defaultThreads(), precise: opts.precise ?? false },
+      details: { path: opts.path, sha256: opts.sha256, trainContextSize: model.trainContextSize, threads, precise: opts.precise ?? false },
     };
-    return new GgufModel(identity, model, opts);
+    return new GgufModel(identity, model, opts, threads);
   }
 
   /** Tokenize with BOS added the way the model wants it. */
@@ -142,7 +144,7 @@ export class GgufModel implements Model {
     this.context = await this.model.createContext({
       contextSize: needed,
       sequences: count,
-      threads: this.opts.threads ?? defaultThreads(),
+      threads: this.threads,
       batchSize: this.opts.batchSize ?? Math.min(needed * count, 2048),
       ...(this.opts.precise ? { flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } : {}),
     });

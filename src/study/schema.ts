@@ -11,7 +11,7 @@ export const ggufModelSchema = z
     backend: z.literal('gguf').default('gguf'),
     /** Path to the .gguf file (relative to the study file; `${GOODHART_SHARED}` expands), or a Hub model: `hf:<owner>/<repo>/<file>.gguf`, `hf:<owner>/<repo>:<quant>`. */
     path: z.string().min(1),
-    /** Evaluation threads; default: cores − 1 (never oversubscribes; see README). */
+    /** Evaluation threads; default: the cores other processes leave free, measured at load (see README). */
     threads: z.number().int().positive().optional(),
     gpu: z.union([z.literal('auto'), z.literal(false)]).default('auto'),
     /** Sequences evaluated side by side in one context (helps on GPUs; 1 is fastest on a small CPU). */
