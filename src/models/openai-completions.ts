@@ -98,9 +98,9 @@ export class OpenaiCompletionsModel implements RemoteModel {
   private async plan(request: Request): Promise<Plan> {
     if (request.kind === 'loglikelihood') {
       const split = await this.tokens.split(request.context, request.continuation);
-      if (split.continuation.length === 0) return { error: 'continuation has no tokens' };
-      if (split.context.length === 0) return { error: 'context has no tokens, so the first continuation token has nothing to be scored against' };
-      return { request, prompts: [{ tokens: split.whole, from: split.context.length }] };
+      if (split.cut === split.whole.length) return { error: 'continuation has no tokens' };
+      if (split.cut === 0) return { error: 'context has no tokens, so the first continuation token has nothing to be scored against' };
+      return { request, prompts: [{ tokens: split.whole, from: split.cut }] };
     }
     const context = await this.tokens.contextTokens(request.context);
     if (context.length === 0) return { error: 'context has no tokens' };

@@ -1,6 +1,6 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { UserError } from '../core/errors.js';
-import { ggufTokenizer } from './line-tokenizer.js';
+import { ggufTokenizer, splitsAtNewlines } from './line-tokenizer.js';
 import { cutTokens, moveTrailingWhitespace, withoutTrailingWhitespace, type SplitTokens } from './tokenize.js';
 
 /** Text to token IDs, BOS included when the model wants one (a server's tokenizer or a local vocabulary). */
@@ -13,9 +13,15 @@ export type TokenizeAsync = (text: string) => Promise<number[]>;
 export class TokenCache {
   private readonly cache = new Map<string, Promise<number[]>>();
 
-  constructor(private readonly tokenizeOne: TokenizeAsync, private readonly onClose?: () => Promise<void>) {}
+  /** `remember: false` for a tokenizer that remembers what it needs itself (its lines): whole texts would only be garbage to collect. */
+  constructor(
+    private readonly tokenizeOne: TokenizeAsync,
+    private readonly onClose?: () => Promise<void>,
+    private readonly remember = true,
+  ) {}
 
   tokens(text: string): Promise<number[]> {
+    if (!this.remember) return this.tokenizeOne(text);
     let pending = this.cache.get(text);
     if (!pending) {
       if (this.cache.size > 50_000) this.cache.clear();
@@ -42,9 +48,9 @@ export class TokenCache {
   /** The first token of each candidate, as it would follow the context. */
   async candidateFirstTokens(context: string, candidates: string[]): Promise<number[] | string> {
     const splits = await Promise.all(candidates.map((c) => this.split(context, c)));
-    const empty = splits.findIndex((s) => s.continuation.length === 0);
+    const empty = splits.findIndex((s) => s.cut === s.whole.length);
     if (empty >= 0) return `candidate ${JSON.stringify(candidates[empty])} has no tokens`;
-    return splits.map((s) => s.continuation[0]);
+    return splits.map((s) => s.whole[s.cut]);
   }
 
   async close(): Promise<void> {
@@ -71,5 +77,5 @@ export async function ggufVocabulary(path: string, where: string): Promise<Token
     throw new UserError(`cannot load the tokenizer's GGUF file: ${(e as Error).message}`, where);
   }
   const tokenize = ggufTokenizer(model);
-  return new TokenCache(async (text) => tokenize(text), () => model.dispose());
+  return new TokenCache(async (text) => tokenize(text), () => model.dispose(), !splitsAtNewlines(model));
 }

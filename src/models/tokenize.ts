@@ -8,11 +8,26 @@ export type Tokenize<T extends number = number> = (text: string) => T[];
 
 export interface SplitTokens<T extends number = number> {
   /** Context and continuation together, as tokenized (shared: never changed). */
-  whole: readonly T[];
-  context: T[];
-  continuation: T[];
+  readonly whole: readonly T[];
+  /** Where the continuation starts in `whole`. */
+  readonly cut: number;
+  readonly context: T[];
+  readonly continuation: T[];
   /** False when tokenizing the whole moved the boundary (a token merged across it). */
-  prefixMatched: boolean;
+  readonly prefixMatched: boolean;
+}
+
+/** The two parts are copied only when asked for: the HTTP path sends `whole` as it is. */
+class Split<T extends number> implements SplitTokens<T> {
+  constructor(readonly whole: readonly T[], readonly cut: number, readonly prefixMatched: boolean) {}
+
+  get context(): T[] {
+    return this.whole.slice(0, this.cut);
+  }
+
+  get continuation(): T[] {
+    return this.whole.slice(this.cut);
+  }
 }
 
 const WHITESPACE = /\s/;
@@ -37,7 +52,7 @@ export function cutTokens<T extends number>(contextOnly: readonly T[], whole: re
   const cut = Math.min(contextOnly.length, whole.length);
   let prefixMatched = true;
   for (let i = 0; i < cut; i++) if (whole[i] !== contextOnly[i]) { prefixMatched = false; break; }
-  return { whole, context: whole.slice(0, cut), continuation: whole.slice(cut), prefixMatched };
+  return new Split(whole, cut, prefixMatched);
 }
 
 export function splitTokens<T extends number>(tokenize: Tokenize<T>, context: string, continuation: string): SplitTokens<T> {
