@@ -215,7 +215,7 @@ export class GgufModel implements Model {
     this.distributionsRead += reads.size;
     const input = tokens.map((t, j) => {
       const consumers = reads.get(start + j);
-      return consumers ? ([t, { generateNext: nextTokenRead(targetsAt(consumers, start + j)) }] as const) : t;
+      return consumers ? ([t, { generateNext: nextTokenRead(targetsAt(planned, consumers, start + j)) }] as const) : t;
     });
     const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
     for (const [p, consumers] of reads) {
@@ -223,16 +223,6 @@ export class GgufModel implements Model {
       for (const k of consumers) serve(k, p, next);
     }
     return path;
-
-    function targetsAt(consumers: number[], position: number): Token[] {
-      const wanted = new Set<Token>();
-      for (const k of consumers) {
-        const p = planned[k];
-        if (p.kind === 'nextToken') for (const t of p.targets) wanted.add(t);
-        else wanted.add(p.targets[position - p.readFrom]);
-      }
-      return [...wanted];
-    }
   }
 
   async close(): Promise<void> {
@@ -273,6 +263,17 @@ export function readNext(next: { logits?: Map<Token, number>; totalLogitWeight?:
     logprob: (t) => logitOf(t) - max - logTotal,
     isGreedy: (t) => logitOf(t) >= max,
   };
+}
+
+/** The tokens whose log-probs the consumers of a read position need there. */
+function targetsAt(planned: Planned[], consumers: number[], position: number): Token[] {
+  const wanted = new Set<Token>();
+  for (const k of consumers) {
+    const p = planned[k];
+    if (p.kind === 'nextToken') for (const t of p.targets) wanted.add(t);
+    else wanted.add(p.targets[position - p.readFrom]);
+  }
+  return [...wanted];
 }
 
 /**
