@@ -71,6 +71,9 @@ async function plainLoop(url: string, bodies: unknown[], concurrency: number): P
   return prompts;
 }
 
+/** Microseconds on the clock V8's CPU profiles use (bench/profile.ts --from/--to). */
+const profilerClock = () => Number(process.hrtime.bigint() / 1000n);
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 async function main() {
@@ -108,10 +111,12 @@ async function main() {
   const study1 = async (model: Model) => {
     const store = new SqliteStore(path.join(dir, `store-${++storeCount}.sqlite`));
     const t = performance.now();
+    const from = profilerClock();
     const run = await runModel(model, cellsFor(model), store, {});
     const ms = performance.now() - t;
+    const window = `--from ${from} --to ${profilerClock()}`;
     store.close();
-    return { ms, computed: run.requests.computed, failed: run.requests.failed };
+    return { ms, computed: run.requests.computed, failed: run.requests.failed, window };
   };
   const bodiesSent = () => {
     worker.postMessage('bodies');
@@ -137,7 +142,7 @@ async function main() {
     await model.close();
     const rate = (n: number, ms: number) => `${seconds(ms)} -> ${(n / (ms / 1000)).toFixed(0)} requests/s`;
     console.log(`round ${round}${round === 0 ? ' (warm-up)' : ''}:`);
-    console.log(`  study: ${cold.computed} requests in ${bodies.length} HTTP calls, ${rate(cold.computed, cold.ms)} (failed: ${cold.failed})`);
+    console.log(`  study: ${cold.computed} requests in ${bodies.length} HTTP calls, ${rate(cold.computed, cold.ms)} (failed: ${cold.failed}; under --cpu-prof, bench/profile.ts ${cold.window})`);
     console.log(`  plain fetch loop, the same bodies: ${prompts} prompts in ${rate(prompts, loopMs)}`);
     console.log(`  the same study again, every text tokenized already: ${rate(warm.computed, warm.ms)}`);
     const ratio = cold.computed / cold.ms / (prompts / loopMs);
