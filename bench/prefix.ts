@@ -181,9 +181,9 @@ async function main() {
   const naiveTotalMs = (naiveMs / naiveRequests) * requests.length;
   const studyRate = model.tokensEvaluated / (studyMs / 1000);
   const longRate = (rates[0] + rates[1]) / 2;
-  const readSeconds = (model.distributionsRead * perRead) / 1000;
+  const readSeconds = (model.positionsRead * perRead) / 1000;
   const rest = studyMs / 1000 - readSeconds;
-  console.log(`study: ${seconds(studyMs)} wall, ${model.tokensEvaluated} tokens evaluated, ${model.distributionsRead} positions read`);
+  console.log(`study: ${seconds(studyMs)} wall, ${model.tokensEvaluated} tokens evaluated, ${model.positionsRead} positions read`);
   console.log(`from scratch: ${sampled.length} sampled cells (${naiveRequests} requests) in ${seconds(naiveMs)} -> ${seconds(naiveTotalMs)} for all ${requests.length} requests`);
   console.log(`long prompt (${long.length} tokens): ${rates.map((r) => r.toFixed(0)).join(' and ')} tokens/s before and after; study: ${studyRate.toFixed(0)} tokens/s`);
   console.log(`a read (the scored tokens' logits and the softmax normalizer) costs node-llama-cpp ${perRead.toFixed(1)} ms: ${readSeconds.toFixed(1)} s of the study's ${seconds(studyMs)}`);

@@ -66,12 +66,12 @@ export class GgufModel implements Model {
   readonly capabilities: Capabilities = { loglikelihood: true, nextToken: true };
   /** Tokens evaluated by node-llama-cpp (for efficiency measurements). */
   tokensEvaluated = 0;
-  /** Next-token distributions read (each costs node-llama-cpp a pass over the whole vocabulary). */
-  distributionsRead = 0;
+  /** Positions whose next-token log-probs were read (each costs node-llama-cpp a pass over the vocabulary, for the normalizer). */
+  positionsRead = 0;
   private context?: LlamaContext;
   private sequences: LlamaContextSequence[] = [];
-  private readonly tokenCache = new Map<string, Token[]>();
-  private readonly tokenizeText: (text: string) => Token[];
+  /** Tokenize with BOS added the way the model wants it (remembering what repeats). */
+  readonly tokenize: (text: string) => Token[];
 
   private constructor(
     readonly identity: ModelIdentity,
@@ -79,7 +79,7 @@ export class GgufModel implements Model {
     private readonly opts: GgufOptions,
     private readonly threads: number,
   ) {
-    this.tokenizeText = ggufTokenizer(model);
+    this.tokenize = ggufTokenizer(model);
   }
 
   static async load(opts: GgufOptions): Promise<GgufModel> {
@@ -100,17 +100,6 @@ export class GgufModel implements Model {
     };
     return new GgufModel(identity, model, opts, threads);
   }
-
-  /** Tokenize with BOS added the way the model wants it. */
-  tokenize = (text: string): Token[] => {
-    let cached = this.tokenCache.get(text);
-    if (!cached) {
-      cached = this.tokenizeText(text);
-      if (this.tokenCache.size > 50_000) this.tokenCache.clear();
-      this.tokenCache.set(text, cached);
-    }
-    return cached;
-  };
 
   private plan(request: Request, index: number): Planned | string {
     if (request.kind === 'loglikelihood') {
@@ -212,7 +201,7 @@ export class GgufModel implements Model {
     if (start < state.length) await seq.eraseContextTokenRanges([{ start, end: state.length }]);
     const tokens = path.slice(start);
     this.tokensEvaluated += tokens.length;
-    this.distributionsRead += reads.size;
+    this.positionsRead += reads.size;
     const input = tokens.map((t, j) => {
       const consumers = reads.get(start + j);
       return consumers ? ([t, { generateNext: nextTokenRead(targetsAt(planned, consumers, start + j)) }] as const) : t;

@@ -11,13 +11,14 @@ import type { LlamaModel, Token } from 'node-llama-cpp';
  * newline). A prompt repeats most of its lines (few-shot examples, the question under every
  * choice and condition), so each text costs a few lookups instead of a pass of the tokenizer,
  * which is most of an HTTP study's client time. Other vocabularies (BPE's pre-tokenizer regexes
- * do group newlines with their neighbours) are tokenized whole.
+ * do group newlines with their neighbours) are tokenized whole, each text remembered (contexts
+ * repeat across choices and conditions). Either way callers need no cache of their own.
  */
 export function ggufTokenizer(model: LlamaModel): (text: string) => Token[] {
   const bos = model.tokens.bos;
   const prefix: Token[] = model.tokens.shouldPrependBosToken && bos !== null ? [bos] : [];
   const whole = (text: string) => model.tokenize(text, false);
-  if (!splitsAtNewlines(model)) return (text) => [...prefix, ...whole(text)];
+  if (!splitsAtNewlines(model)) return remembered((text) => [...prefix, ...whole(text)]);
   const afterNewline = whole('\n').length;
   // A first line is tokenized as it starts a text (with the space prefix), the others as they follow a newline.
   const firstLines = new Map<string, Token[]>();
@@ -51,4 +52,18 @@ export function splitsAtNewlines(model: LlamaModel): boolean {
   const pieces = (model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } }).tokenizer?.ggml?.tokens;
   if (!Array.isArray(pieces) || pieces.length === 0) return false;
   return pieces.every((p) => typeof p === 'string' && (p === '\n' || !p.includes('\n')));
+}
+
+/** Memoize a tokenizer by text (at most 50,000 texts, then forgotten at once). */
+function remembered(tokenize: (text: string) => Token[]): (text: string) => Token[] {
+  const known = new Map<string, Token[]>();
+  return (text) => {
+    let tokens = known.get(text);
+    if (!tokens) {
+      tokens = tokenize(text);
+      if (known.size >= 50_000) known.clear();
+      known.set(text, tokens);
+    }
+    return tokens;
+  };
 }

@@ -1,6 +1,6 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { UserError } from '../core/errors.js';
-import { ggufTokenizer, splitsAtNewlines } from './line-tokenizer.js';
+import { ggufTokenizer } from './line-tokenizer.js';
 import { cutTokens, moveTrailingWhitespace, withoutTrailingWhitespace, type SplitTokens } from './tokenize.js';
 
 /** Text to token IDs, BOS included when the model wants one (a server's tokenizer or a local vocabulary). */
@@ -13,7 +13,7 @@ export type TokenizeAsync = (text: string) => Promise<number[]>;
 export class TokenCache {
   private readonly cache = new Map<string, Promise<number[]>>();
 
-  /** `remember: false` for a tokenizer that remembers what it needs itself (its lines): whole texts would only be garbage to collect. */
+  /** `remember: false` for a tokenizer that remembers what repeats itself (a local vocabulary's). */
   constructor(
     private readonly tokenizeOne: TokenizeAsync,
     private readonly onClose?: () => Promise<void>,
@@ -77,5 +77,5 @@ export async function ggufVocabulary(path: string, where: string): Promise<Token
     throw new UserError(`cannot load the tokenizer's GGUF file: ${(e as Error).message}`, where);
   }
   const tokenize = ggufTokenizer(model);
-  return new TokenCache(async (text) => tokenize(text), () => model.dispose(), !splitsAtNewlines(model));
+  return new TokenCache(async (text) => tokenize(text), () => model.dispose(), false);
 }
