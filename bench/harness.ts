@@ -32,7 +32,9 @@ export class InstantModel implements Model {
       const outcome: Outcome =
         r.kind === 'loglikelihood'
           ? { ok: true, result: { kind: 'loglikelihood', logprob: fakeLogprob(r.context, r.continuation), tokens: 1 + (r.continuation.length >> 2), greedy: false } }
-          : { ok: true, result: { kind: 'nextToken', logprobs: r.candidates.map((c) => fakeLogprob(r.context, c)) } };
+          : r.kind === 'nextToken'
+            ? { ok: true, result: { kind: 'nextToken', logprobs: r.candidates.map((c) => fakeLogprob(r.context, c)) } }
+            : { ok: false, error: 'this benchmark model does not generate' };
       onResult?.(i, outcome);
       return outcome;
     });

@@ -48,6 +48,7 @@ export const prefixStudy = (perSubject: number) =>
  * distribution read; `split` evaluates the context (less its last token) in a call of its own first.
  */
 async function fromScratch(seq: LlamaContextSequence, tokenize: (t: string) => Token[], r: Request, split = false): Promise<number[]> {
+  if (r.kind === 'generate') throw new Error('the prefix benchmark scores log-probs only');
   if (seq.nextTokenIndex > 0) await seq.eraseContextTokenRanges([{ start: 0, end: seq.nextTokenIndex }]);
   const conts = r.kind === 'loglikelihood' ? [r.continuation] : r.candidates;
   const splits = conts.map((c) => splitTokens(tokenize, r.context, c));

@@ -18,6 +18,12 @@ export interface ItemResult {
   correct: boolean | null;
   /** Whether the argmax was tied (broken deterministically by lowest shown position). */
   tie: boolean;
+  /** Generative scoring: the text the model wrote, why it ended, and the label read from it (null: none). */
+  generated?: string;
+  finish?: 'stop' | 'length';
+  extracted?: string | null;
+  /** Generative scoring, nothing read: the shown position MMLU-Pro's random fill would pick. */
+  randomFill?: number;
 }
 
 /** How a condition varies from the standard format, one entry per factor of the grid. */
@@ -31,10 +37,12 @@ export interface ConditionFactors {
 
 export interface ConditionInfo {
   name: string;
-  scoring: 'symbol' | 'hybrid' | 'cloze';
+  scoring: 'symbol' | 'hybrid' | 'cloze' | 'generate';
   normalization: 'none' | 'token' | 'char' | 'byte' | 'pmi';
   perturbations: { name: string; args: unknown }[];
   factors: ConditionFactors;
+  /** Generative scoring: its settings as run (greedy, with the seed recorded). */
+  generation?: { maxTokens: number; chainOfThought: { instruction: string; cue: string } | null; extraction: unknown; stop: string[]; temperature: 0; seed: number };
 }
 
 /** Accuracy of one model under one condition (a row of summary.json). */
@@ -48,4 +56,9 @@ export interface CellSummary {
   ties: number;
   /** Items left out because a request for them failed (retried on the next run). */
   failed: number;
+  /**
+   * Generative scoring: accuracy had every unread answer been filled with a seeded random choice
+   * (MMLU-Pro's published rule), beside the strict accuracy above; `filled` answers were drawn.
+   */
+  randomFill?: { accuracy: number; correct: number; filled: number };
 }

@@ -60,7 +60,20 @@ export interface NextTokenRequest {
   candidates: string[];
 }
 
-export type Request = LoglikelihoodRequest | NextTokenRequest;
+/**
+ * Text the model writes after context: greedy (temperature 0), at most maxTokens tokens, cut
+ * before the first stop string. The seed is sent to backends that take one and is part of the
+ * request's identity, so a result is only reused under the seed it was made with.
+ */
+export interface GenerateRequest {
+  kind: 'generate';
+  context: string;
+  maxTokens: number;
+  stop: string[];
+  seed: number;
+}
+
+export type Request = LoglikelihoodRequest | NextTokenRequest | GenerateRequest;
 export type RequestKind = Request['kind'];
 
 export interface LoglikelihoodResult {
@@ -80,12 +93,22 @@ export interface NextTokenResult {
   logprobs: (number | null)[];
 }
 
-export type RequestResult = LoglikelihoodResult | NextTokenResult;
+export interface GenerateResult {
+  kind: 'generate';
+  /** The generated text, without the stop string that ended it. */
+  text: string;
+  /** Why generation ended: a stop string or end of text ('stop'), or maxTokens ('length'). */
+  finish: 'stop' | 'length';
+}
+
+export type RequestResult = LoglikelihoodResult | NextTokenResult | GenerateResult;
 
 /** Declared abilities of a model backend. */
 export interface Capabilities {
   loglikelihood: boolean;
   nextToken: boolean;
+  /** Greedy text generation (absent: cannot generate). */
+  generate?: boolean;
 }
 
 /** Everything needed to name a model in the store and the report. */

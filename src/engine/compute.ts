@@ -1,4 +1,4 @@
-import type { Model, RequestResult } from '../core/types.js';
+import type { GenerateResult, Model, RequestResult } from '../core/types.js';
 import { remoteStats } from '../models/remote.js';
 import type { ResultStore } from '../store/store.js';
 import { CachingModel, type CacheCounts } from './cached.js';
@@ -130,9 +130,10 @@ export async function computeRequests(
 export class Results {
   private readonly logprob: Float64Array;
   private readonly tokens: Int32Array;
-  /** 0: none; 1: log-likelihood; 2: greedy log-likelihood; 3: next-token (in `next`). */
+  /** 0: none; 1: log-likelihood; 2: greedy log-likelihood; 3: next-token (in `next`); 4: generated text (in `generated`). */
   private readonly state: Uint8Array;
   private readonly next = new Map<number, (number | null)[]>();
+  private readonly generated = new Map<number, GenerateResult>();
   /** Per-token log-probs, kept only when asked for (the Min-K% probe reads them; a study's cells do not). */
   private readonly perToken?: Map<number, number[]>;
 
@@ -149,6 +150,11 @@ export class Results {
       this.state[id] = 3;
       return;
     }
+    if (r.kind === 'generate') {
+      this.generated.set(id, r);
+      this.state[id] = 4;
+      return;
+    }
     this.logprob[id] = r.logprob;
     this.tokens[id] = r.tokens;
     if (this.perToken && r.tokenLogprobs) this.perToken.set(id, r.tokenLogprobs);
@@ -163,6 +169,7 @@ export class Results {
     switch (this.state[id]) {
       case 0: return undefined;
       case 3: return { kind: 'nextToken', logprobs: this.next.get(id)! };
+      case 4: return this.generated.get(id)!;
       default: {
         const tokenLogprobs = this.perToken?.get(id);
         return { kind: 'loglikelihood', logprob: this.logprob[id], tokens: this.tokens[id], greedy: this.state[id] === 2, ...(tokenLogprobs ? { tokenLogprobs } : {}) };

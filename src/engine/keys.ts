@@ -48,7 +48,8 @@ export class RequestTable {
     }
     let tail: string;
     if (r.kind === 'loglikelihood') index.continuations[(tail = r.continuation)] = true;
-    else tail = JSON.stringify(r.candidates);
+    else if (r.kind === 'nextToken') tail = JSON.stringify(r.candidates);
+    else tail = JSON.stringify([r.maxTokens, r.stop, r.seed]);
     const key = sha256(`${r.kind}\u0000${index.hashes[context]}\u0000${tail}`);
     this.ids ??= new Map(this.keys.map((k, i) => [k, i]));
     let id = this.ids.get(key);

@@ -19,6 +19,8 @@ export interface Cell {
   presentation: PerturbedPresentation;
   /** Scores per shown choice from the results of the cell's requests. */
   reduce: CompiledItem['reduce'];
+  /** Generative scoring: the text written and the label read from it. */
+  read?: CompiledItem['read'];
   table: RequestTable;
   ids: number[];
   /** Symbol shown on each line. */
@@ -85,9 +87,11 @@ export function planCells(
     let compiled = memo.get(memoKey);
     if (!compiled) {
       compiled = presentations.get(condition.name)!.map((presentation): Cell => {
-        const c = compileItem(presentation, condition.method, condition.normalization, caps);
+        const c = compileItem(presentation, condition.method, condition.normalization, caps, condition.generation);
         const ids = c.requests.map((r) => table.intern(r));
-        return { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation) };
+        const cell: Cell = { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation) };
+        if (c.read) cell.read = c.read;
+        return cell;
       });
       memo.set(memoKey, compiled);
     }

@@ -1,6 +1,7 @@
 import type { Model, RequestResult } from '../core/types.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
 import { predict, requiredKind } from '../scoring/methods.js';
+import { randomFill } from '../scoring/generate.js';
 import type { Study } from '../study/load.js';
 import type { ResultStore } from '../store/store.js';
 import { computeRequests, type Results, type RunControl } from './compute.js';
@@ -69,6 +70,8 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
     const { predicted, tie } = predict(scores);
     const gold = cell.gold;
     const correct = predicted === null ? null : predicted === gold;
+    const reading = cell.read?.(got);
+    const fill = reading && reading.extracted === null ? randomFill(cell.condition.seed, cell.condition.name, cell.item.id, scores.length) : undefined;
     items.push({
       model: modelName,
       condition: cell.condition.name,
@@ -81,13 +84,25 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
       predicted,
       correct,
       tie,
+      ...(reading ? { generated: reading.generated, finish: reading.finish, extracted: reading.extracted } : {}),
+      ...(fill !== undefined ? { randomFill: fill } : {}),
     });
+    if (reading) {
+      // MMLU-Pro's rule: an unread answer is filled at random; one read but naming no shown choice stays wrong.
+      summary.randomFill ??= { accuracy: 0, correct: 0, filled: 0 };
+      if (fill !== undefined) summary.randomFill.filled++;
+      if (correct || fill === gold) summary.randomFill.correct++;
+    }
     summary.n++;
     if (correct) summary.correct++;
     if (correct === null) summary.unscored++;
     if (tie) summary.ties++;
   }
-  const summaries = [...byCondition.values()].map((s) => ({ ...s, accuracy: s.n ? s.correct / s.n : NaN }));
+  const summaries = [...byCondition.values()].map((s) => ({
+    ...s,
+    accuracy: s.n ? s.correct / s.n : NaN,
+    ...(s.randomFill ? { randomFill: { ...s.randomFill, accuracy: s.n ? s.randomFill.correct / s.n : NaN } } : {}),
+  }));
   return { items, summaries };
 }
 

@@ -15,6 +15,17 @@ export interface DeclaredModel {
  * next-token backend can only do symbol scoring). Every such (condition, model) pair is listed.
  */
 export function validateStudy(study: Pick<Study, 'conditions' | 'file'>, models: DeclaredModel[]): void {
+  const cannotGenerate: string[] = [];
+  for (const model of models) {
+    for (const c of study.conditions) {
+      if (c.method === 'generate' && requiredKind(c.method, model.capabilities) === null) {
+        cannotGenerate.push(`  condition "${c.name}" (generate scoring) x model "${model.name}" (backend ${model.backend})`);
+      }
+    }
+  }
+  if (cannotGenerate.length > 0) {
+    throw new UserError(`${cannotGenerate.length} condition x model pair${cannotGenerate.length === 1 ? ' needs' : 's need'} text generation, which the model's backend cannot do:\n${cannotGenerate.join('\n')}`, study.file);
+  }
   const problems: string[] = [];
   for (const model of models) {
     const refused = study.conditions.filter((c) => requiredKind(c.method, model.capabilities) === null);

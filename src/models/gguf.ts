@@ -1,9 +1,10 @@
 import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
-import type { Capabilities, Model, ModelIdentity, Outcome, Request, RequestResult } from '../core/types.js';
+import type { Capabilities, GenerateRequest, Model, ModelIdentity, Outcome, Request, RequestResult } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { splitTokens, withoutTrailingWhitespace } from './tokenize.js';
 import { ggufTokenizer } from './line-tokenizer.js';
 import { defaultThreads } from './threads.js';
+import { generateGreedy } from './gguf-generate.js';
 
 export interface GgufOptions {
   name: string;
@@ -63,7 +64,7 @@ interface Tally {
  * once for all the requests that need it. Log-probs come from the plain softmax of the logits.
  */
 export class GgufModel implements Model {
-  readonly capabilities: Capabilities = { loglikelihood: true, nextToken: true };
+  readonly capabilities: Capabilities = { loglikelihood: true, nextToken: true, generate: true };
   /** Tokens evaluated by node-llama-cpp (for efficiency measurements). */
   tokensEvaluated = 0;
   /** Positions whose next-token log-probs were read (each costs node-llama-cpp a pass over the vocabulary, for the normalizer). */
@@ -101,7 +102,7 @@ export class GgufModel implements Model {
     return new GgufModel(identity, model, opts, threads);
   }
 
-  private plan(request: Request, index: number): Planned | string {
+  private plan(request: Exclude<Request, GenerateRequest>, index: number): Planned | string {
     if (request.kind === 'loglikelihood') {
       const split = splitTokens(this.tokenize, request.context, request.continuation);
       if (split.continuation.length === 0) return 'continuation has no tokens';
@@ -122,7 +123,7 @@ export class GgufModel implements Model {
 
   /** Tokens in the prefix tree of these requests: what evaluating each tree node once costs. */
   prefixTreeSize(requests: Request[]): number {
-    return prefixTreeSize(requests.map((r, i) => this.plan(r, i)).flatMap((p) => (typeof p === 'string' ? [] : [p.path])));
+    return prefixTreeSize(requests.flatMap((r, i) => (r.kind === 'generate' ? [] : [this.plan(r, i)])).flatMap((p) => (typeof p === 'string' ? [] : [p.path])));
   }
 
   private async ensureContext(maxTokens: number): Promise<LlamaContextSequence[]> {
@@ -145,12 +146,31 @@ export class GgufModel implements Model {
     const outcomes: Outcome[] = new Array(requests.length);
     const settle = (i: number, o: Outcome) => { outcomes[i] = o; onResult?.(i, o); };
     const planned: Planned[] = [];
+    const generations: number[] = [];
     requests.forEach((r, i) => {
+      if (r.kind === 'generate') return void generations.push(i);
       const p = this.plan(r, i);
       if (typeof p === 'string') settle(i, { ok: false, error: p });
       else planned.push(p);
     });
-    if (planned.length === 0) return outcomes;
+    if (planned.length > 0) await this.scorePlanned(planned, settle);
+    if (generations.length > 0) await this.generate(requests as GenerateRequest[], generations, settle);
+    return outcomes;
+  }
+
+  /** Greedy generations, one after another on the first sequence, in prompt order so that shared prefixes stay evaluated. */
+  private async generate(requests: GenerateRequest[], indices: number[], settle: (i: number, o: Outcome) => void): Promise<void> {
+    const prompts = new Map(indices.map((i) => [i, this.tokenize(requests[i].context)]));
+    const order = [...indices].sort((a, b) => compareTokens(prompts.get(a)!, prompts.get(b)!));
+    const [seq] = await this.ensureContext(Math.max(...indices.map((i) => prompts.get(i)!.length + requests[i].maxTokens)));
+    for (const i of order) {
+      const prompt = prompts.get(i)!;
+      this.tokensEvaluated += prompt.length;
+      settle(i, await generateGreedy(this.model, seq, prompt, requests[i]));
+    }
+  }
+
+  private async scorePlanned(planned: Planned[], settle: (i: number, o: Outcome) => void): Promise<void> {
     const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
     planned.sort((a, b) => compareTokens(a.path, b.path));
     if (sequences.length === 1) continueFrom(sequences[0].contextTokens, planned);
@@ -180,7 +200,6 @@ export class GgufModel implements Model {
         for (let i = from; i < to; i++) state = await this.evaluateNode(seq, state, planned[i].path, readsOwnedBy(planned, lcp, i), planned, serve);
       }),
     );
-    return outcomes;
   }
 
   /**

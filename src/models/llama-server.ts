@@ -1,11 +1,12 @@
 import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
+import { generateLlamaServer, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import type { LlamaServerSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
 /** llama.cpp's server gives no prompt log-probs (echo is refused or, worse, ignored): next-token only. */
-export const LLAMA_SERVER_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true };
+export const LLAMA_SERVER_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true, generate: true };
 
 interface TopLogprob {
   id?: number;
@@ -52,7 +53,7 @@ export class LlamaServerModel implements RemoteModel {
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
-    const units = unitPerRequest(requests, 'nextToken', 'llama-server', (r) => this.nextToken(r));
+    const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'nextToken', 'llama-server', (r) => this.nextToken(r)), (r) => generateLlamaServer(this.http, this.spec.model, r));
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 

@@ -1,4 +1,5 @@
 import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
+import { generateOllama, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import type { OllamaSpec } from './remote-specs.js';
@@ -6,7 +7,7 @@ import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
 
 /** Ollama gives log-probs of generated tokens only, with no token IDs and no echo: next-token only. */
-export const OLLAMA_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true };
+export const OLLAMA_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true, generate: true };
 
 interface GenerateAnswer {
   logprobs?: { token?: string; logprob?: number; top_logprobs?: TopEntry[] }[];
@@ -40,7 +41,7 @@ export class OllamaModel implements RemoteModel {
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
-    const units = unitPerRequest(requests, 'nextToken', 'ollama', (r) => this.nextToken(r));
+    const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'nextToken', 'ollama', (r) => this.nextToken(r)), (r) => generateOllama(this.http, this.spec.model, r));
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 

@@ -1,4 +1,5 @@
 import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
+import { generateChat, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import type { OpenaiChatSpec } from './remote-specs.js';
@@ -6,7 +7,7 @@ import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
 
 /** Chat APIs give log-probs of generated tokens only: next-token scores within the top-k. */
-export const OPENAI_CHAT_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true };
+export const OPENAI_CHAT_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true, generate: true };
 
 interface ChatAnswer {
   choices?: { logprobs?: { content?: { token?: string; logprob?: number; top_logprobs?: TopEntry[] }[] | null } | null }[];
@@ -42,7 +43,7 @@ export class OpenaiChatModel implements RemoteModel {
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
-    const units = unitPerRequest(requests, 'nextToken', 'openai-chat', (r) => this.nextToken(r));
+    const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'nextToken', 'openai-chat', (r) => this.nextToken(r)), (r) => generateChat(this.http, this.spec.model, r));
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 

@@ -1,11 +1,12 @@
 import type { Capabilities, ModelIdentity, Outcome, Request } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { HttpFailure, type HttpClient } from './http.js';
+import { generateCompletions, unitsWithGeneration } from './remote-generate.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, type RemoteModel, type RemoteSetup, type RemoteStats, type WorkUnit } from './remote.js';
 import type { OpenaiCompletionsSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
-export const OPENAI_COMPLETIONS_CAPABILITIES: Capabilities = { loglikelihood: true, nextToken: true };
+export const OPENAI_COMPLETIONS_CAPABILITIES: Capabilities = { loglikelihood: true, nextToken: true, generate: true };
 
 /** One token-ID prompt sent to the server; the entries from `from` on are the ones read. */
 interface Prompt {
@@ -61,6 +62,12 @@ export class OpenaiCompletionsModel implements RemoteModel {
   }
 
   async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
+    const units = unitsWithGeneration(requests, (rest) => this.scoringUnits(rest), (r) => generateCompletions(this.http, this.spec.model, r));
+    return runUnits(this.http, requests.length, units, this.where, onResult);
+  }
+
+  /** Log-prob requests, several prompts to one call. */
+  private scoringUnits(requests: Request[]): WorkUnit[] {
     const units: WorkUnit[] = [];
     let indices: number[] = [];
     let prompts = 0;
@@ -78,7 +85,7 @@ export class OpenaiCompletionsModel implements RemoteModel {
       prompts += n;
     });
     flush();
-    return runUnits(this.http, requests.length, units, this.where, onResult);
+    return units;
   }
 
   private async runBatch(requests: Request[]): Promise<Outcome[]> {
@@ -96,6 +103,7 @@ export class OpenaiCompletionsModel implements RemoteModel {
   }
 
   private async plan(request: Request): Promise<Plan> {
+    if (request.kind === 'generate') return { error: 'a generate request is not scored by log-probs' };
     if (request.kind === 'loglikelihood') {
       const split = await this.tokens.split(request.context, request.continuation);
       if (split.cut === split.whole.length) return { error: 'continuation has no tokens' };

@@ -39,7 +39,7 @@ async function contentHash(file: string, store: ResultStore): Promise<string> {
 
 /** What each backend can compute, known from the study file alone (so a study is checked before any request). */
 const CAPABILITIES: Record<ModelSpec['backend'], Capabilities> = {
-  gguf: { loglikelihood: true, nextToken: true },
+  gguf: { loglikelihood: true, nextToken: true, generate: true },
   'openai-completions': OPENAI_COMPLETIONS_CAPABILITIES,
   'openai-chat': OPENAI_CHAT_CAPABILITIES,
   'llama-server': LLAMA_SERVER_CAPABILITIES,

@@ -7,14 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
-import type { Capabilities, Item, LoglikelihoodResult, Model, ModelIdentity, Outcome, Request } from '../core/types.js';
+import type { Capabilities, GenerateRequest, Item, LoglikelihoodResult, Model, ModelIdentity, Outcome, Request } from '../core/types.js';
 import { itemKey, SimBehaviour, type Scored } from '../sim/behaviour.js';
 import { makeRng, seedFrom } from '../core/rng.js';
 import { NEUTRAL_PREFIX } from '../probes/min-k.js';
 import { PromptIndex, type ReadPrompt } from '../sim/recognize.js';
 import type { SimSpec } from '../sim/spec.js';
+import { simGeneration } from '../sim/generate.js';
 
-export const SIM_CAPABILITIES: Capabilities = { loglikelihood: true, nextToken: true };
+export const SIM_CAPABILITIES: Capabilities = { loglikelihood: true, nextToken: true, generate: true };
 
 /** Log-prob of a choice text after the bare cue (the unconditional term of PMI): its wording alone. */
 const UNCONDITIONAL_BASE = -1;
@@ -92,6 +93,7 @@ export class SimModel implements Model {
         }) },
       };
     }
+    if (r.kind === 'generate') return this.generate(r);
     if (r.context === NEUTRAL_PREFIX) return { ok: true, result: this.readText(r.continuation) };
     const found = this.find(r.context, r.continuation);
     if (!found) {
@@ -106,6 +108,15 @@ export class SimModel implements Model {
     const greedy = slot.index === best;
     if (slot.scored === 'symbol') return { ok: true, result: { kind: 'loglikelihood', logprob: logprobs[slot.index], tokens: 1, greedy } };
     return { ok: true, result: this.textResult(r.continuation, logprobs[slot.index], greedy) };
+  }
+
+  /** The text a simulated model writes: its symbol-scoring choice under this prompt, stated in words (see sim/generate.ts). */
+  private generate(r: GenerateRequest): Outcome {
+    const reading = this.readings(r.context)[0];
+    if (!reading) return this.unknownQuestion(r.context);
+    if (!reading.read.labels) return { ok: false, error: `sim: the prompt shows no choices of item ${reading.read.item.id} to answer with` };
+    const { best } = this.scores(reading, 'symbol', r.context);
+    return { ok: true, result: simGeneration(this.spec, r, reading.read.labels[best]) };
   }
 
   private textResult(continuation: string, logprob: number, greedy: boolean): LoglikelihoodResult {

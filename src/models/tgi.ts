@@ -1,4 +1,5 @@
 import type { Capabilities, LoglikelihoodRequest, ModelIdentity, Outcome, Request } from '../core/types.js';
+import { generateTgi, unitsWithGeneration } from './remote-generate.js';
 import { HttpFailure, type HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import type { TgiSpec } from './remote-specs.js';
@@ -6,7 +7,7 @@ import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
 const PREFILL_HINT = 'TGI 3 gives prompt log-probs only when started with --enable-prefill-logprobs';
 
-export const TGI_CAPABILITIES: Capabilities = { loglikelihood: true, nextToken: false };
+export const TGI_CAPABILITIES: Capabilities = { loglikelihood: true, nextToken: false, generate: true };
 
 interface GenerateAnswer {
   details?: { prefill?: { id?: number; text?: string; logprob?: number | null }[] } | null;
@@ -44,7 +45,7 @@ export class TgiModel implements RemoteModel {
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
-    const units = unitPerRequest(requests, 'loglikelihood', 'tgi', (r) => this.loglikelihood(r));
+    const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'loglikelihood', 'tgi', (r) => this.loglikelihood(r)), (r) => generateTgi(this.http, r));
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 

@@ -7,8 +7,11 @@ import type { Item } from '../core/types.js';
 import type { PerturbedPresentation } from './presentation.js';
 import { symbolSet, type SymbolSet } from './symbols.js';
 
-/** symbol: score " A"; hybrid: show the choices, score " text"; cloze: hide them, score " text". */
-export type Method = 'symbol' | 'hybrid' | 'cloze';
+/**
+ * symbol: score " A"; hybrid: show the choices, score " text"; cloze: hide them, score " text";
+ * generate: show the choices as symbol scoring does and read the answer from the model's text.
+ */
+export type Method = 'symbol' | 'hybrid' | 'cloze' | 'generate';
 
 export interface RenderedPrompt {
   context: string;
@@ -77,7 +80,7 @@ function renderBlock(view: BlockView, template: Template, symbols: SymbolSet, me
 
 /** Continuations in shown order: the labels for symbol scoring, the texts otherwise. */
 function continuationsOf(view: BlockView, symbols: SymbolSet, method: Method): string[] {
-  if (method === 'symbol') return labelsShown(view, symbols).map((label) => ` ${label}`);
+  if (method === 'symbol' || method === 'generate') return labelsShown(view, symbols).map((label) => ` ${label}`);
   return view.order.map((choice) => ` ${view.item.choices[choice]}`);
 }
 

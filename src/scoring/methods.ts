@@ -1,14 +1,16 @@
 import type { Capabilities, Request, RequestResult } from '../core/types.js';
 import type { PerturbedPresentation } from '../perturbations/presentation.js';
 import { renderPrompt, type Method } from '../perturbations/templates.js';
+import { compileGeneration, type GenerationReading, type GenerationSettings } from './generate.js';
 
 export type { Method };
 export type Normalization = 'none' | 'token' | 'char' | 'byte' | 'pmi';
-export const METHODS: readonly Method[] = ['symbol', 'hybrid', 'cloze'];
+export const METHODS: readonly Method[] = ['symbol', 'hybrid', 'cloze', 'generate'];
 export const NORMALIZATIONS: readonly Normalization[] = ['none', 'token', 'char', 'byte', 'pmi'];
 
 /** Request kind a method needs on a model with the given capabilities, or null if it cannot run. */
 export function requiredKind(method: Method, caps: Capabilities): Request['kind'] | null {
+  if (method === 'generate') return caps.generate ? 'generate' : null;
   if (caps.loglikelihood) return 'loglikelihood';
   if (method === 'symbol' && caps.nextToken) return 'nextToken';
   return null;
@@ -21,6 +23,8 @@ export function requiredKind(method: Method, caps: Capabilities): Request['kind'
 export interface CompiledItem {
   requests: Request[];
   reduce(results: RequestResult[]): (number | null)[];
+  /** Generative scoring: the text written and the label read from it. */
+  read?(results: RequestResult[]): GenerationReading;
 }
 
 const codePoints = (s: string) => [...s].length;
@@ -29,9 +33,13 @@ const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 /** The choice text as lm-eval measures its length: without the leading delimiter. */
 const choiceText = (continuation: string) => continuation.replace(/^\s/, '');
 
-export function compileItem(p: PerturbedPresentation, method: Method, normalization: Normalization, caps: Capabilities): CompiledItem {
+export function compileItem(p: PerturbedPresentation, method: Method, normalization: Normalization, caps: Capabilities, generation?: GenerationSettings): CompiledItem {
   const kind = requiredKind(method, caps);
-  if (!kind) throw new Error(`scoring method ${method} needs log-likelihoods, which this backend lacks`);
+  if (!kind) throw new Error(`scoring method ${method} needs ${method === 'generate' ? 'text generation' : 'log-likelihoods'}, which this backend lacks`);
+  if (method === 'generate') {
+    if (!generation) throw new Error('generative scoring needs its generation settings');
+    return compileGeneration(p, generation);
+  }
   const prompt = renderPrompt(p, method);
   const n = prompt.continuations.length;
   if (kind === 'nextToken') {

@@ -31,6 +31,8 @@ export const simModelSchema = z
     sharedDifficulty: z.number().min(0).max(1).default(0.5),
     /** Nats per token taken from a choice text's log-prob (short answers win unnormalized; PMI removes it). */
     lengthPenalty: z.number().min(0).max(10).default(0),
+    /** Share of generated answers that name no choice (generative scoring reads nothing from them). */
+    unreadable: z.number().min(0).max(1).optional(),
     seed: z.number().int().default(0),
   })
   .strict();

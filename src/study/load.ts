@@ -6,6 +6,7 @@ import { UserError } from '../core/errors.js';
 import type { ConditionInfo } from '../core/results.js';
 import { expandCircular, factorsOf, normalizeEntry, type PerturbationStep } from '../perturbations/registry.js';
 import type { Method, Normalization } from '../scoring/methods.js';
+import { MMLU_PRO_COT, type GenerationSettings } from '../scoring/generate.js';
 import { studySchema, type StudySpec } from './schema.js';
 
 export interface Condition {
@@ -15,6 +16,8 @@ export interface Condition {
   chain: PerturbationStep[];
   seed: number;
   info: ConditionInfo;
+  /** Set for scoring: generate. */
+  generation?: GenerationSettings;
 }
 
 export interface Study {
@@ -117,13 +120,14 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
       }
     }
     const method = c.scoring;
-    const normalization: Normalization = c.normalization ?? (method === 'symbol' ? 'none' : 'char');
-    if (method === 'symbol' && normalization !== 'none') {
-      throw new UserError(`symbol scoring scores one symbol, so its normalization must be "none" (got "${normalization}")`, `${file}: conditions.${ci}.normalization`);
+    const normalization: Normalization = c.normalization ?? (method === 'symbol' || method === 'generate' ? 'none' : 'char');
+    if ((method === 'symbol' || method === 'generate') && normalization !== 'none') {
+      throw new UserError(`${method} scoring ${method === 'symbol' ? 'scores one symbol' : 'reads one label'}, so its normalization must be "none" (got "${normalization}")`, `${file}: conditions.${ci}.normalization`);
     }
     if (method === 'cloze' && steps.some((s) => s.name === 'choices-only')) {
       throw new UserError('choices-only shows no question, so it needs symbol or hybrid scoring', `${file}: conditions.${ci}.perturbations`);
     }
+    const generation = generationSettings(c, c.seed ?? spec.seed, `${file}: conditions.${ci}`);
     for (const { suffix, chain } of expandCircular(steps)) {
       const name = suffix ? `${c.name}@${suffix}` : c.name;
       conditions.push({
@@ -132,7 +136,11 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
         normalization,
         chain,
         seed: c.seed ?? spec.seed,
-        info: { name, scoring: method, normalization, perturbations: chain, factors: factorsOf(chain, method, normalization) },
+        info: {
+          name, scoring: method, normalization, perturbations: chain, factors: factorsOf(chain, method, normalization),
+          ...(generation ? { generation: { ...generation, temperature: 0 as const } } : {}),
+        },
+        ...(generation ? { generation } : {}),
       });
     }
   });
@@ -150,4 +158,23 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
     names.add(m.name);
   });
   return { spec, file, baseDir: path.dirname(path.resolve(file)), conditions };
+}
+
+/** The generation settings of a condition, with their defaults; only `scoring: generate` has them. */
+function generationSettings(c: StudySpec['conditions'][number], seed: number, at: string): GenerationSettings | undefined {
+  if (c.scoring !== 'generate') {
+    if (c.generation) throw new UserError('generation settings apply only to scoring: generate', `${at}.generation`);
+    return undefined;
+  }
+  if (!c.generation) throw new UserError('scoring: generate needs generation: {maxTokens: …}', `${at}.generation`);
+  const g = c.generation;
+  const chainOfThought = g.chainOfThought === true ? MMLU_PRO_COT : g.chainOfThought === false ? null : g.chainOfThought;
+  return {
+    maxTokens: g.maxTokens,
+    chainOfThought,
+    extraction: g.extraction ?? (chainOfThought ? 'mmlu-pro' : 'leading-letter'),
+    // Without a chain of thought the answer is the first line; a blank line ends it.
+    stop: g.stop ?? (chainOfThought ? ['Question:'] : ['Question:', '\n\n']),
+    seed,
+  };
 }

@@ -32,10 +32,29 @@ export const modelSpecSchema = z.discriminatedUnion('backend', [ggufModelSchema,
   error: (issue) => (issue.code === 'invalid_union' ? `backend must be one of: ${BACKENDS}` : undefined),
 });
 
+/** A regular expression of a custom extraction rule; `{label}` stands for any shown label. */
+const extractionPattern = z.union([z.string().min(1), z.strictObject({ regex: z.string().min(1), flags: z.string().regex(/^[dgimsuvy]*$/).optional() })]);
+
+/** Settings of `scoring: generate` (see docs/generative.md). */
+export const generationSchema = z
+  .object({
+    /** Tokens the model may write. */
+    maxTokens: z.number().int().min(1).max(32_768),
+    /** Think step by step first: true for MMLU-Pro's instruction and cue, or your own. */
+    chainOfThought: z.union([z.boolean(), z.strictObject({ instruction: z.string(), cue: z.string() })]).default(false),
+    /** How the answer is read: mmlu-pro (its regex cascade), leading-letter, or {patterns: [...]}. Default: mmlu-pro with chain of thought, else leading-letter. */
+    extraction: z.union([z.enum(['mmlu-pro', 'leading-letter']), z.strictObject({ patterns: z.array(extractionPattern).min(1) })]).optional(),
+    /** Generation ends before the first of these. Default: ["Question:"] as MMLU-Pro, plus a blank line without chain of thought. */
+    stop: z.array(z.string().min(1)).max(8).optional(),
+  })
+  .strict();
+
 export const conditionSchema = z
   .object({
     name: z.string().regex(/^[\w.:@+-]+$/, 'a condition name uses letters, digits and _ . : @ + -'),
-    scoring: z.enum(['symbol', 'hybrid', 'cloze']),
+    scoring: z.enum(['symbol', 'hybrid', 'cloze', 'generate']),
+    /** Required with, and only with, scoring: generate. */
+    generation: generationSchema.optional(),
     /** Default: none for symbol, char (lm-eval acc_norm) for hybrid and cloze. */
     normalization: z.enum(['none', 'token', 'char', 'byte', 'pmi']).optional(),
     perturbations: z.array(perturbationEntrySchema).default([]),

@@ -6,7 +6,7 @@ import { GgufModel, nextTokenRead, prefixTreeSize, readNext } from '../../src/mo
 import { sha256File } from '../../src/models/hash.js';
 import { splitTokens } from '../../src/models/tokenize.js';
 import { sharedDir } from '../../src/core/paths.js';
-import type { LoglikelihoodRequest, NextTokenRequest, Outcome, Request } from '../../src/core/types.js';
+import type { LoglikelihoodRequest, NextTokenRequest, NextTokenResult, Outcome, Request } from '../../src/core/types.js';
 
 const models = ['stories260K.gguf', 'llama-2-tiny-random.gguf'];
 const VOCABULARY: Record<string, number> = { 'stories260K.gguf': 512, 'llama-2-tiny-random.gguf': 32000 };
@@ -32,7 +32,7 @@ async function naive(modelPath: string, request: Request): Promise<number[]> {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath });
   const tok = (t: string) => [model.tokens.bos!, ...model.tokenize(t)] as Token[];
-  const continuations = request.kind === 'loglikelihood' ? [request.continuation] : request.candidates;
+  const continuations = request.kind === 'loglikelihood' ? [request.continuation] : (request as NextTokenRequest).candidates;
   const out: number[] = [];
   for (const continuation of continuations) {
     const { context, continuation: cont } = splitTokens(tok, request.context, continuation);
@@ -67,7 +67,7 @@ for (const file of models) {
       const o = outcomes[i];
       assert.ok(o.ok, `request ${i} failed: ${!o.ok && o.error}`);
       const expected = await naive(modelPath, requests[i]);
-      const got = o.result.kind === 'loglikelihood' ? [o.result.logprob] : o.result.logprobs;
+      const got = o.result.kind === 'loglikelihood' ? [o.result.logprob] : (o.result as NextTokenResult).logprobs;
       assert.equal(got.length, expected.length);
       got.forEach((g, j) => assert.ok(Math.abs(g! - expected[j]) < 1e-3, `request ${i}.${j}: ${g} vs naive ${expected[j]}`));
       if (o.result.kind === 'loglikelihood') {
@@ -81,7 +81,7 @@ for (const file of models) {
     const again = await model.evaluate([...requests].reverse());
     again.reverse().forEach((o, i) => {
       assert.ok(o.ok && outcomes[i].ok);
-      const a = o.result.kind === 'loglikelihood' ? [o.result.logprob] : o.result.logprobs;
+      const a = o.result.kind === 'loglikelihood' ? [o.result.logprob] : (o.result as NextTokenResult).logprobs;
       const b = outcomes[i].ok && (outcomes[i] as any).result;
       const bb = b.kind === 'loglikelihood' ? [b.logprob] : b.logprobs;
       a.forEach((x, j) => assert.ok(Math.abs(x! - bb[j]) < 1e-4));
@@ -138,7 +138,7 @@ test('prefix tree: each node is evaluated once per call, in any chunking, with t
   for (let i = requests.length; i < tree.length; i++) {
     const o = all[i];
     assert.ok(o.ok, `request ${i} failed`);
-    const got = o.result.kind === 'loglikelihood' ? [o.result.logprob] : o.result.logprobs;
+    const got = o.result.kind === 'loglikelihood' ? [o.result.logprob] : (o.result as NextTokenResult).logprobs;
     const expected = await naive(modelPath, tree[i]);
     got.forEach((g, j) => assert.ok(Math.abs(g! - expected[j]) < 1e-3, `request ${i}.${j}: ${g} vs naive ${expected[j]}`));
   }
@@ -159,9 +159,9 @@ test('prefix tree: each node is evaluated once per call, in any chunking, with t
     }
     got.forEach((o, i) => {
       assert.ok(o.ok && reference[i].ok);
-      const a = o.result.kind === 'loglikelihood' ? [o.result.logprob, o.result.greedy] : o.result.logprobs;
+      const a = o.result.kind === 'loglikelihood' ? [o.result.logprob, o.result.greedy] : (o.result as NextTokenResult).logprobs;
       const r = (reference[i] as Extract<Outcome, { ok: true }>).result;
-      const b = r.kind === 'loglikelihood' ? [r.logprob, r.greedy] : r.logprobs;
+      const b = r.kind === 'loglikelihood' ? [r.logprob, r.greedy] : (r as NextTokenResult).logprobs;
       a.forEach((x, j) => (typeof x === 'number' ? assert.ok(Math.abs(x - (b[j] as number)) < 1e-5, `request ${i}.${j} with ${sequences} sequences: ${x} vs ${b[j]}`) : assert.equal(x, b[j])));
     });
     await model.close();

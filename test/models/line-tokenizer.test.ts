@@ -10,7 +10,7 @@ import { planStudy } from '../../src/engine/run.js';
 import { resolveStudy } from '../../src/study/load.js';
 import { studySchema } from '../../src/study/schema.js';
 import { sharedDir } from '../../src/core/paths.js';
-import type { Model } from '../../src/core/types.js';
+import type { Model, NextTokenRequest } from '../../src/core/types.js';
 
 async function vocabulary(file: string): Promise<LlamaModel> {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
@@ -47,7 +47,7 @@ async function studyTexts(): Promise<string[]> {
   const texts = new Set<string>();
   for (const r of cells[0].table.requests) {
     texts.add(r.context);
-    for (const c of r.kind === 'loglikelihood' ? [r.continuation] : r.candidates) texts.add(r.context + c);
+    for (const c of r.kind === 'loglikelihood' ? [r.continuation] : (r as NextTokenRequest).candidates) texts.add(r.context + c);
   }
   return [...texts];
 }

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Outcome, Request } from '../../src/core/types.js';
+import type { NextTokenResult, Outcome, Request } from '../../src/core/types.js';
 import { GgufModel } from '../../src/models/gguf.js';
 import { remoteStats } from '../../src/models/remote.js';
 import { runCli, tempDir } from '../helpers.js';
@@ -35,7 +35,7 @@ after(() => engine.model.dispose());
 
 const values = (o: Outcome) => {
   assert.ok(o.ok, !o.ok ? o.error : '');
-  return o.result.kind === 'loglikelihood' ? [o.result.logprob] : o.result.logprobs;
+  return o.result.kind === 'loglikelihood' ? [o.result.logprob] : (o.result as NextTokenResult).logprobs;
 };
 
 function assertClose(got: Outcome[], want: Outcome[]) {
