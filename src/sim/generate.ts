@@ -15,8 +15,8 @@ const STEP_BY_STEP = /step by step/i;
 export function simText(spec: SimSpec, request: GenerateRequest, label: string): string {
   const unreadable = makeRng(seedFrom('sim-unreadable', spec.name, spec.seed, request.context))() < (spec.unreadable ?? 0);
   const thinks = STEP_BY_STEP.test(request.context.slice(-200));
-  if (unreadable) return thinks ? ' I weighed every option and none of them seems right to me.' : ' none of them';
-  return thinks ? ` I weighed every option against the question. The answer is (${label}).` : ` ${label}`;
+  if (unreadable) return thinks ? ' Every option seems wrong to me, so none of them.' : ' none of them';
+  return thinks ? ` Weighing every option against the question, the answer is (${label}).` : ` ${label}`;
 }
 
 export function simGeneration(spec: SimSpec, request: GenerateRequest, label: string): GenerateResult {

@@ -33,7 +33,7 @@ test('the identity names the model, hashes its parameters and says it is simulat
   assert.notEqual(a.identity.id, other.identity.id);
   assert.equal(a.identity.backend, 'sim');
   assert.equal(a.identity.details.simulated, true);
-  assert.deepEqual(a.capabilities, { loglikelihood: true, nextToken: true });
+  assert.deepEqual(a.capabilities, { loglikelihood: true, nextToken: true, generate: true });
 });
 
 test('the same request always gets the same answer, whatever the batch around it', async () => {
