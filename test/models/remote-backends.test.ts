@@ -66,7 +66,7 @@ test('llama-server: next-token log-probs by token ID equal the in-process ones w
   const server = await startLlamaServer(engine);
   const model = await connectModel({ name: 'llama', backend: 'llama-server', url: server.url, topLogprobs: 20 });
   try {
-    assert.deepEqual(model.capabilities, { loglikelihood: false, nextToken: true });
+    assert.deepEqual(model.capabilities, { loglikelihood: false, nextToken: true, generate: true });
     const [want] = await gguf.evaluate([nextToken]);
     const [got, ll] = await model.evaluate([nextToken, loglikelihoods[0]]);
     const wantLp = ok(want) as { logprobs: number[] };
@@ -136,7 +136,7 @@ test('openai-chat: one user message, max_tokens 1, top_logprobs; the -9999 place
   const server = await startOpenaiChat({ topFor: scripted });
   const model = await connectModel({ name: 'chat', backend: 'openai-chat', url: `${server.url}/v1`, model: 'chat-model' });
   try {
-    assert.deepEqual(model.capabilities, { loglikelihood: false, nextToken: true });
+    assert.deepEqual(model.capabilities, { loglikelihood: false, nextToken: true, generate: true });
     const [got, ll] = await model.evaluate([nextToken, loglikelihoods[0]]);
     const lp = (ok(got) as { logprobs: (number | null)[] }).logprobs;
     assert.ok(Math.abs(lp[0]! - expectedScripted[0]!) < 1e-12);
@@ -167,7 +167,7 @@ test('tgi: prefill log-probs give the same log-likelihoods as the in-process bac
   const server = await startTgi(engine);
   const model = await connectModel({ name: 'tgi', backend: 'tgi', url: server.url });
   try {
-    assert.deepEqual(model.capabilities, { loglikelihood: true, nextToken: false });
+    assert.deepEqual(model.capabilities, { loglikelihood: true, nextToken: false, generate: true });
     const want = await gguf.evaluate(loglikelihoods);
     const got = await model.evaluate([...loglikelihoods, nextToken]);
     loglikelihoods.forEach((_, i) => {

@@ -57,7 +57,7 @@ for (const variant of [
     const server = await startVllm({ engine });
     const model = await connectModel({ name: 'vllm', backend: 'openai-completions', url: `${server.url}/v1`, model: 'stories260K', ...variant.extra });
     try {
-      assert.deepEqual(model.capabilities, { loglikelihood: true, nextToken: true });
+      assert.deepEqual(model.capabilities, { loglikelihood: true, nextToken: true, generate: true });
       const seen: number[] = [];
       const got = await model.evaluate(requests, (i) => seen.push(i));
       assert.equal(seen.length, requests.length, 'every result is reported as it arrives');

@@ -33,7 +33,7 @@ test('the simulator writes the letter it would pick: generative predictions equa
     }
   }
   // Under the 1234 symbols the answer is read as a digit.
-  assert.ok([...byKey(rows, 'gen-1234').values()].every((r) => r.extracted === null || /^[1-4]$/.test(r.extracted)));
+  assert.ok([...byKey(rows, "gen-1234").values()].every((r) => r.extracted === null || /^[1-4]$/.test(r.extracted!)));
 });
 
 test('chain of thought: the answer is read from "the answer is (X)"; cut short by maxTokens it is unscored', async () => {

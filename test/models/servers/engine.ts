@@ -69,10 +69,45 @@ export class ScoringEngine {
     return this.dists.slice(0, tokens.length);
   }
 
+  /**
+   * Greedy generation after a prompt, as a server does it: the most likely token each step, until
+   * the end-of-sequence token, `maxTokens`, or a stop string appears in the text. `text` is the
+   * decoded tokens (a leading space kept, as servers decode after a prompt) cut before the stop
+   * string; `full` keeps it (TGI returns it).
+   */
+  async generate(prompt: number[], maxTokens: number, stop: readonly string[] = [], distributions = (t: number[]) => this.distributions(t)): Promise<Generation> {
+    const tokens = prompt.slice();
+    const generated: number[] = [];
+    while (generated.length < maxTokens) {
+      const dists = await distributions(tokens);
+      const next = ScoringEngine.top(dists[dists.length - 1], 1)[0].id;
+      if (next === this.model.tokens.eos) return { generated, text: this.text(generated, prompt), full: this.text(generated, prompt), reason: 'eos' };
+      generated.push(next);
+      tokens.push(next);
+      const full = this.text(generated, prompt);
+      const hits = stop.map((s) => [full.indexOf(s), s] as const).filter(([at]) => at >= 0).sort((a, b) => a[0] - b[0]);
+      if (hits.length > 0) return { generated, text: full.slice(0, hits[0][0]), full, reason: 'stop', stopWord: hits[0][1] };
+    }
+    const text = this.text(generated, prompt);
+    return { generated, text, full: text, reason: 'length' };
+  }
+
+  private text(generated: number[], prompt: number[]): string {
+    return this.model.detokenize(generated as Token[], false, prompt.slice(-4) as Token[]);
+  }
+
   /** The k most likely next tokens after `dist`, best first. */
   static top(dist: Float64Array, k: number): { id: number; logprob: number }[] {
     return [...dist].map((logprob, id) => ({ id, logprob })).sort((a, b) => b.logprob - a.logprob).slice(0, k);
   }
+}
+
+export interface Generation {
+  generated: number[];
+  text: string;
+  full: string;
+  reason: 'eos' | 'stop' | 'length';
+  stopWord?: string;
 }
 
 /** Probabilities are float32: a token below the smallest one reads as this floor, never as -Infinity. */

@@ -29,6 +29,9 @@ export function startLlamaServer(engine: ScoringEngine, opts: { oldFormat?: bool
         const prompt: number[] = typeof body?.prompt === 'string' ? engine.tokenize(body.prompt, true) : body?.prompt;
         if (!Array.isArray(prompt) || prompt.length === 0) return { status: 400, json: llamaError(400, '"prompt" must be a string or a list of tokens') };
         if (prompt.length >= engine.contextSize) return { status: 400, json: llamaError(400, 'the request exceeds the available context size, try increasing it') };
+        // n_predict -1 means "until the end of sequence"; a bound keeps a runaway test finite.
+        const nPredict: number = body.n_predict === undefined || body.n_predict < 0 ? 256 : body.n_predict;
+        const generation = await engine.generate(prompt, nPredict, body.stop ?? []);
         const dists = await engine.distributions(prompt);
         const top = ScoringEngine.top(dists[dists.length - 1], body.n_probs ?? 0);
         const best = ScoringEngine.top(dists[dists.length - 1], 1)[0];
@@ -38,21 +41,21 @@ export function startLlamaServer(engine: ScoringEngine, opts: { oldFormat?: bool
         return {
           json: {
             index: 0,
-            content: engine.piece(best.id),
+            content: generation.text,
             tokens: [],
             id_slot: 0,
             stop: true,
             model: 'stories260K.gguf',
-            tokens_predicted: 1,
+            tokens_predicted: generation.generated.length,
             tokens_evaluated: prompt.length,
             generation_settings: { n_predict: body.n_predict ?? -1, temperature: body.temperature ?? 0.8, n_probs: body.n_probs ?? 0 },
             prompt: prompt.map((t) => engine.piece(t)).join(''),
             has_new_line: false,
             truncated: false,
-            stop_type: 'limit',
-            stopping_word: '',
+            stop_type: generation.reason === 'eos' ? 'eos' : generation.reason === 'stop' ? 'word' : 'limit',
+            stopping_word: generation.stopWord ?? '',
             tokens_cached: 0,
-            timings: { prompt_n: prompt.length, prompt_ms: 1, predicted_n: 1, predicted_ms: 1 },
+            timings: { prompt_n: prompt.length, prompt_ms: 1, predicted_n: generation.generated.length, predicted_ms: 1 },
             ...(body.n_probs ? { completion_probabilities: probs } : {}),
           },
         };

@@ -38,16 +38,27 @@ export function startTgi(engine: ScoringEngine, opts: { prefillDisabled?: boolea
           return { status: 422, json: tgiError(422, 'Input validation error: `decoder_input_details` == true is not supported when prefill log-probs are disabled (--enable-prefill-logprobs)') };
         }
         const ids = engine.tokenize(body.inputs, true);
-        const dists = await engine.distributions(ids);
-        const next = ScoringEngine.top(dists[dists.length - 1], 1)[0];
+        // Greedy to max_new_tokens (default 100 in TGI 3), the EOS token or a stop sequence, which TGI keeps in the text.
+        const generation = await engine.generate(ids, p.max_new_tokens ?? 100, p.stop ?? []);
+        const dists = await engine.distributions([...ids, ...generation.generated]);
+        const generatedTokens = generation.generated.map((id, j) => ({ id, text: engine.piece(id), logprob: dists[ids.length + j - 1][id], special: false }));
         const prefill = p.decoder_input_details
           ? ids.map((id, j) => ({ id, text: engine.special(id) ? '<s>' : engine.piece(id), logprob: j === 0 ? null : dists[j - 1][id] }))
           : [];
         return {
           json: {
-            generated_text: engine.piece(next.id),
+            generated_text: generation.full,
             ...(p.details
-              ? { details: { finish_reason: 'length', generated_tokens: 1, seed: null, prefill, tokens: [{ id: next.id, text: engine.piece(next.id), logprob: next.logprob, special: false }], top_tokens: null } }
+              ? {
+                  details: {
+                    finish_reason: generation.reason === 'eos' ? 'eos_token' : generation.reason === 'stop' ? 'stop_sequence' : 'length',
+                    generated_tokens: generation.generated.length,
+                    seed: null,
+                    prefill,
+                    tokens: generatedTokens,
+                    top_tokens: null,
+                  },
+                }
               : {}),
           },
         };

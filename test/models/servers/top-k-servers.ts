@@ -1,4 +1,4 @@
-import { ScoringEngine } from './engine.js';
+import { ScoringEngine, type Generation } from './engine.js';
 import { bytesOf, startServer, type FaultOptions, type TestServer } from './harness.js';
 
 /** A token as chat APIs name it: decoded text, no ID. */
@@ -9,6 +9,15 @@ export interface TextTop {
 
 /** Decides the next-token top-k for a prompt (from the engine, or scripted by a test). */
 export type TopFor = (prompt: string, k: number) => Promise<TextTop[]>;
+
+/** Greedy text after a prompt (for requests that generate instead of asking for log-probs). */
+export type GenerateFor = (prompt: string, maxTokens: number, stop: string[]) => Promise<Generation>;
+
+/** The engine's greedy generation after a text prompt, tokenized with BOS as the servers do. */
+export const engineGenerateFor = (engine: ScoringEngine): GenerateFor => (prompt, maxTokens, stop) => engine.generate(engine.tokenize(prompt, true), maxTokens, stop);
+
+/** OpenAI and Ollama cut the stop string from the text; either ends a text "stop", the token budget "length". */
+const finishReason = (g: Generation) => (g.reason === 'length' ? 'length' : 'stop');
 
 /** The engine's top-k next tokens after a prompt, named by decoded text as Ollama and OpenAI do. */
 export const engineTopFor = (engine: ScoringEngine): TopFor => async (prompt, k) => {
@@ -29,6 +38,8 @@ export interface ChatOptions {
   echoKeyFor?: (prompt: string) => boolean;
   /** Answer without log-probs, as models that do not support them do. */
   noLogprobs?: boolean;
+  /** Requests without log-probs generate text with this. */
+  generateFor?: GenerateFor;
 }
 
 /** An OpenAI-compatible chat server (`/v1/chat/completions`, `/v1/models`). */
@@ -46,6 +57,22 @@ export function startOpenaiChat(opts: ChatOptions): Promise<TestServer> {
         if (k > 20) return { status: 400, json: openaiError(400, `Invalid 'top_logprobs': integer above maximum value. Expected a value <= 20, but got ${k} instead.`) };
         const prompt = (body.messages ?? []).map((m: { content: string }) => m.content).join('\n');
         if (opts.echoKeyFor?.(prompt)) return { status: 400, json: openaiError(400, `Request refused for credentials ${req.headers.authorization}`) };
+        if (!body.logprobs && opts.generateFor) {
+          const stop: string[] = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []);
+          if (stop.length > 4) return { status: 400, json: openaiError(400, "Invalid 'stop': array too long. Expected an array with maximum length 4.") };
+          const g = await opts.generateFor(prompt, body.max_completion_tokens ?? body.max_tokens ?? 16, stop);
+          return {
+            json: {
+              id: `chatcmpl-${Math.random().toString(16).slice(2)}`,
+              object: 'chat.completion',
+              created: Math.floor(Date.now() / 1000),
+              model: body.model,
+              choices: [{ index: 0, message: { role: 'assistant', content: g.text, refusal: null }, logprobs: null, finish_reason: finishReason(g) }],
+              usage: { prompt_tokens: prompt.length, completion_tokens: g.generated.length, total_tokens: prompt.length + g.generated.length },
+              system_fingerprint: null,
+            },
+          };
+        }
         const top = await opts.topFor(prompt, Math.max(k, 1));
         const first = top[0];
         return {
@@ -75,7 +102,7 @@ export function startOpenaiChat(opts: ChatOptions): Promise<TestServer> {
 export const ollamaError = (_status: number, message: string) => ({ error: message });
 
 /** An Ollama server (`/api/generate`, `/api/tags`); `old` answers as versions before 0.12.11 (no log-probs). */
-export function startOllama(opts: { topFor: TopFor; old?: boolean }): Promise<TestServer> {
+export function startOllama(opts: { topFor: TopFor; old?: boolean; generateFor?: GenerateFor }): Promise<TestServer> {
   return startServer({
     errorBody: ollamaError,
     routes: {
@@ -84,6 +111,27 @@ export function startOllama(opts: { topFor: TopFor; old?: boolean }): Promise<Te
       }),
       'POST /api/generate': async (body) => {
         if (body?.model !== 'stories' && body?.model !== 'stories:latest') return { status: 404, json: ollamaError(404, `model '${body?.model}' not found`) };
+        if (!body.logprobs && opts.generateFor) {
+          // num_predict -1 generates until the end of sequence; a bound keeps a runaway test finite.
+          const n = body.options?.num_predict;
+          const g = await opts.generateFor(body.prompt ?? '', n === undefined || n < 0 ? 256 : n, body.options?.stop ?? []);
+          return {
+            json: {
+              model: body.model,
+              created_at: new Date().toISOString(),
+              response: g.text,
+              done: true,
+              done_reason: finishReason(g),
+              context: [],
+              total_duration: 1000,
+              load_duration: 100,
+              prompt_eval_count: (body.prompt ?? '').length,
+              prompt_eval_duration: 500,
+              eval_count: g.generated.length,
+              eval_duration: 400,
+            },
+          };
+        }
         const k = body.top_logprobs ?? 0;
         const top = await opts.topFor(body.prompt ?? '', Math.max(k, 1));
         const first = top[0];

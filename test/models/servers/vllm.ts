@@ -64,7 +64,8 @@ export function startVllm(opts: VllmOptions): Promise<TestServer> {
           if (opts.rejectPrompt?.(p)) return error(400, 'this prompt is refused by the server');
         }
         const key = (id: number) => (body.return_tokens_as_token_ids ? `token_id:${id}` : engine.piece(id));
-        const shape = { maxTokens, echo: !!body.echo, k, key, misbehave: opts.misbehave };
+        const stop: string[] = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []);
+        const shape = { maxTokens, echo: !!body.echo, k, key, misbehave: opts.misbehave, stop };
         const choices = await engine.batch(async (distributions) => {
           const out = [];
           for (const [index, prompt] of prompts.entries()) {
@@ -96,6 +97,7 @@ interface ChoiceShape {
   k: number | undefined;
   key: (id: number) => string;
   misbehave?: VllmOptions['misbehave'];
+  stop: string[];
 }
 
 /** One choice of a completion: greedy generation, then log-probs of the prompt (echo) and the generated tokens. */
@@ -104,16 +106,13 @@ async function completionChoice(
   distributions: (tokens: number[]) => Promise<Float64Array[]>,
   index: number,
   prompt: number[],
-  { maxTokens, echo, k, key, misbehave }: ChoiceShape,
+  { maxTokens, echo, k, key, misbehave, stop }: ChoiceShape,
 ) {
-  const tokens = prompt.slice();
-  const generated: number[] = [];
-  for (let g = 0; g < maxTokens; g++) {
-    const dists = await distributions(tokens);
-    const next = ScoringEngine.top(dists[dists.length - 1], 1)[0].id;
-    generated.push(next);
-    tokens.push(next);
-  }
+  // Greedy, to maxTokens, the end-of-sequence token (kept in the tokens, not in the text) or a stop string (cut from the text).
+  const generation = await engine.generate(prompt, maxTokens, stop, distributions);
+  const eos = generation.reason === 'eos' ? [engine.model.tokens.eos!] : [];
+  const generated = [...generation.generated, ...eos];
+  const tokens = [...prompt, ...generated];
   const dists = await distributions(tokens);
   const entries = tokens.map((t, j) => {
     if (j === 0) return { lp: null, top: null };
@@ -130,7 +129,7 @@ async function completionChoice(
   let offset = 0;
   return {
     index,
-    text: (echo ? tokens : generated).map((t) => engine.piece(t)).join(''),
+    text: (echo ? prompt.map((t) => engine.piece(t)).join('') : '') + generation.text,
     logprobs:
       k === undefined
         ? null
@@ -140,8 +139,8 @@ async function completionChoice(
             tokens: shownTokens.map(key),
             top_logprobs: shown.map((e) => e.top),
           },
-    finish_reason: 'length',
-    stop_reason: null,
+    finish_reason: generation.reason === 'length' ? 'length' : 'stop',
+    stop_reason: generation.stopWord ?? null,
     prompt_logprobs: null,
   };
 }
