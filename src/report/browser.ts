@@ -23,6 +23,9 @@ export interface BrowserResult {
   predicted: number | null;
   correct: boolean | null;
   tie: boolean;
+  /** Generative scoring: the text written and the label read from it (null: none, unscored). */
+  generated?: string;
+  extracted?: string | null;
 }
 
 export interface BrowserData {
@@ -121,7 +124,10 @@ export function browserData(
     prompts: conditions.map((c) => chosen.map((id) => prompt(c.name, id))),
     results: models.map((m) => conditions.map((c) => chosen.map((id) => {
       const r = byKey.get(key(m, c.name, id));
-      return r ? { order: r.order, labels: r.labels ?? null, gold: r.goldPosition, scores: r.scores, predicted: r.predicted, correct: r.correct, tie: r.tie } : null;
+      if (!r) return null;
+      const result: BrowserResult = { order: r.order, labels: r.labels ?? null, gold: r.goldPosition, scores: r.scores, predicted: r.predicted, correct: r.correct, tie: r.tie };
+      if (r.generated !== undefined) Object.assign(result, { generated: r.generated, extracted: r.extracted ?? null });
+      return result;
     }))),
     flips: models.map((m) => chosen.map((id) => flipped.get(m)!.has(id))),
     note,

@@ -3,6 +3,7 @@
  * validated study and its benchmark files with the same code the run used. Prompts depend on the
  * condition and the item only, never on the model.
  */
+import { generativeContext } from '../scoring/generate.js';
 import { loadBenchmark } from '../benchmarks/load.js';
 import type { ItemResult } from '../core/results.js';
 import type { Item } from '../core/types.js';
@@ -45,7 +46,7 @@ export async function renderRunPrompts(summary: RunSummary): Promise<PromptSet> 
       byCondition.set(condition.name, presentations.get(condition.name)!.map((p) => {
         const rendered = renderPrompt(p, condition.method);
         return {
-          context: rendered.context,
+          context: condition.generation ? generativeContext(p, condition.generation.chainOfThought) : rendered.context,
           continuations: rendered.continuations,
           ...(condition.normalization === 'pmi' ? { unconditional: rendered.unconditionalContext } : {}),
           order: p.order,

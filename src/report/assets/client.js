@@ -121,8 +121,9 @@
     $('item-meta').textContent = meta.filter(Boolean).join(' · ');
     strip();
     $('item-prompt').textContent = prompt ? prompt.context : 'The prompt is not available for this item and condition.';
-    $('item-unconditional').textContent = prompt && prompt.unconditional !== undefined
-      ? 'PMI: each score subtracts log P(choice | "' + prompt.unconditional + '").' : '';
+    $('item-unconditional').textContent = r && r.generated !== undefined
+      ? 'The model wrote: "' + r.generated + '" — read as ' + (r.extracted === null ? 'nothing (unscored)' : r.extracted) + '.'
+      : prompt && prompt.unconditional !== undefined ? 'PMI: each score subtracts log P(choice | "' + prompt.unconditional + '").' : '';
     const body = $('item-choices').tBodies[0];
     body.replaceChildren();
     if (!r || r.order.length === 0) {
