@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ItemResult } from '../../src/core/results.js';
+import { browserData } from '../../src/report/browser.js';
 import { makeItems, runStudy, study } from '../sim/helpers.js';
 
 const items = makeItems(40);
@@ -88,4 +89,18 @@ test('a study names what generative scoring needs', () => {
   const s = study([{ name: 'g', scoring: 'generate', generation: { maxTokens: 8, chainOfThought: true } }], models);
   const g = s.conditions[0].info.generation!;
   assert.deepEqual({ ...g, chainOfThought: undefined }, { maxTokens: 8, chainOfThought: undefined, extraction: 'mmlu-pro', stop: ['Question:'], temperature: 0, seed: 1 });
+});
+
+test('the item browser carries each text written and the label read from it', async () => {
+  const s = study(conditions, models);
+  const { items: rows } = await runStudy(s, items);
+  const data = browserData(rows, ['clear', 'vague'], s.conditions.map((c) => c.info), 'base', { items, byCondition: new Map(), problem: null }, 100);
+  const cot = s.conditions.findIndex((c) => c.name === 'cot');
+  const base = s.conditions.findIndex((c) => c.name === 'base');
+  data.results[1][cot].forEach((r, i) => {
+    const row = rows.find((x) => x.model === 'vague' && x.condition === 'cot' && x.itemId === data.items[i].id)!;
+    assert.equal(r!.generated, row.generated);
+    assert.equal(r!.extracted, row.extracted);
+  });
+  assert.ok(data.results[0][base].every((r) => r!.generated === undefined), 'log-prob conditions carry no text');
 });

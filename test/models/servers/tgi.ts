@@ -42,6 +42,9 @@ export function startTgi(engine: ScoringEngine, opts: { prefillDisabled?: boolea
         const generation = await engine.generate(ids, p.max_new_tokens ?? 100, p.stop ?? []);
         const dists = await engine.distributions([...ids, ...generation.generated]);
         const generatedTokens = generation.generated.map((id, j) => ({ id, text: engine.piece(id), logprob: dists[ids.length + j - 1][id], special: false }));
+        // TGI lists the end-of-sequence token among the tokens (special), not in the text.
+        const eos = engine.model.tokens.eos!;
+        if (generation.reason === 'eos') generatedTokens.push({ id: eos, text: '</s>', logprob: dists[dists.length - 1][eos], special: true });
         const prefill = p.decoder_input_details
           ? ids.map((id, j) => ({ id, text: engine.special(id) ? '<s>' : engine.piece(id), logprob: j === 0 ? null : dists[j - 1][id] }))
           : [];
@@ -52,7 +55,7 @@ export function startTgi(engine: ScoringEngine, opts: { prefillDisabled?: boolea
               ? {
                   details: {
                     finish_reason: generation.reason === 'eos' ? 'eos_token' : generation.reason === 'stop' ? 'stop_sequence' : 'length',
-                    generated_tokens: generation.generated.length,
+                    generated_tokens: generatedTokens.length,
                     seed: null,
                     prefill,
                     tokens: generatedTokens,
