@@ -394,7 +394,7 @@ export function recommend(candidates: readonly CandidateDesign[], curve: Conditi
   out.push(`Two models ${(o.targetSeparation * 100).toFixed(1)} points apart need about ${count(best.itemsForTargetSeparation)} under ${best.name}; τ ≥ ${o.targetTau} between replications needs ${count(best.itemsForTargetTau)}.`);
   const robust = candidates.find((c) => c.kind === 'robust');
   if (robust && curve) {
-    out.push(`The robust score over ${curve.perturbations.length} perturbation condition(s) would replicate at τ ≈ ${tau(robust)} (new items and new conditions of the same kinds); ${curve.conditionsToSettle === null ? 'more conditions keep paying' : `adding conditions stops paying after ${curve.conditionsToSettle}`}.`);
+    out.push(`The robust score over ${curve.perturbations.length} perturbation condition(s) would replicate at τ ≈ ${tau(robust)} on new items, ${(robust.expectedTauNewConditions ?? NaN).toFixed(2)} with new conditions of the same kinds too; ${curve.conditionsToSettle === null ? 'more conditions keep paying' : `adding conditions stops paying after ${curve.conditionsToSettle}`}.`);
   }
   return out;
 }
