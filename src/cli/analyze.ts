@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeRun, formatAnalysisTables, type Analysis } from '../analysis/index.js';
+import { analyzeRun, formatAnalysisTables, parseConditionList, type Analysis } from '../analysis/index.js';
 import { NoSpaceError, UserError } from '../core/errors.js';
 import type { ItemResult } from '../core/results.js';
 import { readRun, writeFileAtomic, type RunSummary } from '../output/run-dir.js';
@@ -10,12 +10,15 @@ export interface AnalyzeCommandOptions {
   bootstrap?: string;
   seed?: string;
   clusterBySubject?: boolean;
+  /** Comma-separated conditions of the robust leaderboard, overriding the roles. */
+  robust?: string;
 }
 
 export interface AnalyzeSettings {
   seed: number;
   bootstrap?: number;
   clusterBySubject?: boolean;
+  robust?: string[];
 }
 
 function wholeNumber(value: string, flag: string, min: number): number {
@@ -86,7 +89,10 @@ export async function analyzeCommand(dirArg: string, opts: AnalyzeCommandOptions
   if (!Array.isArray(summary.conditions) || !Array.isArray(summary.models) || typeof summary.baseline !== 'string') {
     throw new UserError('summary.json lacks the conditions, models or baseline of the run', path.join(dir, 'summary.json'));
   }
-  const { analysis, file } = analyzeRunDir(dir, summary, items, { seed: seed ?? summary.seed ?? 0, bootstrap, clusterBySubject: opts.clusterBySubject === true });
+  const robust = opts.robust !== undefined ? parseConditionList(opts.robust, '--robust') : undefined;
+  const { analysis, file } = analyzeRunDir(dir, summary, items, {
+    seed: seed ?? summary.seed ?? 0, bootstrap, clusterBySubject: opts.clusterBySubject === true, robust,
+  });
   process.stdout.write(`${simulatedNote(summary)}${formatAnalysisTables(analysis)}\nwrote ${file}\n`);
   return 0;
 }

@@ -39,6 +39,7 @@ program
   .option('--bootstrap <n>', 'paired bootstrap resamples over items (default 1000; 0 skips bootstrap intervals)')
   .option('--seed <s>', 'seed of the bootstrap and of PriDe calibration items (default: the run\'s seed)')
   .option('--cluster-by-subject', 'SEs clustered by subject (generalizing to new subjects; much wider) instead of item-level')
+  .option('--robust <conditions>', 'conditions of the robust leaderboard, comma-separated (default: those whose role is perturbation)')
   .action(async (run: string, opts) => {
     process.exitCode = await analyzeCommand(run, opts);
   });
