@@ -21,6 +21,8 @@ import { cellOutcomes, type ResultMatrix } from './resultMatrix.js';
 export interface AgreementNoise {
   /** Permutations drawn (0: none, the fields below are null). */
   permutations: number;
+  /** Exact swaps, or (for large runs) the normal law of the per-model shifts they give. */
+  nullMethod: 'exact-permutation' | 'normal-approximation' | null;
   /** Central 1 − α range of τ-b when the condition has no effect (the noise floor). */
   kendallTauBNull: Interval | null;
   spearmanRhoNull: Interval | null;
@@ -55,6 +57,54 @@ export interface ConditionMovement {
   modelsMovedBeyondNoise: number;
   /** Pairs whose order differs from the baseline's, significant or not. */
   reorderedPairs: OrderChange[];
+}
+
+/** Exact permutations while discordant entries × permutations stay below this. */
+const EXACT_BUDGET = 2e6;
+
+/**
+ * The swaps move model m's count by T_m = Σ_i s_i d_mi, s_i ~ Bernoulli(1/2): a sum of many
+ * independent terms, so T ≈ N(Σ_i d_i / 2, Σ_i d_i d_iᵀ / 4). Returns a sampler of T (Cholesky
+ * factor of the covariance; a model without discordant items never moves).
+ */
+function shiftDistribution(items: readonly number[], models: readonly number[], deltas: readonly number[], M: number) {
+  const mean = new Float64Array(M);
+  const cov = new Float64Array(M * M);
+  const byItem = new Map<number, number[]>();
+  items.forEach((i, k) => {
+    mean[models[k]] += deltas[k] / 2;
+    const list = byItem.get(i);
+    if (list) list.push(k);
+    else byItem.set(i, [k]);
+  });
+  for (const ks of byItem.values()) {
+    for (const k of ks) for (const l of ks) cov[models[k] * M + models[l]] += (deltas[k] * deltas[l]) / 4;
+  }
+  const L = new Float64Array(M * M);
+  for (let j = 0; j < M; j++) {
+    let d = cov[j * M + j];
+    for (let k = 0; k < j; k++) d -= L[j * M + k] ** 2;
+    const pivot = d > 1e-9 * (cov[j * M + j] || 1) ? Math.sqrt(d) : 0;
+    L[j * M + j] = pivot;
+    for (let i = j + 1; i < M; i++) {
+      let v = cov[i * M + j];
+      for (let k = 0; k < j; k++) v -= L[i * M + k] * L[j * M + k];
+      L[i * M + j] = pivot > 0 ? v / pivot : 0;
+    }
+  }
+  const z = new Float64Array(M);
+  return (rng: () => number, out: Float64Array): void => {
+    for (let m = 0; m < M; m++) {
+      let u = rng();
+      while (u === 0) u = rng();
+      z[m] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+    }
+    for (let i = 0; i < M; i++) {
+      let v = mean[i];
+      for (let k = 0; k <= i; k++) v += L[i * M + k] * z[k];
+      out[i] = Math.round(v); // counts are whole numbers, and equal counts tie
+    }
+  };
 }
 
 function sign(x: number): number {
@@ -176,6 +226,7 @@ export function agreementNoise(
   let tauNull: Interval | null = null;
   let rhoNull: Interval | null = null;
   let pValue: number | null = null;
+  let nullMethod: AgreementNoise['nullMethod'] = null;
   if (R > 0) {
     const rng = makeRng(seedFrom(opts.seed, 'agreement-noise', mx.conditions[c]));
     const swap = new Uint32Array(Math.ceil(n / 32));
@@ -184,13 +235,19 @@ export function agreementNoise(
     const b = new Float64Array(M);
     const taus = new Float64Array(R);
     const rhos = new Float64Array(R);
+    const exact = items.length * R <= EXACT_BUDGET;
+    nullMethod = exact ? 'exact-permutation' : 'normal-approximation';
+    const draw = exact ? null : shiftDistribution(items, models, deltas, M);
     let atMost = 0;
     for (let r = 0; r < R; r++) {
-      for (let w = 0; w < swap.length; w++) swap[w] = Math.floor(rng() * 4294967296);
-      shift.fill(0);
-      for (let k = 0; k < items.length; k++) {
-        const i = items[k];
-        if ((swap[i >>> 5] >>> (i & 31)) & 1) shift[models[k]] += deltas[k];
+      if (draw) draw(rng, shift);
+      else {
+        for (let w = 0; w < swap.length; w++) swap[w] = Math.floor(rng() * 4294967296);
+        shift.fill(0);
+        for (let k = 0; k < items.length; k++) {
+          const i = items[k];
+          if ((swap[i >>> 5] >>> (i & 31)) & 1) shift[models[k]] += deltas[k];
+        }
       }
       for (let m = 0; m < M; m++) {
         a[m] = baseSum[m] + shift[m];
@@ -224,5 +281,5 @@ export function agreementNoise(
     tauCI = central(taus);
     rhoCI = central(rhos);
   }
-  return { permutations: R, kendallTauBNull: tauNull, spearmanRhoNull: rhoNull, pValue, kendallTauBCI: tauCI, spearmanRhoCI: rhoCI };
+  return { permutations: R, nullMethod, kendallTauBNull: tauNull, spearmanRhoNull: rhoNull, pValue, kendallTauBCI: tauCI, spearmanRhoCI: rhoCI };
 }

@@ -66,6 +66,7 @@ importGroup
   .option('--scoring <method>', 'how the answers were read: symbol (default), hybrid or cloze')
   .option('--factor <factor>', 'the grid factor the imported conditions differ in (default: template)')
   .option('--name <name>', 'name of the imported study (default: the folder name)')
+  .option('--choices <n>', 'number of choices of every item, when the outputs hold no per-choice scores (for the random-fill convention)')
   .action(async (files: string[], opts) => {
     process.exitCode = await importOutputsCommand(files, opts);
   });
