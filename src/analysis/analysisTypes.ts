@@ -227,7 +227,8 @@ export interface Analysis {
   goodhartGap: GoodhartGapEntry[];
   /** Conditions with the role `protocol`, against the baseline. */
   alternativeLeaderboards: AlternativeLeaderboard[];
-  factorVariance: FactorVariance & { noise: VarianceNoise };
+  /** Over `conditions`: the baseline, perturbation and protocol conditions. */
+  factorVariance: FactorVariance & { conditions: string[]; noise: VarianceNoise };
   bias: { rstd: RStdCell[]; circular: CircularReport[]; stress: StressEffect[] };
   /** Conditions by role, and each condition's role with its source. */
   roles: {

@@ -12,7 +12,7 @@ import { circularReports, rstdCells } from './biasReport.js';
 import { buildCells, cellColumn, conditionLeaderboards } from './conditionLeaderboards.js';
 import { conventions } from './conventions.js';
 import { varianceNoise } from './factorNoise.js';
-import { factorVariance } from './factorVariance.js';
+import { FACTOR_NAMES, factorVariance } from './factorVariance.js';
 import { agreementNoise, orderChanges } from './movement.js';
 import { NULLS } from './nulls.js';
 import { conditionRoles, conditionsWithRole, type ResolvedRole } from './roles.js';
@@ -70,7 +70,7 @@ export const METHODS: Record<string, string> = {
   rankAgreement: 'Kendall tau-b (tie-corrected), tau_k = (tau + 1)/2, Spearman rho on average ranks, computed on accuracies across models.',
   robust: 'Mean accuracy over the conditions whose role is perturbation (or those given to analyze --robust); SE clustered by item, sd(s_i)/sqrt(n) with s_i the item mean over conditions; worst case = lowest per-condition accuracy.',
   goodhartGap: 'Baseline accuracy minus robust accuracy, paired per item (d_i = baseline outcome_i - s_i); flagged when Holm-adjusted p < alpha, the gap is positive and the robust rank is lower.',
-  factorVariance: 'On the model x condition accuracy table after removing each model\'s mean: main share = sum over levels of cells x (level mean residual)^2 / within-model sum of squares; the factor x model share adds how differently models react to the levels.',
+  factorVariance: 'Over the baseline, perturbation and protocol conditions (not stress or probes), on the model x condition accuracy table after removing each model\'s mean: main share = sum over levels of cells x (level mean residual)^2 / within-model sum of squares; the factor x model share adds how differently models react to the levels.',
   rstd: 'Population std over shown answer positions of the accuracy on items whose gold is at that position (accuracy units).',
   circularEval: 'Per-rotation accuracy; perf = right under every rotation; moreK[k-1] = right under at least k rotations.',
   pride: 'Prior = mean over a seeded share of items of softmax(mean over rotations of log P(symbol per position)); debiased prediction = argmax(log P - log prior), scored on the held-out items of the target condition.',
@@ -178,8 +178,16 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
     return { goldPositions: mx.goldPosition.subarray(o, o + mx.n), outcomes: cellOutcomes(mx, m, c), rstd: cell.rstd, key: `${cell.model}\u0000${cell.condition}` };
   }), { draws: permutations, seed: noiseSeed, alpha });
   const stress = roles.flatMap((r, k) => (r.role === 'stress' ? [k] : []));
+  // Ways of measuring, not probes or bias exploits: a choices-only probe would count as the standard level of every factor.
+  const varied = roles.flatMap((r, k) => (r.role === 'stress' || r.role === 'probe' ? [] : [k]));
   const notApplicable: Analysis['notApplicable'] = [];
   if (K === 0) notApplicable.push({ statistic: 'robust', reason: 'no condition has the role "perturbation" (set role: perturbation, or analyze --robust a,b)' });
+  if (C === 1) notApplicable.push({ statistic: 'rank agreement, rank shifts, moved beyond noise', reason: 'the run has one condition: nothing to compare the baseline with' });
+  if (varied.every((c) => FACTOR_NAMES.every((f) => infos[c].factors[f] === infos[varied[0]].factors[f]))) {
+    notApplicable.push({ statistic: 'factorVariance', reason: 'every condition has the same level of every factor' });
+  } else if (C > 1 && infos.some((c) => c.factors.order === 'as imported')) {
+    notApplicable.push({ statistic: 'factorVariance (factors other than --factor)', reason: 'imported conditions differ in one declared factor only' });
+  }
   if (permutations === 0) notApplicable.push({ statistic: 'noise floors', reason: 'permutations set to 0' });
   if (resamples === 0) notApplicable.push({ statistic: 'bootstrap intervals', reason: 'bootstrap set to 0' });
   if (rstd.every((r) => !Number.isFinite(r.rstd) || r.itemsByPosition.filter((x) => x > 0).length < 2)) {
@@ -228,8 +236,9 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
       modelsMovedBeyondNoise: movement.perCondition.find((p) => p.condition === r.b)?.modelsMovedBeyondNoise ?? 0,
     })),
     factorVariance: {
-      ...factorVariance(accuracy, infos.map((c) => c.factors)),
-      noise: varianceNoise(mx, infos.map((c) => c.factors), { boot, cellColumn: column, alpha }),
+      conditions: varied.map((c) => conditionNames[c]),
+      ...factorVariance(varied.map((c) => accuracy[c]), varied.map((c) => infos[c].factors)),
+      noise: varianceNoise(mx, varied, varied.map((c) => infos[c].factors), { boot, cellColumn: column, alpha }),
     },
     bias: {
       rstd: rstd.map((cell, k) => ({ ...cell, noise: rstdFloors[k] })),

@@ -70,12 +70,14 @@ function sumsOfSquares(t: Float64Array, C: number, M: number, levels: number[][]
   });
 }
 
+/** The decomposition's noise over the given conditions (indices into mx.conditions, with their factors). */
 export function varianceNoise(
   mx: ResultMatrix,
+  conditions: readonly number[],
   factors: readonly ConditionFactors[],
   opts: { boot: BootstrapSums | null; cellColumn: (m: number, c: number) => number; alpha: number },
 ): VarianceNoise {
-  const C = mx.conditions.length;
+  const C = conditions.length;
   const M = mx.models.length;
   const n = mx.n;
   const levels = factorLevels(factors);
@@ -85,7 +87,7 @@ export function varianceNoise(
   const outcomes: Uint8Array[] = [];
   for (let c = 0; c < C; c++) {
     for (let m = 0; m < M; m++) {
-      const o = cellOutcomes(mx, m, c);
+      const o = cellOutcomes(mx, m, conditions[c]);
       outcomes[c * M + m] = o;
       let s = 0;
       for (let i = 0; i < n; i++) s += o[i];
@@ -112,7 +114,7 @@ export function varianceNoise(
     draws = Array.from({ length: S }, () => new Float64Array(boot.resamples));
     const table = new Float64Array(C * M);
     for (let r = 0; r < boot.resamples; r++) {
-      for (let c = 0; c < C; c++) for (let m = 0; m < M; m++) table[c * M + m] = boot.sums[r * boot.columns + opts.cellColumn(m, c)] / n;
+      for (let c = 0; c < C; c++) for (let m = 0; m < M; m++) table[c * M + m] = boot.sums[r * boot.columns + opts.cellColumn(m, conditions[c])] / n;
       sumsOfSquares(table, C, M, levels, one);
       for (let s = 0; s < S; s++) draws[s][r] = one[s];
     }
