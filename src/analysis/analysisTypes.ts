@@ -217,8 +217,10 @@ export interface Analysis {
   baselineComparisons: PairComparison[];
   rankAgreement: { vsBaseline: BaselineAgreement[]; pairs: RankAgreement[] };
   rankShifts: RankShiftSummary & {
-    /** Models in a pair whose order changed significantly under some condition (Holm over pairs × conditions). */
+    /** Models in a pair whose order changed significantly under a condition of the robust set (Holm over pairs × all conditions). */
     modelsMovedBeyondNoise: number;
+    /** Models whose rank differs from the baseline under a condition of the robust set, noise included. */
+    modelsMovedInRobustSet: number;
     movedBeyondNoiseByCondition: Record<string, number>;
     orderChanges: ConditionMovement[];
   };

@@ -168,7 +168,7 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
     role: roleOf.get(r.b)!,
     noise: agreementNoise(mx, baselineIndex, conditionNames.indexOf(r.b), { permutations, seed: noiseSeed, alpha, boot, cellColumn: column }),
   }));
-  const movement = orderChanges(mx, baselineIndex, alpha);
+  const movement = orderChanges(mx, baselineIndex, alpha, new Set(perturbations));
   const shifts = rankShifts(models, conditionNames, accuracy, baselineIndex);
   const rstd = rstdCells(mx);
   const rstdFloors = rstdNoise(rstd.map((cell) => {
@@ -223,6 +223,7 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
     rankShifts: {
       ...shifts,
       modelsMovedBeyondNoise: movement.modelsMovedBeyondNoise,
+      modelsMovedInRobustSet: movement.modelsMoved,
       movedBeyondNoiseByCondition: Object.fromEntries(movement.perCondition.map((p) => [p.condition, p.modelsMovedBeyondNoise])),
       orderChanges: movement.perCondition,
     },

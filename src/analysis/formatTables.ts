@@ -85,8 +85,8 @@ export function formatAnalysisTables(a: Analysis): string {
   }
 
   const beyond = a.rankShifts.modelsMovedBeyondNoise;
-  out.push('', `Rank shifts from the baseline: ${beyond ?? '–'} of ${a.models.length} models moved beyond noise` +
-    ` (raw: ${a.rankShifts.modelsMoved} change rank under some condition, noise included)`);
+  out.push('', `Rank shifts from the baseline: ${beyond ?? '–'} of ${a.models.length} models moved beyond noise under the robust set's conditions` +
+    ` (raw, noise included: ${a.rankShifts.modelsMovedInRobustSet ?? '–'} change rank under them, ${a.rankShifts.modelsMoved} under some condition)`);
   out.push(textTable(
     ['model', 'baseline rank', 'best', 'worst', 'range', 'max |shift|', 'where'],
     [...a.rankShifts.perModel].sort((x, y) => x.baselineRank - y.baselineRank).map((s) => [

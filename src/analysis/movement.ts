@@ -112,7 +112,13 @@ function sign(x: number): number {
 }
 
 /** Order changes of every pair of models between the baseline and each other condition. */
-export function orderChanges(mx: ResultMatrix, baselineIndex: number, alpha: number): { perCondition: ConditionMovement[]; modelsMovedBeyondNoise: number } {
+export function orderChanges(
+  mx: ResultMatrix,
+  baselineIndex: number,
+  alpha: number,
+  /** Conditions whose movement makes the headline count (the robust set). */
+  headline: ReadonlySet<number>,
+): { perCondition: ConditionMovement[]; modelsMovedBeyondNoise: number; modelsMoved: number } {
   const M = mx.models.length;
   const n = mx.n;
   const z = zForAlpha(alpha);
@@ -161,6 +167,7 @@ export function orderChanges(mx: ResultMatrix, baselineIndex: number, alpha: num
     t.change.significant = holm[k] < alpha;
   });
   const anywhere = new Set<string>();
+  const movedRaw = new Set<string>();
   const perCondition = mx.conditions.flatMap((condition, c): ConditionMovement[] => {
     if (c === baselineIndex) return [];
     const mine = tests.filter((t) => t.c === c && t.moved);
@@ -169,11 +176,13 @@ export function orderChanges(mx: ResultMatrix, baselineIndex: number, alpha: num
       if (!t.change.significant) continue;
       beyond.add(t.change.a);
       beyond.add(t.change.b);
+      if (!headline.has(c)) continue;
       anywhere.add(t.change.a);
       anywhere.add(t.change.b);
     }
     const ranks = (k: number) => accuracy[k].map((x) => 1 + accuracy[k].filter((y) => y > x).length);
     const base = ranks(baselineIndex);
+    if (headline.has(c)) ranks(c).forEach((r, m) => r !== base[m] && movedRaw.add(mx.models[m]));
     return [{
       condition,
       modelsMoved: ranks(c).filter((r, m) => r !== base[m]).length,
@@ -181,7 +190,7 @@ export function orderChanges(mx: ResultMatrix, baselineIndex: number, alpha: num
       reorderedPairs: mine.map((t) => t.change),
     }];
   });
-  return { perCondition, modelsMovedBeyondNoise: anywhere.size };
+  return { perCondition, modelsMovedBeyondNoise: anywhere.size, modelsMoved: movedRaw.size };
 }
 
 /**
