@@ -4,7 +4,7 @@
  * it prints each rate with its target.
  *
  * - null: four models with no bias, no memory and no template sensitivity; perturbations (shuffle,
- *   reverse, roman symbols, HELM template) have no true effect. Targets: "moved beyond noise" is 0,
+ *   reverse, roman symbols, the HELM and Hendrycks templates) have no true effect. Targets: "moved beyond noise" is 0,
  *   τ-b inside its noise range, net variance-share intervals cover 0, Goodhart-gap intervals cover
  *   0, RStd and answer-order memory not flagged — each in ≥ 95% of replications.
  * - planted: the README's sizes, a memorized share of 0.3 (ability 0.4) and a template
@@ -32,6 +32,7 @@ const CONDITIONS = [
   { name: 'reversed', scoring: 'symbol', perturbations: ['reverse'] },
   { name: 'roman', scoring: 'symbol', perturbations: [{ symbols: { set: 'roman' } }] },
   { name: 'helm', scoring: 'symbol', perturbations: [{ template: { name: 'helm' } }] },
+  { name: 'hendrycks', scoring: 'symbol', perturbations: [{ template: { name: 'hendrycks' } }] },
   { name: 'answer-is-A', scoring: 'symbol', perturbations: [{ 'fix-answer': { position: 'A' } }] },
   { name: 'choices-only', scoring: 'symbol', perturbations: ['choices-only'] },
 ];

@@ -116,15 +116,21 @@ export function formatAnalysisTables(a: Analysis): string {
     }),
   ));
 
-  for (const fill of a.conventions?.randomFill ?? []) {
-    out.push('', `Unscored answers under ${fill.condition}: strict (not correct) beside the random-fill convention (a random choice)`);
+  const fills = a.conventions?.randomFill ?? [];
+  const baseFill = fills.find((f) => f.condition === a.settings.baseline);
+  if (baseFill) {
+    out.push('', `Unscored answers under ${baseFill.condition}: strict (not correct) beside the random-fill convention (a random choice)`);
     out.push(textTable(
       ['model', 'unscored', 'strict %', 'random fill (expected) %', 'random fill (seeded) %'],
-      fill.perModel.map((m) => [m.model, String(m.unscored), pct(m.strict), pct(m.randomFillExpected), pct(m.randomFillSeeded)]),
+      baseFill.perModel.map((m) => [m.model, String(m.unscored), pct(m.strict), pct(m.randomFillExpected), pct(m.randomFillSeeded)]),
     ));
-    out.push(fill.swappedPairs.length
-      ? `pairs ordered differently by the two conventions: ${fill.swappedPairs.map((p) => `${p.a} / ${p.b}`).join('; ')}`
-      : 'no pair of models is ordered differently by the two conventions');
+  }
+  if (fills.length) {
+    out.push(`Pairs ordered differently by strict and random-fill accuracy (${fills.length} conditions with unscored answers):`);
+    const swapped = fills.filter((f) => f.swappedPairs.length);
+    out.push(...(swapped.length
+      ? swapped.map((f) => `  ${f.condition}: ${f.swappedPairs.map((p) => `${p.a} / ${p.b}`).join('; ')}`)
+      : ['  none']));
   }
   if (a.notApplicable?.length) {
     out.push('', 'Not applicable to this run:', ...a.notApplicable.map((n) => `  ${n.statistic}: ${n.reason}`));
