@@ -7,6 +7,7 @@
 import type { ConditionInfo } from '../core/results.js';
 import { makeRng, seedFrom, shuffled, type Rng } from '../core/rng.js';
 import type { Interval } from './accuracy.js';
+import { conditionRoles } from './roles.js';
 import {
   expectedTau, fixedConditionsItemVariance, itemsForTau, mcnemarItems, mcnemarPower, pairVariance, pairedZItems,
   pairedZPower, tauLimit, type PairVariance,
@@ -120,21 +121,12 @@ export const DESIGN_METHODS: Record<string, string> = {
 
 const DEFAULTS = { alpha: 0.05, power: 0.8, targetSeparation: 0.01, targetTau: 0.9, pairShare: 0.8, splits: 200, bootstrap: 200 };
 const REPLICATION_SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
-const PROBES_AND_STRESS = new Set(['choices-only', 'fix-answer', 'fewshot-same-answer', 'self-shot']);
 
-/** Default roles: the baseline; other scoring methods as protocols; form-only changes as perturbations. */
-export function defaultDesignRoles(conditions: readonly ConditionInfo[], baseline: string): Record<string, DesignRole> {
-  const base = conditions.find((c) => c.name === baseline);
+/** Design roles from the run's condition roles: stress tests and probes take no part in a design. */
+export function designRoles(conditions: readonly ConditionInfo[], baseline: string): Record<string, DesignRole> {
   const roles: Record<string, DesignRole> = {};
-  const form = ['order', 'symbols', 'template', 'shots'] as const;
-  for (const c of conditions) {
-    const sameScoring = base !== undefined && c.scoring === base.scoring && c.normalization === base.normalization;
-    const sameForm = base !== undefined && form.every((f) => c.factors[f] === base.factors[f]);
-    const stressOrProbe = c.perturbations.some((p) => PROBES_AND_STRESS.has(p.name));
-    if (c.name === baseline) roles[c.name] = 'baseline';
-    else if (sameForm && !sameScoring && !stressOrProbe) roles[c.name] = 'protocol';
-    else if (!sameForm && sameScoring && !stressOrProbe) roles[c.name] = 'perturbation';
-    else roles[c.name] = 'other';
+  for (const r of conditionRoles(conditions, baseline)) {
+    roles[r.condition] = r.role === 'baseline' || r.role === 'protocol' || r.role === 'perturbation' ? r.role : 'other';
   }
   return roles;
 }

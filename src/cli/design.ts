@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { defaultDesignRoles, designLeaderboard, type DesignRole } from '../analysis/design.js';
+import { designLeaderboard, designRoles, type DesignRole } from '../analysis/design.js';
+import { parseConditionList } from '../analysis/roles.js';
 import { formatDesign } from '../analysis/formatDesign.js';
 import { buildResultMatrix } from '../analysis/resultMatrix.js';
 import { UserError } from '../core/errors.js';
@@ -27,9 +28,9 @@ export async function designCommand(dirArg: string, opts: DesignCommandOptions):
   const dir = path.resolve(dirArg);
   const { summary, items } = readRun(dir);
   const conditionNames = summary.conditions.map((c) => c.name);
-  const roles: Record<string, DesignRole> = defaultDesignRoles(summary.conditions, summary.baseline);
+  const roles: Record<string, DesignRole> = designRoles(summary.conditions, summary.baseline);
   if (opts.robust !== undefined) {
-    const chosen = opts.robust.split(',').map((s) => s.trim()).filter(Boolean);
+    const chosen = parseConditionList(opts.robust, '--robust');
     for (const name of chosen) if (!conditionNames.includes(name)) throw new UserError(`--robust: "${name}" is not one of the conditions (${conditionNames.join(', ')})`);
     for (const name of conditionNames) if (roles[name] === 'perturbation') roles[name] = 'other';
     for (const name of chosen) roles[name] = 'perturbation';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultDesignRoles, designLeaderboard } from '../../src/analysis/design.js';
+import { designRoles, designLeaderboard } from '../../src/analysis/design.js';
 import { expectedTau, itemsForTau, mcnemarItems, mcnemarPower, pairVariance, pairedZItems, pairedZPower, type PairVariance } from '../../src/analysis/designMath.js';
 import { simulateRun } from '../../src/analysis/simulate.js';
 import { buildResultMatrix } from '../../src/analysis/resultMatrix.js';
@@ -70,7 +70,7 @@ test('predictions agree with simulated replications within 5 points at three siz
 test('designLeaderboard on a simulated run: candidates by role, pairs, and a recommendation', () => {
   const run = simulateRun({ models: 5, items: 600, conditions: 12, seed: 3, rotations: false });
   const mx = buildResultMatrix(run.items, run.models, run.conditions.map((c) => c.name));
-  const roles = defaultDesignRoles(run.conditions, run.baseline);
+  const roles = designRoles(run.conditions, run.baseline);
   assert.equal(roles.baseline, 'baseline');
   assert.equal(roles['scoring=cloze-char'], 'protocol');
   assert.equal(roles['symbols=abcd'], 'perturbation');
