@@ -139,6 +139,7 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
         info: {
           name, scoring: method, normalization, perturbations: chain, factors: factorsOf(chain, method, normalization),
           ...(generation ? { generation: { ...generation, temperature: 0 as const } } : {}),
+          ...(c.role ? { role: c.role } : {}),
         },
         ...(generation ? { generation } : {}),
       });
@@ -152,6 +153,16 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
   if (!seen.has(spec.baseline)) {
     throw new UserError(`baseline "${spec.baseline}" is not a condition; conditions: ${[...seen].join(', ')}`, `${file}: baseline`);
   }
+  spec.conditions.forEach((c, ci) => {
+    if (c.role === undefined) return;
+    const isBaseline = c.name === spec.baseline;
+    if (isBaseline !== (c.role === 'baseline')) {
+      throw new UserError(
+        isBaseline ? `the baseline's role is "baseline", not "${c.role}"` : `role "baseline" belongs to the baseline ("${spec.baseline}") only`,
+        `${file}: conditions.${ci}.role`,
+      );
+    }
+  });
   const names = new Set<string>();
   spec.models.forEach((m, i) => {
     if (names.has(m.name)) throw new UserError(`two models are named "${m.name}"`, `${file}: models.${i}.name`);
