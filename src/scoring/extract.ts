@@ -34,13 +34,16 @@ interface Compiled {
   regex: RegExp;
   /** Group holding the label (0: the whole match). */
   group: number;
+  /** Python's `.*X` search: of the matches of X, the last one on the first line that has one. */
+  lastOnFirstLine?: boolean;
 }
 
 /** MMLU-Pro's three patterns with the label class in place of [A-J] (`.` without DOTALL matches all but \n in Python). */
 function mmluPro(l: string): Compiled[] {
   return [
     { regex: new RegExp(`answer is \\(?(${l})\\)?`, 'u'), group: 1 },
-    { regex: new RegExp(`[^\\n]*[aA]nswer:${SPACE}*(${l})`, 'u'), group: 1 },
+    // `.*[aA]nswer:\s*X` read without its leading `.*`, which costs a scan of the line per start position.
+    { regex: new RegExp(`[aA]nswer:${SPACE}*(${l})`, 'gu'), group: 1, lastOnFirstLine: true },
     { regex: new RegExp(`${START}${l}${END}(?![^]*${START}${l}${END})`, 'u'), group: 0 },
   ];
 }
@@ -73,10 +76,21 @@ export function makeExtractor(rule: ExtractionRule, labels: readonly string[], w
   const l = labelAlternation(labels);
   const cascade = rule === 'mmlu-pro' ? mmluPro(l) : rule === 'leading-letter' ? leadingLetter(l) : custom(rule, l, where);
   return (text) => {
-    for (const { regex, group } of cascade) {
-      const m = regex.exec(text);
+    for (const { regex, group, lastOnFirstLine } of cascade) {
+      const m = lastOnFirstLine ? lastMatchOnFirstLine(regex, text) : regex.exec(text);
       if (m && m[group] !== undefined) return m[group];
     }
     return null;
   };
+}
+
+/** With a global regex: the last match that starts on the line of the first match. */
+function lastMatchOnFirstLine(regex: RegExp, text: string): RegExpExecArray | null {
+  regex.lastIndex = 0;
+  const first = regex.exec(text);
+  if (!first) return null;
+  const lineEnd = text.indexOf('\n', first.index);
+  let last = first;
+  for (let m = regex.exec(text); m && (lineEnd < 0 || m.index < lineEnd); m = regex.exec(text)) last = m;
+  return last;
 }

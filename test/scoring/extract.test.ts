@@ -41,6 +41,8 @@ test('MMLU-Pro cascade: each pattern in order, as the Python code reads it', () 
   assert.equal(extract('the answer is B'), 'B');
   assert.equal(extract('Answer: E\nmore text Answer: F'), 'E');
   assert.equal(extract('first line\nfinal answer:\n  G and then A'), 'G');
+  assert.equal(extract('Answer: B, no wait, Answer: C\nAnswer: D'), 'C');
+  assert.equal(extract('x\nanswer: Q answer: B'), 'B');
   assert.equal(extract('I think A is wrong, so B.\nMaybe C'), 'C');
   assert.equal(extract('The B-coordinate is J-shaped'), 'J');
   assert.equal(extract('No capital letters here.'), null);
