@@ -184,6 +184,16 @@ class Connection {
     );
   }
 
+  async models(): Promise<string[]> {
+    return (await this.q('SELECT DISTINCT model FROM goodhart_results ORDER BY model')).rows.map((r: { model: string }) => r.model);
+  }
+
+  /** A page of a model's results in key order, after `after`. */
+  async scan(model: string, after: string, limit: number): Promise<Entry[]> {
+    const r = await this.client.query({ text: 'SELECT key, result FROM goodhart_results WHERE model = $1 AND key > $2 ORDER BY key LIMIT $3', values: [model, after, limit], rowMode: 'array' });
+    return r.rows as Entry[];
+  }
+
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     try {

@@ -116,6 +116,16 @@ export class PostgresStore implements ResultStore {
     this.call('setFileHash', path, size, mtimeMs, sha256);
   }
 
+  models(): string[] {
+    return this.call<string[]>('models');
+  }
+
+  scan(modelId: string, cursor: string | undefined, limit: number): { entries: [string, RequestResult][]; cursor?: string } {
+    const rows = this.call<[string, string][]>('scan', modelId, cursor ?? '', limit);
+    const entries = rows.map(([key, result]): [string, RequestResult] => [key, JSON.parse(result) as RequestResult]);
+    return { entries, ...(rows.length === limit ? { cursor: rows[rows.length - 1][0] } : {}) };
+  }
+
   close(): void {
     if (this.closed) return;
     try {
