@@ -35,7 +35,8 @@ export interface WorkerOptions {
  */
 export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; refused: number }> {
   const { store, queue, log } = opts;
-  const models = new Map<string, Promise<Model>>();
+  // One set of models per chunk computed at once: a model evaluates one batch at a time.
+  const slots = Array.from({ length: Math.max(1, opts.concurrency) }, () => new Map<string, Promise<Model>>());
   const benchmarks = new Map<string, Promise<Item[]>>();
   const refused = new Set<string>();
   let queues: string[] = [];
@@ -43,7 +44,7 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
   let turn = 0;
   const tally = { chunks: 0, refused: 0 };
 
-  const modelFor = (job: ChunkJob): Promise<Model> => {
+  const modelFor = (models: Map<string, Promise<Model>>, job: ChunkJob): Promise<Model> => {
     const local = opts.localModels?.specs.find((m) => m.name === job.model.name);
     const spec = local ?? job.model;
     const baseDir = local ? opts.localModels!.baseDir : job.studyDir;
@@ -82,10 +83,10 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
     return undefined;
   };
 
-  const handle = async ({ name, id, data }: { name: string; id: string; data: ChunkJob }) => {
+  const handle = async (models: Map<string, Promise<Model>>, { name, id, data }: { name: string; id: string; data: ChunkJob }) => {
     let model: Model;
     try {
-      model = await modelFor(data);
+      model = await modelFor(models, data);
     } catch (e) {
       return refuse(name, id, `worker on ${os.hostname()} cannot open model ${data.model.name}: ${(e as Error).message}`);
     }
@@ -98,7 +99,8 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
       return refuse(name, id, `worker on ${os.hostname()}: the chunk's requests have other keys here (another goodhart version?)`);
     }
     try {
-      const { counts } = await computeRequests(model, table, ids, store, { chunkSize: 64 });
+      // The whole chunk in one batch, as a run on one machine evaluates it (llama.cpp's log-probs differ in the last digits with the batch).
+      const { counts } = await computeRequests(model, table, ids, store, { chunkSize: ids.length });
       await queue.complete(name, id, counts);
       tally.chunks++;
       log(`${data.model.name}: chunk of ${ids.length} requests done (${counts.computed} computed, ${counts.cached} already stored, ${counts.failed} failed)`);
@@ -116,7 +118,7 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
     await queue.fail(name, id, { refused: reason });
   }
 
-  const loop = async () => {
+  const loop = async (models: Map<string, Promise<Model>>) => {
     let idle = MIN_IDLE_MS;
     while (!opts.shouldStop()) {
       const job = await take();
@@ -126,13 +128,13 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
         continue;
       }
       idle = MIN_IDLE_MS;
-      await handle(job);
+      await handle(models, job);
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency) }, loop));
+    await Promise.all(slots.map(loop));
   } finally {
-    for (const model of models.values()) await model.then((m) => m.close(), () => {});
+    for (const models of slots) for (const model of models.values()) await model.then((m) => m.close(), () => {});
   }
   return tally;
 }
