@@ -19,13 +19,16 @@ case "${1:-}" in
       DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
     fi
     if [ "$(id -u)" = 0 ] && ! id "$RUN_AS" >/dev/null 2>&1; then useradd --system --no-create-home "$RUN_AS"; fi
-    if [ -f "$DIR/data/postmaster.pid" ] && as_user "$BIN/pg_ctl -D $DIR/data status" >/dev/null 2>&1; then
-      echo "postgres://goodhart@127.0.0.1:$PORT/goodhart"
+    if [ -f "$DIR/port" ] && as_user "$BIN/pg_ctl -D $DIR/data status" >/dev/null 2>&1; then
+      echo "postgres://goodhart@127.0.0.1:$(cat "$DIR/port")/goodhart"
       exit 0
     fi
+    # The first free port from PORT on (another server may hold it).
+    while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
     rm -rf "$DIR"
     mkdir -p "$DIR"
-    [ "$(id -u)" = 0 ] && chown "$RUN_AS" "$DIR"
+    if [ "$(id -u)" = 0 ]; then chown "$RUN_AS" "$DIR"; fi
+    echo "$PORT" >"$DIR/port"
     as_user "$BIN/initdb -D $DIR/data -U goodhart --auth=trust -E UTF8 --no-sync" >"$DIR.log" 2>&1 || { cat "$DIR.log" >&2; exit 1; }
     # Tests make many short connections and databases; durability does not matter for a throwaway server.
     as_user "$BIN/pg_ctl -D $DIR/data -l $DIR/server.log -w -o \"-h 127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start" >&2

@@ -98,6 +98,7 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
     if (data.keys.some((key, i) => table.keys[ids[i]] !== key)) {
       return refuse(name, id, `worker on ${os.hostname()}: the chunk's requests have other keys here (another goodhart version?)`);
     }
+    log(`${data.model.name}: computing a chunk of ${ids.length} requests`);
     try {
       // The whole chunk in one batch, as a run on one machine evaluates it (llama.cpp's log-probs differ in the last digits with the batch).
       const { counts } = await computeRequests(model, table, ids, store, { chunkSize: ids.length });
