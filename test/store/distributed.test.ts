@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,13 +32,20 @@ const track = <T>(p: Promise<T>): Promise<T> => {
   return p;
 };
 
+/** `run --distributed`, killed if the test ends first (it would wait for workers for ever). */
+function distributedRun(t: TestContext, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  let ended = false;
+  t.after(() => void (ended = true));
+  return track(runCli(['run', ...args, '--distributed', '-q'], { env, killWhen: () => ended }));
+}
+
 async function reference(dir: string, study: string): Promise<string> {
   const r = await runCli(['run', study, '--out', path.join(dir, 'ref'), '--store', path.join(dir, 'ref.sqlite'), '-q'], { env: { GOODHART_AUDIT_LOG: path.join(dir, 'ref.log') } });
   assert.equal(r.code, 0, r.stderr);
   return items(path.join(dir, 'ref'));
 }
 
-test('one study on SQLite, on PostgreSQL alone, and on PostgreSQL with 1 and with 3 workers: identical items.jsonl', { skip }, async () => {
+test('one study on SQLite, on PostgreSQL alone, and on PostgreSQL with 1 and with 3 workers: identical items.jsonl', { skip }, async (t) => {
   const dir = tempDir();
   const study = writeDistStudy(dir);
   const want = await reference(dir, study);
@@ -51,7 +58,7 @@ test('one study on SQLite, on PostgreSQL alone, and on PostgreSQL with 1 and wit
     const store = await freshDatabase();
     const out = path.join(dir, `workers-${workers}`);
     fs.mkdirSync(path.join(dir, `w${workers}`));
-    const run = track(runCli(['run', study, '--out', out, '--store', store, '--distributed', '-q']));
+    const run = distributedRun(t, [study, '--out', out, '--store', store]);
     const pool = startWorkers(store, path.join(dir, `w${workers}`), workers, {}, run);
     const r = await run;
     const stopped = await Promise.all(pool);
@@ -72,7 +79,7 @@ test('three workers, one killed with SIGKILL mid-run: the run completes with the
   // Small chunks, so the killed worker holds one mid-run; a short lease, so another takes it soon.
   const env = { GOODHART_CHUNK_REQUESTS: '24', GOODHART_LEASE_SECONDS: '1' };
   const out = path.join(dir, 'out');
-  const run = track(runCli(['run', study, '--out', out, '--store', store, '--distributed', '-q'], { env }));
+  const run = distributedRun(t, [study, '--out', out, '--store', store], env);
   // Killed once it has finished one chunk and holds the next.
   const holdsSecond = (stderr: string) => (stderr.match(/computing a chunk/g)?.length ?? 0) >= 2;
   const victim = runCli(['worker', '--store', store], { env: { ...env, GOODHART_AUDIT_LOG: path.join(dir, 'victim.log') }, signal: 'SIGKILL', killWhen: ({ stderr }) => holdsSecond(stderr) || settled(run) });
@@ -98,14 +105,14 @@ test('three workers, one killed with SIGKILL mid-run: the run completes with the
   assert.equal((await sql(store, 'SELECT count(*)::int AS n FROM goodhart_claims')).rows[0].n, 0, 'no claim is left behind');
 });
 
-test('a worker whose model is another file behind the same name refuses the chunks; a worker with the right file does them', { skip }, async () => {
+test('a worker whose model is another file behind the same name refuses the chunks; a worker with the right file does them', { skip }, async (t) => {
   const dir = tempDir();
   const study = writeDistStudy(dir);
   const store = await freshDatabase();
   const local = path.join(dir, 'local.yaml');
   fs.writeFileSync(local, fs.readFileSync(study, 'utf8').replace('stories260K.gguf', 'llama-2-tiny-random.gguf'));
   assert.ok(fs.existsSync(path.join(sharedDir(), 'models', 'llama-2-tiny-random.gguf')));
-  const run = track(runCli(['run', study, '--out', path.join(dir, 'out'), '--store', store, '--distributed', '-q']));
+  const run = distributedRun(t, [study, '--out', path.join(dir, 'out'), '--store', store]);
   const wrong = runCli(['worker', '--store', store, '--study', local], { env: { GOODHART_AUDIT_LOG: path.join(dir, 'wrong.log') }, signal: 'SIGTERM', killWhen: ({ stderr }) => /refused a chunk/.test(stderr) || settled(run) });
   const refused = await wrong;
   assert.match(refused.stderr, /refused a chunk: .*model stories here is gguf:sha256:[\w:-]+, the study's is gguf:sha256:[\w:-]+/);
