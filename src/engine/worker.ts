@@ -12,7 +12,7 @@ import { RequestTable } from './keys.js';
 
 /** How long an idle worker waits before looking at the queues again (doubling from the first to the second). */
 const MIN_IDLE_MS = 200;
-const MAX_IDLE_MS = 2000;
+const MAX_IDLE_MS = 1000;
 
 export interface WorkerOptions {
   store: ResultStore;
@@ -42,6 +42,7 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
   let queues: string[] = [];
   let listedAt = 0;
   let turn = 0;
+  let idleSince = 0;
   const tally = { chunks: 0, refused: 0 };
 
   const modelFor = (models: Map<string, Promise<Model>>, job: ChunkJob): Promise<Model> => {
@@ -67,7 +68,8 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
   };
 
   const take = async (): Promise<{ name: string; id: string; data: ChunkJob } | undefined> => {
-    if (Date.now() - listedAt > MAX_IDLE_MS) {
+    // Listed again whenever there was nothing to take: a new run's queue is found at once.
+    if (Date.now() - listedAt > MAX_IDLE_MS || idleSince > 0) {
       queues = (await queue.queues()).filter((q) => servesQueue(q, opts.models));
       listedAt = Date.now();
     }
@@ -77,9 +79,11 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
       const job = await queue.take(name);
       if (job) {
         turn++;
+        idleSince = 0;
         return { name, ...job };
       }
     }
+    idleSince ||= Date.now();
     return undefined;
   };
 

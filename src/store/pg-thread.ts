@@ -28,6 +28,48 @@ CREATE TABLE IF NOT EXISTS goodhart_file_hashes (host text NOT NULL, path text N
 CREATE TABLE IF NOT EXISTS goodhart_workers (worker text PRIMARY KEY, host text NOT NULL, pid integer NOT NULL, heartbeat timestamptz NOT NULL);
 CREATE TABLE IF NOT EXISTS goodhart_claims (model text NOT NULL, key text NOT NULL, worker text NOT NULL, PRIMARY KEY (model, key));
 `;
+
+/*
+ * Storing and claiming are functions on the server: one round trip each instead of one per
+ * statement. Writers of a model take a lock on it, so sequence numbers commit in order and a claim
+ * reads a prefix of the log.
+ */
+const FUNCTIONS = `
+CREATE OR REPLACE FUNCTION goodhart_put(p_model text, p_writer text, p_keys text[], p_results text[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE base bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('goodhart:' || p_model));
+  SELECT coalesce(max(seq), 0) INTO base FROM goodhart_results WHERE model = p_model;
+  INSERT INTO goodhart_results (model, key, seq, writer, result)
+    SELECT p_model, t.k, base + t.n, p_writer, t.r FROM unnest(p_keys, p_results) WITH ORDINALITY AS t(k, r, n)
+    ON CONFLICT (model, key) DO NOTHING;
+  DELETE FROM goodhart_failures f WHERE f.model = p_model AND f.key = ANY(p_keys);
+  DELETE FROM goodhart_claims c WHERE c.model = p_model AND c.key = ANY(p_keys);
+END $$;
+
+CREATE OR REPLACE FUNCTION goodhart_claim(p_model text, p_worker text, p_host text, p_pid integer, p_keys text[], p_since bigint, p_lease double precision)
+RETURNS TABLE (o_kind text, o_key text, o_text text, o_host text, o_pid integer) LANGUAGE plpgsql AS $$
+DECLARE pos bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('goodhart:' || p_model));
+  SELECT coalesce(max(seq), 0) INTO pos FROM goodhart_results WHERE model = p_model;
+  INSERT INTO goodhart_workers (worker, host, pid, heartbeat) VALUES (p_worker, p_host, p_pid, now())
+    ON CONFLICT (worker) DO UPDATE SET heartbeat = now();
+  RETURN QUERY SELECT 'position', NULL::text, pos::text, NULL::text, NULL::integer;
+  RETURN QUERY SELECT 'arrived', r.key, r.result, NULL::text, NULL::integer FROM goodhart_results r
+    WHERE r.model = p_model AND r.seq > p_since AND r.seq <= pos AND r.writer <> p_worker;
+  INSERT INTO goodhart_claims (model, key, worker)
+    SELECT p_model, k, p_worker FROM unnest(p_keys) AS k
+    WHERE NOT EXISTS (SELECT 1 FROM goodhart_results r WHERE r.model = p_model AND r.key = k AND r.seq > p_since AND r.writer <> p_worker)
+    ON CONFLICT (model, key) DO NOTHING;
+  -- Claims whose process stopped renewing its lease (or never registered) are taken over.
+  UPDATE goodhart_claims c SET worker = p_worker
+    WHERE c.model = p_model AND c.key = ANY(p_keys) AND c.worker <> p_worker
+      AND NOT EXISTS (SELECT 1 FROM goodhart_workers w WHERE w.worker = c.worker AND w.heartbeat > now() - make_interval(secs => p_lease));
+  RETURN QUERY SELECT 'held', c.key, c.worker, w.host, w.pid FROM goodhart_claims c JOIN goodhart_workers w ON w.worker = c.worker
+    WHERE c.model = p_model AND c.key = ANY(p_keys) AND c.worker <> p_worker;
+END $$;
+`;
 /** Serializes schema creation between processes opening a new database at once. */
 const SCHEMA_LOCK = 0x600d4a47;
 
@@ -55,6 +97,7 @@ class Connection {
         if (version > STORE_SCHEMA_VERSION) throw Object.assign(new Error(`store schema version ${version} is newer than this goodhart understands (${STORE_SCHEMA_VERSION}); upgrade goodhart or use another store`), { code: 'GOODHART_VERSION' });
       }
       await this.client.query(SCHEMA);
+      await this.client.query(FUNCTIONS);
       await this.q(`INSERT INTO goodhart_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [String(STORE_SCHEMA_VERSION)]);
     });
     await this.register();
@@ -85,11 +128,6 @@ class Connection {
     }
   }
 
-  /** Writers of one model's results take this lock, so sequence numbers commit in order and `claim` sees a prefix. */
-  private lockModel(model: string) {
-    return this.q(`SELECT pg_advisory_xact_lock(hashtext('goodhart:' || $1))`, [model]);
-  }
-
   private async position(model: string): Promise<number> {
     const r = await this.q('SELECT coalesce(max(seq), 0)::bigint AS last FROM goodhart_results WHERE model = $1', [model]);
     return Number(r.rows[0].last);
@@ -108,52 +146,37 @@ class Connection {
     return this.position(model);
   }
 
-  putMany(model: string, entries: Entry[]): Promise<void> {
-    const keys = entries.map((e) => e[0]);
-    return this.tx(async () => {
-      await this.lockModel(model);
-      const base = await this.position(model);
-      await this.q(
-        `INSERT INTO goodhart_results (model, key, seq, writer, result)
-         SELECT $1, k, $2::bigint + n, $3, r FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS t(k, r, n)
-         ON CONFLICT (model, key) DO NOTHING`,
-        [model, base, this.data.worker, keys, entries.map((e) => e[1])],
-      );
-      await this.q('DELETE FROM goodhart_failures WHERE model = $1 AND key = ANY($2)', [model, keys]);
-      await this.q('DELETE FROM goodhart_claims WHERE model = $1 AND key = ANY($2)', [model, keys]);
-    });
+  async putMany(model: string, entries: Entry[]): Promise<void> {
+    await this.q('SELECT goodhart_put($1, $2, $3, $4)', [model, this.data.worker, entries.map((e) => e[0]), entries.map((e) => e[1])]);
   }
 
-  claim(model: string, keys: string[], since: number): Promise<{ claimed: string[]; arrived: Entry[]; position: number }> {
-    return this.tx(async () => {
-      await this.lockModel(model);
-      const position = await this.position(model);
-      const arrived = (
-        await this.client.query({
-          text: 'SELECT key, result FROM goodhart_results WHERE model = $1 AND seq > $2 AND seq <= $3 AND writer <> $4',
-          values: [model, since, position, this.data.worker],
-          rowMode: 'array',
-        })
-      ).rows as Entry[];
-      const got = new Set(arrived.map((e) => e[0]));
-      const wanted = got.size ? keys.filter((k) => !got.has(k)) : keys;
-      await this.register();
-      await this.q('INSERT INTO goodhart_claims (model, key, worker) SELECT $1, k, $2 FROM unnest($3::text[]) AS k ON CONFLICT (model, key) DO NOTHING', [model, this.data.worker, wanted]);
-      const others = await this.q(
-        `SELECT c.key, c.worker, w.host, w.pid, coalesce(w.heartbeat > now() - make_interval(secs => $4), false) AS fresh
-         FROM goodhart_claims c LEFT JOIN goodhart_workers w ON w.worker = c.worker
-         WHERE c.model = $1 AND c.key = ANY($2) AND c.worker <> $3`,
-        [model, wanted, this.data.worker, this.data.leaseSeconds],
-      );
-      const held = new Set<string>();
-      const expired: string[] = [];
-      for (const row of others.rows as { key: string; host: string | null; pid: number | null; fresh: boolean }[]) {
-        if (row.fresh && !(row.host === this.host && row.pid !== process.pid && !processAlive(row.pid!))) held.add(row.key);
-        else expired.push(row.key);
-      }
-      if (expired.length) await this.q('UPDATE goodhart_claims SET worker = $1 WHERE model = $2 AND key = ANY($3)', [this.data.worker, model, expired]);
-      return { claimed: held.size ? wanted.filter((k) => !held.has(k)) : wanted, arrived, position };
-    });
+  async claim(model: string, keys: string[], since: number): Promise<{ claimed: string[]; arrived: Entry[]; position: number }> {
+    const rows = (
+      await this.client.query({
+        text: 'SELECT * FROM goodhart_claim($1, $2, $3, $4, $5, $6, $7)',
+        values: [model, this.data.worker, this.host, process.pid, keys, since, this.data.leaseSeconds],
+        rowMode: 'array',
+      })
+    ).rows as [string, string | null, string, string | null, number | null][];
+    let position = since;
+    const arrived: Entry[] = [];
+    const held = new Set<string>();
+    const dead = new Map<string, string>();
+    for (const [kind, key, text, host, pid] of rows) {
+      if (kind === 'position') position = Number(text);
+      else if (kind === 'arrived') arrived.push([key!, text]);
+      // A live lease of a process on this machine that has died: no need to wait for it to lapse.
+      else if (host === this.host && pid !== process.pid && !processAlive(pid!)) dead.set(key!, text);
+      else held.add(key!);
+    }
+    if (dead.size) {
+      // Only while the dead process still holds them: another may have taken them meanwhile.
+      const taken = await this.q('UPDATE goodhart_claims SET worker = $1 WHERE model = $2 AND key = ANY($3) AND worker = ANY($4) RETURNING key', [this.data.worker, model, [...dead.keys()], [...new Set(dead.values())]]);
+      const ours = new Set(taken.rows.map((r: { key: string }) => r.key));
+      for (const key of dead.keys()) if (!ours.has(key)) held.add(key);
+    }
+    const got = new Set(arrived.map((e) => e[0]));
+    return { claimed: keys.filter((k) => !got.has(k) && !held.has(k)), arrived, position };
   }
 
   async putFailure(model: string, key: string, error: string): Promise<void> {
