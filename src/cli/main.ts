@@ -51,7 +51,7 @@ program
 const storeGroup = program.command('store').description('the store of model results (a SQLite file or a PostgreSQL database)');
 storeGroup
   .command('copy')
-  .description('copy every result, failure and file hash from one store to another (SQLite <-> PostgreSQL); resumable, never overwrites')
+  .description('copy every stored result from one store to another (SQLite <-> PostgreSQL, either way); resumable: only what the destination lacks is written')
   .argument('<from>', 'source store: SQLite file or postgres://…')
   .argument('<to>', 'destination store: SQLite file or postgres://…')
   .option('-q, --quiet', 'no progress output')
