@@ -72,3 +72,68 @@ export function tauHeatmap(conditions: string[], pairs: TauPair[], baseline: str
     text(left + lw, ly + 24, 'same order +1', { 'text-anchor': 'end', class: 'tick-label' }));
   return svgRoot(width, height, 'Kendall τ-b between the leaderboards of every pair of conditions', 'heatmap', ...parts);
 }
+
+export interface MatrixHeatmapInput {
+  rows: string[];
+  columns: string[];
+  /** values[r][c] in [0, 1]; null where there is no value. */
+  values: (number | null)[][];
+  /** Tooltip of one cell. */
+  tooltip: (row: string, column: string, value: number | null) => string;
+  label: string;
+  kind: string;
+  markedColumn?: string;
+  /** A column's value shown relative to its mean (a diverging scale), e.g. subjects of unequal difficulty. */
+  centreColumns?: boolean;
+}
+
+/** Light to dark blue (ColorBrewer Blues), for accuracies in [0, 1]. */
+const BLUES: [number, [number, number, number]][] = [[0, [247, 251, 255]], [0.5, [107, 174, 214]], [1, [8, 48, 107]]];
+
+function blue(v: number): string {
+  const x = Math.max(0, Math.min(1, v));
+  const k = Math.max(1, BLUES.findIndex(([s]) => s >= x));
+  const [s0, c0] = BLUES[k - 1];
+  const [s1, c1] = BLUES[k];
+  const f = (x - s0) / (s1 - s0);
+  return rgb(c0.map((c, i) => c + (c1[i] - c) * f) as [number, number, number]);
+}
+
+/**
+ * Accuracy of each row (model) in each column (condition or subject), printed in every cell in
+ * percent so the chart reads without colour. Columns are coloured from their own lowest to
+ * highest value, so differences between models within a column show even when columns differ.
+ */
+export function matrixHeatmap(o: MatrixHeatmapInput): string {
+  const cell = Math.max(24, Math.min(44, 900 / Math.max(1, o.columns.length)));
+  const rowLabelW = Math.min(190, Math.max(...o.rows.map((r) => textWidth(clip(r, 30), 11)))) + 10;
+  const colLabelW = Math.min(150, Math.max(...o.columns.map((c) => textWidth(clip(c, 24), 11))));
+  const top = colLabelW * 0.72 + 12;
+  const left = rowLabelW + 4;
+  const width = left + o.columns.length * cell + colLabelW * 0.72;
+  const height = top + o.rows.length * 22 + 8;
+  const range = o.columns.map((_, c) => {
+    const vs = o.values.map((row) => row[c]).filter(isNum);
+    return vs.length ? [Math.min(...vs), Math.max(...vs)] : [0, 1];
+  });
+  const parts: string[] = [];
+  o.columns.forEach((c, j) => {
+    const x = left + j * cell + cell / 2;
+    parts.push(tag('g', { class: 'col-label-g' }, title(c),
+      text(x, top - 6, clip(c, 24), { transform: `rotate(-45 ${x} ${top - 6})`, class: c === o.markedColumn ? 'col-label marked' : 'col-label' })));
+  });
+  o.rows.forEach((r, i) => {
+    const y = top + i * 22;
+    parts.push(tag('g', {}, title(r), text(left - 6, y + 15, clip(r, 30), { 'text-anchor': 'end', class: 'row-label' })));
+    o.columns.forEach((c, j) => {
+      const v = o.values[i][j];
+      const [lo, hi] = range[j];
+      const shade = isNum(v) ? (hi > lo ? (v - lo) / (hi - lo) : 0.5) : 0;
+      parts.push(tag('g', { class: 'cell mark' }, title(o.tooltip(r, c, v)),
+        tag('rect', { x: left + j * cell, y, width: cell - 1, height: 21, fill: isNum(v) ? blue(0.1 + 0.85 * shade) : '#ddd', class: 'heat' }),
+        text(left + j * cell + cell / 2, y + 15, isNum(v) ? String(Math.round(100 * v)) : '–',
+          { 'text-anchor': 'middle', class: isNum(v) && shade > 0.55 ? 'cell-value light' : 'cell-value' })));
+    });
+  });
+  return svgRoot(width, height, o.label, o.kind, ...parts);
+}
