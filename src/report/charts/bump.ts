@@ -35,13 +35,15 @@ export function bumpChart(input: BumpInput): string {
   const conditions = [input.baseline, ...input.conditions.filter((c) => c !== input.baseline)];
   const M = input.models.length;
   const colW = Math.max(48, Math.min(90, 720 / Math.max(1, conditions.length)));
-  const labelW = Math.min(150, Math.max(...input.models.map((m) => textWidth(clip(m, 24))))) + 16;
+  // End labels are bold: wider than the plain-text estimate.
+  const labelW = Math.min(170, Math.max(...input.models.map((m) => textWidth(clip(m, 24)) * 1.12))) + 16;
   const rankW = 30;
   const headH = Math.min(130, Math.max(...conditions.map((c) => textWidth(clip(c, 24), 11))) * 0.64 + 24);
   const rowH = 30;
   const left = rankW + labelW;
   const top = headH + 12;
-  const width = left + (conditions.length - 1) * colW + labelW;
+  // The last column's label is rotated up and to the right: leave room for it as well as for the end labels.
+  const width = left + (conditions.length - 1) * colW + Math.max(labelW, (headH - 24) * 0.8 + 10);
   // Room for end labels pushed below the last rank line by ties.
   const height = top + Math.max((M - 1) * rowH, (M - 1) * LABEL_GAP + 10) + 40;
   const xOf = (k: number) => left + k * colW;

@@ -58,7 +58,7 @@ export function tauHeatmap(conditions: string[], pairs: TauPair[], baseline: str
       title(i === j ? a : `${a} vs ${b}: Kendall τ-b ${defined ? t.toFixed(3) : 'undefined (every model tied under one of them)'}`),
       tag('rect', { x, y, width: cell - 1, height: cell - 1, fill: defined ? tauColour(t) : '#ddd', class: defined ? 'heat' : 'heat undefined' }),
       cell >= 30 ? text(x + cell / 2, y + cell / 2 + 4, defined ? fixed(t) : '–', {
-        'text-anchor': 'middle', class: defined && Math.abs(t) > 0.6 ? 'cell-value light' : 'cell-value',
+        'text-anchor': 'middle', class: defined && lightTextOn(tauColour(t)) ? 'cell-value light' : 'cell-value',
       }) : ''));
   }));
   // Legend: the scale from −1 to 1.
@@ -86,6 +86,20 @@ export interface MatrixHeatmapInput {
   /** A column's value shown relative to its mean (a diverging scale), e.g. subjects of unequal difficulty. */
   centreColumns?: boolean;
 }
+
+/** WCAG relative luminance of an "rgb(r,g,b)" colour. */
+function luminance(colour: string): number {
+  const [r, g, b] = (colour.match(/\d+/g) ?? ['0', '0', '0']).map((x) => Number(x) / 255)
+    .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** White text where it contrasts more with the fill than the ink colour (#1d2733) does. */
+const INK_LUMINANCE = 0.0195;
+const lightTextOn = (fill: string): boolean => {
+  const l = luminance(fill);
+  return 1.05 / (l + 0.05) > (l + 0.05) / (INK_LUMINANCE + 0.05);
+};
 
 /** Light to dark blue (ColorBrewer Blues), for accuracies in [0, 1]. */
 const BLUES: [number, [number, number, number]][] = [[0, [247, 251, 255]], [0.5, [107, 174, 214]], [1, [8, 48, 107]]];
@@ -129,10 +143,11 @@ export function matrixHeatmap(o: MatrixHeatmapInput): string {
       const v = o.values[i][j];
       const [lo, hi] = range[j];
       const shade = isNum(v) ? (hi > lo ? (v - lo) / (hi - lo) : 0.5) : 0;
+      const fill = isNum(v) ? blue(0.1 + 0.85 * shade) : 'rgb(221,221,221)';
       parts.push(tag('g', { class: 'cell mark' }, title(o.tooltip(r, c, v)),
-        tag('rect', { x: left + j * cell, y, width: cell - 1, height: 21, fill: isNum(v) ? blue(0.1 + 0.85 * shade) : '#ddd', class: 'heat' }),
+        tag('rect', { x: left + j * cell, y, width: cell - 1, height: 21, fill, class: 'heat' }),
         text(left + j * cell + cell / 2, y + 15, isNum(v) ? String(Math.round(100 * v)) : '–',
-          { 'text-anchor': 'middle', class: isNum(v) && shade > 0.55 ? 'cell-value light' : 'cell-value' })));
+          { 'text-anchor': 'middle', class: lightTextOn(fill) ? 'cell-value light' : 'cell-value' })));
     });
   });
   return svgRoot(width, height, o.label, o.kind, ...parts);

@@ -58,11 +58,11 @@ function leaderboardTable(a: Analysis, lb: Leaderboard): string {
     return htmlTable({
       id: 'leaderboard-table', cls: 'compact leaderboard', csv: 'leaderboard',
       columns: [{ text: 'rank', numeric: true }, { text: 'model' }, { text: 'acc %', numeric: true }, { text: `${conf(a)} CI`, numeric: true },
-        { text: 'rank CI', numeric: true, title: 'percentile interval over paired item-bootstrap resamples' },
-        { text: 'UB', numeric: true, title: 'rank upper bound: 1 + models significantly better', cls: SECONDARY }, { text: 'tied group', numeric: true }],
+        { text: 'rank CI', numeric: true, title: 'percentile interval over paired item-bootstrap resamples', cls: SECONDARY },
+        { text: 'UB', numeric: true, title: 'rank upper bound: 1 + models significantly better', cls: SECONDARY }, { text: 'group', numeric: true, title: 'tied group' }],
       rows: lb.entries.map((e) => [
         { text: String(e.rank), sort: e.rank }, { text: e.model, cls: 'name' }, { text: pct(e.accuracy), sort: e.accuracy },
-        { text: pctRange(e.ci), sort: e.ci[0] }, { text: rankRange(e.rankCI), sort: e.rankCI?.[0] },
+        { text: pctRange(e.ci), sort: e.ci[0] }, { text: rankRange(e.rankCI), sort: e.rankCI?.[0], cls: SECONDARY },
         { text: String(e.rankUpperBound), sort: e.rankUpperBound, cls: SECONDARY }, { text: `G${e.group}`, sort: e.group },
       ]),
       rowClass: (k) => band(lb.entries[k].group),
@@ -74,7 +74,7 @@ function leaderboardTable(a: Analysis, lb: Leaderboard): string {
     columns: [{ text: 'rank', numeric: true }, { text: 'model' }, { text: 'robust %', numeric: true }, { text: `${conf(a)} CI`, numeric: true },
       { text: 'rank CI', numeric: true, title: 'percentile interval over paired item-bootstrap resamples', cls: SECONDARY },
       { text: 'UB', numeric: true, title: 'rank upper bound: 1 + models significantly better', cls: SECONDARY },
-      { text: 'tied group', numeric: true }, { text: 'worst %', numeric: true, title: 'lowest accuracy over the conditions (hover a cell for which)', cls: SECONDARY },
+      { text: 'group', numeric: true, title: 'tied group' }, { text: 'worst %', numeric: true, title: 'lowest accuracy over the conditions (hover a cell for which)', cls: SECONDARY },
       { text: 'base rank', numeric: true, title: 'baseline rank' }, { text: 'base %', numeric: true, title: 'baseline accuracy' },
       { text: `base ${conf(a)} CI`, numeric: true, cls: SECONDARY },
       { text: 'gap', numeric: true, title: 'Goodhart gap: baseline minus robust accuracy, percentage points' }],
@@ -151,7 +151,8 @@ export function leaderboardSection(a: Analysis, chance: number | null): string {
   return `<section id="leaderboard" class="lead"><h2>${escapeHtml(title)}</h2>
 <p class="note">Accuracy on the same ${a.items.n.toLocaleString('en')} items for every model, with ${conf(a)} intervals. Shaded bands and G numbers mark tied groups:
 models the ${tests} (Holm-adjusted) cannot separate.</p>
-<p class="narrow-cue">Rank intervals, upper bounds, worst cases and baseline intervals are hidden at this width: widen the window or download the CSV for every column.</p>
+<p class="narrow-cue">${a.robust ? 'Rank intervals, upper bounds, worst cases and baseline intervals' : 'Rank intervals and upper bounds'} are hidden at this width:
+widen the window or download the CSV for every column.</p>
 ${leaderboardTable(a, base)}
 ${a.robust ? robustChart(a, a.robust, domain, chance) : baselinePanel(a, base, domain, chance)}
 ${groupsNote(a.robust ? a.robust.tiedGroups : base.tiedGroups)}</section>`;

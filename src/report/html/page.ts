@@ -9,6 +9,7 @@ import path from 'node:path';
 import { repoRoot } from '../../core/paths.js';
 import type { BrowserData, FlipSummary } from '../browser.js';
 import { escapeHtml } from '../escape.js';
+import { isNum } from '../format.js';
 import { headline, headlineHtml } from '../headline.js';
 import type { ReportInput } from '../input.js';
 import { packBrowserData } from '../payload.js';
@@ -40,7 +41,7 @@ function methodsSection(methods: Record<string, string>): string {
 }
 
 const hasProbes = (p: ReportInput['probes']): p is NonNullable<ReportInput['probes']> =>
-  p !== null && (p.choicesOnly !== null || p.answerOrderMemory.length > 0 || (p.minK?.length ?? 0) > 0);
+  p !== null && (p.choicesOnly !== null || p.answerOrderMemory.some((m) => isNum(m.expected)) || (p.minK?.length ?? 0) > 0);
 
 /** The sections in reading order, each with its id and navigation label; empty ones are left out. */
 function sections({ input, browser, subjects, flips, comparison }: PageParts, chance: number | null): [string, string, string][] {
