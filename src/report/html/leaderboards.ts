@@ -75,7 +75,7 @@ function leaderboardTable(a: Analysis, lb: Leaderboard): string {
       { text: 'rank CI', numeric: true, title: 'percentile interval over paired item-bootstrap resamples', cls: SECONDARY },
       { text: 'UB', numeric: true, title: 'rank upper bound: 1 + models significantly better', cls: SECONDARY },
       { text: 'group', numeric: true, title: 'tied group' }, { text: 'worst %', numeric: true, title: 'lowest accuracy over the conditions (hover a cell for which)', cls: SECONDARY },
-      { text: 'base rank', numeric: true, title: 'baseline rank' }, { text: 'base %', numeric: true, title: 'baseline accuracy' },
+      { text: 'base rank', numeric: true, title: 'baseline rank', cls: SECONDARY }, { text: 'base %', numeric: true, title: 'baseline accuracy', cls: SECONDARY },
       { text: `base ${conf(a)} CI`, numeric: true, cls: SECONDARY },
       { text: 'gap', numeric: true, title: 'Goodhart gap: baseline minus robust accuracy, percentage points' }],
     rows: r.entries.map((e) => {
@@ -85,7 +85,7 @@ function leaderboardTable(a: Analysis, lb: Leaderboard): string {
         { text: String(e.rank), sort: e.rank }, { text: e.model, cls: 'name' }, { text: pct(e.mean), sort: e.mean }, { text: pctRange(e.ci), sort: e.ci[0] },
         { text: rankRange(e.rankCI), sort: e.rankCI?.[0], cls: SECONDARY }, { text: String(e.rankUpperBound), sort: e.rankUpperBound, cls: SECONDARY },
         { text: `G${e.group}`, sort: e.group }, { text: pct(e.worst), sort: e.worst, title: `under ${e.worstCondition}`, cls: SECONDARY },
-        { text: b ? String(b.rank) : '–', sort: b?.rank, cls: 'group-start' }, { text: pct(b?.accuracy), sort: b?.accuracy },
+        { text: b ? String(b.rank) : '–', sort: b?.rank, cls: `group-start ${SECONDARY}` }, { text: pct(b?.accuracy), sort: b?.accuracy, cls: SECONDARY },
         { text: pctRange(b?.ci), sort: b?.ci[0], cls: SECONDARY },
         { text: g ? signedPct(g.gap) : '–', sort: g?.gap, cls: g?.highOnlyUnderBaseline ? 'flag' : undefined, title: g?.highOnlyUnderBaseline ? 'high only under the baseline' : undefined },
       ];
@@ -151,7 +151,7 @@ export function leaderboardSection(a: Analysis, chance: number | null): string {
   return `<section id="leaderboard" class="lead"><h2>${escapeHtml(title)}</h2>
 <p class="note">Accuracy on the same ${a.items.n.toLocaleString('en')} items for every model, with ${conf(a)} intervals. Shaded bands and G numbers mark tied groups:
 models the ${tests} (Holm-adjusted) cannot separate.</p>
-<p class="narrow-cue">${a.robust ? 'Rank intervals, upper bounds, worst cases and baseline intervals' : 'Rank intervals and upper bounds'} are hidden at this width:
+<p class="narrow-cue">${a.robust ? 'Rank intervals, upper bounds, worst cases and the baseline\'s rank, accuracy and interval' : 'Rank intervals and upper bounds'} are hidden at this width:
 widen the window or download the CSV for every column.</p>
 ${leaderboardTable(a, base)}
 ${a.robust ? robustChart(a, a.robust, domain, chance) : baselinePanel(a, base, domain, chance)}
