@@ -35,7 +35,7 @@ function movementSentence(a: Analysis): Sentence {
   const changed = a.conditions.map((c) => c.name).filter((c) => c !== a.settings.baseline && leaders(a, c).join('\u0000') !== base.join('\u0000'));
   const moved: Sentence = [`${a.rankShifts.modelsMoved} of ${plural(a.models.length, 'model')} change rank under at least one of the ${a.conditions.length - 1} other conditions`];
   if (changed.length === 0) return [...moved, '; the leader, ', ...names(base), ', stays first under every condition.'];
-  return [...moved, '; the leader changes from ', ...names(base), ' under ', ...names(changed), '.'];
+  return [...moved, `; the baseline's leader, `, ...names(base), `, is not first under `, ...names(changed), '.'];
 }
 
 /** The spread of Kendall τ between each condition's ranking and the baseline's. */
