@@ -26,11 +26,10 @@ const names = (list: readonly string[], max = 3): Part[] => {
 const leaders = (a: Analysis, condition: string): string[] =>
   a.leaderboards.find((l) => l.condition === condition)?.entries.filter((e) => e.rank === 1).map((e) => e.model) ?? [];
 
-/**
- * How many models change rank, and under which conditions the leader changes.
- * Movement is raw (any rank difference from the baseline), not yet measured against a noise floor.
- */
+/** How many models change rank, and under which conditions the baseline's leader is not first. */
 function movementSentence(a: Analysis): Sentence {
+  // Raw movement: any rank difference from the baseline counts. To be replaced by the models that
+  // move beyond the noise floor once the analysis provides it.
   const base = leaders(a, a.settings.baseline);
   const changed = a.conditions.map((c) => c.name).filter((c) => c !== a.settings.baseline && leaders(a, c).join('\u0000') !== base.join('\u0000'));
   const moved: Sentence = [`${a.rankShifts.modelsMoved} of ${plural(a.models.length, 'model')} change rank under at least one of the ${a.conditions.length - 1} other conditions`];
@@ -40,6 +39,7 @@ function movementSentence(a: Analysis): Sentence {
 
 /** The spread of Kendall τ between each condition's ranking and the baseline's. */
 function agreementSentence(a: Analysis): Sentence | null {
+  // The raw range of τ; to be set against τ's noise floor once the analysis provides it.
   const taus = a.rankAgreement.vsBaseline.filter((r) => isNum(r.kendallTauB));
   if (taus.length === 0) return null;
   const lo = taus.reduce((x, y) => (y.kendallTauB! < x.kendallTauB! ? y : x));
