@@ -14,7 +14,7 @@ import { figure, machine, options, seconds, tempDir } from './common.js';
 const opts = options({ keep: 0, bootstrap: 50 });
 
 /** A run folder from the simulator, with its analysis.json (few resamples: the size does not depend on them). */
-export function writeSimulatedRunDir(dir: string, models: number, conditions: number, items: number): void {
+function writeSimulatedRunDir(dir: string, models: number, conditions: number, items: number): void {
   const sim = simulateRun({ models, conditions, items, seed: 11, subjects: 14 });
   const summary: RunSummary = {
     tool: { name: 'goodhart', version: 'bench' },

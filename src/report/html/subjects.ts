@@ -17,7 +17,7 @@ function rankGrid(s: SubjectRanking, models: string[], conditions: string[], bas
   return htmlTable({
     cls: 'compact',
     columns: [{ text: 'model' }, ...conditions.map((c) => ({ text: c === baseline ? `${c} ★` : c, numeric: true }))],
-    rows: models.map((m, mi) => [{ text: m, cls: 'name' }, ...conditions.map((c, ci) => {
+    rows: models.map((m, mi) => [{ text: m, cls: 'name' }, ...conditions.map((_, ci) => {
       const rank = s.ranks[ci][mi];
       const shift = rank - s.ranks[b][mi];
       return {
