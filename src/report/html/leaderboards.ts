@@ -34,6 +34,14 @@ function baselinePanel(a: Analysis, lb: Leaderboard, domain: [number, number], c
   });
 }
 
+/** Which conditions the robust score averages, and which it leaves out with their roles. */
+export function robustSetText(a: Analysis): string {
+  const used = a.robust?.conditions ?? [];
+  const source = a.settings.robustSet?.source === 'option' ? 'given to --robust' : 'the perturbation conditions';
+  const left = a.conditions.filter((c) => !c.isBaseline && !c.inRobustScore).map((c) => (c.role ? `${c.name} (${c.role})` : c.name));
+  return `Robust set (${source}): ${used.join(', ')}.${left.length ? ` Left out: ${left.join(', ')}.` : ''}`;
+}
+
 function robustChart(a: Analysis, r: RobustLeaderboard, domain: [number, number], chance: number | null): string {
   const rows: IntervalRow[] = r.entries.map((e) => ({
     label: e.model, prefix: String(e.rank), value: e.mean, ci: e.ci, group: e.group, note: `G${e.group}`,
@@ -150,7 +158,7 @@ export function leaderboardSection(a: Analysis, chance: number | null): string {
   const tests = a.robust ? 'paired z-tests on per-item means' : 'paired McNemar tests';
   return `<section id="leaderboard" class="lead"><h2>${escapeHtml(title)}</h2>
 <p class="note">Accuracy on the same ${a.items.n.toLocaleString('en')} items for every model, with ${conf(a)} intervals. Shaded bands and G numbers mark tied groups:
-models the ${tests} (Holm-adjusted) cannot separate.</p>
+models the ${tests} (Holm-adjusted) cannot separate; groups may overlap.${a.robust ? ` ${escapeHtml(robustSetText(a))}` : ''}</p>
 <p class="narrow-cue">${a.robust ? 'Rank intervals, upper bounds, worst cases and the baseline\'s rank, accuracy and interval' : 'Rank intervals and upper bounds'} are hidden at this width:
 widen the window or download the CSV for every column.</p>
 ${leaderboardTable(a, base)}

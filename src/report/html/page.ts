@@ -35,9 +35,16 @@ export interface PageParts {
   comparison?: RunComparison | null;
 }
 
-function methodsSection(methods: Record<string, string>): string {
-  return `<section id="methods"><h2>Methods</h2><dl class="methods">${Object.entries(methods)
-    .map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl></section>`;
+const definitionList = (entries: Record<string, string>): string => `<dl class="methods">${Object.entries(entries)
+  .map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>`;
+
+/** Methods, each statistic's null in one sentence, and what this run cannot give. */
+function methodsSection(a: ReportInput['analysis']): string {
+  const nulls = a.nulls ? `<h3>What each statistic is tested against</h3>${definitionList(a.nulls)}` : '';
+  const notApplicable = a.notApplicable?.length
+    ? `<h3>Not applicable to this run</h3>${definitionList(Object.fromEntries(a.notApplicable.map((n) => [n.statistic, n.reason])))}`
+    : '';
+  return `<section id="methods"><h2>Methods</h2>${definitionList(a.methods)}${nulls}${notApplicable}</section>`;
 }
 
 const hasProbes = (p: ReportInput['probes']): p is NonNullable<ReportInput['probes']> =>
@@ -59,7 +66,7 @@ function sections({ input, browser, subjects, flips, comparison }: PageParts, ch
     ['all-wrong', 'All wrong', allFailSection(a, input.items, input.prompts)],
     ['models', 'Models', multi ? modelSection(a, flips, chance) : ''],
     ['items', 'Items', itemSection(browser.note, browser.prompts.some((p) => p.some((x) => x !== null)), input.prompts.problem)],
-    ['methods', 'Methods', methodsSection(a.methods)],
+    ['methods', 'Methods', methodsSection(a)],
     ['about', 'About', aboutSection(input)],
   ] as [string, string, string][]).filter(([, , html]) => html !== '');
 }
