@@ -28,11 +28,14 @@ const leaders = (a: Analysis, condition: string): string[] =>
 
 /** How many models change rank, and under which conditions the baseline's leader is not first. */
 function movementSentence(a: Analysis): Sentence {
-  // Raw movement: any rank difference from the baseline counts. To be replaced by the models that
-  // move beyond the noise floor once the analysis provides it.
   const base = leaders(a, a.settings.baseline);
   const changed = a.conditions.map((c) => c.name).filter((c) => c !== a.settings.baseline && leaders(a, c).join('\u0000') !== base.join('\u0000'));
-  const moved: Sentence = [`${a.rankShifts.modelsMoved} of ${plural(a.models.length, 'model')} change rank under at least one of the ${a.conditions.length - 1} other conditions`];
+  // analysis.json files written before noise floors existed have only the raw movement.
+  const beyond = (a.rankShifts as { modelsMovedBeyondNoise?: number }).modelsMovedBeyondNoise;
+  const moved: Sentence = [typeof beyond === 'number'
+    ? `${beyond} of ${plural(a.models.length, 'model')} swap order with another model beyond noise under the robust set's conditions ` +
+      `(${a.rankShifts.modelsMoved} change rank at all under the ${a.conditions.length - 1} other conditions)`
+    : `${a.rankShifts.modelsMoved} of ${plural(a.models.length, 'model')} change rank under at least one of the ${a.conditions.length - 1} other conditions`];
   if (changed.length === 0) return [...moved, '; the leader, ', ...names(base), ', stays first under every condition.'];
   return [...moved, `; the baseline's leader, `, ...names(base), `, is not first under `, ...names(changed), '.'];
 }
