@@ -150,6 +150,7 @@ program
   .description('write report.html (charts, sortable tables, item browser; self-contained) and report.md into a run folder')
   .argument('<run>', 'run folder (holds summary.json and items.jsonl)')
   .option('--max-items <n>', 'most items embedded in the item browser (default 300)')
+  .option('--compare <run>', 'another run folder: models added or removed, accuracy and rank changes')
   .action(async (run: string, opts) => {
     process.exitCode = await reportCommand(run, opts);
   });
@@ -159,6 +160,7 @@ program
   .description('serve a run folder\'s report on 127.0.0.1 and print its URL')
   .argument('<run>', 'run folder')
   .option('-p, --port <n>', 'port (default 8737; 0 picks a free one)')
+  .option('--compare <run>', 'another run folder to compare with')
   .action(async (run: string, opts) => {
     process.exitCode = await viewCommand(run, opts);
   });
