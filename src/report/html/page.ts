@@ -15,6 +15,7 @@ import type { ReportInput } from '../input.js';
 import { packBrowserData } from '../payload.js';
 import type { SubjectRanking } from '../subjects.js';
 import { compareSection } from './compare.js';
+import { designSection } from './design.js';
 import type { RunComparison } from '../compare.js';
 import { aboutSection, headerSection } from './header.js';
 import { itemSection } from './items.js';
@@ -64,6 +65,7 @@ function sections({ input, browser, subjects, flips, comparison }: PageParts, ch
     ['probes', 'Goodhart panel', hasProbes(input.probes) ? probeSection(input.probes, a.models) : ''],
     ['subjects', 'Subjects', subjectSection(subjects, a.models, conditions, a.settings.baseline, subjectHeatmap(a, input.items))],
     ['all-wrong', 'All wrong', allFailSection(a, input.items, input.prompts)],
+    ['design', 'Design', designSection(input.design)],
     ['models', 'Models', multi ? modelSection(a, flips, chance) : ''],
     ['items', 'Items', itemSection(browser.note, browser.prompts.some((p) => p.some((x) => x !== null)), input.prompts.problem)],
     ['methods', 'Methods', methodsSection(a)],
