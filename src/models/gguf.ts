@@ -4,6 +4,9 @@ import { UserError } from '../core/errors.js';
 import { splitTokens, withoutTrailingWhitespace } from './tokenize.js';
 import { ggufTokenizer } from './line-tokenizer.js';
 import { defaultThreads } from './threads.js';
+import { NativeBatch, readerOf, type NextReader, type Segment } from './native-batch.js';
+
+export type { NextReader };
 
 export interface GgufOptions {
   name: string;
@@ -46,6 +49,12 @@ interface Planned {
   targets: Token[];
 }
 
+interface SequenceSlot {
+  sequence: LlamaContextSequence;
+  id: number;
+  state: Token[];
+}
+
 /** A partial log-likelihood, complete when every distribution it needs has been read. */
 interface Tally {
   logprob: number;
@@ -69,12 +78,15 @@ export class GgufModel implements Model {
   /** Positions whose next-token log-probs were read (each costs node-llama-cpp a pass over the vocabulary, for the normalizer). */
   positionsRead = 0;
   private context?: LlamaContext;
-  private sequences: LlamaContextSequence[] = [];
+  private batch?: NativeBatch;
+  /** Per sequence of the context: its native ID and the tokens its cells hold, position by position. */
+  private sequences: SequenceSlot[] = [];
   /** Tokenize with BOS added the way the model wants it (remembering what repeats). */
   readonly tokenize: (text: string) => Token[];
 
   private constructor(
     readonly identity: ModelIdentity,
+    private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly opts: GgufOptions,
     private readonly threads: number,
@@ -98,7 +110,7 @@ export class GgufModel implements Model {
       backend: 'gguf',
       details: { path: opts.path, sha256: opts.sha256, trainContextSize: model.trainContextSize, threads, precise: opts.precise ?? false },
     };
-    return new GgufModel(identity, model, opts, threads);
+    return new GgufModel(identity, llama, model, opts, threads);
   }
 
   private plan(request: Request, index: number): Planned | string {
@@ -125,9 +137,10 @@ export class GgufModel implements Model {
     return prefixTreeSize(requests.map((r, i) => this.plan(r, i)).flatMap((p) => (typeof p === 'string' ? [] : [p.path])));
   }
 
-  private async ensureContext(maxTokens: number): Promise<LlamaContextSequence[]> {
+  private async ensureContext(maxTokens: number): Promise<NativeBatch> {
     const needed = Math.max(512, 2 ** Math.ceil(Math.log2(maxTokens + 1)));
-    if (this.context && this.context.contextSize >= maxTokens + 1) return this.sequences;
+    if (this.context && this.batch && this.context.contextSize >= maxTokens + 1) return this.batch;
+    this.batch?.dispose();
     await this.context?.dispose();
     const count = this.opts.sequences ?? DEFAULT_SEQUENCES;
     this.context = await this.model.createContext({
@@ -137,8 +150,13 @@ export class GgufModel implements Model {
       batchSize: this.opts.batchSize ?? Math.min(needed * count, 2048),
       ...(this.opts.precise ? { flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } : {}),
     });
-    this.sequences = Array.from({ length: count }, () => this.context!.getSequence());
-    return this.sequences;
+    // Sequences taken from the context, so that their IDs are ours alone (and held: one collected is cleared); scoring drives their cells natively.
+    this.sequences = Array.from({ length: count }, () => {
+      const sequence = this.context!.getSequence();
+      return { sequence, id: NativeBatch.idOf(sequence), state: [] as Token[] };
+    });
+    this.batch = NativeBatch.of(this.llama, this.model, this.context);
+    return this.batch;
   }
 
   async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
@@ -151,9 +169,10 @@ export class GgufModel implements Model {
       else planned.push(p);
     });
     if (planned.length === 0) return outcomes;
-    const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
+    const batch = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
+    const sequences = this.sequences;
     planned.sort((a, b) => compareTokens(a.path, b.path));
-    if (sequences.length === 1) continueFrom(sequences[0].contextTokens, planned);
+    if (sequences.length === 1) continueFrom(sequences[0].state, planned);
     const lcp = planned.map((p, i) => (i === 0 ? 0 : commonPrefix(planned[i - 1].path, p.path)));
     const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom, tokenLogprobs: [] as number[] }));
     const serve = (k: number, position: number, next: NextReader) => {
@@ -173,56 +192,52 @@ export class GgufModel implements Model {
         settle(p.index, { ok: true, result });
       }
     };
-    await Promise.all(
-      splitRanges(planned, lcp, sequences.length).map(async ([from, to], s) => {
-        const seq = sequences[s];
-        let state = seq.contextTokens;
-        for (let i = from; i < to; i++) state = await this.evaluateNode(seq, state, planned[i].path, readsOwnedBy(planned, lcp, i), planned, serve);
-      }),
-    );
+    // Each sequence works through its range of paths; one path of every range shares each batch.
+    const ranges = splitRanges(planned, lcp, sequences.length);
+    const consumers = new Map<Segment, Map<number, number[]>>();
+    for (let step = 0; ranges.some(([from, to]) => from + step < to); step++) {
+      const segments: Segment[] = [];
+      ranges.forEach(([from, to], s) => {
+        const i = from + step;
+        if (i >= to) return;
+        const reads = readsOwnedBy(planned, lcp, i);
+        const segment = this.segmentFor(batch, sequences[s], planned[i].path, reads, planned);
+        if (segment) {
+          segments.push(segment);
+          consumers.set(segment, reads);
+        }
+      });
+      await batch.decode(segments, (segment, position, next) => {
+        for (const k of consumers.get(segment)!.get(position)!) serve(k, position, next);
+      });
+      consumers.clear();
+    }
     return outcomes;
   }
 
   /**
-   * Bring the sequence from `state` to `path`, reading the distribution after each position in
-   * `reads` (they must be evaluated now even if the state has them: their consumers are here).
+   * What brings a sequence from the path its cells hold to `path`: the tokens past their common
+   * prefix (erased from the cells first), or from the first position in `reads` if earlier (a
+   * read's consumers are here, so it is evaluated now even if the cells hold it). Null if nothing.
    */
-  private async evaluateNode(
-    seq: LlamaContextSequence,
-    state: Token[],
-    path: Token[],
-    reads: Map<number, number[]>,
-    planned: Planned[],
-    serve: (k: number, position: number, next: NextReader) => void,
-  ): Promise<Token[]> {
-    let start = commonPrefix(state, path);
+  private segmentFor(batch: NativeBatch, sequence: SequenceSlot, path: Token[], reads: Map<number, number[]>, planned: Planned[]): Segment | null {
+    let start = commonPrefix(sequence.state, path);
     for (const p of reads.keys()) start = Math.min(start, p);
-    if (start === path.length) return state;
-    if (start < state.length) await seq.eraseContextTokenRanges([{ start, end: state.length }]);
-    const tokens = path.slice(start);
-    this.tokensEvaluated += tokens.length;
+    if (start === path.length) return null;
+    if (start < sequence.state.length) batch.erase(sequence.id, start);
+    sequence.state = path;
+    this.tokensEvaluated += path.length - start;
     this.positionsRead += reads.size;
-    const input = tokens.map((t, j) => {
-      const consumers = reads.get(start + j);
-      return consumers ? ([t, { generateNext: nextTokenRead(targetsAt(planned, consumers, start + j)) }] as const) : t;
-    });
-    const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
-    for (const [p, consumers] of reads) {
-      const next = readNext(out[p - start]?.next);
-      for (const k of consumers) serve(k, p, next);
-    }
-    return path;
+    const targets = new Map<number, Token[]>();
+    for (const [p, consumers] of reads) targets.set(p, targetsAt(planned, consumers, p));
+    return { sequenceId: sequence.id, start, tokens: path.slice(start), reads: targets };
   }
 
   async close(): Promise<void> {
+    this.batch?.dispose();
     await this.context?.dispose();
     await this.model.dispose();
   }
-}
-
-export interface NextReader {
-  logprob(t: Token): number;
-  isGreedy(t: Token): boolean;
 }
 
 /**
@@ -235,23 +250,9 @@ export function nextTokenRead(targets: Token[]) {
   return { logits: { filter: { tokens: targets, includeSelected: true } }, totalLogitWeight: true, options: { temperature: 0 } };
 }
 
-/** log p(t) = logit(t) − max logit − log Σ exp(logit − max logit): the plain log-softmax (checked against the full distribution in the tests). */
+/** The reader of a `controlledEvaluate` output's `next` (asked with nextTokenRead): see readerOf. */
 export function readNext(next: { logits?: Map<Token, number>; totalLogitWeight?: number } | undefined): NextReader {
-  const logits = next?.logits;
-  const total = next?.totalLogitWeight;
-  if (!logits || logits.size === 0 || !(total !== undefined && total >= 1)) throw new Error('node-llama-cpp returned no logits for a read position');
-  let max = -Infinity;
-  for (const v of logits.values()) if (v > max) max = v;
-  const logTotal = Math.log(total);
-  const logitOf = (t: Token) => {
-    const v = logits.get(t);
-    if (v === undefined) throw new Error(`node-llama-cpp returned no logit for token ${t}`);
-    return v;
-  };
-  return {
-    logprob: (t) => logitOf(t) - max - logTotal,
-    isGreedy: (t) => logitOf(t) >= max,
-  };
+  return readerOf([...(next?.logits ?? [])].flat(), next?.totalLogitWeight);
 }
 
 /** The tokens whose log-probs the consumers of a read position need there. */
