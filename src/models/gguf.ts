@@ -172,7 +172,7 @@ export class GgufModel implements Model {
     const batch = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
     const sequences = this.sequences;
     planned.sort((a, b) => compareTokens(a.path, b.path));
-    if (sequences.length === 1) continueFrom(sequences[0].state, planned);
+    continueFrom(sequences[0].state, planned);
     const lcp = planned.map((p, i) => (i === 0 ? 0 : commonPrefix(planned[i - 1].path, p.path)));
     const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom, tokenLogprobs: [] as number[] }));
     const serve = (k: number, position: number, next: NextReader) => {
@@ -192,25 +192,38 @@ export class GgufModel implements Model {
         settle(p.index, { ok: true, result });
       }
     };
-    // Each sequence works through its range of paths; one path of every range shares each batch.
-    const ranges = splitRanges(planned, lcp, sequences.length);
+    const [trunk, ...spare] = sequences;
+    // A segment's read positions → the requests served there.
     const consumers = new Map<Segment, Map<number, number[]>>();
-    for (let step = 0; ranges.some(([from, to]) => from + step < to); step++) {
-      const segments: Segment[] = [];
-      ranges.forEach(([from, to], s) => {
-        const i = from + step;
-        if (i >= to) return;
-        const reads = readsOwnedBy(planned, lcp, i);
-        const segment = this.segmentFor(batch, sequences[s], planned[i].path, reads, planned);
-        if (segment) {
-          segments.push(segment);
-          consumers.set(segment, reads);
-        }
-      });
+    const evaluate = (slot: SequenceSlot, k: number): Segment | null => {
+      const reads = readsOwnedBy(planned, lcp, k);
+      const segment = this.segmentFor(batch, slot, planned[k].path, reads, planned);
+      if (segment) consumers.set(segment, reads);
+      return segment;
+    };
+    const decode = async (segments: Segment[]) => {
       await batch.decode(segments, (segment, position, next) => {
         for (const k of consumers.get(segment)!.get(position)!) serve(k, position, next);
       });
       consumers.clear();
+    };
+    for (let i = 0; i < planned.length; ) {
+      const wave = planWave(planned, lcp, i, spare.length);
+      // Siblings longest first on consecutive sequences: llama.cpp splits a batch of several
+      // sequences into micro-batches of as many tokens from each, over consecutive sequence IDs.
+      const siblings = wave.flatMap((f) => f.siblings).sort((a, b) => planned[b].path.length - lcp[b] - (planned[a].path.length - lcp[a]));
+      const slotOf = new Map(siblings.map((k, s) => [k, spare[s]]));
+      for (const { trunk: t, siblings: family } of wave) {
+        const segment = evaluate(trunk, t);
+        if (segment) await decode([segment]);
+        // Each sibling starts from a copy of the trunk's cells up to where its path leaves the trunk's.
+        for (const k of family) await batch.copy(slotOf.get(k)!.id, trunk.id, lcp[k]);
+        for (const k of family) slotOf.get(k)!.state = planned[k].path.slice(0, lcp[k]);
+      }
+      const segments = siblings.flatMap((k) => evaluate(slotOf.get(k)!, k) ?? []);
+      if (segments.length > 0) await decode(segments);
+      const last = wave[wave.length - 1];
+      i = (last.siblings.at(-1) ?? last.trunk) + 1;
     }
     return outcomes;
   }
@@ -305,28 +318,22 @@ function readsOwnedBy(planned: Planned[], lcp: number[], i: number): Map<number,
 }
 
 /**
- * Contiguous ranges of sorted paths, one per sequence, of about equal new tokens; each cut is
- * moved to the shallowest branching nearby, since the next sequence re-evaluates the prefix there.
+ * The next paths from `from`, as families: a path evaluated on the trunk sequence, then its
+ * siblings — the paths after it that only branch off it (no later path shares their own nodes),
+ * such as a context's other continuations — each to be evaluated on a spare sequence holding a
+ * copy of the trunk's cells, all in one batch. At most `spare` siblings in all.
  */
-function splitRanges(planned: Planned[], lcp: number[], count: number): [number, number][] {
-  const n = planned.length;
-  if (count <= 1 || n < 2 * count) return [[0, n]];
-  const work = planned.map((p, i) => p.path.length - lcp[i]);
-  const total = work.reduce((a, b) => a + b, 0);
-  const cuts = [0];
-  let done = 0;
-  for (let i = 0; i < n && cuts.length < count; i++) {
-    done += work[i];
-    if (done < (total * cuts.length) / count) continue;
-    const window = Math.max(1, Math.floor(n / count / 4));
-    let best = i + 1;
-    for (let c = Math.max(cuts[cuts.length - 1] + 1, i + 1 - window); c <= Math.min(n - 1, i + 1 + window); c++) if (lcp[c] < lcp[best]) best = c;
-    cuts.push(best);
-    done = work.slice(0, best).reduce((a, b) => a + b, 0);
-    i = best - 1;
+function planWave(planned: Planned[], lcp: number[], from: number, spare: number): { trunk: number; siblings: number[] }[] {
+  const wave: { trunk: number; siblings: number[] }[] = [];
+  let used = 0;
+  for (let t = from; t < planned.length && (wave.length === 0 || used < spare); ) {
+    const siblings: number[] = [];
+    let k = t + 1;
+    for (; k < planned.length && used < spare && (k + 1 === planned.length || lcp[k + 1] <= lcp[k]); k++, used++) siblings.push(k);
+    wave.push({ trunk: t, siblings });
+    t = k;
   }
-  cuts.push(n);
-  return cuts.slice(1).map((end, s) => [cuts[s], end]);
+  return wave;
 }
 
 /** Nodes of the prefix tree of token sequences: each distinct prefix counted once. */

@@ -22,6 +22,7 @@ interface NativeContext {
     totalLogitWeight: boolean,
   ): Promise<[Token | -1, unknown, unknown, (Token | number)[] | undefined, number | undefined]>;
   removeTokenCellsFromSequence(sequenceId: number, startPos: number, endPos: number): boolean;
+  copySequenceStateFromOtherSequence(targetSequenceId: number, sourceSequenceId: number): Promise<number>;
 }
 
 interface NativeSampler {
@@ -82,6 +83,16 @@ export class NativeBatch {
   /** Drop a sequence's cells from `start` on. */
   erase(sequenceId: number, start: number): void {
     this.native.removeTokenCellsFromSequence(sequenceId, start, -1);
+  }
+
+  /**
+   * Make a sequence's cells a copy of another's up to position `end` (llama.cpp's seq_cp; across
+   * the context's per-sequence caches the data moves as the next batch is decoded, before the
+   * source is written again).
+   */
+  async copy(target: number, source: number, end: number): Promise<void> {
+    await this.native.copySequenceStateFromOtherSequence(target, source);
+    this.erase(target, end);
   }
 
   /**
