@@ -4,7 +4,7 @@
  * benchmark model (scripts/make-bench-model.ts), the same first HellaSwag tasks and the same
  * thread count, interleaved: llama.cpp, goodhart, llama.cpp, goodhart, ...
  *
- *   node --import tsx bench/native.ts [--tasks 100] [--rounds 2] [--threads 1,2] [--sequences N]
+ *   node --import tsx bench/native.ts [--tasks 100] [--rounds 2] [--threads 1,2] [--sequences N (0: the default)]
  *
  * llama.cpp's side is the whole process: it tokenizes each task's context + " " + ending, packs
  * tasks into batches (a context evaluated once for its 4 endings, as parallel sequences sharing
@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import Bunzip from 'seek-bzip';
 import { sharedDir } from '../src/core/paths.js';
 import { runModel } from '../src/engine/run.js';
-import { DEFAULT_SEQUENCES, GgufModel } from '../src/models/gguf.js';
+import { GgufModel } from '../src/models/gguf.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { makeBenchModel } from '../scripts/make-bench-model.js';
 import { figure, isMain, machine, options, planned, studyOf, tempDir } from './common.js';
@@ -107,16 +107,16 @@ async function goodhartRun(model: GgufModel, cells: Parameters<typeof runModel>[
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 
 async function main() {
-  const opts = options({ tasks: 100, rounds: 2, threads: '1,2', sequences: DEFAULT_SEQUENCES });
+  const opts = options({ tasks: 100, rounds: 2, threads: '1,2', sequences: 0 });
   const bin = llamaTools();
   const modelPath = makeBenchModel();
   const dir = tempDir('native');
   const file = firstTasks(opts.tasks, dir);
   console.log(`goodhart vs llama-perplexity --hellaswag: ${machine()}`);
-  console.log(`model ${modelPath}; the first ${opts.tasks} HellaSwag tasks; ${bin}/llama-perplexity; goodhart with ${opts.sequences} sequence(s)`);
+  console.log(`model ${modelPath}; the first ${opts.tasks} HellaSwag tasks; ${bin}/llama-perplexity; goodhart with ${opts.sequences || 'the default number of'} sequence(s)`);
   const { cellsFor } = await planned(clozeStudy(file));
   for (const threads of opts.threads.split(',').map(Number)) {
-    const model = await GgufModel.load({ name: 'bench', path: modelPath, sha256: 'bench-native', threads, gpu: false, sequences: opts.sequences });
+    const model = await GgufModel.load({ name: 'bench', path: modelPath, sha256: 'bench-native', threads, gpu: false, sequences: opts.sequences || undefined });
     const cells = cellsFor(model);
     const llama: Measured[] = [];
     const ours: Measured[] = [];

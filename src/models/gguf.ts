@@ -18,8 +18,10 @@ export interface GgufOptions {
   gpu?: 'auto' | false;
   batchSize?: number;
   /**
-   * Sequences evaluated side by side in one context: their tokens share each batch, which
-   * amortizes the fixed cost of a call. Each keeps its own prefix state.
+   * Sequences of the context: one (the trunk) works through the requests' prefix tree; the others
+   * take a context's other continuations, each from a copy of the trunk's cells, all evaluated
+   * in one batch. Each costs a context's worth of attention cache; by default as many as keep
+   * them all within DEFAULT_CELLS cells, at most DEFAULT_SEQUENCES.
    */
   sequences?: number;
   /**
@@ -32,7 +34,9 @@ export interface GgufOptions {
   precise?: boolean;
 }
 
-export const DEFAULT_SEQUENCES = 1;
+export const DEFAULT_SEQUENCES = 8;
+/** Attention-cache cells (context size × sequences) the default sequence count stays within. */
+export const DEFAULT_CELLS = 4096;
 
 let llamaPromise: Promise<Llama> | undefined;
 const llamaFor = (gpu: 'auto' | false) =>
@@ -142,7 +146,7 @@ export class GgufModel implements Model {
     if (this.context && this.batch && this.context.contextSize >= maxTokens + 1) return this.batch;
     this.batch?.dispose();
     await this.context?.dispose();
-    const count = this.opts.sequences ?? DEFAULT_SEQUENCES;
+    const count = this.opts.sequences ?? Math.max(1, Math.min(DEFAULT_SEQUENCES, Math.floor(DEFAULT_CELLS / needed)));
     this.context = await this.model.createContext({
       contextSize: needed,
       sequences: count,
