@@ -39,6 +39,7 @@ program
   .option('--bootstrap <n>', 'paired bootstrap resamples over items (default 1000; 0 skips bootstrap intervals)')
   .option('--seed <s>', 'seed of the bootstrap and of PriDe calibration items (default: the run\'s seed)')
   .option('--cluster-by-subject', 'SEs clustered by subject (generalizing to new subjects; much wider) instead of item-level')
+  .option('--robust <conditions>', 'conditions of the robust leaderboard, comma-separated (default: those whose role is perturbation)')
   .action(async (run: string, opts) => {
     process.exitCode = await analyzeCommand(run, opts);
   });
@@ -65,6 +66,7 @@ importGroup
   .option('--scoring <method>', 'how the answers were read: symbol (default), hybrid or cloze')
   .option('--factor <factor>', 'the grid factor the imported conditions differ in (default: template)')
   .option('--name <name>', 'name of the imported study (default: the folder name)')
+  .option('--choices <n>', 'number of choices of every item, when the outputs hold no per-choice scores (for the random-fill convention)')
   .action(async (files: string[], opts) => {
     process.exitCode = await importOutputsCommand(files, opts);
   });
