@@ -92,16 +92,21 @@ export const clozeStudy = (file: string) =>
     baseline: 'cloze',
   });
 
-async function goodhartRun(model: GgufModel, cells: Parameters<typeof runModel>[1]): Promise<Measured> {
+/** Microseconds on the clock V8's CPU profiles use (bench/profile.ts --from/--to). */
+const profilerClock = () => Number(process.hrtime.bigint() / 1000n);
+
+async function goodhartRun(model: GgufModel, cells: Parameters<typeof runModel>[1]): Promise<Measured & { window: string }> {
   const store = new SqliteStore(`${tempDir('native')}/store.sqlite`);
   const before = model.tokensEvaluated;
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const from = profilerClock();
   await runModel(model, cells, store, {});
+  const window = `--from ${from} --to ${profilerClock()}`;
   const ms = performance.now() - started;
   const used = process.cpuUsage(cpu);
   store.close();
-  return { tokens: model.tokensEvaluated - before, ms, cpuMs: (used.user + used.system) / 1000 };
+  return { tokens: model.tokensEvaluated - before, ms, cpuMs: (used.user + used.system) / 1000, window };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
@@ -119,7 +124,7 @@ async function main() {
     const model = await GgufModel.load({ name: 'bench', path: modelPath, sha256: 'bench-native', threads, gpu: false, sequences: opts.sequences || undefined });
     const cells = cellsFor(model);
     const llama: Measured[] = [];
-    const ours: Measured[] = [];
+    const ours: (Measured & { window: string })[] = [];
     // A first goodhart run warms the JIT and the tokenizer's caches; llama.cpp's process starts cold every time.
     await goodhartRun(model, cells);
     for (let round = 0; round < opts.rounds; round++) {
@@ -128,7 +133,7 @@ async function main() {
       llama.push(l);
       ours.push(await goodhartRun(model, cells));
       const show = (m: Measured) => `${m.tokens} tokens in ${(m.ms / 1000).toFixed(2)} s (${(m.tokens / m.ms * 1000).toFixed(0)} tokens/s), ${(m.cpuMs / 1000).toFixed(2)} s of CPU`;
-      console.log(`${threads} thread(s), round ${round + 1}: llama.cpp ${show(l)}; goodhart ${show(ours[round])}`);
+      console.log(`${threads} thread(s), round ${round + 1}: llama.cpp ${show(l)}; goodhart ${show(ours[round])} (under --cpu-prof, bench/profile.ts ${ours[round].window})`);
     }
     await model.close();
     const rate = (m: Measured) => m.tokens / m.ms;
