@@ -31,3 +31,5 @@ export { correctCounts, goodhartGap, robustScore, type RobustScore } from './rob
 export { FACTOR_NAMES, factorVariance, type FactorLevelEffect, type FactorShare, type FactorVariance } from './factorVariance.js';
 export { buildResultMatrix, cellOutcomes, type ResultMatrix } from './resultMatrix.js';
 export { simulateRun, type SimulatedRun, type SimulationSpec } from './simulate.js';
+export { designLeaderboard, designRoles, type Design, type DesignOptions, type DesignRole } from './design.js';
+export { formatDesign } from './formatDesign.js';

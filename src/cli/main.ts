@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { noSpaceError, UserError } from '../core/errors.js';
 import { analyzeCommand } from './analyze.js';
+import { designCommand } from './design.js';
 import { collect, importOutputsCommand } from './import-outputs.js';
 import { runCommand } from './run.js';
 import { importLmEvalCommand } from '../import/lm-eval-command.js';
@@ -42,6 +43,20 @@ program
   .option('--robust <conditions>', 'conditions of the robust leaderboard, comma-separated (default: those whose role is perturbation)')
   .action(async (run: string, opts) => {
     process.exitCode = await analyzeCommand(run, opts);
+  });
+
+program
+  .command('design')
+  .description('advice for designing a leaderboard from a pilot run: the most stable protocol, items needed per adjacent pair, conditions a robust score needs; writes design.json')
+  .argument('<run>', 'run folder (holds summary.json and items.jsonl)')
+  .option('--target-separation <d>', 'difference in accuracy two models should be separable at (default 0.01)')
+  .option('--power <p>', 'power asked of each paired test (default 0.8)')
+  .option('--target-tau <t>', 'expected Kendall tau between replications the leaderboard should reach (default 0.9)')
+  .option('--alpha <a>', 'level of the tests (default 0.05)')
+  .option('--seed <s>', 'seed of the random splits and resamples (default: the run\'s seed)')
+  .option('--robust <conditions>', 'perturbation conditions of the robust score, comma-separated (default: those that change only the form)')
+  .action(async (run: string, opts) => {
+    process.exitCode = await designCommand(run, opts);
   });
 
 /** Results made elsewhere, turned into run folders; one subcommand per source. */
