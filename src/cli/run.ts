@@ -10,7 +10,8 @@ import { validateStudy } from '../engine/validate.js';
 import { backendCapabilities, createModel } from '../models/registry.js';
 import { remoteStats } from '../models/remote.js';
 import { prepareOutDir, writeFileAtomic, writeRun, type RunSummary } from '../output/run-dir.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
+import { runModelDistributed, startDistributed } from '../engine/distributed.js';
 import { loadStudy } from '../study/load.js';
 import { markSimulated, writeRunAnalysis } from './analyze.js';
 import { runMinK } from '../probes/min-k-run.js';
@@ -25,6 +26,8 @@ export interface RunOptions {
   quiet?: boolean;
   /** Hub datasets and models from the cache only (also $GOODHART_OFFLINE=1). */
   offline?: boolean;
+  /** Enqueue the requests for workers sharing the (PostgreSQL) store instead of computing them here. */
+  distributed?: boolean;
 }
 
 const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
@@ -42,7 +45,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   validateStudy(study, study.spec.models.map((m) => ({ name: m.name, backend: m.backend, capabilities: backendCapabilities(m) })));
   const out = path.resolve(opts.out ?? path.join('runs', study.spec.name));
   prepareOutDir(out);
-  const storePath = path.resolve(opts.store ?? process.env.GOODHART_STORE ?? (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite')));
+  const storeLocation = opts.store || process.env.GOODHART_STORE || (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite'));
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(line + '\n'); };
 
   const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir, offline: opts.offline });
@@ -50,7 +53,9 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   if (benchmark.skipped.length) log(`skipped ${benchmark.skipped.length} malformed rows (listed in summary.json)`);
   if (benchmark.items.length === 0) throw new UserError('the benchmark selection has no items', 'benchmark');
 
-  const store = new SqliteStore(storePath);
+  const store = openStore(storeLocation);
+  const storePath = store.location;
+  const distributed = opts.distributed ? await startDistributed(storeLocation, study, log).catch((e: unknown) => { store.close(); throw e; }) : undefined;
   let stopping = false;
   const onSigint = () => {
     if (stopping) process.exit(130);
@@ -71,7 +76,10 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     for (const [i, spec] of study.spec.models.entries()) {
       const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items });
       try {
-        const result = await runModel(model, cellsFor(model), store, { progress, shouldStop: () => stopping });
+        const control = { progress, shouldStop: () => stopping };
+        const result = distributed
+          ? await runModelDistributed(model, cellsFor(model), store, distributed, study.spec.models[i], control)
+          : await runModel(model, cellsFor(model), store, control);
         const minKSettings = study.spec.probes?.minK;
         if (minKSettings) {
           const scores = await runMinK(model, benchmark.items, store, { k: minKSettings.k, seed: study.spec.seed });
@@ -131,6 +139,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    await distributed?.close();
     store.close();
   }
 }

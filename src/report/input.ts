@@ -25,6 +25,8 @@ export interface ReportInput {
 
 export interface ReportOptions {
   maxItems?: number;
+  /** Another run folder to compare with. */
+  compare?: string;
 }
 
 export const DEFAULT_MAX_ITEMS = 300;
@@ -45,7 +47,7 @@ function readAnalysis(dir: string): Analysis | null {
   }
 }
 
-function analysisFor(dir: string, summary: RunSummary, items: ItemResult[]): Analysis {
+export function analysisFor(dir: string, summary: RunSummary, items: ItemResult[]): Analysis {
   return readAnalysis(dir) ?? analyzeRun(
     { items, conditions: summary.conditions, baseline: summary.baseline, models: summary.models.map((m) => m.name) },
     { seed: summary.seed },
