@@ -14,6 +14,8 @@ const BENCHMARKS: { file: string; node?: string[]; args?: string[] }[] = [
   // One thread: the long-prompt baseline then gains nothing from threads that small calls cannot
   // use, so the ratio is the engine's scheduling; threads.ts measures the thread count itself.
   { file: 'prefix.ts', args: ['--threads', '1'] },
+  // llama.cpp's own multiple-choice evaluator beside goodhart, at 1 and 2 threads.
+  { file: 'native.ts' },
   { file: 'threads.ts' },
   { file: 'harness.ts' },
   { file: 'http.ts' },

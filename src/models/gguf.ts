@@ -4,6 +4,9 @@ import { UserError } from '../core/errors.js';
 import { splitTokens, withoutTrailingWhitespace } from './tokenize.js';
 import { ggufTokenizer } from './line-tokenizer.js';
 import { defaultThreads } from './threads.js';
+import { NativeBatch, readerOf, type NextReader, type Segment } from './native-batch.js';
+
+export type { NextReader };
 
 export interface GgufOptions {
   name: string;
@@ -15,8 +18,10 @@ export interface GgufOptions {
   gpu?: 'auto' | false;
   batchSize?: number;
   /**
-   * Sequences evaluated side by side in one context: their tokens share each batch, which
-   * amortizes the fixed cost of a call. Each keeps its own prefix state.
+   * Sequences of the context: one (the trunk) works through the requests' prefix tree; the others
+   * take a context's other continuations, each from a copy of the trunk's cells, all evaluated
+   * in one batch. Each costs a context's worth of attention cache; by default as many as keep
+   * them all within DEFAULT_CELLS cells, at most DEFAULT_SEQUENCES.
    */
   sequences?: number;
   /**
@@ -29,7 +34,9 @@ export interface GgufOptions {
   precise?: boolean;
 }
 
-export const DEFAULT_SEQUENCES = 1;
+export const DEFAULT_SEQUENCES = 8;
+/** Attention-cache cells (context size × sequences) the default sequence count stays within. */
+export const DEFAULT_CELLS = 4096;
 
 let llamaPromise: Promise<Llama> | undefined;
 const llamaFor = (gpu: 'auto' | false) =>
@@ -44,6 +51,12 @@ interface Planned {
   readFrom: number;
   /** loglikelihood: the scored tokens, read at readFrom, readFrom + 1, ...; nextToken: each candidate's first token, all read at readFrom. */
   targets: Token[];
+}
+
+interface SequenceSlot {
+  sequence: LlamaContextSequence;
+  id: number;
+  state: Token[];
 }
 
 /** A partial log-likelihood, complete when every distribution it needs has been read. */
@@ -69,12 +82,15 @@ export class GgufModel implements Model {
   /** Positions whose next-token log-probs were read (each costs node-llama-cpp a pass over the vocabulary, for the normalizer). */
   positionsRead = 0;
   private context?: LlamaContext;
-  private sequences: LlamaContextSequence[] = [];
+  private batch?: NativeBatch;
+  /** Per sequence of the context: its native ID and the tokens its cells hold, position by position. */
+  private sequences: SequenceSlot[] = [];
   /** Tokenize with BOS added the way the model wants it (remembering what repeats). */
   readonly tokenize: (text: string) => Token[];
 
   private constructor(
     readonly identity: ModelIdentity,
+    private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly opts: GgufOptions,
     private readonly threads: number,
@@ -98,7 +114,7 @@ export class GgufModel implements Model {
       backend: 'gguf',
       details: { path: opts.path, sha256: opts.sha256, trainContextSize: model.trainContextSize, threads, precise: opts.precise ?? false },
     };
-    return new GgufModel(identity, model, opts, threads);
+    return new GgufModel(identity, llama, model, opts, threads);
   }
 
   private plan(request: Request, index: number): Planned | string {
@@ -125,11 +141,12 @@ export class GgufModel implements Model {
     return prefixTreeSize(requests.map((r, i) => this.plan(r, i)).flatMap((p) => (typeof p === 'string' ? [] : [p.path])));
   }
 
-  private async ensureContext(maxTokens: number): Promise<LlamaContextSequence[]> {
+  private async ensureContext(maxTokens: number): Promise<NativeBatch> {
     const needed = Math.max(512, 2 ** Math.ceil(Math.log2(maxTokens + 1)));
-    if (this.context && this.context.contextSize >= maxTokens + 1) return this.sequences;
+    if (this.context && this.batch && this.context.contextSize >= maxTokens + 1) return this.batch;
+    this.batch?.dispose();
     await this.context?.dispose();
-    const count = this.opts.sequences ?? DEFAULT_SEQUENCES;
+    const count = this.opts.sequences ?? Math.max(1, Math.min(DEFAULT_SEQUENCES, Math.floor(DEFAULT_CELLS / needed)));
     this.context = await this.model.createContext({
       contextSize: needed,
       sequences: count,
@@ -137,8 +154,13 @@ export class GgufModel implements Model {
       batchSize: this.opts.batchSize ?? Math.min(needed * count, 2048),
       ...(this.opts.precise ? { flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } : {}),
     });
-    this.sequences = Array.from({ length: count }, () => this.context!.getSequence());
-    return this.sequences;
+    // Sequences taken from the context, so that their IDs are ours alone (and held: one collected is cleared); scoring drives their cells natively.
+    this.sequences = Array.from({ length: count }, () => {
+      const sequence = this.context!.getSequence();
+      return { sequence, id: NativeBatch.idOf(sequence), state: [] as Token[] };
+    });
+    this.batch = NativeBatch.of(this.llama, this.model, this.context);
+    return this.batch;
   }
 
   async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
@@ -151,9 +173,10 @@ export class GgufModel implements Model {
       else planned.push(p);
     });
     if (planned.length === 0) return outcomes;
-    const sequences = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
+    const batch = await this.ensureContext(Math.max(...planned.map((p) => p.path.length + 1)));
+    const sequences = this.sequences;
     planned.sort((a, b) => compareTokens(a.path, b.path));
-    if (sequences.length === 1) continueFrom(sequences[0].contextTokens, planned);
+    continueFrom(sequences[0].state, planned);
     const lcp = planned.map((p, i) => (i === 0 ? 0 : commonPrefix(planned[i - 1].path, p.path)));
     const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom, tokenLogprobs: [] as number[] }));
     const serve = (k: number, position: number, next: NextReader) => {
@@ -173,56 +196,65 @@ export class GgufModel implements Model {
         settle(p.index, { ok: true, result });
       }
     };
-    await Promise.all(
-      splitRanges(planned, lcp, sequences.length).map(async ([from, to], s) => {
-        const seq = sequences[s];
-        let state = seq.contextTokens;
-        for (let i = from; i < to; i++) state = await this.evaluateNode(seq, state, planned[i].path, readsOwnedBy(planned, lcp, i), planned, serve);
-      }),
-    );
+    const [trunk, ...spare] = sequences;
+    // A segment's read positions → the requests served there.
+    const consumers = new Map<Segment, Map<number, number[]>>();
+    const evaluate = (slot: SequenceSlot, k: number): Segment | null => {
+      const reads = readsOwnedBy(planned, lcp, k);
+      const segment = this.segmentFor(batch, slot, planned[k].path, reads, planned);
+      if (segment) consumers.set(segment, reads);
+      return segment;
+    };
+    const decode = async (segments: Segment[]) => {
+      await batch.decode(segments, (segment, position, next) => {
+        for (const k of consumers.get(segment)!.get(position)!) serve(k, position, next);
+      });
+      consumers.clear();
+    };
+    for (let i = 0; i < planned.length; ) {
+      const wave = planWave(planned, lcp, i, spare.length);
+      // Siblings longest first on consecutive sequences: llama.cpp splits a batch of several
+      // sequences into micro-batches of as many tokens from each, over consecutive sequence IDs.
+      const siblings = wave.flatMap((f) => f.siblings).sort((a, b) => planned[b].path.length - lcp[b] - (planned[a].path.length - lcp[a]));
+      const slotOf = new Map(siblings.map((k, s) => [k, spare[s]]));
+      for (const { trunk: t, siblings: family } of wave) {
+        const segment = evaluate(trunk, t);
+        if (segment) await decode([segment]);
+        // Each sibling starts from a copy of the trunk's cells up to where its path leaves the trunk's.
+        for (const k of family) await batch.copy(slotOf.get(k)!.id, trunk.id, lcp[k]);
+        for (const k of family) slotOf.get(k)!.state = planned[k].path.slice(0, lcp[k]);
+      }
+      const segments = siblings.flatMap((k) => evaluate(slotOf.get(k)!, k) ?? []);
+      if (segments.length > 0) await decode(segments);
+      const last = wave[wave.length - 1];
+      i = (last.siblings.at(-1) ?? last.trunk) + 1;
+    }
     return outcomes;
   }
 
   /**
-   * Bring the sequence from `state` to `path`, reading the distribution after each position in
-   * `reads` (they must be evaluated now even if the state has them: their consumers are here).
+   * What brings a sequence from the path its cells hold to `path`: the tokens past their common
+   * prefix (erased from the cells first), or from the first position in `reads` if earlier (a
+   * read's consumers are here, so it is evaluated now even if the cells hold it). Null if nothing.
    */
-  private async evaluateNode(
-    seq: LlamaContextSequence,
-    state: Token[],
-    path: Token[],
-    reads: Map<number, number[]>,
-    planned: Planned[],
-    serve: (k: number, position: number, next: NextReader) => void,
-  ): Promise<Token[]> {
-    let start = commonPrefix(state, path);
+  private segmentFor(batch: NativeBatch, sequence: SequenceSlot, path: Token[], reads: Map<number, number[]>, planned: Planned[]): Segment | null {
+    let start = commonPrefix(sequence.state, path);
     for (const p of reads.keys()) start = Math.min(start, p);
-    if (start === path.length) return state;
-    if (start < state.length) await seq.eraseContextTokenRanges([{ start, end: state.length }]);
-    const tokens = path.slice(start);
-    this.tokensEvaluated += tokens.length;
+    if (start === path.length) return null;
+    if (start < sequence.state.length) batch.erase(sequence.id, start);
+    sequence.state = path;
+    this.tokensEvaluated += path.length - start;
     this.positionsRead += reads.size;
-    const input = tokens.map((t, j) => {
-      const consumers = reads.get(start + j);
-      return consumers ? ([t, { generateNext: nextTokenRead(targetsAt(planned, consumers, start + j)) }] as const) : t;
-    });
-    const out = await seq.controlledEvaluate(input as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
-    for (const [p, consumers] of reads) {
-      const next = readNext(out[p - start]?.next);
-      for (const k of consumers) serve(k, p, next);
-    }
-    return path;
+    const targets = new Map<number, Token[]>();
+    for (const [p, consumers] of reads) targets.set(p, targetsAt(planned, consumers, p));
+    return { sequenceId: sequence.id, start, tokens: path.slice(start), reads: targets };
   }
 
   async close(): Promise<void> {
+    this.batch?.dispose();
     await this.context?.dispose();
     await this.model.dispose();
   }
-}
-
-export interface NextReader {
-  logprob(t: Token): number;
-  isGreedy(t: Token): boolean;
 }
 
 /**
@@ -235,23 +267,9 @@ export function nextTokenRead(targets: Token[]) {
   return { logits: { filter: { tokens: targets, includeSelected: true } }, totalLogitWeight: true, options: { temperature: 0 } };
 }
 
-/** log p(t) = logit(t) − max logit − log Σ exp(logit − max logit): the plain log-softmax (checked against the full distribution in the tests). */
+/** The reader of a `controlledEvaluate` output's `next` (asked with nextTokenRead): see readerOf. */
 export function readNext(next: { logits?: Map<Token, number>; totalLogitWeight?: number } | undefined): NextReader {
-  const logits = next?.logits;
-  const total = next?.totalLogitWeight;
-  if (!logits || logits.size === 0 || !(total !== undefined && total >= 1)) throw new Error('node-llama-cpp returned no logits for a read position');
-  let max = -Infinity;
-  for (const v of logits.values()) if (v > max) max = v;
-  const logTotal = Math.log(total);
-  const logitOf = (t: Token) => {
-    const v = logits.get(t);
-    if (v === undefined) throw new Error(`node-llama-cpp returned no logit for token ${t}`);
-    return v;
-  };
-  return {
-    logprob: (t) => logitOf(t) - max - logTotal,
-    isGreedy: (t) => logitOf(t) >= max,
-  };
+  return readerOf([...(next?.logits ?? [])].flat(), next?.totalLogitWeight);
 }
 
 /** The tokens whose log-probs the consumers of a read position need there. */
@@ -304,28 +322,22 @@ function readsOwnedBy(planned: Planned[], lcp: number[], i: number): Map<number,
 }
 
 /**
- * Contiguous ranges of sorted paths, one per sequence, of about equal new tokens; each cut is
- * moved to the shallowest branching nearby, since the next sequence re-evaluates the prefix there.
+ * The next paths from `from`, as families: a path evaluated on the trunk sequence, then its
+ * siblings — the paths after it that only branch off it (no later path shares their own nodes),
+ * such as a context's other continuations — each to be evaluated on a spare sequence holding a
+ * copy of the trunk's cells, all in one batch. At most `spare` siblings in all.
  */
-function splitRanges(planned: Planned[], lcp: number[], count: number): [number, number][] {
-  const n = planned.length;
-  if (count <= 1 || n < 2 * count) return [[0, n]];
-  const work = planned.map((p, i) => p.path.length - lcp[i]);
-  const total = work.reduce((a, b) => a + b, 0);
-  const cuts = [0];
-  let done = 0;
-  for (let i = 0; i < n && cuts.length < count; i++) {
-    done += work[i];
-    if (done < (total * cuts.length) / count) continue;
-    const window = Math.max(1, Math.floor(n / count / 4));
-    let best = i + 1;
-    for (let c = Math.max(cuts[cuts.length - 1] + 1, i + 1 - window); c <= Math.min(n - 1, i + 1 + window); c++) if (lcp[c] < lcp[best]) best = c;
-    cuts.push(best);
-    done = work.slice(0, best).reduce((a, b) => a + b, 0);
-    i = best - 1;
+function planWave(planned: Planned[], lcp: number[], from: number, spare: number): { trunk: number; siblings: number[] }[] {
+  const wave: { trunk: number; siblings: number[] }[] = [];
+  let used = 0;
+  for (let t = from; t < planned.length && (wave.length === 0 || used < spare); ) {
+    const siblings: number[] = [];
+    let k = t + 1;
+    for (; k < planned.length && used < spare && (k + 1 === planned.length || lcp[k + 1] <= lcp[k]); k++, used++) siblings.push(k);
+    wave.push({ trunk: t, siblings });
+    t = k;
   }
-  cuts.push(n);
-  return cuts.slice(1).map((end, s) => [cuts[s], end]);
+  return wave;
 }
 
 /** Nodes of the prefix tree of token sequences: each distinct prefix counted once. */

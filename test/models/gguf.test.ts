@@ -204,3 +204,42 @@ for (const file of models) {
     await model.dispose();
   });
 }
+
+test('sibling continuations on parallel sequences (copies of the context cells): the from-scratch numbers, each tree node evaluated once', async () => {
+  const modelPath = path.join(sharedDir(), 'models', 'stories260K.gguf');
+  const contexts = ['Once upon a time, there was a little girl. She', 'The dog ran to the park and', 'Tom had a red ball. He', 'One day, the sun', 'Lily saw a big tree. It'];
+  const endings = ['liked to play.', 'was very happy.', 'liked to play with her friends.', 'saw a bird in the sky and smiled at it.'];
+  const tree: Request[] = contexts.flatMap((context) => endings.map((e) => ({ kind: 'loglikelihood', context, continuation: ` ${e}` }) as Request));
+  tree.push({ kind: 'nextToken', context: contexts[0], candidates: [' liked', ' was'] });
+  // 7 spare sequences for 3 siblings per context: a wave ends inside a family.
+  const model = await GgufModel.load({ name: 's', path: modelPath, sha256: 'x', threads: 1, gpu: false, sequences: 8, precise: true });
+  const got = await model.evaluate(tree);
+  assert.equal(model.tokensEvaluated, model.prefixTreeSize(tree), 'one call evaluates exactly the prefix tree');
+
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  const plain = await llama.loadModel({ modelPath });
+  const context = await plain.createContext({ contextSize: 512, threads: 1, flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
+  const seq = context.getSequence();
+  for (const [i, r] of tree.entries()) {
+    const o = got[i];
+    assert.ok(o.ok, `request ${i} failed`);
+    const continuations = r.kind === 'loglikelihood' ? [r.continuation] : r.candidates;
+    const expected: number[] = [];
+    for (const c of continuations) {
+      const split = splitTokens(model.tokenize, r.context, c);
+      const targets = r.kind === 'loglikelihood' ? split.continuation : split.continuation.slice(0, 1);
+      const all = [...split.context, ...targets];
+      if (seq.nextTokenIndex > 0) await seq.eraseContextTokenRanges([{ start: 0, end: seq.nextTokenIndex }]);
+      const from = split.context.length - 1;
+      const out = await seq.controlledEvaluate(all.slice(0, -1).map((t, j) => (j >= from ? [t, { generateNext: nextTokenRead([all[j + 1]]) }] : t)));
+      let sum = 0;
+      for (let j = from; j < all.length - 1; j++) sum += readNext(out[j]!.next).logprob(all[j + 1]);
+      expected.push(sum);
+    }
+    const values = o.result.kind === 'loglikelihood' ? [o.result.logprob] : o.result.logprobs;
+    values.forEach((v, j) => assert.ok(Math.abs(v! - expected[j]) < 1e-5, `request ${i}.${j}: ${v} vs from scratch ${expected[j]}`));
+  }
+  await context.dispose();
+  await plain.dispose();
+  await model.close();
+});
