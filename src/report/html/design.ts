@@ -5,7 +5,8 @@
  */
 import type { Design } from '../../analysis/design.js';
 import { escapeHtml } from '../escape.js';
-import { bottomAxis, colourOf, dashOf, linear, svgRoot, tag, text, ticks, title } from '../charts/svg.js';
+import { spreadLabels } from '../charts/bump.js';
+import { bottomAxis, clip, colourOf, dashOf, linear, svgRoot, tag, text, ticks, title } from '../charts/svg.js';
 import { htmlTable } from './table.js';
 
 const count = (n: number | null) => (n === null ? 'never' : n.toLocaleString('en-US'));
@@ -34,12 +35,14 @@ function tauChart(lines: Line[], o: { xLabel: string; logX: boolean; label: stri
   const yAxis = [0, 0.25, 0.5, 0.75, 1].map((v) => tag('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), class: 'grid' }) +
     text(left - 6, y(v) + 4, v.toFixed(2), { 'text-anchor': 'end', class: 'tick-label' })).join('');
   const marker = o.marker === undefined ? '' : tag('line', { x1: x(tx(o.marker)), x2: x(tx(o.marker)), y1: top, y2: height - bottom, class: 'marker', 'stroke-dasharray': '3 3', stroke: '#555' });
+  // End labels in the order of their lines' last points, pushed apart where they would overlap.
+  const ends = lines.map((l, i) => ({ i, y: y(l.points[l.points.length - 1][1]) })).sort((a, b) => a.y - b.y);
+  const labelY = new Map(spreadLabels(ends.map((e) => e.y), 13).map((v, k) => [ends[k].i, v]));
   const paths = lines.map((l, i) => {
     const d = l.points.map(([px, py], k) => `${k ? 'L' : 'M'}${x(tx(px)).toFixed(1)},${y(py).toFixed(1)}`).join('');
-    const last = l.points[l.points.length - 1];
     return tag('g', { class: 'series' },
       tag('path', { d, fill: 'none', stroke: colourOf(i), 'stroke-width': 2, 'stroke-dasharray': dashOf(i) }, title(l.label)),
-      text(width - right + 6, y(last[1]) + 4 + 12 * (i - (lines.length - 1) / 2) * 0.0, l.label, { fill: colourOf(i), class: 'series-label' }));
+      text(width - right + 6, (labelY.get(i) ?? 0) + 4, clip(l.label, 22), { fill: colourOf(i), class: 'series-label' }));
   });
   return svgRoot(width, height, o.label, 'design', yAxis, axis, marker, ...paths,
     text(12, top + (height - bottom - top) / 2, 'expected τ', { transform: `rotate(-90 12 ${top + (height - bottom - top) / 2})`, 'text-anchor': 'middle', class: 'axis-label' }));
