@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import type { Capabilities, Item, Request } from '../core/types.js';
+import type { Capabilities, Item } from '../core/types.js';
 import { goldPosition } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { compileChain, type PerturbedPresentation } from '../perturbations/registry.js';
 import { labelIndices } from '../perturbations/presentation.js';
 import { symbolSet } from '../perturbations/symbols.js';
+import { promptHash } from '../perturbations/templates.js';
 import { compileItem, requiredKind, type CompiledItem } from '../scoring/methods.js';
 import type { Condition } from '../study/load.js';
 import type { RequestTable } from './keys.js';
@@ -26,23 +26,8 @@ export interface Cell {
   labels: string[];
   /** Shown position of the correct choice. */
   gold: number;
-  /** Hash of the prompt as scored (see promptHash). */
+  /** Hash of the prompt as scored (see perturbations/templates.ts promptHash). */
   promptHash: string;
-}
-
-/**
- * The first 16 hex digits of the sha256 of every context and continuation a cell was scored with,
- * so a report can tell whether re-rendering the benchmark files still gives what the model saw.
- */
-export function promptHash(requests: readonly Request[]): string {
-  const hash = createHash('sha256');
-  for (const r of requests) {
-    hash.update(r.context);
-    hash.update('\u0000');
-    hash.update(r.kind === 'loglikelihood' ? r.continuation : r.candidates.join('\u0000'));
-    hash.update('\u0001');
-  }
-  return hash.digest('hex').slice(0, 16);
 }
 
 export interface PlanInput {
@@ -105,7 +90,7 @@ export function planCells(
       compiled = presentations.get(condition.name)!.map((presentation): Cell => {
         const c = compileItem(presentation, condition.method, condition.normalization, caps);
         const ids = c.requests.map((r) => table.intern(r));
-        return { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation), promptHash: promptHash(c.requests) };
+        return { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation), promptHash: promptHash(c.prompt) };
       });
       memo.set(memoKey, compiled);
     }

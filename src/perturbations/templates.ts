@@ -4,6 +4,7 @@
  * items of another known task, `lm-eval` and `llama.cpp` render that task's own published format
  * (see protocols.ts) when the condition scores the way the task is published.
  */
+import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import type { Item } from '../core/types.js';
 import type { PerturbedPresentation } from './presentation.js';
@@ -53,7 +54,11 @@ const TEMPLATES: readonly Template[] = [
 /** Renders only items of a task that llama.cpp evaluates (see protocols.ts). */
 export const LLAMA_CPP_TEMPLATE = 'llama.cpp';
 
-export const TEMPLATE_NAMES: [string, ...string[]] = [DEFAULT_TEMPLATE, ...TEMPLATES.slice(1).map((t) => t.name), LLAMA_CPP_TEMPLATE];
+/** The templates that render any item (in MMLU's frame, or lm-eval's own format for a known task). */
+export const TEMPLATE_NAMES = TEMPLATES.map((t) => t.name) as [string, ...string[]];
+
+/** Every name the `template` perturbation accepts. */
+export const TEMPLATE_CHOICES: [string, ...string[]] = [...TEMPLATE_NAMES, LLAMA_CPP_TEMPLATE];
 
 function templateNamed(name: string): Template {
   const found = TEMPLATES.find((t) => t.name === name);
@@ -172,4 +177,16 @@ export function renderPrompt(p: PerturbedPresentation, method: Method): Rendered
   context += renderBlock(view, template, symbols, method, hideQuestion);
 
   return { context, continuations: continuationsOf(view, symbols, method), unconditionalContext: template.cue };
+}
+
+/**
+ * The first 16 hex digits of the sha256 of every context and continuation of a rendered prompt:
+ * recorded with each result, so a report can tell whether re-rendering the benchmark files still
+ * gives what the model was scored on.
+ */
+export function promptHash(prompt: RenderedPrompt): string {
+  const hash = createHash('sha256');
+  for (const context of prompt.contexts ?? [prompt.context]) hash.update(`${context}\u0000`);
+  for (const continuation of prompt.continuations) hash.update(`\u0001${continuation}`);
+  return hash.digest('hex').slice(0, 16);
 }

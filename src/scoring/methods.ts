@@ -1,6 +1,6 @@
 import type { Capabilities, Request, RequestResult } from '../core/types.js';
 import type { PerturbedPresentation } from '../perturbations/presentation.js';
-import { renderPrompt, type Method } from '../perturbations/templates.js';
+import { renderPrompt, type Method, type RenderedPrompt } from '../perturbations/templates.js';
 
 export type { Method };
 export type Normalization = 'none' | 'token' | 'char' | 'byte' | 'pmi';
@@ -19,6 +19,8 @@ export function requiredKind(method: Method, caps: Capabilities): Request['kind'
  * into one score per shown choice (null where the backend could not see the choice).
  */
 export interface CompiledItem {
+  /** The prompt as rendered, which the requests score. */
+  prompt: RenderedPrompt;
   requests: Request[];
   reduce(results: RequestResult[]): (number | null)[];
 }
@@ -37,6 +39,7 @@ export function compileItem(p: PerturbedPresentation, method: Method, normalizat
   if (kind === 'nextToken') {
     if (prompt.contexts) throw new Error('partial scoring has one context per choice, which next-token requests cannot score');
     return {
+      prompt,
       requests: [{ kind: 'nextToken', context: prompt.context, candidates: prompt.continuations }],
       reduce: ([r]) => (r.kind === 'nextToken' ? r.logprobs : mismatch(r)),
     };
@@ -47,6 +50,7 @@ export function compileItem(p: PerturbedPresentation, method: Method, normalizat
   }
   const norm = method === 'symbol' ? 'none' : normalization;
   return {
+    prompt,
     requests,
     reduce: (results) =>
       prompt.continuations.map((continuation, i) => {
