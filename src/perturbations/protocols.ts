@@ -36,6 +36,8 @@ export interface TaskFormat extends ScoringRule {
   text(item: Item, shown: ShownChoices, symbols: SymbolSet): string;
   /** WinoGrande: each choice completes its own context and the text after the blank is scored. */
   partial?: boolean;
+  /** Words every continuation starts with belong to the context (llama.cpp scores after the sequences' common prefix). */
+  sharedWordsInContext?: boolean;
 }
 
 const LM_EVAL = 'lm-evaluation-harness v0.4.9.2, lm_eval/tasks/';
@@ -115,12 +117,13 @@ export const LM_EVAL_FORMATS: Record<string, TaskFormat> = {
 /**
  * llama.cpp's `perplexity --hellaswag` (tools/perplexity/perplexity.cpp, hellaswag_score): the
  * context line of its text file, each ending after a space, scored by the mean log-probability of
- * the ending's tokens. Its file skips lm-eval's capitalization, so the line is kept apart.
+ * the tokens after the four sequences' common prefix (so words all endings share are context).
+ * Its file skips lm-eval's capitalization, so the line is kept apart.
  */
 export const LLAMA_CPP_FORMATS: Record<string, TaskFormat> = {
   hellaswag: {
     source: 'llama.cpp tools/perplexity/perplexity.cpp (hellaswag_score)',
-    method: 'cloze', normalization: 'token', description: '',
+    method: 'cloze', normalization: 'token', description: '', sharedWordsInContext: true,
     text: (item) => (typeof item.meta?.llamaCppContext === 'string' ? item.meta.llamaCppContext : item.question),
   },
 };

@@ -148,7 +148,18 @@ function renderTask(p: PerturbedPresentation, view: BlockView, format: TaskForma
     return { context: contexts[0], contexts, continuations: contexts.map(() => ` ${after}`), unconditionalContext: UNCONDITIONAL };
   }
   const block = taskBlock(view, format, symbols);
-  return { context: prefix + block.text, continuations: block.choices.map((c) => ` ${c}`), unconditionalContext: UNCONDITIONAL };
+  const continuations = block.choices.map((c) => ` ${c}`);
+  const shared = format.sharedWordsInContext ? sharedWords(continuations) : 0;
+  return { context: prefix + block.text + continuations[0].slice(0, shared), continuations: continuations.map((c) => c.slice(shared)), unconditionalContext: UNCONDITIONAL };
+}
+
+/** Length of the whole words (each with its leading space) every text starts with. */
+function sharedWords(texts: readonly string[]): number {
+  let common = 0;
+  while (common < texts[0].length && texts.every((t) => t[common] === texts[0][common])) common++;
+  // Only a cut before a space that every text has there (or at its end) leaves each continuation a whole word.
+  while (common > 0 && !texts.every((t) => t.length === common || t[common] === ' ')) common--;
+  return texts.some((t) => t.length === common) ? 0 : common;
 }
 
 export function renderPrompt(p: PerturbedPresentation, method: Method): RenderedPrompt {
