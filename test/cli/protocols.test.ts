@@ -88,3 +88,32 @@ test('without a baseline the lm-eval protocol is added and used; goldPositionShu
   assert.equal(keptSummary.benchmark.goldPositions.baselineShuffled, false);
   assert.deepEqual(keptSummary.conditions[0].perturbations, []);
 });
+
+test('TruthfulQA MC2 under lm-eval: the mass of the true answers per item and per cell', { skip: !fs.existsSync(SOURCE) }, async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'study.yaml');
+  fs.writeFileSync(file, `name: mc2
+benchmark: { recipe: truthfulqa_mc2, path: ${path.dirname(SOURCE)}, limit: { total: 30, seed: 2 } }
+models:
+  - { name: sim-a, backend: sim, ability: 0.6, seed: 3 }
+conditions:
+  - { name: mc2, protocol: lm-eval }
+`);
+  const out = path.join(dir, 'out');
+  const run = await runCli(['run', file, '--out', out, '--store', path.join(dir, 'store.sqlite'), '-q']);
+  assert.equal(run.code, 0, run.stderr);
+  const items = fs.readFileSync(path.join(out, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const questions = readJson(SOURCE) as { mc2_targets: Record<string, number> }[];
+  for (const r of items) {
+    // Recomputed from the recorded log-likelihoods: exp-normalized, summed over the true answers.
+    const labels = Object.values(questions[Number(r.itemId.split('/')[1])].mc2_targets);
+    const probs = r.scores.map((s: number) => Math.exp(s));
+    const total = probs.reduce((a: number, b: number) => a + b, 0);
+    const mass = probs.reduce((a: number, p: number, i: number) => (labels[r.order[i]] === 1 ? a + p : a), 0) / total;
+    assert.ok(Math.abs(r.mc2 - mass) < 1e-9, `${r.itemId}: ${r.mc2} vs ${mass}`);
+  }
+  const summary = readJson(path.join(out, 'summary.json'));
+  const mean = items.reduce((a, r) => a + r.mc2, 0) / items.length;
+  assert.ok(Math.abs(summary.cells[0].mc2 - mean) < 1e-12);
+  assert.match(run.stdout, /MC2 0\.\d{3}/);
+});
