@@ -39,9 +39,9 @@ function perplexityBinary(): string | null {
 
 /** Whether each task, in llama.cpp's order, raised the running accuracy. */
 function llamaCppHits(binary: string, file: string): boolean[] {
-  const output = execFileSync(binary, ['-m', MODEL, '-f', file, '--hellaswag', '--hellaswag-tasks', String(TASKS), '-t', '2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+  const output = execFileSync(binary, ['-m', MODEL, '-f', file, '--hellaswag', '--hellaswag-tasks', String(TASKS), '-t', '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
   const percents = [...output.matchAll(/^(\d+)\t([\d.]+)%\t\[/gm)].map((m) => ({ task: Number(m[1]), percent: Number(m[2]) }));
-  assert.deepEqual(percents.map((p) => p.task), Array.from({ length: TASKS }, (_, i) => i + 1), 'one running accuracy line per task');
+  assert.deepEqual(percents.map((p) => p.task), Array.from({ length: TASKS }, (_, i) => i + 1), `one running accuracy line per task in ${file}:\n${output.slice(-400)}`);
   const correct = percents.map((p) => Math.round((p.percent * p.task) / 100));
   return correct.map((c, i) => c - (i === 0 ? 0 : correct[i - 1]) === 1);
 }
