@@ -37,12 +37,21 @@ function perplexityBinary(): string | null {
   }
 }
 
-/** Whether each task, in llama.cpp's order, raised the running accuracy. */
-function llamaCppHits(binary: string, file: string): boolean[] {
+/** The running accuracy lines (task number, percent) of one llama-perplexity run. */
+function runningAccuracy(binary: string, file: string): { output: string; percents: { task: number; percent: number }[] } {
   const output = execFileSync(binary, ['-m', MODEL, '-f', file, '--hellaswag', '--hellaswag-tasks', String(TASKS), '-t', '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
-  const percents = [...output.matchAll(/^(\d+)\t([\d.]+)%\t\[/gm)].map((m) => ({ task: Number(m[1]), percent: Number(m[2]) }));
-  assert.deepEqual(percents.map((p) => p.task), Array.from({ length: TASKS }, (_, i) => i + 1), `one running accuracy line per task in ${file}:\n${output.slice(-400)}`);
-  const correct = percents.map((p) => Math.round((p.percent * p.task) / 100));
+  return { output, percents: [...output.matchAll(/^(\d+)\t([\d.]+)%\t\[/gm)].map((m) => ({ task: Number(m[1]), percent: Number(m[2]) })) };
+}
+
+/**
+ * Whether each task, in llama.cpp's order, raised the running accuracy. llama.cpp's asynchronous
+ * log can drop its last lines when the process exits, so a run missing some is repeated.
+ */
+function llamaCppHits(binary: string, file: string): boolean[] {
+  let run = runningAccuracy(binary, file);
+  for (let attempt = 1; attempt < 3 && run.percents.length < TASKS; attempt++) run = runningAccuracy(binary, file);
+  assert.deepEqual(run.percents.map((p) => p.task), Array.from({ length: TASKS }, (_, i) => i + 1), `one running accuracy line per task in ${file}:\n${run.output.slice(-400)}`);
+  const correct = run.percents.map((p) => Math.round((p.percent * p.task) / 100));
   return correct.map((c, i) => c - (i === 0 ? 0 : correct[i - 1]) === 1);
 }
 
