@@ -7,7 +7,7 @@ import type { ConditionInfo } from '../core/results.js';
 import { expandCircular, factorsOf, normalizeEntry, type PerturbationStep } from '../perturbations/registry.js';
 import type { Method, Normalization } from '../scoring/methods.js';
 import { studySchema, type StudySpec } from './schema.js';
-import { benchmarkTask, DEFAULT_BASELINE, protocolSettings } from './protocols.js';
+import { benchmarkTask, DEFAULT_BASELINE, protocolSettings, type ProtocolSettings } from './protocols.js';
 import type { GoldPositionCheck } from '../benchmarks/gold-positions.js';
 
 export interface Condition {
@@ -120,18 +120,20 @@ export function resolveStudy(given: StudySpec, file: string): Study {
   const conditions: Condition[] = [];
   spec.conditions.forEach((c, ci) => {
     const at = `${file}: conditions.${ci}.perturbations`;
-    let protocol;
+    let protocol: ProtocolSettings | undefined;
     try {
       protocol = c.protocol ? protocolSettings(c.protocol, task) : undefined;
     } catch (e) {
       if (e instanceof UserError) throw new UserError(e.message, `${file}: conditions.${ci}.protocol`);
       throw e;
     }
+    const fromProtocol = protocol?.perturbations.length ?? 0;
     const steps = [...(protocol?.perturbations ?? []), ...c.perturbations].map((entry) => normalizeEntry(entry));
-    const circular = steps.flatMap((s, k) => (s.name === 'circular' ? [k] : []));
+    // Key paths count the condition's own entries, after the protocol's.
+    const circular = steps.flatMap((s, k) => (s.name === 'circular' ? [k - fromProtocol] : []));
     if (circular.length > 1) throw new UserError('a chain can hold "circular" only once', `${at}.${circular[1]}`);
     for (const k of circular) {
-      const { n } = steps[k].args as { n: number };
+      const { n } = steps[k + fromProtocol].args as { n: number };
       if (n > MAX_ROTATIONS) {
         throw new UserError(`circular makes one condition per rotation; n must be at most ${MAX_ROTATIONS} (got ${n})`, `${at}.${k}.circular.n`);
       }
