@@ -15,6 +15,8 @@ export interface FormatLoad {
   fewshotPool: Map<string, Item[]>;
   files: string[];
   description: string;
+  /** Set when the files come from a cache entry seeded from a local folder rather than downloaded. */
+  seededFrom?: { dataset: string; folder: string };
 }
 
 /** Applies the `onBadRow` policy: throw at file:line, or record the row and move on. */

@@ -12,7 +12,8 @@ import { remoteStats } from '../models/remote.js';
 import { prepareOutDir, writeFileAtomic, writeRun, type RunSummary } from '../output/run-dir.js';
 import { openStore } from '../store/open.js';
 import { runModelDistributed, startDistributed } from '../engine/distributed.js';
-import { loadStudy } from '../study/load.js';
+import { loadStudy, shuffleSkewedBaseline } from '../study/load.js';
+import { checkGoldPositions, describeGoldPositions } from '../benchmarks/gold-positions.js';
 import { markSimulated, writeRunAnalysis } from './analyze.js';
 import { runMinK } from '../probes/min-k-run.js';
 import type { MinKScores } from '../probes/index.js';
@@ -52,6 +53,9 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   log(`benchmark: ${benchmark.description}`);
   if (benchmark.skipped.length) log(`skipped ${benchmark.skipped.length} malformed rows (listed in summary.json)`);
   if (benchmark.items.length === 0) throw new UserError('the benchmark selection has no items', 'benchmark');
+  const gold = checkGoldPositions(benchmark.items);
+  const goldPositions = { ...gold, baselineShuffled: shuffleSkewedBaseline(study, gold) };
+  if (gold.skewed) log(describeGoldPositions(goldPositions, study.spec.baseline));
 
   const store = openStore(storeLocation);
   const storePath = store.location;
@@ -105,7 +109,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       studyFile: path.resolve(study.file),
       seed: study.spec.seed,
       baseline: study.spec.baseline,
-      benchmark: { description: benchmark.description, items: benchmark.items.length, files: benchmark.files, skipped: benchmark.skipped },
+      benchmark: { description: benchmark.description, items: benchmark.items.length, files: benchmark.files, skipped: benchmark.skipped, provenance: benchmark.provenance, goldPositions },
       models: identities,
       conditions: study.conditions.map((c) => c.info),
       cells,

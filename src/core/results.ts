@@ -18,6 +18,10 @@ export interface ItemResult {
   correct: boolean | null;
   /** Whether the argmax was tied (broken deterministically by lowest shown position). */
   tie: boolean;
+  /** TruthfulQA MC2: the normalized probability mass of the true choices (lm-eval's truthfulqa_mc2 acc). */
+  mc2?: number;
+  /** Hash of the contexts and continuations scored (engine/plan.ts promptHash); absent in older runs. */
+  promptHash?: string;
 }
 
 /** How a condition varies from the standard format, one entry per factor of the grid. */
@@ -50,4 +54,6 @@ export interface CellSummary {
   ties: number;
   /** Items left out because a request for them failed (retried on the next run). */
   failed: number;
+  /** Mean MC2 mass over the scored items (TruthfulQA MC2 with log-likelihood scores), lm-eval's published number. */
+  mc2?: number;
 }

@@ -14,6 +14,10 @@ export interface Item {
   /** Index into `choices` of the correct choice. */
   answer: number;
   split?: string;
+  /** The published task whose protocols can render it (a recipe name, e.g. `hellaswag`); see perturbations/protocols.ts. */
+  task?: string;
+  /** Every correct choice when there are several (TruthfulQA MC2); `answer` is one of them. */
+  answers?: number[];
   meta?: Record<string, unknown>;
 }
 

@@ -4,6 +4,7 @@ import { UserError } from '../core/errors.js';
 import { compileChain, type PerturbedPresentation } from '../perturbations/registry.js';
 import { labelIndices } from '../perturbations/presentation.js';
 import { symbolSet } from '../perturbations/symbols.js';
+import { promptHash } from '../perturbations/templates.js';
 import { compileItem, requiredKind, type CompiledItem } from '../scoring/methods.js';
 import type { Condition } from '../study/load.js';
 import type { RequestTable } from './keys.js';
@@ -25,6 +26,8 @@ export interface Cell {
   labels: string[];
   /** Shown position of the correct choice. */
   gold: number;
+  /** Hash of the prompt as scored (see perturbations/templates.ts promptHash). */
+  promptHash: string;
 }
 
 export interface PlanInput {
@@ -87,7 +90,7 @@ export function planCells(
       compiled = presentations.get(condition.name)!.map((presentation): Cell => {
         const c = compileItem(presentation, condition.method, condition.normalization, caps);
         const ids = c.requests.map((r) => table.intern(r));
-        return { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation) };
+        return { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation), promptHash: promptHash(c.prompt) };
       });
       memo.set(memoKey, compiled);
     }

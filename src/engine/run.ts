@@ -1,6 +1,6 @@
 import type { Model, RequestResult } from '../core/types.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
-import { predict, requiredKind } from '../scoring/methods.js';
+import { predict, requiredKind, trueMass } from '../scoring/methods.js';
 import type { Study } from '../study/load.js';
 import type { ResultStore } from '../store/store.js';
 import { computeRequests, type Results, type RunControl } from './compute.js';
@@ -49,6 +49,7 @@ export async function runModel(
 export function reduceCells(modelName: string, cells: Cell[], results: Results) {
   const items: ItemResult[] = [];
   const byCondition = new Map<string, CellSummary>();
+  const mc2Sums = new Map<string, number>();
   for (const cell of cells) {
     let summary = byCondition.get(cell.condition.name);
     if (!summary) {
@@ -68,7 +69,11 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
     const scores = cell.reduce(got);
     const { predicted, tie } = predict(scores);
     const gold = cell.gold;
-    const correct = predicted === null ? null : predicted === gold;
+    const { order } = cell.presentation;
+    // Several true choices (TruthfulQA MC2): any of them is correct, and MC2 credits their probability mass.
+    const answers = cell.item.answers;
+    const correct = predicted === null ? null : answers ? answers.includes(order[predicted]) : predicted === gold;
+    const mc2 = answers && cell.condition.normalization === 'none' ? trueMass(scores, order.map((c) => answers.includes(c))) : null;
     items.push({
       model: modelName,
       condition: cell.condition.name,
@@ -81,13 +86,19 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
       predicted,
       correct,
       tie,
+      ...(mc2 !== null ? { mc2 } : {}),
+      promptHash: cell.promptHash,
     });
+    if (mc2 !== null) mc2Sums.set(cell.condition.name, (mc2Sums.get(cell.condition.name) ?? 0) + mc2);
     summary.n++;
     if (correct) summary.correct++;
     if (correct === null) summary.unscored++;
     if (tie) summary.ties++;
   }
-  const summaries = [...byCondition.values()].map((s) => ({ ...s, accuracy: s.n ? s.correct / s.n : NaN }));
+  const summaries = [...byCondition.values()].map((s) => {
+    const mc2 = mc2Sums.get(s.condition);
+    return { ...s, accuracy: s.n ? s.correct / s.n : NaN, ...(mc2 !== undefined ? { mc2: mc2 / s.n } : {}) };
+  });
   return { items, summaries };
 }
 

@@ -4,6 +4,8 @@ import { noSpaceError, UserError } from '../core/errors.js';
 import type { CellSummary, ConditionInfo, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import type { RequestCounts } from '../engine/run.js';
+import type { Provenance } from '../benchmarks/load.js';
+import type { GoldPositionCheck } from '../benchmarks/gold-positions.js';
 
 export interface RunSummary {
   tool: { name: 'goodhart'; version: string };
@@ -13,7 +15,16 @@ export interface RunSummary {
   studyFile: string;
   seed: number;
   baseline: string;
-  benchmark: { description: string; items: number; files: string[]; skipped: { file: string; line: number; reason: string }[] };
+  benchmark: {
+    description: string;
+    items: number;
+    files: string[];
+    skipped: { file: string; line: number; reason: string }[];
+    /** Content hashes of the files read (absent in runs made before they were recorded). */
+    provenance?: Provenance;
+    /** Where the gold answers sit and whether the baseline was shuffled for it (benchmarks/gold-positions.ts). */
+    goldPositions?: GoldPositionCheck;
+  };
   models: ModelIdentity[];
   conditions: ConditionInfo[];
   cells: CellSummary[];

@@ -7,6 +7,8 @@ import type { ConditionInfo } from '../core/results.js';
 import { expandCircular, factorsOf, normalizeEntry, type PerturbationStep } from '../perturbations/registry.js';
 import type { Method, Normalization } from '../scoring/methods.js';
 import { studySchema, type StudySpec } from './schema.js';
+import { benchmarkTask, DEFAULT_BASELINE, protocolSettings, type ProtocolSettings } from './protocols.js';
+import type { GoldPositionCheck } from '../benchmarks/gold-positions.js';
 
 export interface Condition {
   name: string;
@@ -18,7 +20,8 @@ export interface Condition {
 }
 
 export interface Study {
-  spec: StudySpec;
+  /** As validated, with the default baseline filled in (so it resolves to the same conditions again). */
+  spec: StudySpec & { baseline: string };
   file: string;
   baseDir: string;
   conditions: Condition[];
@@ -103,21 +106,40 @@ function formatIssues(error: z.ZodError, doc: YamlDoc, lines: LineCounter): stri
 /** Choices are labelled A-Z at most, and a rotation by more than the number of choices repeats an earlier one. */
 const MAX_ROTATIONS = 26;
 
-export function resolveStudy(spec: StudySpec, file: string): Study {
+/** The study with its baseline named: the lm-eval protocol's condition, added when the study has none. */
+function withBaseline(spec: StudySpec): StudySpec & { baseline: string } {
+  if (spec.baseline !== undefined) return { ...spec, baseline: spec.baseline };
+  const has = spec.conditions.some((c) => c.name === DEFAULT_BASELINE);
+  const conditions = has ? spec.conditions : [{ name: DEFAULT_BASELINE, protocol: DEFAULT_BASELINE, perturbations: [] }, ...spec.conditions];
+  return { ...spec, conditions, baseline: DEFAULT_BASELINE };
+}
+
+export function resolveStudy(given: StudySpec, file: string): Study {
+  const spec = withBaseline(given);
+  const task = benchmarkTask(spec.benchmark);
   const conditions: Condition[] = [];
   spec.conditions.forEach((c, ci) => {
     const at = `${file}: conditions.${ci}.perturbations`;
-    const steps = c.perturbations.map((entry) => normalizeEntry(entry));
-    const circular = steps.flatMap((s, k) => (s.name === 'circular' ? [k] : []));
+    let protocol: ProtocolSettings | undefined;
+    try {
+      protocol = c.protocol ? protocolSettings(c.protocol, task) : undefined;
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(e.message, `${file}: conditions.${ci}.protocol`);
+      throw e;
+    }
+    const fromProtocol = protocol?.perturbations.length ?? 0;
+    const steps = [...(protocol?.perturbations ?? []), ...c.perturbations].map((entry) => normalizeEntry(entry));
+    // Key paths count the condition's own entries, after the protocol's.
+    const circular = steps.flatMap((s, k) => (s.name === 'circular' ? [k - fromProtocol] : []));
     if (circular.length > 1) throw new UserError('a chain can hold "circular" only once', `${at}.${circular[1]}`);
     for (const k of circular) {
-      const { n } = steps[k].args as { n: number };
+      const { n } = steps[k + fromProtocol].args as { n: number };
       if (n > MAX_ROTATIONS) {
         throw new UserError(`circular makes one condition per rotation; n must be at most ${MAX_ROTATIONS} (got ${n})`, `${at}.${k}.circular.n`);
       }
     }
-    const method = c.scoring;
-    const normalization: Normalization = c.normalization ?? (method === 'symbol' ? 'none' : 'char');
+    const method = (c.scoring ?? protocol?.scoring)!;
+    const normalization: Normalization = c.normalization ?? (c.scoring === undefined ? protocol?.normalization : undefined) ?? (method === 'symbol' ? 'none' : 'char');
     if (method === 'symbol' && normalization !== 'none') {
       throw new UserError(`symbol scoring scores one symbol, so its normalization must be "none" (got "${normalization}")`, `${file}: conditions.${ci}.normalization`);
     }
@@ -163,4 +185,19 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
     names.add(m.name);
   });
   return { spec, file, baseDir: path.dirname(path.resolve(file)), conditions };
+}
+
+/**
+ * The baseline shown with shuffled choices, when the benchmark's gold answers sit mostly at one
+ * position, the baseline scores symbols or labelled choices (hybrid), keeps the given order, and the
+ * study does not say otherwise. Returns whether it did.
+ */
+export function shuffleSkewedBaseline(study: Study, gold: Omit<GoldPositionCheck, 'baselineShuffled'>): boolean {
+  const at = study.conditions.findIndex((c) => c.name === study.spec.baseline);
+  const baseline = study.conditions[at];
+  if (!gold.skewed || !study.spec.goldPositionShuffle || !baseline || baseline.method === 'cloze') return false;
+  if (baseline.info.factors.order !== 'original') return false;
+  const chain = [normalizeEntry('shuffle'), ...baseline.chain];
+  study.conditions[at] = { ...baseline, chain, info: { ...baseline.info, perturbations: chain, factors: factorsOf(chain, baseline.method, baseline.normalization) } };
+  return true;
 }
