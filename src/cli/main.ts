@@ -7,6 +7,7 @@ import { importLmEvalCommand } from '../import/lm-eval-command.js';
 import { cacheAddDatasetCommand, cacheListCommand } from '../hub/cache-command.js';
 import { reportCommand } from './report.js';
 import { viewCommand } from './view.js';
+import { storeSalvageCommand, storeVerifyCommand } from './store.js';
 import { studyJsonSchema } from '../study/json-schema.js';
 import { VERSION } from './version.js';
 
@@ -118,6 +119,26 @@ program
   .option('-p, --port <n>', 'port (default 8737; 0 picks a free one)')
   .action(async (run: string, opts) => {
     process.exitCode = await viewCommand(run, opts);
+  });
+
+/** Checks and repairs of a result store. */
+const storeGroup = program.command('store').description('check or repair a SQLite result store');
+
+storeGroup
+  .command('verify')
+  .description('check every page (integrity_check) and every stored result\'s checksum; exit 1 if anything is damaged')
+  .argument('<store>', 'store file')
+  .action((file: string) => {
+    process.exitCode = storeVerifyCommand(file);
+  });
+
+storeGroup
+  .command('salvage')
+  .description('copy every readable result whose checksum holds from a (damaged) store into a new store')
+  .argument('<from>', 'store to read (never written)')
+  .argument('<to>', 'new store file to create')
+  .action((from: string, to: string) => {
+    process.exitCode = storeSalvageCommand(from, to);
   });
 
 program

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { noSpaceError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import { loadBenchmark } from '../benchmarks/load.js';
@@ -10,7 +10,8 @@ import { validateStudy } from '../engine/validate.js';
 import { backendCapabilities, createModel } from '../models/registry.js';
 import { remoteStats } from '../models/remote.js';
 import { prepareOutDir, writeFileAtomic, writeRun, type RunSummary } from '../output/run-dir.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { removeStoreIfEmpty, SqliteStore, storeError } from '../store/sqlite.js';
+import { checkOutDir, checkStorePath, existingAncestor, removeEmptyFolders } from '../output/paths.js';
 import { loadStudy } from '../study/load.js';
 import { markSimulated, writeRunAnalysis } from './analyze.js';
 import { runMinK } from '../probes/min-k-run.js';
@@ -41,8 +42,10 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   const study = loadStudy(studyFile);
   validateStudy(study, study.spec.models.map((m) => ({ name: m.name, backend: m.backend, capabilities: backendCapabilities(m) })));
   const out = path.resolve(opts.out ?? path.join('runs', study.spec.name));
-  prepareOutDir(out);
   const storePath = path.resolve(opts.store ?? process.env.GOODHART_STORE ?? (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite')));
+  // Both checked before anything is made; the output folder is made only when there is something to write.
+  checkStorePath(storePath);
+  checkOutDir(out);
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(line + '\n'); };
 
   const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir, offline: opts.offline });
@@ -50,7 +53,14 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   if (benchmark.skipped.length) log(`skipped ${benchmark.skipped.length} malformed rows (listed in summary.json)`);
   if (benchmark.items.length === 0) throw new UserError('the benchmark selection has no items', 'benchmark');
 
-  const store = new SqliteStore(storePath);
+  const newStoreFolders = fs.existsSync(storePath) ? undefined : existingAncestor(path.dirname(storePath)).missing;
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore(storePath);
+  } catch (e) {
+    if (newStoreFolders) removeEmptyFolders(newStoreFolders);
+    throw e;
+  }
   let stopping = false;
   const onSigint = () => {
     if (stopping) process.exit(130);
@@ -104,6 +114,8 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       requests: totals,
       requestsByModel: byModel,
     };
+    if (store.rejected) log(`${store.rejected} stored results failed their checksum: they were treated as missing and computed again`);
+    prepareOutDir(out);
     writeRun(out, summary, items);
     const minKFile = path.join(out, 'min-k.json');
     if (study.spec.probes?.minK) writeFileAtomic(minKFile, JSON.stringify({ k: study.spec.probes.minK.k, perModel: minK }) + '\n');
@@ -126,11 +138,13 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       process.stderr.write(`interrupted: every finished result is in ${storePath}. Run the same command again to resume.\n`);
       return 130;
     }
-    // The store found no room: the error names it and says how to resume (output files name themselves).
-    if ((e as Error | undefined)?.name === 'SqliteError') throw noSpaceError(e, storePath) ?? e;
+    // The store found no room or a damaged page: the error names it and says what to do (output files name themselves).
+    if ((e as Error | undefined)?.name === 'SqliteError') throw storeError(e, storePath) ?? e;
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
     store.close();
+    // A run that failed before storing anything leaves no empty store (or folders made for it) behind.
+    if (newStoreFolders && removeStoreIfEmpty(storePath)) removeEmptyFolders(newStoreFolders);
   }
 }

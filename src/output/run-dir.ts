@@ -4,6 +4,7 @@ import { noSpaceError, UserError } from '../core/errors.js';
 import type { CellSummary, ConditionInfo, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import type { RequestCounts } from '../engine/run.js';
+import { checkOutDir } from './paths.js';
 
 export interface RunSummary {
   tool: { name: 'goodhart'; version: string };
@@ -51,6 +52,7 @@ export function writeFileAtomic(file: string, text: string): void {
 }
 
 export function prepareOutDir(dir: string): void {
+  checkOutDir(dir);
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);
