@@ -14,6 +14,11 @@ import { VERSION } from './version.js';
 // A write past the file-size limit (ulimit -f) must fail with EFBIG, which is reported, not kill the
 // process: Node ignores SIGXFSZ, but a dependency's exit hook re-raises it unless another listener exists.
 process.on('SIGXFSZ', () => {});
+// Output piped into a reader that stops early (`| head`): stop quietly, as other command-line tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 const program = new Command()
   .name('goodhart')

@@ -7,7 +7,7 @@ import { loadBenchmark } from '../benchmarks/load.js';
 import { Interrupted, planStudy, runModel, type RequestCounts } from '../engine/run.js';
 import { Progress } from '../engine/progress.js';
 import { validateStudy } from '../engine/validate.js';
-import { backendCapabilities, createModel } from '../models/registry.js';
+import { backendCapabilities, checkLocalModelFiles, createModel } from '../models/registry.js';
 import { remoteStats } from '../models/remote.js';
 import { prepareOutDir, writeFileAtomic, writeRun, type RunSummary } from '../output/run-dir.js';
 import { removeStoreIfEmpty, SqliteStore, storeError } from '../store/sqlite.js';
@@ -46,6 +46,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   // Both checked before anything is made; the output folder is made only when there is something to write.
   checkStorePath(storePath);
   checkOutDir(out);
+  checkLocalModelFiles(study.spec.models, study.baseDir, (i) => `${study.file}: models.${i}`);
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(line + '\n'); };
 
   const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir, offline: opts.offline });
