@@ -62,6 +62,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     if (newStoreFolders) removeEmptyFolders(newStoreFolders);
     throw e;
   }
+  if (store.recovery.replayed) log(`recovered ${store.recovery.replayed} answers an interrupted run had received but not yet committed (from its journal)`);
   let stopping = false;
   const onSigint = () => {
     if (stopping) process.exit(130);
@@ -115,6 +116,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       requests: totals,
       requestsByModel: byModel,
     };
+    if (store.recovery.takenOver) log(`resumed: ${store.recovery.takenOver} requests an interrupted run had started but not answered were computed again`);
     if (store.rejected) log(`${store.rejected} stored results failed their checksum: they were treated as missing and computed again`);
     prepareOutDir(out);
     writeRun(out, summary, items);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { UserError } from '../core/errors.js';
 import type { RequestResult } from '../core/types.js';
-import { damagedStoreError, SqliteStore, verifiedResult } from './sqlite.js';
+import { damagedStoreError, SqliteStore } from './sqlite.js';
+import { verifiedResult } from './checksum.js';
 
 /*
  * `goodhart store verify` and `goodhart store salvage`: both read a store without writing to it

@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import type { RequestResult } from '../core/types.js';
 import { noSpaceError, UserError } from '../core/errors.js';
 import type { Claim, ResultStore } from './store.js';
+import { resultChecksum, verifiedResult } from './checksum.js';
+import { AnswerJournal, orphanedJournals, readJournal } from './journal.js';
 
 export const SCHEMA_VERSION = 1;
 const SQLITE_HEADER = 'SQLite format 3\u0000';
@@ -36,29 +38,6 @@ const STALE_WORKER_MS = 10 * 60_000;
  * two runs split overlapping work instead of both doing it; storing a result releases its claim.
  * A claim whose worker is gone (its process died) is taken over.
  */
-
-/**
- * Checksum of one stored result (FNV-1a, 32 bits, over model, key and result text): a flipped bit
- * in any of them is caught on read. Rows stored before checksums existed have none and are trusted.
- */
-export function resultChecksum(modelId: string, key: string, result: string): number {
-  let h = 0x811c9dc5;
-  for (const part of [modelId, key, result]) {
-    for (let i = 0; i < part.length; i++) h = Math.imul(h ^ part.charCodeAt(i), 0x01000193);
-    h = Math.imul(h ^ 0, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** A stored row's result if its checksum holds and it parses, else undefined. */
-export function verifiedResult(modelId: string, key: string, text: string, checksum: number | null): RequestResult | undefined {
-  if (checksum !== null && checksum !== resultChecksum(modelId, key, text)) return undefined;
-  try {
-    return JSON.parse(text) as RequestResult;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The one message for a store SQLite cannot read whole: truncated, a damaged page, a failed quick_check. */
 export function damagedStoreError(location: string, detail: string): UserError {
@@ -138,6 +117,9 @@ export class SqliteStore implements ResultStore {
   private readonly mayHaveFailures = new Map<string, boolean>();
   /** Stored results read back damaged (checksum mismatch or not JSON): treated as missing, so computed again. */
   rejected = 0;
+  /** What opening found of interrupted runs: answers replayed from their journals, and claims of theirs taken over (work redone). */
+  readonly recovery = { replayed: 0, takenOver: 0 };
+  private readonly answers: AnswerJournal;
 
   constructor(readonly location: string) {
     fs.mkdirSync(path.dirname(location), { recursive: true });
@@ -198,6 +180,40 @@ export class SqliteStore implements ResultStore {
       takeOver: this.db.prepare('UPDATE claims SET worker = ? WHERE model = ? AND key = ?'),
     };
     this.claimTx = this.db.transaction((modelId: string, keys: readonly string[], since: number) => this.claimRows(modelId, keys, since));
+    this.answers = new AnswerJournal(location);
+    try {
+      this.replayJournals();
+    } catch (e) {
+      this.db.close();
+      throw storeError(e, location) ?? e;
+    }
+  }
+
+  /**
+   * Commit the answers of interrupted runs' journals that the store lacks. Each journal is read in
+   * the transaction that commits it, so two runs opening the store at once replay it only once.
+   */
+  private replayJournals(): void {
+    for (const file of orphanedJournals(this.location)) {
+      const replay = this.db.transaction(() => {
+        if (!fs.existsSync(file)) return 0;
+        let added = 0;
+        for (const [modelId, answers] of readJournal(file)) {
+          const stored = this.getMany(modelId, [...answers.keys()]);
+          const missing = [...answers].filter(([key]) => !stored.has(key));
+          if (missing.length) this.appendRows(modelId, missing);
+          added += missing.length;
+        }
+        return added;
+      });
+      this.recovery.replayed += replay.immediate();
+      fs.rmSync(file, { force: true });
+    }
+  }
+
+  /** Make one answer durable the moment it arrives (journaled; committed with the next putMany holding it). */
+  journal(modelId: string, key: string, result: RequestResult): void {
+    this.answers.append(modelId, key, result);
   }
 
   getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult> {
@@ -246,7 +262,10 @@ export class SqliteStore implements ResultStore {
     for (const [key, worker] of heldByOthers.all(modelId, list, this.worker) as [string, string][]) {
       if (!alive.has(worker)) alive.set(worker, this.workerAlive(worker, now));
       if (alive.get(worker)) held.add(key);
-      else takeOver.run(this.worker, modelId, key);
+      else {
+        takeOver.run(this.worker, modelId, key);
+        this.recovery.takenOver++;
+      }
     }
     return { claimed: held.size ? wanted.filter((k) => !held.has(k)) : [...wanted], arrived, position };
   }
@@ -294,6 +313,7 @@ export class SqliteStore implements ResultStore {
   putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
     // IMMEDIATE takes the write lock first, so the next sequence number cannot be taken by another process.
     this.append.immediate(modelId, entries);
+    this.answers.committed(modelId, entries.map(([key]) => key));
   }
 
   private appendRows(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
@@ -347,6 +367,7 @@ export class SqliteStore implements ResultStore {
 
   close(): void {
     if (!this.db.open) return;
+    this.answers.close();
     try {
       this.db.prepare('DELETE FROM claims WHERE worker = ?').run(this.worker);
       this.db.prepare('DELETE FROM workers WHERE worker = ?').run(this.worker);

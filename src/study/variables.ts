@@ -15,7 +15,8 @@ export function expandVariables(value: unknown, where: (keyPath: (string | numbe
   if (Array.isArray(value)) return value.map((v, i) => expandVariables(v, where, [...keyPath, i]));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = expandVariables(v, where, [...keyPath, k]);
+    // defineProperty keeps a key such as __proto__ an own key (to be refused as unknown), as YAML parsing did.
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: expandVariables(v, where, [...keyPath, k]), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;
