@@ -8,10 +8,12 @@ export function storeVerifyCommand(file: string): number {
   const ok = r.integrity.length === 1 && r.integrity[0] === 'ok' && r.damaged === 0;
   process.stdout.write(
     `${path.resolve(file)}: ${ok ? 'ok' : 'DAMAGED'}\n` +
-      `pages: ${r.integrity.join('; ')}\n` +
+      `pages: ${r.integrity.slice(0, 5).join('; ')}${r.integrity.length > 5 ? `; … (${r.integrity.length} problems)` : ''}\n` +
       `results: ${r.results} (${r.results - r.unchecked - r.damaged} verified, ${r.unchecked} from before checksums, ${r.damaged} damaged); ${r.failures} recorded failures\n`,
   );
-  if (!ok) process.stderr.write(`damaged results are computed again by the next run; to keep only what verifies: goodhart store salvage ${file} <new file>\n`);
+  if (!ok) {
+    process.stderr.write(`goodhart: ${path.resolve(file)}: damaged (${r.damaged} results fail their checksum; pages: ${r.integrity[0]}${r.integrity.length > 1 ? ` and ${r.integrity.length - 1} more problems` : ''}). A run computes damaged results again; to copy only what verifies: goodhart store salvage ${file} <new file>\n`);
+  }
   return ok ? 0 : 1;
 }
 

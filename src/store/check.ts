@@ -21,7 +21,23 @@ export interface VerifyReport {
   failures: number;
 }
 
-function openReadOnly(file: string): Database.Database {
+/** Open read-only; `done` closes it and removes the -wal and -shm files opening made (SQLite makes them for a WAL store even read-only). */
+function openReadOnly(file: string): { db: Database.Database; done(): void } {
+  const absent = ['-wal', '-shm'].filter((suffix) => !fs.existsSync(file + suffix));
+  const db = openDatabase(file);
+  return {
+    db,
+    done() {
+      db.close();
+      for (const suffix of absent) {
+        const extra = file + suffix;
+        if (suffix === '-shm' || (fs.existsSync(extra) && fs.statSync(extra).size === 0)) fs.rmSync(extra, { force: true });
+      }
+    },
+  };
+}
+
+function openDatabase(file: string): Database.Database {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -38,11 +54,13 @@ function openReadOnly(file: string): Database.Database {
 
 /** Check every page (integrity_check) and every result's checksum. */
 export function verifyStore(file: string): VerifyReport {
-  const db = openReadOnly(file);
+  const { db, done } = openReadOnly(file);
   try {
     const report: VerifyReport = { integrity: [], results: 0, unchecked: 0, damaged: 0, failures: 0 };
     try {
-      report.integrity = (db.prepare('PRAGMA integrity_check(20)').pluck().all() as unknown[]).map(String);
+      report.integrity = (db.prepare('PRAGMA integrity_check(20)').pluck().all() as unknown[])
+        .flatMap((row) => String(row).split('\n'))
+        .filter((line) => !line.startsWith('*** in database'));
     } catch (e) {
       report.integrity = [(e as Error).message];
     }
@@ -58,7 +76,7 @@ export function verifyStore(file: string): VerifyReport {
     }
     return report;
   } finally {
-    db.close();
+    done();
   }
 }
 
@@ -145,12 +163,12 @@ function modelsAround(db: Database.Database): string[] {
 /** Copy every readable, verified result of `from` into a new store `to`. */
 export function salvageStore(from: string, to: string): { copied: number; damaged: number; unreadable: number } {
   if (fs.existsSync(to)) throw new UserError('the salvage target already exists; name a new file', to);
-  const db = openReadOnly(from);
+  const { db, done } = openReadOnly(from);
   let rows: Rows;
   try {
     rows = readAll(db, from);
   } finally {
-    db.close();
+    done();
   }
   const target = new SqliteStore(to);
   let copied = 0;

@@ -77,6 +77,10 @@ export interface PromptLedger {
   read: Set<string>;
   /** Prompts answered in all. */
   answered: number;
+  /** Set by a test: which run of the client is talking (recorded with each computation in `history`). */
+  run: number;
+  /** Runs in which each prompt was computed, in order. */
+  history: Map<string, number[]>;
 }
 
 export interface FaultServer {
@@ -149,7 +153,7 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     retryAfterOneSecond: 0,
     protocolErrors: [],
   };
-  const ledger: PromptLedger = { computed: new Map(), read: new Set(), answered: 0 };
+  const ledger: PromptLedger = { computed: new Map(), read: new Set(), answered: 0, run: 0, history: new Map() };
   /** Per connection: prompts of the last two answers, oldest first. */
   const recent = new WeakMap<object, string[][]>();
   const rng: Rng = makeRng(opts.seed);
@@ -263,7 +267,10 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     if (!fault) {
       if (route === 'POST /v1/completions' && right.status === 200) {
         const prompts = (body.prompt as number[][]).map((p) => JSON.stringify(p));
-        for (const p of prompts) ledger.computed.set(p, (ledger.computed.get(p) ?? 0) + 1);
+        for (const p of prompts) {
+          ledger.computed.set(p, (ledger.computed.get(p) ?? 0) + 1);
+          ledger.history.set(p, [...(ledger.history.get(p) ?? []), ledger.run]);
+        }
         ledger.answered += prompts.length;
         res.on('finish', () => recent.set(socket, [...answeredBefore, prompts]));
       }

@@ -66,6 +66,7 @@ test(`killed at ${KILLS} seeded moments against a prompt-counting server: no ans
       const target = server.ledger.answered + 1 + Math.floor(rng() * (unique / (KILLS * 1.5)));
       const delayMs = Math.floor(rng() * 40);
       let reachedAt = 0;
+      server.ledger.run = kills;
       const r = await runCli(args, { killWhen: () => (reachedAt ||= server.ledger.answered >= target ? Date.now() : 0) > 0 && Date.now() - reachedAt >= delayMs });
       const m = /recovered (\d+) answers an interrupted run had received/.exec(r.stderr);
       if (m) {
@@ -75,12 +76,14 @@ test(`killed at ${KILLS} seeded moments against a prompt-counting server: no ans
       if (r.signal !== 'SIGKILL') break;
       kills++;
     }
+    server.ledger.run = kills;
     const final = await runCli(args);
     assert.equal(final.code, 0, final.stderr);
     recovered += Number(/recovered (\d+) answers/.exec(final.stderr)?.[1] ?? 0);
 
     const recomputed = [...server.ledger.computed].filter(([, n]) => n > 1).map(([p]) => p);
     const recomputedRead = recomputed.filter((p) => server.ledger.read.has(p));
+    for (const p of recomputedRead) t.diagnostic(`read, then computed again: runs ${server.ledger.history.get(p)!.join(', ')}; ${p.slice(0, 60)}`);
     t.diagnostic(
       `${kills} kills; ${server.ledger.answered} prompts computed for ${unique} unique: ${recomputed.length} recomputed (answers in flight at a kill), ` +
         `${recomputedRead.length} of them answers the client had read; ${server.ledger.read.size} answers provably read; ${recovered} answers recovered from journals`,
