@@ -12,7 +12,8 @@ import { resultChecksum, verifiedResult } from './checksum.js';
  * received: the next run that opens the store replays the journal of every process that is gone.
  * Once every journaled answer is committed the journal is emptied; a clean close deletes it.
  *
- * A journal is named `<store>-answers-<pid>-<random>@<host>`, so its owner can be told alive or not.
+ * A journal is named `<store>-answers-<pid>-<start>-<random>@<host>`, so its owner can be told
+ * alive or not: <start> is the process's start time (Linux), since a busy machine reuses pids soon.
  */
 
 /** A journal of a process on another machine, untouched this long, is taken to be orphaned. */
@@ -25,7 +26,7 @@ export class AnswerJournal {
   private readonly uncommitted = new Set<string>();
 
   constructor(storeLocation: string) {
-    this.file = `${storeLocation}-answers-${process.pid}-${crypto.randomBytes(4).toString('hex')}@${os.hostname()}`;
+    this.file = `${storeLocation}-answers-${process.pid}-${startTime(process.pid) ?? 0}-${crypto.randomBytes(4).toString('hex')}@${os.hostname()}`;
   }
 
   append(modelId: string, key: string, result: RequestResult): void {
@@ -56,7 +57,29 @@ export class AnswerJournal {
   }
 }
 
-const NAME = /^(.*)-answers-(\d+)-[0-9a-f]+@(.+)$/;
+const NAME = /^(.*)-answers-(\d+)-(\d+)-[0-9a-f]+@(.+)$/;
+
+/** When a process started (clock ticks since boot, from /proc/<pid>/stat), if this system tells. */
+function startTime(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from the 3rd on: the start time is the 22nd.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process that wrote a journal on this machine still runs (the same process, not a later one with its pid). */
+function ownerAlive(pid: number, start: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+  const now = startTime(pid);
+  return now === undefined || start === 0 || now === start;
+}
 
 /** Journals beside the store whose process is gone (this machine) or that were left untouched long (another). */
 export function orphanedJournals(storeLocation: string): string[] {
@@ -72,16 +95,7 @@ export function orphanedJournals(storeLocation: string): string[] {
     const m = NAME.exec(name);
     if (!m || m[1] !== base) return [];
     const file = path.join(dir, name);
-    const pid = Number(m[2]);
-    if (m[3] === os.hostname()) {
-      if (pid === process.pid) return [];
-      try {
-        process.kill(pid, 0);
-        return [];
-      } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'ESRCH' ? [file] : [];
-      }
-    }
+    if (m[4] === os.hostname()) return ownerAlive(Number(m[2]), Number(m[3])) ? [] : [file];
     try {
       return Date.now() - fs.statSync(file).mtimeMs > STALE_MS ? [file] : [];
     } catch {

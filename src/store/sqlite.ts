@@ -59,15 +59,16 @@ export function storeError(e: unknown, location: string): UserError | undefined 
 }
 
 /**
- * Delete a store that holds no result and no failure (one a failed run created), with its -wal
- * and -shm files. Returns whether it did.
+ * Delete a store that holds no result, no failure and no other run's work (one a failed run
+ * created), with its -wal and -shm files. Returns whether it did.
  */
 export function removeStoreIfEmpty(file: string): boolean {
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
       const tables = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
-      for (const table of ['results', 'result_log', 'failures']) {
+      // A registered worker or a claim is another run at work on this store: it is not ours to delete.
+      for (const table of ['results', 'result_log', 'failures', 'workers', 'claims']) {
         if (tables.has(table) && db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined) return false;
       }
     } finally {
