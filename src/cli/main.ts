@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { noSpaceError, UserError } from '../core/errors.js';
 import { analyzeCommand } from './analyze.js';
+import { designCommand } from './design.js';
 import { collect, importOutputsCommand } from './import-outputs.js';
 import { runCommand } from './run.js';
 import { importLmEvalCommand } from '../import/lm-eval-command.js';
@@ -45,8 +46,23 @@ program
   .option('--bootstrap <n>', 'paired bootstrap resamples over items (default 1000; 0 skips bootstrap intervals)')
   .option('--seed <s>', 'seed of the bootstrap and of PriDe calibration items (default: the run\'s seed)')
   .option('--cluster-by-subject', 'SEs clustered by subject (generalizing to new subjects; much wider) instead of item-level')
+  .option('--robust <conditions>', 'conditions of the robust leaderboard, comma-separated (default: those whose role is perturbation)')
   .action(async (run: string, opts) => {
     process.exitCode = await analyzeCommand(run, opts);
+  });
+
+program
+  .command('design')
+  .description('advice for designing a leaderboard from a pilot run: the most stable protocol, items needed per adjacent pair, conditions a robust score needs; writes design.json')
+  .argument('<run>', 'run folder (holds summary.json and items.jsonl)')
+  .option('--target-separation <d>', 'difference in accuracy two models should be separable at (default 0.01)')
+  .option('--power <p>', 'power asked of each paired test (default 0.8)')
+  .option('--target-tau <t>', 'expected Kendall tau between replications the leaderboard should reach (default 0.9)')
+  .option('--alpha <a>', 'level of the tests (default 0.05)')
+  .option('--seed <s>', 'seed of the random splits and resamples (default: the run\'s seed)')
+  .option('--robust <conditions>', 'perturbation conditions of the robust score, comma-separated (default: those that change only the form)')
+  .action(async (run: string, opts) => {
+    process.exitCode = await designCommand(run, opts);
   });
 
 /** Results made elsewhere, turned into run folders; one subcommand per source. */
@@ -71,6 +87,7 @@ importGroup
   .option('--scoring <method>', 'how the answers were read: symbol (default), hybrid or cloze')
   .option('--factor <factor>', 'the grid factor the imported conditions differ in (default: template)')
   .option('--name <name>', 'name of the imported study (default: the folder name)')
+  .option('--choices <n>', 'number of choices of every item, when the outputs hold no per-choice scores (for the random-fill convention)')
   .action(async (files: string[], opts) => {
     process.exitCode = await importOutputsCommand(files, opts);
   });
