@@ -10,12 +10,18 @@ import { importLmEvalCommand } from '../import/lm-eval-command.js';
 import { cacheAddDatasetCommand, cacheListCommand } from '../hub/cache-command.js';
 import { reportCommand } from './report.js';
 import { viewCommand } from './view.js';
+import { storeSalvageCommand, storeVerifyCommand } from './store.js';
 import { studyJsonSchema } from '../study/json-schema.js';
 import { VERSION } from './version.js';
 
 // A write past the file-size limit (ulimit -f) must fail with EFBIG, which is reported, not kill the
 // process: Node ignores SIGXFSZ, but a dependency's exit hook re-raises it unless another listener exists.
 process.on('SIGXFSZ', () => {});
+// Output piped into a reader that stops early (`| head`): stop quietly, as other command-line tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 const program = new Command()
   .name('goodhart')
@@ -48,7 +54,7 @@ program
     process.exitCode = await workerCommand(opts);
   });
 
-const storeGroup = program.command('store').description('the store of model results (a SQLite file or a PostgreSQL database)');
+const storeGroup = program.command('store').description('the store of model results (a SQLite file or a PostgreSQL database): copy, verify, salvage');
 storeGroup
   .command('copy')
   .description('copy every stored result from one store to another (SQLite <-> PostgreSQL, either way); resumable: only what the destination lacks is written')
@@ -163,6 +169,23 @@ program
   .option('--compare <run>', 'another run folder to compare with')
   .action(async (run: string, opts) => {
     process.exitCode = await viewCommand(run, opts);
+  });
+
+storeGroup
+  .command('verify')
+  .description('check every page (integrity_check) and every stored result\'s checksum; exit 1 if anything is damaged')
+  .argument('<store>', 'store file')
+  .action((file: string) => {
+    process.exitCode = storeVerifyCommand(file);
+  });
+
+storeGroup
+  .command('salvage')
+  .description('copy every readable result whose checksum holds from a (damaged) store into a new store')
+  .argument('<from>', 'store to read (never written)')
+  .argument('<to>', 'new store file to create')
+  .action((from: string, to: string) => {
+    process.exitCode = storeSalvageCommand(from, to);
   });
 
 program

@@ -1,17 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { noSpaceError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import { loadBenchmark } from '../benchmarks/load.js';
 import { Interrupted, planStudy, runModel, type RequestCounts } from '../engine/run.js';
 import { Progress } from '../engine/progress.js';
 import { validateStudy } from '../engine/validate.js';
-import { backendCapabilities, createModel } from '../models/registry.js';
+import { backendCapabilities, checkLocalModelFiles, createModel } from '../models/registry.js';
 import { remoteStats } from '../models/remote.js';
 import { prepareOutDir, writeFileAtomic, writeRun, type RunSummary } from '../output/run-dir.js';
 import { openStore } from '../store/open.js';
+import { isPostgresUrl } from '../store/postgres.js';
 import { runModelDistributed, startDistributed } from '../engine/distributed.js';
+import { removeStoreIfEmpty, SqliteStore, storeError } from '../store/sqlite.js';
+import type { ResultStore } from '../store/store.js';
+import { checkOutDir, checkStorePath, existingAncestor, removeEmptyFolders } from '../output/paths.js';
 import { loadStudy, shuffleSkewedBaseline } from '../study/load.js';
 import { checkGoldPositions, describeGoldPositions } from '../benchmarks/gold-positions.js';
 import { markSimulated, writeRunAnalysis } from './analyze.js';
@@ -45,8 +49,12 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   const study = loadStudy(studyFile);
   validateStudy(study, study.spec.models.map((m) => ({ name: m.name, backend: m.backend, capabilities: backendCapabilities(m) })));
   const out = path.resolve(opts.out ?? path.join('runs', study.spec.name));
-  prepareOutDir(out);
   const storeLocation = opts.store || process.env.GOODHART_STORE || (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite'));
+  const onPostgres = isPostgresUrl(storeLocation);
+  // Both checked before anything is made; the output folder is made only when there is something to write.
+  if (!onPostgres) checkStorePath(path.resolve(storeLocation));
+  checkOutDir(out);
+  checkLocalModelFiles(study.spec.models, study.baseDir, (i) => `${study.file}: models.${i}`);
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(line + '\n'); };
 
   const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir, offline: opts.offline });
@@ -57,8 +65,17 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   const goldPositions = { ...gold, baselineShuffled: shuffleSkewedBaseline(study, gold) };
   if (gold.skewed) log(describeGoldPositions(goldPositions, study.spec.baseline));
 
-  const store = openStore(storeLocation);
+  const newStoreFolders = onPostgres || fs.existsSync(path.resolve(storeLocation)) ? undefined : existingAncestor(path.dirname(path.resolve(storeLocation))).missing;
+  let store: ResultStore;
+  try {
+    store = openStore(storeLocation);
+  } catch (e) {
+    if (newStoreFolders) removeEmptyFolders(newStoreFolders);
+    throw e;
+  }
   const storePath = store.location;
+  const sqlite = store instanceof SqliteStore ? store : undefined;
+  if (sqlite?.recovery.replayed) log(`recovered ${sqlite.recovery.replayed} answers an interrupted run had received but not yet committed (from its journal)`);
   const distributed = opts.distributed ? await startDistributed(storeLocation, study, log).catch((e: unknown) => { store.close(); throw e; }) : undefined;
   let stopping = false;
   const onSigint = () => {
@@ -116,6 +133,9 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       requests: totals,
       requestsByModel: byModel,
     };
+    if (sqlite?.recovery.takenOver) log(`resumed: ${sqlite.recovery.takenOver} requests an interrupted run had started but not answered were computed again`);
+    if (sqlite?.rejected) log(`${sqlite.rejected} stored results failed their checksum: they were treated as missing and computed again`);
+    prepareOutDir(out);
     writeRun(out, summary, items);
     const minKFile = path.join(out, 'min-k.json');
     if (study.spec.probes?.minK) writeFileAtomic(minKFile, JSON.stringify({ k: study.spec.probes.minK.k, perModel: minK }) + '\n');
@@ -138,12 +158,14 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       process.stderr.write(`interrupted: every finished result is in ${storePath}. Run the same command again to resume.\n`);
       return 130;
     }
-    // The store found no room: the error names it and says how to resume (output files name themselves).
-    if ((e as Error | undefined)?.name === 'SqliteError') throw noSpaceError(e, storePath) ?? e;
+    // The store found no room or a damaged page: the error names it and says what to do (output files name themselves).
+    if ((e as Error | undefined)?.name === 'SqliteError') throw storeError(e, storePath) ?? e;
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
     await distributed?.close();
     store.close();
+    // A run that failed before storing anything leaves no empty store (or folders made for it) behind.
+    if (newStoreFolders && removeStoreIfEmpty(storePath)) removeEmptyFolders(newStoreFolders);
   }
 }

@@ -6,6 +6,7 @@ import type { ModelIdentity } from '../core/types.js';
 import type { RequestCounts } from '../engine/run.js';
 import type { Provenance } from '../benchmarks/load.js';
 import type { GoldPositionCheck } from '../benchmarks/gold-positions.js';
+import { checkOutDir } from './paths.js';
 
 export interface RunSummary {
   tool: { name: 'goodhart'; version: string };
@@ -62,6 +63,7 @@ export function writeFileAtomic(file: string, text: string): void {
 }
 
 export function prepareOutDir(dir: string): void {
+  checkOutDir(dir);
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, visit, LineCounter } from 'yaml';
-import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import type { ConditionInfo } from '../core/results.js';
 import { expandCircular, factorsOf, normalizeEntry, type PerturbationStep } from '../perturbations/registry.js';
@@ -9,6 +8,8 @@ import type { Method, Normalization } from '../scoring/methods.js';
 import { studySchema, type StudySpec } from './schema.js';
 import { benchmarkTask, DEFAULT_BASELINE, protocolSettings, type ProtocolSettings } from './protocols.js';
 import type { GoldPositionCheck } from '../benchmarks/gold-positions.js';
+import { formatIssues } from './issues.js';
+import { expandVariables } from './variables.js';
 
 export interface Condition {
   name: string;
@@ -49,8 +50,12 @@ export function loadStudy(file: string): Study {
     // Only aliases fail here: one without its anchor, or so many that they would blow up memory.
     throw new UserError(`YAML alias error: ${(e as Error).message}`, `${file}:${aliasLine(doc, lines)}`);
   }
+  raw = expandVariables(raw, (keyPath) => `${file}:${lineOf(doc, lines, keyPath) ?? 1}: ${keyPath.join('.')}`);
   const parsed = studySchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(formatIssues(parsed.error, doc, lines), file);
+  if (!parsed.success) {
+    const located = { lineOf: (p: readonly PropertyKey[]) => lineOf(doc, lines, p), lineOfKey: (p: readonly PropertyKey[], k: string) => lineOfKey(doc, lines, p, k), valueAt: (p: readonly PropertyKey[]) => valueAt(raw, p) };
+    throw new UserError(formatIssues(studySchema, parsed.error, located), file);
+  }
   return resolveStudy(parsed.data, file);
 }
 
@@ -73,6 +78,11 @@ function aliasLine(doc: YamlDoc, lines: LineCounter): number {
   return unresolved ?? first ?? 1;
 }
 
+function valueAt(value: unknown, keyPath: readonly PropertyKey[]): unknown {
+  for (const k of keyPath) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k] : undefined;
+  return value;
+}
+
 /** Line of the node at a key path (or of its nearest ancestor that has one). */
 function lineOf(doc: YamlDoc, lines: LineCounter, keyPath: readonly PropertyKey[]): number | undefined {
   for (let n = keyPath.length; n >= 0; n--) {
@@ -87,20 +97,6 @@ function lineOfKey(doc: YamlDoc, lines: LineCounter, parent: readonly PropertyKe
   const map = (parent.length ? doc.getIn(parent as (string | number)[], true) : doc.contents) as { items?: { key?: { value?: unknown; range?: [number, number] } }[] } | null;
   const pair = map?.items?.find((p) => p.key?.value === key);
   return pair?.key?.range ? lines.linePos(pair.key.range[0]).line : lineOf(doc, lines, parent);
-}
-
-function formatIssues(error: z.ZodError, doc: YamlDoc, lines: LineCounter): string {
-  const at = (keyPath: readonly PropertyKey[], line: number | undefined) =>
-    `${keyPath.length ? keyPath.map(String).join('.') : '(top level)'}${line ? ` (line ${line})` : ''}`;
-  return error.issues
-    .slice(0, 8)
-    .flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((k) => `${at([...issue.path, k], lineOfKey(doc, lines, issue.path, k))}: unknown key`);
-      }
-      return [`${at(issue.path, lineOf(doc, lines, issue.path))}: ${issue.message}`];
-    })
-    .join('\n');
 }
 
 /** Choices are labelled A-Z at most, and a rotation by more than the number of choices repeats an earlier one. */

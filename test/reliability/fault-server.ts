@@ -64,9 +64,29 @@ export interface FaultCounts {
   protocolErrors: string[];
 }
 
+/**
+ * Every prompt the server computed, and the answers the client provably read: on a keep-alive
+ * connection (one request at a time) a client sends its next request only once it has read the
+ * whole previous answer, so an answer followed by two more requests on its connection has been
+ * read and handed on (the request after it may be sent before the answer's body is parsed).
+ */
+export interface PromptLedger {
+  /** Times each prompt (its token IDs as JSON) was answered. */
+  computed: Map<string, number>;
+  /** Prompts of answers the client provably read. */
+  read: Set<string>;
+  /** Prompts answered in all. */
+  answered: number;
+  /** Set by a test: which run of the client is talking (recorded with each computation in `history`). */
+  run: number;
+  /** Runs in which each prompt was computed, in order. */
+  history: Map<string, number[]>;
+}
+
 export interface FaultServer {
   url: string;
   counts: FaultCounts;
+  ledger: PromptLedger;
   /** Requests received in all, failed ones included (those with `faults=off` apart). */
   total(): number;
   close(): Promise<void>;
@@ -133,6 +153,9 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     retryAfterOneSecond: 0,
     protocolErrors: [],
   };
+  const ledger: PromptLedger = { computed: new Map(), read: new Set(), answered: 0, run: 0, history: new Map() };
+  /** Per connection: prompts of the last two answers, oldest first. */
+  const recent = new WeakMap<object, string[][]>();
   const rng: Rng = makeRng(opts.seed);
   const totalWeight = FAULT_KINDS.reduce((s, k) => s + WEIGHTS[k], 0);
 
@@ -236,9 +259,23 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     } catch {
       return send(res, protocolError(`${route} with a body that is not JSON`));
     }
+    const socket = req.socket;
+    const answeredBefore = recent.get(socket) ?? [];
+    if (answeredBefore.length === 2) for (const prompt of answeredBefore.shift()!) ledger.read.add(prompt);
     const right = answer(route, body);
     const fault = route === 'POST /v1/completions' && right.status === 200 && !faultFree ? pickFault() : null;
-    if (!fault) return send(res, right);
+    if (!fault) {
+      if (route === 'POST /v1/completions' && right.status === 200) {
+        const prompts = (body.prompt as number[][]).map((p) => JSON.stringify(p));
+        for (const p of prompts) {
+          ledger.computed.set(p, (ledger.computed.get(p) ?? 0) + 1);
+          ledger.history.set(p, [...(ledger.history.get(p) ?? []), ledger.run]);
+        }
+        ledger.answered += prompts.length;
+        res.on('finish', () => recent.set(socket, [...answeredBefore, prompts]));
+      }
+      return send(res, right);
+    }
     counts.faults[fault]++;
     switch (fault) {
       case 'http-500':
@@ -274,7 +311,7 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     }
   });
   server.keepAliveTimeout = 30_000;
-  return { ...(await listenLocal(server)), counts, total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0) };
+  return { ...(await listenLocal(server)), counts, ledger, total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0) };
 }
 
 function send(res: ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {
