@@ -28,6 +28,7 @@ program
   .option('--store <file>', 'SQLite store of model results (default: $GOODHART_STORE or .goodhart/store.sqlite)')
   .option('-q, --quiet', 'no progress output')
   .option('--offline', 'Hub datasets and models (hf:) from the cache only, never the network (also GOODHART_OFFLINE=1)')
+  .option('--lenient', 'a server that does not list the configured model, or a local tokenizer that disagrees with the server\'s, is a warning instead of an error')
   .action(async (study: string, opts) => {
     process.exitCode = await runCommand(study, opts);
   });

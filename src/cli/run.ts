@@ -25,7 +25,12 @@ export interface RunOptions {
   quiet?: boolean;
   /** Hub datasets and models from the cache only (also $GOODHART_OFFLINE=1). */
   offline?: boolean;
+  /** A server's configuration problems (unlisted model, disagreeing tokenizer) are warnings, not errors. */
+  lenient?: boolean;
 }
+
+/** A cell with more tied items than this share is reported: its accuracy depends on which choice was shown first. */
+const TIED_SHARE_WARNING = 0.05;
 
 const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
   total: a.total + b.total,
@@ -33,7 +38,9 @@ const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
   cached: a.cached + b.cached,
   computed: a.computed + b.computed,
   failed: a.failed + b.failed,
-  ...(a.retries !== undefined || b.retries !== undefined ? { retries: (a.retries ?? 0) + (b.retries ?? 0) } : {}),
+  ...(a.retries !== undefined || b.retries !== undefined
+    ? { retries: (a.retries ?? 0) + (b.retries ?? 0), timeouts: (a.timeouts ?? 0) + (b.timeouts ?? 0), resentPrompts: (a.resentPrompts ?? 0) + (b.resentPrompts ?? 0) }
+    : {}),
 });
 
 /** `goodhart run`: returns the process exit code. */
@@ -69,7 +76,8 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     const byModel: Record<string, RequestCounts> = {};
     let totals: RequestCounts = { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 };
     for (const [i, spec] of study.spec.models.entries()) {
-      const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items });
+      const warn = (line: string) => process.stderr.write(line + '\n');
+      const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items, lenient: opts.lenient, warn });
       try {
         const result = await runModel(model, cellsFor(model), store, { progress, shouldStop: () => stopping });
         const minKSettings = study.spec.probes?.minK;
@@ -78,12 +86,19 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
           if (scores) minK.push(scores);
           else log(`${spec.name}: no per-token log-probs from this backend, so no Min-K% probe`);
         }
+        for (const cell of result.summaries) {
+          if (model.chatTemplate) cell.template = `${study.conditions.find((c) => c.name === cell.condition)?.info.factors.template}+${model.chatTemplate}`;
+          if (cell.n > 0 && cell.ties / cell.n > TIED_SHARE_WARNING) {
+            warn(`warning: ${spec.name} x ${cell.condition}: ${cell.ties} of ${cell.n} items tied (the first shown choice won them); the accuracy depends on the order of the choices`);
+          }
+        }
         items.push(...result.items);
         cells.push(...result.summaries);
         identities.push(model.identity);
         const stats = remoteStats(model);
-        const counts = stats ? { ...result.requests, retries: stats.retries } : result.requests;
+        const counts = stats ? { ...result.requests, retries: stats.retries, timeouts: stats.timeouts, resentPrompts: stats.resentPrompts } : result.requests;
         if (stats?.retries) log(`${spec.name}: ${stats.retries} HTTP attempts to ${stats.server} were retried after transient faults`);
+        if (stats?.timeouts) log(`${spec.name}: ${stats.timeouts} HTTP attempts timed out (timeoutMs); ${stats.resentPrompts} prompts were sent again in all`);
         byModel[spec.name] = counts;
         totals = addCounts(totals, counts);
       } finally {

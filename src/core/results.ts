@@ -48,4 +48,6 @@ export interface CellSummary {
   ties: number;
   /** Items left out because a request for them failed (retried on the next run). */
   failed: number;
+  /** The prompt format the model saw when it is not the condition's template (a chat API's template, `<template>+chat:<name>`). */
+  template?: string;
 }

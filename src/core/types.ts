@@ -113,4 +113,6 @@ export interface Model {
    */
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]>;
   close(): Promise<void>;
+  /** Name of the chat template a chat API wraps every prompt in: the model saw that format, not the condition's template. */
+  readonly chatTemplate?: string;
 }

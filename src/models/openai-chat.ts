@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
+import { checkListedModel } from './remote-checks.js';
+import type { LlamaProps } from './llama-server.js';
 import type { OpenaiChatSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
@@ -26,15 +29,23 @@ export class OpenaiChatModel implements RemoteModel {
     private readonly http: HttpClient,
     private readonly spec: OpenaiChatSpec,
     private readonly where: string,
+    /** The server wraps every prompt in its chat template: results are filed under this name, not the condition's template. */
+    readonly chatTemplate: string,
   ) {
     this.endpoint = http.endpoint('/v1/chat/completions');
   }
 
-  static async connect({ spec, http, where }: RemoteSetup<OpenaiChatSpec>): Promise<OpenaiChatModel> {
+  static async connect(setup: RemoteSetup<OpenaiChatSpec>): Promise<OpenaiChatModel> {
+    const { spec, http, where } = setup;
     const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; root?: string }[] } | undefined;
-    // vLLM reports the weights it serves as `root`; OpenAI reports nothing that identifies weights.
-    const identity = remoteIdentity(spec, http.root, spec.model, { root: listed?.data?.find((d) => d.id === spec.model)?.root });
-    return new OpenaiChatModel(identity, http, spec, where);
+    checkListedModel(setup, listed?.data?.map((d) => d.id), http.endpoint('/v1/models'));
+    // vLLM reports the weights it serves as `root`; llama.cpp its weights file and chat template in /props; OpenAI nothing.
+    const props = (await serverInfo(http, '/props', where)) as LlamaProps | undefined;
+    const template = props?.chat_template ? `chat:sha256:${createHash('sha256').update(props.chat_template).digest('hex').slice(0, 12)}` : `chat:${spec.model}`;
+    const reported = { root: listed?.data?.find((d) => d.id === spec.model)?.root, model_path: props?.model_path, chat_template: template };
+    const identity = remoteIdentity(spec, http.root, spec.model, reported);
+    identity.details.chatTemplate = template;
+    return new OpenaiChatModel(identity, http, spec, where, template);
   }
 
   get stats(): RemoteStats {

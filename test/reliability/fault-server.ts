@@ -1,4 +1,4 @@
-import http, { type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { makeRng, type Rng } from '../../src/core/rng.js';
 import { listenLocal, readBody, sendText } from '../models/servers/harness.js';
 
@@ -223,7 +223,11 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     return { ...right, choices: right.choices.map((c: any, i: number) => (i === v % right.choices.length ? { ...c, logprobs: cut(c.logprobs) } : c)) };
   };
 
-  const server = http.createServer(async (req, res) => {
+  // Whatever a handler throws answers 500: no rejected promise is left behind.
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: Error) => send(res, { status: 500, json: vllmError(500, e.message) }));
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://server');
     const route = `${req.method} ${url.pathname}`;
@@ -272,7 +276,7 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
       case 'short-logprobs':
         return send(res, { status: 200, json: shortLogprobs(right.json) });
     }
-  });
+  };
   server.keepAliveTimeout = 30_000;
   return { ...(await listenLocal(server)), counts, total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0) };
 }
