@@ -40,7 +40,7 @@ test('a 429 is retried after the Retry-After the server asked for, and counted',
     const started = Date.now();
     assert.deepEqual(await http.post('/x', {}), { ok: true });
     assert.ok(Date.now() - started >= 950, 'waited for Retry-After');
-    assert.deepEqual(http.stats, { attempts: 2, retries: 1, failed: 0 });
+    assert.deepEqual(http.stats, { attempts: 2, retries: 1, failed: 0, timeouts: 0, resentPrompts: 1 });
   } finally {
     await server.close();
   }
@@ -135,6 +135,40 @@ test('under a fault mix (>= 20% of first attempts failing) a run loses nothing, 
       assert.equal(item.predicted, local.get(key).predicted, key);
       item.scores.forEach((s: number, j: number) => assert.ok(Math.abs(s - local.get(key).scores[j]) < 1e-3));
     }
+  } finally {
+    await server.close();
+  }
+});
+
+test('a batch slower than timeoutMs is split and sent in smaller pieces; each prompt is computed at most once more per timeout, all counted in summary.json', async () => {
+  // 400 ms a prompt: a batch of 8 takes 3.2 s, 4 take 1.6 s, both beyond the 1.5 s timeout; 2 take 0.8 s.
+  const server = await startVllm({ engine, promptDelayMs: 400 });
+  const dir = tempDir();
+  try {
+    const study = writeStudy(
+      dir,
+      [
+        `{ name: local, path: '${storiesPath()}', threads: 1 }`,
+        `{ name: remote, backend: openai-completions, url: '${server.url}', model: stories260K, batchSize: 8, concurrency: 1, timeoutMs: 1500 }`,
+      ],
+      ['{ name: base, scoring: symbol }'],
+      1,
+    );
+    const out = path.join(dir, 'out');
+    const r = await runCli(['run', study, '--out', out, '--store', path.join(dir, 'store.sqlite')]);
+    assert.equal(r.code, 0, r.stderr);
+    const remote = readOutput(out).summary.requestsByModel.remote;
+    const { prompts } = server;
+    assert.equal(remote.failed, 0);
+    assert.ok(remote.timeouts > 0, 'the first batch timed out');
+    assert.equal(remote.timeouts, prompts.abandonedRequests, 'every timeout the client counts is a request the server saw abandoned');
+    const sent = [...prompts.received.values()].reduce((a, b) => a + b, 0);
+    assert.equal(remote.resentPrompts, sent - prompts.received.size, 'summary.json counts every prompt sent again');
+    for (const [key, n] of prompts.computed) {
+      assert.ok(n <= 1 + (prompts.abandoned.get(key) ?? 0), `a prompt computed ${n} times in ${prompts.abandoned.get(key) ?? 0} timed-out requests`);
+    }
+    assert.equal(prompts.computed.size, prompts.received.size, 'every prompt was computed in the end');
+    assert.match(r.stderr, /remote: \d+ HTTP attempts timed out \(timeoutMs\); \d+ prompts were sent again in all/);
   } finally {
     await server.close();
   }
