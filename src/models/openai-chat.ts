@@ -41,7 +41,7 @@ export class OpenaiChatModel implements RemoteModel {
     checkListedModel(setup, listed?.data?.map((d) => d.id), http.endpoint('/v1/models'));
     // vLLM reports the weights it serves as `root`; llama.cpp its weights file and chat template in /props; OpenAI nothing.
     const props = (await serverInfo(http, '/props', where)) as LlamaProps | undefined;
-    const template = props?.chat_template ? `chat:sha256:${createHash('sha256').update(props.chat_template).digest('hex').slice(0, 12)}` : `chat:${spec.model}`;
+    const template = props?.chat_template ? `chat:${chatTemplateName(props.chat_template)}` : `chat:${spec.model}`;
     const reported = { root: listed?.data?.find((d) => d.id === spec.model)?.root, model_path: props?.model_path, chat_template: template };
     const identity = remoteIdentity(spec, http.root, spec.model, reported);
     identity.details.chatTemplate = template;
@@ -76,4 +76,11 @@ export class OpenaiChatModel implements RemoteModel {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A chat template by the format it writes (ChatML, Llama 2), and by its hash so two variants never share a name. */
+function chatTemplateName(source: string): string {
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 12);
+  const format = source.includes('<|im_start|>') ? 'chatml' : source.includes('[INST]') ? 'llama-2' : source.includes('<|start_header_id|>') ? 'llama-3' : 'sha256';
+  return `${format}:${hash}`;
 }
