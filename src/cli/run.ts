@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { noSpaceError, UserError } from '../core/errors.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
-import type { ModelIdentity } from '../core/types.js';
+import type { Model, ModelIdentity, SymbolUse } from '../core/types.js';
 import { loadBenchmark } from '../benchmarks/load.js';
 import { Interrupted, planStudy, runModel, type RequestCounts } from '../engine/run.js';
+import type { Cell } from '../engine/plan.js';
+import { requiredKind } from '../scoring/methods.js';
 import { Progress } from '../engine/progress.js';
 import { validateStudy } from '../engine/validate.js';
 import { backendCapabilities, createModel } from '../models/registry.js';
@@ -43,6 +45,20 @@ const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
     : {}),
 });
 
+/** The symbol sets a model reads next-token answers from, with the labels shown and the conditions showing them. */
+function symbolUses(cells: Cell[], model: Model): SymbolUse[] {
+  const bySet = new Map<string, { labels: Set<string>; conditions: Set<string> }>();
+  for (const cell of cells) {
+    if (requiredKind(cell.condition.method, model.capabilities) !== 'nextToken') continue;
+    const set = cell.presentation.symbolSet;
+    const use = bySet.get(set) ?? { labels: new Set<string>(), conditions: new Set<string>() };
+    bySet.set(set, use);
+    for (const label of cell.labels) use.labels.add(label);
+    use.conditions.add(cell.condition.name);
+  }
+  return [...bySet].map(([set, use]) => ({ set, labels: [...use.labels], conditions: [...use.conditions] }));
+}
+
 /** `goodhart run`: returns the process exit code. */
 export async function runCommand(studyFile: string, opts: RunOptions): Promise<number> {
   const study = loadStudy(studyFile);
@@ -79,7 +95,9 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       const warn = (line: string) => process.stderr.write(line + '\n');
       const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items, lenient: opts.lenient, warn });
       try {
-        const result = await runModel(model, cellsFor(model), store, { progress, shouldStop: () => stopping });
+        const modelCells = cellsFor(model);
+        await model.checkSymbols?.(symbolUses(modelCells, model));
+        const result = await runModel(model, modelCells, store, { progress, shouldStop: () => stopping });
         const minKSettings = study.spec.probes?.minK;
         if (minKSettings) {
           const scores = await runMinK(model, benchmark.items, store, { k: minKSettings.k, seed: study.spec.seed });

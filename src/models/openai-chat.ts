@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
+import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request, SymbolUse } from '../core/types.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import { checkListedModel } from './remote-checks.js';
+import { refuseUnreadableSymbols, serverPieces } from './symbol-check.js';
 import type { LlamaProps } from './llama-server.js';
 import type { OpenaiChatSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
@@ -73,6 +74,10 @@ export class OpenaiChatModel implements RemoteModel {
       throw brokenBackend(this.endpoint, 'the answer has no choices[0].logprobs.content[0].top_logprobs (does this model give log-probs?)');
     }
     return { ok: true, result: { kind: 'nextToken', logprobs: matchCandidates(request.candidates, top) } };
+  }
+
+  checkSymbols(uses: SymbolUse[]): Promise<void> {
+    return refuseUnreadableSymbols(serverPieces(this.http, this.spec.model), uses, 'openai-chat', this.where);
   }
 
   async close(): Promise<void> {}

@@ -1,10 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import type { LoglikelihoodRequest, NextTokenRequest, Outcome } from '../../src/core/types.js';
 import { UserError } from '../../src/core/errors.js';
 import { GgufModel } from '../../src/models/gguf.js';
 import { matchCandidates } from '../../src/models/top-k.js';
-import { connectModel, storiesPath } from './remote-helpers.js';
+import { runCli, tempDir } from '../helpers.js';
+import { connectModel, readOutput, storiesPath, writeStudy } from './remote-helpers.js';
 import { ScoringEngine } from './servers/engine.js';
 import { startLlamaServer } from './servers/llama-server.js';
 import { startTgi } from './servers/tgi.js';
@@ -197,6 +199,22 @@ test('tgi: a server without prefill log-probs is reported with the flag that ena
     assert.ok(!server.log.some((r) => r.path === '/tokenize'), 'a local tokenizer replaces the server\'s');
   } finally {
     await model.close();
+    await server.close();
+  }
+});
+
+test('a cell whose items tie in more than 5% of cases is reported with a warning', async () => {
+  // Every symbol with the same log-prob: every item ties.
+  const flat: TopFor = async () => ['A', 'B', 'C', 'D'].map((token) => ({ token, logprob: -1.4 }));
+  const server = await startOllama({ topFor: flat });
+  const dir = tempDir();
+  try {
+    const study = writeStudy(dir, [`{ name: flat, backend: ollama, url: '${server.url}', model: stories }`], ['{ name: base, scoring: symbol }'], 2);
+    const r = await runCli(['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: flat x base: 4 of 4 items tied \(the first shown choice won them\)/);
+    assert.equal(readOutput(path.join(dir, 'out')).summary.cells[0].ties, 4);
+  } finally {
     await server.close();
   }
 });
