@@ -107,4 +107,12 @@ test('openai-chat against llama-server: scored, with its chat template as the ce
   assert.equal(summary.cells[0].template, `${summary.conditions[0].factors.template}+${template}`);
   assert.equal(summary.cells[0].failed, 0);
   assert.equal(items.length, summary.cells[0].n);
+
+  // stories260K spells "œ", "§", "з" and "ü" with byte tokens: never readable from a top-k keyed by text.
+  const rareDir = tempDir();
+  const rare = writeStudy(rareDir, [`{ name: chat, backend: openai-chat, url: '${server.url}/v1', model: stories260K.gguf }`], [`{ name: base, scoring: symbol, perturbations: [{ symbols: { set: rare } }] }`]);
+  const refused = await runCli(['run', rare, '--out', path.join(rareDir, 'out'), '--store', path.join(rareDir, 'store.sqlite'), '-q']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /symbol set "rare" \(conditions base\): "œ" is spelled /);
+  assert.match(refused.stderr, /Symbol sets whose symbols are one token each here: .*ABCD/);
 });
