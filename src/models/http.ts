@@ -22,7 +22,7 @@ export interface HttpClientOptions {
 export interface HttpStats {
   /** HTTP attempts made (first tries and retries). */
   attempts: number;
-  /** Attempts that were retries after a transient fault. */
+  /** Attempts that were retries after a transient fault (a batch split after a timeout counts once). */
   retries: number;
   /** Calls that finally failed (after their retries, or at once when not retryable). */
   failed: number;
@@ -134,7 +134,9 @@ export class HttpClient {
         if (!f.unreadable) everyAttemptUnreadable = false;
         const split = f.timedOut && options.splitOnTimeout;
         if (split || !f.retryable || attempt >= this.opts.maxRetries || (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) {
-          if (!split) this.stats.failed++;
+          // A split call is retried in pieces by its caller.
+          if (split) this.stats.retries++;
+          else this.stats.failed++;
           if (f.unreadable && everyAttemptUnreadable) throw f.unreadable;
           const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
           const wait = (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS ? ` (the server asked to wait ${Math.round(f.retryAfterMs! / 1000)} s)` : '';

@@ -2,7 +2,7 @@ import type { Capabilities, ModelIdentity, Outcome, Request } from '../core/type
 import { UserError } from '../core/errors.js';
 import { HttpFailure, type HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, type RemoteModel, type RemoteSetup, type RemoteStats, type WorkUnit } from './remote.js';
-import { checkListedModel, checkTokenization } from './remote-checks.js';
+import { checkListedModel, checkTokenization, PROBE_TEXTS } from './remote-checks.js';
 import type { OpenaiCompletionsSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
@@ -56,14 +56,13 @@ export class OpenaiCompletionsModel implements RemoteModel {
     const identity = remoteIdentity(spec, http.root, spec.model, reported);
     const served = (text: string) => serverTokenize(http, spec.model, text, where);
     const tokens = localTokenizer?.tokens ?? new TokenCache(served);
-    // With a local vocabulary the server's /tokenize is only compared against, where it has one.
-    const compared = localTokenizer ? (text: string) => served(text).catch((e) => (e instanceof UserError && /no \/tokenize endpoint/.test(e.message) ? undefined : Promise.reject(e))) : undefined;
-    const probe = compared ? async (text: string) => (await compared(text)) ?? (await tokens.tokens(text)) : undefined;
+    // With a local vocabulary the server's /tokenize is only compared against, when it has one.
+    const comparable = localTokenizer && (await served(PROBE_TEXTS[0]).then(() => true, (e) => (isMissingEndpoint(e) ? false : Promise.reject(e))));
     await checkTokenization(
       setup,
       (t) => tokens.tokens(t),
       localTokenizer ? 'the local tokenizer' : `the server's /tokenize`,
-      probe,
+      comparable ? served : undefined,
       `The server does not tokenize the vLLM way (POST /tokenize {model, prompt}); a llama.cpp server reads "content" instead, and returns no prompt log-probs: serve the model with vLLM or SGLang, or use backend: llama-server for symbol scoring`,
     );
     return new OpenaiCompletionsModel(identity, http, tokens, spec, where);
@@ -248,6 +247,12 @@ interface CompletionChoice {
 
 interface CompletionResponse {
   choices?: CompletionChoice[];
+}
+
+/** A server without vLLM's /tokenize (404 once read as a UserError, or another refusal of the route). */
+function isMissingEndpoint(e: unknown): boolean {
+  if (e instanceof UserError) return /no \/tokenize endpoint/.test(e.message);
+  return e instanceof HttpFailure && (e.status === 400 || e.status === 405 || e.status === 501);
 }
 
 /** vLLM's `POST /tokenize {model, prompt, add_special_tokens}` → `{tokens, count, max_model_len}`. */

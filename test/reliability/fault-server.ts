@@ -190,6 +190,9 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
           json: { id: 'cmpl-0', object: 'text_completion', created: 0, model: opts.served, choices, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens, completion_tokens: 0 } },
         };
       }
+      case 'POST /tokenize':
+        // No tokenizer behind this server: the study tokenizes locally, and the client finds no endpoint to compare with.
+        return { status: 404, json: vllmError(404, 'Not Found') };
       default:
         return protocolError(`no route ${route}`);
     }
