@@ -13,8 +13,11 @@ interface TopLogprob {
   logprob?: number;
 }
 
+/** Added to one token's logit to make the server generate it: far beyond any logit a model gives. */
+const FORCING_BIAS = 1000;
+
 interface CompletionAnswer {
-  completion_probabilities?: { top_logprobs?: TopLogprob[]; probs?: unknown }[];
+  completion_probabilities?: (TopLogprob & { top_logprobs?: TopLogprob[]; probs?: unknown })[];
   tokens_evaluated?: number;
   truncated?: boolean;
 }
@@ -79,7 +82,7 @@ export class LlamaServerModel implements RemoteModel {
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 
-  /** Each candidate's log-prob: the sum over its tokens, null when one of them is outside the top-k. */
+  /** Each candidate's log-prob: the sum over its tokens, each read from the top-k or, outside it, asked for on its own. */
   private async nextToken(request: NextTokenRequest): Promise<Outcome> {
     const splits = await Promise.all(request.candidates.map((c) => this.tokens.split(request.context, c)));
     if (splits.some((s) => s.cut === 0)) return { ok: false, error: 'context has no tokens' };
@@ -96,9 +99,8 @@ export class LlamaServerModel implements RemoteModel {
       splits.map(async ({ whole, cut }) => {
         let sum = 0;
         for (let j = cut; j < whole.length; j++) {
-          const lp = (await topAfter(whole.slice(0, j))).get(whole[j]);
-          if (lp === undefined) return null;
-          sum += lp;
+          const prompt = whole.slice(0, j);
+          sum += (await topAfter(prompt)).get(whole[j]) ?? (await this.forcedLogprob(prompt, whole[j]));
         }
         return sum;
       }),
@@ -108,6 +110,25 @@ export class LlamaServerModel implements RemoteModel {
 
   /** The top-k next tokens after a token-ID prompt, as log-probs by token ID. */
   private async topNext(context: readonly number[]): Promise<Map<number, number>> {
+    const first = await this.complete(context, {});
+    const byId = new Map<number, number>();
+    for (const t of first.top_logprobs!) if (typeof t.id === 'number' && typeof t.logprob === 'number') byId.set(t.id, t.logprob);
+    return byId;
+  }
+
+  /**
+   * A token outside the top-k: a logit bias makes the server generate it, and the log-prob it
+   * reports for a generated token is read from the model's own distribution, before any sampler.
+   */
+  private async forcedLogprob(context: readonly number[], token: number): Promise<number> {
+    const first = await this.complete(context, { logit_bias: [[token, FORCING_BIAS]], n_probs: 1 });
+    if (first.id !== token || typeof first.logprob !== 'number') {
+      throw brokenBackend(this.endpoint, `it generated token ${first.id} where logit_bias forced token ${token}`);
+    }
+    return first.logprob;
+  }
+
+  private async complete(context: readonly number[], extra: Record<string, unknown>): Promise<TopLogprob & { top_logprobs?: TopLogprob[] }> {
     const answer = (await this.http.post('/completion', {
       prompt: context,
       n_predict: 1,
@@ -115,6 +136,7 @@ export class LlamaServerModel implements RemoteModel {
       temperature: 0,
       cache_prompt: true,
       ...(this.spec.model ? { model: this.spec.model } : {}),
+      ...extra,
     })) as CompletionAnswer;
     if (answer?.truncated) throw new HttpFailure(`${this.endpoint}: the prompt (${context.length} tokens) was truncated to the server's context size`, 413);
     if (typeof answer?.tokens_evaluated === 'number' && answer.tokens_evaluated !== context.length) {
@@ -126,9 +148,7 @@ export class LlamaServerModel implements RemoteModel {
       const old = first.probs !== undefined ? ' (this is the pre-2025 format with "probs"; upgrade llama.cpp)' : '';
       throw brokenBackend(this.endpoint, `the answer has no completion_probabilities[0].top_logprobs${old}`);
     }
-    const byId = new Map<number, number>();
-    for (const t of first.top_logprobs) if (typeof t.id === 'number' && typeof t.logprob === 'number') byId.set(t.id, t.logprob);
-    return byId;
+    return first;
   }
 
   async close(): Promise<void> {

@@ -46,7 +46,7 @@ for (const modelName of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
       dir,
       [
         `{ name: local, path: '${MODELS[modelName]}', threads: 1, precise: true }`,
-        `{ name: server, backend: llama-server, url: '${server.url}', topLogprobs: 100, concurrency: 2 }`,
+        `{ name: server, backend: llama-server, url: '${server.url}', topLogprobs: 5, concurrency: 2 }`,
       ],
       conditions,
       8,
@@ -64,7 +64,7 @@ for (const modelName of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
       compared++;
       assert.equal(item.predicted, ref.predicted, `${item.condition} ${item.itemId}: server ${JSON.stringify(item.scores)} vs in-process ${JSON.stringify(ref.scores)}`);
       assert.equal(item.tie, false);
-      item.scores.forEach((s: number | null, j: number) => assert.ok(s === null || Math.abs(s - ref.scores[j]) < 1e-3, `${item.condition} ${item.itemId} choice ${j}: ${s} vs ${ref.scores[j]}`));
+      item.scores.forEach((s: number | null, j: number) => assert.ok(s !== null && Math.abs(s - ref.scores[j]) < 1e-3, `${item.condition} ${item.itemId} choice ${j}: ${s} vs ${ref.scores[j]}`));
     }
     assert.ok(compared >= run.items.length / 4, `${compared} of ${run.items.length / 2} items compared (the rest are near-ties)`);
     assert.match(run.summary.models[1].id, /^llama-server:/);
@@ -83,10 +83,10 @@ test('llama-server: the shared models spell some symbol sets with a shared first
 
 test('openai-completions against llama-server is refused before any scoring, naming the cause', { skip }, async () => {
   const server = servers.stories!;
-  await assert.rejects(connectModel({ name: 'c', backend: 'openai-completions', url: server.url, model: 'stories260K.gguf' }), (e: Error) =>
+  await assert.rejects(connectModel({ name: 'c', backend: 'openai-completions', url: server.url, model: MODELS.stories }), (e: Error) =>
     e instanceof UserError && /\/tokenize gave no tokens for "Answer: A"/.test(e.message) && /llama\.cpp server reads "content"/.test(e.message));
   const dir = tempDir();
-  const study = writeStudy(dir, [`{ name: c, backend: openai-completions, url: '${server.url}/v1', model: stories260K.gguf }`], ['{ name: base, scoring: symbol }']);
+  const study = writeStudy(dir, [`{ name: c, backend: openai-completions, url: '${server.url}/v1', model: '${MODELS.stories}' }`], ['{ name: base, scoring: symbol }']);
   const r = await runCli(['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q']);
   assert.equal(r.code, 1);
   assert.match(r.stderr.split('\n')[0], /models\.0 \(c\): the server's \/tokenize gave no tokens/);
@@ -97,7 +97,7 @@ test('openai-chat against llama-server: scored, with its chat template as the ce
   const server = servers.stories!;
   await assert.rejects(connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'gpt-4o' }), /does not list the model "gpt-4o"/);
   const dir = tempDir();
-  const study = writeStudy(dir, [`{ name: chat, backend: openai-chat, url: '${server.url}/v1', model: stories260K.gguf }`], ['{ name: base, scoring: symbol }']);
+  const study = writeStudy(dir, [`{ name: chat, backend: openai-chat, url: '${server.url}/v1', model: '${MODELS.stories}' }`], ['{ name: base, scoring: symbol }']);
   const out = path.join(dir, 'out');
   const r = await runCli(['run', study, '--out', out, '--store', path.join(dir, 'store.sqlite'), '-q']);
   assert.equal(r.code, 0, r.stderr);
@@ -110,7 +110,7 @@ test('openai-chat against llama-server: scored, with its chat template as the ce
 
   // stories260K spells "œ", "§", "з" and "ü" with byte tokens: never readable from a top-k keyed by text.
   const rareDir = tempDir();
-  const rare = writeStudy(rareDir, [`{ name: chat, backend: openai-chat, url: '${server.url}/v1', model: stories260K.gguf }`], [`{ name: base, scoring: symbol, perturbations: [{ symbols: { set: rare } }] }`]);
+  const rare = writeStudy(rareDir, [`{ name: chat, backend: openai-chat, url: '${server.url}/v1', model: '${MODELS.stories}' }`], [`{ name: base, scoring: symbol, perturbations: [{ symbols: { set: rare } }] }`]);
   const refused = await runCli(['run', rare, '--out', path.join(rareDir, 'out'), '--store', path.join(rareDir, 'store.sqlite'), '-q']);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /symbol set "rare" \(conditions base\): "œ" is spelled /);

@@ -66,7 +66,7 @@ test('candidates match decoded top-k tokens by trimmed text; spellings of one an
 
 test('llama-server: each symbol\'s log-prob over all its tokens, by token ID, equals the in-process log-likelihood', async () => {
   const server = await startLlamaServer(engine);
-  const model = await connectModel({ name: 'llama', backend: 'llama-server', url: server.url, topLogprobs: 100 });
+  const model = await connectModel({ name: 'llama', backend: 'llama-server', url: server.url, topLogprobs: 2 });
   try {
     assert.deepEqual(model.capabilities, { loglikelihood: false, nextToken: true });
     // stories260K spells " A", " C" and " D" as "▁" and a letter: scored by their first token alone, they would tie.
@@ -80,7 +80,9 @@ test('llama-server: each symbol\'s log-prob over all its tokens, by token ID, eq
     assert.equal(ll.ok, false, 'llama-server cannot compute log-likelihoods');
     const call = server.log.find((r) => r.path === '/completion')!.body;
     assert.ok(Array.isArray(call.prompt) && call.prompt.every(Number.isInteger), 'the prompt is sent as token IDs');
-    assert.deepEqual([call.n_predict, call.n_probs, call.temperature], [1, 100, 0]);
+    assert.deepEqual([call.n_predict, call.n_probs, call.temperature], [1, 2, 0]);
+    // Tokens outside the top 2 are asked for on their own, forced by a logit bias.
+    assert.ok(server.log.some((r) => r.path === '/completion' && Array.isArray(r.body.logit_bias) && r.body.logit_bias.length === 1));
     const tokenizeCall = server.log.find((r) => r.path === '/tokenize')!.body;
     assert.deepEqual([tokenizeCall.add_special, tokenizeCall.parse_special], [true, false]);
   } finally {
