@@ -17,7 +17,8 @@ export function serverPieces(http: HttpClient, model: string): Pieces {
     try {
       if (which === 'llama.cpp') {
         const body = (await http.post('/tokenize', { content: text, add_special: false, with_pieces: true })) as { tokens?: { piece?: unknown }[] };
-        const pieces = body?.tokens?.map((t) => t?.piece);
+        // A piece that is not valid UTF-8 (one byte of a character) comes as a list of byte values.
+        const pieces = body?.tokens?.map((t) => (Array.isArray(t?.piece) ? `<bytes ${t.piece.join(' ')}>` : t?.piece));
         return pieces?.length && pieces.every((p) => typeof p === 'string') ? (pieces as string[]) : undefined;
       }
       const body = (await http.post('/tokenize', { model, prompt: text, add_special_tokens: false, return_token_strs: true })) as { token_strs?: unknown[] };

@@ -39,7 +39,7 @@ async function symbolTokens(url: string, labels: string[]): Promise<number[][]> 
 }
 
 for (const modelName of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
-  test(`llama-server (${modelName}): symbol scoring agrees with in-process GGUF on every item that is not a near-tie, for ${SYMBOL_SETS.join(', ')}`, { skip }, async () => {
+  test(`llama-server (${modelName}): symbol scoring agrees with in-process GGUF on every item that is not a near-tie, for ${SYMBOL_SETS.join(', ')}`, { skip }, async (t) => {
     const server = servers[modelName]!;
     const dir = tempDir();
     const study = writeStudy(
@@ -66,6 +66,7 @@ for (const modelName of Object.keys(MODELS) as (keyof typeof MODELS)[]) {
       assert.equal(item.tie, false);
       item.scores.forEach((s: number | null, j: number) => assert.ok(s !== null && Math.abs(s - ref.scores[j]) < 1e-3, `${item.condition} ${item.itemId} choice ${j}: ${s} vs ${ref.scores[j]}`));
     }
+    t.diagnostic(`${modelName}: ${compared} of ${run.items.length / 2} items compared, the rest near-ties`);
     assert.ok(compared >= run.items.length / 4, `${compared} of ${run.items.length / 2} items compared (the rest are near-ties)`);
     assert.match(run.summary.models[1].id, /^llama-server:/);
     assert.equal(run.summary.models[1].details.server.model_path, MODELS[modelName], 'keyed by the weights file the server loaded');
