@@ -27,6 +27,8 @@ export interface PromptLog {
   abandoned: Map<string, number>;
   /** Completion requests whose client hung up before the answer. */
   abandonedRequests: number;
+  /** How often each batch (its prompts joined by "|") was received. */
+  batches: Map<string, number>;
 }
 
 /** vLLM's error body (`ErrorResponse`): object "error", message, type, param, code. */
@@ -40,7 +42,7 @@ export const vllmError = (status: number, message: string) => ({
 
 export async function startVllm(opts: VllmOptions): Promise<TestServer & { prompts: PromptLog }> {
   const { engine } = opts;
-  const log: PromptLog = { received: new Map(), computed: new Map(), abandoned: new Map(), abandonedRequests: 0 };
+  const log: PromptLog = { received: new Map(), computed: new Map(), abandoned: new Map(), abandonedRequests: 0, batches: new Map() };
   const bump = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
   const served = opts.served ?? 'stories260K';
   const error = (status: number, message: string) => ({ status, json: vllmError(status, message) });
@@ -79,6 +81,7 @@ export async function startVllm(opts: VllmOptions): Promise<TestServer & { promp
         }
         const keys = prompts.map((p) => p.join(','));
         for (const k of keys) bump(log.received, k);
+        bump(log.batches, keys.join('|'));
         const onHangUp = () => {
           log.abandonedRequests++;
           for (const k of keys) bump(log.abandoned, k);
