@@ -17,6 +17,8 @@ const BENCHMARKS: { file: string; node?: string[]; args?: string[] }[] = [
   { file: 'threads.ts' },
   { file: 'harness.ts' },
   { file: 'http.ts' },
+  // Starts a throwaway PostgreSQL server unless GOODHART_TEST_POSTGRES names one.
+  { file: 'scale.ts' },
   { file: 'analysis.ts', node: ['--expose-gc'] },
 ];
 

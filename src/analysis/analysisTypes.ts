@@ -6,19 +6,29 @@
 import type { ConditionFactors, ConditionInfo } from '../core/results.js';
 import type { AccuracyStats, Interval } from './accuracy.js';
 import type { CircularEvalResult, RStdResult } from './bias.js';
+import type { Conventions } from './conventions.js';
+import type { VarianceNoise } from './factorNoise.js';
 import type { FactorVariance } from './factorVariance.js';
+import type { AgreementNoise, ConditionMovement } from './movement.js';
 import type { RankAgreement, RankShiftSummary } from './rankShifts.js';
 import type { PairTestKind } from './rankUncertainty.js';
+import type { ConditionRole, ResolvedRole } from './roles.js';
+import type { RStdNoise } from './rstdNoise.js';
+import type { StressEffect } from './stress.js';
 
 export interface AnalysisSettings {
   seed: number;
   bootstrap: number;
+  /** Permutations of the noise floors (rank agreement, RStd). */
+  permutations: number;
   alpha: number;
   confidence: number;
   clusterBySubject: boolean;
   baseline: string;
-  /** Conditions averaged into the robust score. */
+  /** Conditions averaged into the robust score (the same list as robustSet.conditions). */
   perturbations: string[];
+  /** The robust set and where it came from: the conditions' roles, or analyze --robust. */
+  robustSet: { conditions: string[]; source: 'roles' | 'option' };
   accuracyPolicy: 'strict';
   rankMethod: 'competition';
   /** How a cell's `ci` is computed: Wilson, or normal with the subject-clustered SE on request. */
@@ -32,6 +42,25 @@ export interface ConditionSummary {
   factors: ConditionFactors;
   isBaseline: boolean;
   inRobustScore: boolean;
+  role: ConditionRole;
+  /** `study`: set by the study; `default`: from the perturbations and scoring. */
+  roleSource: 'study' | 'default';
+  roleReason: string;
+}
+
+/** Rank agreement of a condition with the baseline, its role and its noise floor. */
+export interface BaselineAgreement extends RankAgreement {
+  role: ConditionRole;
+  noise: AgreementNoise;
+}
+
+/** A protocol condition: another way to publish the leaderboard, compared with the baseline. */
+export interface AlternativeLeaderboard {
+  condition: string;
+  kendallTauB: number | null;
+  kendallTauBNull: Interval | null;
+  modelsMoved: number;
+  modelsMovedBeyondNoise: number;
 }
 
 export interface CellStats extends AccuracyStats {
@@ -69,16 +98,22 @@ export interface LeaderboardEntry {
   rankCI: Interval | null;
   /** 1 + number of models significantly better (Holm-adjusted paired tests). */
   rankUpperBound: number;
-  /** 1-based index into `tiedGroups`. */
+  /** [1 + significantly better, models − significantly worse]: all models' intervals hold together (Holm). */
+  simultaneousRankCI: Interval;
+  /** 1-based index into `tiedGroups` of the best group holding the model. */
   group: number;
+  /** Every group holding the model (groups overlap). */
+  groups: number[];
 }
 
 export interface Leaderboard {
   condition: string;
   /** Best first. */
   entries: LeaderboardEntry[];
-  /** Models the paired tests cannot separate from their group's leader, best group first. */
+  /** Maximal sets of models no two of which the paired tests separate, best first; they may overlap. */
   tiedGroups: string[][];
+  /** Pairs not separable that share no group (empty unless the groups were too many to list). */
+  splitPairs: [string, string][];
 }
 
 export interface RobustEntry {
@@ -99,13 +134,16 @@ export interface RobustEntry {
   rank: number;
   rankCI: Interval | null;
   rankUpperBound: number;
+  simultaneousRankCI: Interval;
   group: number;
+  groups: number[];
 }
 
 export interface RobustLeaderboard {
   conditions: string[];
   entries: RobustEntry[];
   tiedGroups: string[][];
+  splitPairs: [string, string][];
   /** Paired z-tests on the per-item means s_i, Holm over all pairs. */
   comparisons: PairComparison[];
 }
@@ -132,6 +170,8 @@ export interface GoodhartGapEntry {
 export interface RStdCell extends RStdResult {
   model: string;
   condition: string;
+  /** Only in analysis.json written by analyzeRun (noise floor, p-value, interval). */
+  noise?: RStdNoise;
 }
 
 export interface PrideModelResult {
@@ -175,13 +215,38 @@ export interface Analysis {
   leaderboards: Leaderboard[];
   /** Every pair of models under the baseline. */
   baselineComparisons: PairComparison[];
-  rankAgreement: { vsBaseline: RankAgreement[]; pairs: RankAgreement[] };
-  rankShifts: RankShiftSummary;
-  /** Null when there is no perturbation condition. */
+  rankAgreement: { vsBaseline: BaselineAgreement[]; pairs: RankAgreement[] };
+  rankShifts: RankShiftSummary & {
+    /** Models in a pair whose order changed significantly under a condition of the robust set (Holm over pairs × all conditions). */
+    modelsMovedBeyondNoise: number;
+    /** Models whose rank differs from the baseline under a condition of the robust set, noise included. */
+    modelsMovedInRobustSet: number;
+    movedBeyondNoiseByCondition: Record<string, number>;
+    orderChanges: ConditionMovement[];
+  };
+  /** Null when no condition is in the robust set. */
   robust: RobustLeaderboard | null;
   goodhartGap: GoodhartGapEntry[];
-  factorVariance: FactorVariance;
-  bias: { rstd: RStdCell[]; circular: CircularReport[] };
+  /** Conditions with the role `protocol`, against the baseline. */
+  alternativeLeaderboards: AlternativeLeaderboard[];
+  /** Over `conditions`: the baseline, perturbation and protocol conditions. */
+  factorVariance: FactorVariance & { conditions: string[]; noise: VarianceNoise };
+  bias: { rstd: RStdCell[]; circular: CircularReport[]; stress: StressEffect[] };
+  /** Conditions by role, and each condition's role with its source. */
+  roles: {
+    baseline: string;
+    perturbation: string[];
+    stress: string[];
+    probe: string[];
+    protocol: string[];
+    perCondition: ResolvedRole[];
+  };
+  /** Strict accuracy beside the published random-fill convention. */
+  conventions: Conventions;
+  /** Statistics that cannot be computed from what the run has, and why. */
+  notApplicable: { statistic: string; reason: string }[];
+  /** Each statistic's null hypothesis in one sentence. */
+  nulls: Record<string, string>;
   /** One-line definitions of the methods, for the report. */
   methods: Record<string, string>;
 }

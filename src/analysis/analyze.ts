@@ -9,11 +9,18 @@ import type { ConditionInfo, ItemResult } from '../core/results.js';
 import { seedFrom } from '../core/rng.js';
 import type { Analysis, ConditionSummary } from './analysisTypes.js';
 import { circularReports, rstdCells } from './biasReport.js';
-import { buildCells, conditionLeaderboards } from './conditionLeaderboards.js';
-import { factorVariance } from './factorVariance.js';
+import { buildCells, cellColumn, conditionLeaderboards } from './conditionLeaderboards.js';
+import { conventions } from './conventions.js';
+import { varianceNoise } from './factorNoise.js';
+import { FACTOR_NAMES, factorVariance } from './factorVariance.js';
+import { agreementNoise, orderChanges } from './movement.js';
+import { NULLS } from './nulls.js';
+import { conditionRoles, conditionsWithRole, type ResolvedRole } from './roles.js';
+import { rstdNoise } from './rstdNoise.js';
+import { stressEffects } from './stress.js';
 import { pairedBootstrapSums, type BootstrapColumn } from './pairedBootstrap.js';
 import { rankAgreement, rankShifts } from './rankShifts.js';
-import { buildResultMatrix, cellOutcomes } from './resultMatrix.js';
+import { buildResultMatrix, cellOffset, cellOutcomes } from './resultMatrix.js';
 import { robustAnalysis, robustCounts } from './robustLeaderboard.js';
 
 export { formatAnalysisTables } from './formatTables.js';
@@ -35,8 +42,10 @@ export interface AnalysisOptions {
   alpha?: number;
   /** Also report SEs clustered by subject and use them for cell intervals (default false). */
   clusterBySubject?: boolean;
-  /** Conditions averaged into the robust score (default: every condition but the baseline). */
-  perturbations?: string[];
+  /** Conditions averaged into the robust score (default: the conditions whose role is `perturbation`). */
+  robust?: string[];
+  /** Permutations for the noise floors of rank agreement and RStd (default: `bootstrap`; 0 skips them). */
+  permutations?: number;
   /** Sets of conditions that are cyclic rotations of each other (default: detected from the data). */
   circularGroups?: string[][];
   /** Share of items used to estimate the PriDe prior (default 0.05). */
@@ -50,11 +59,18 @@ export const METHODS: Record<string, string> = {
   ranks: 'Competition ranks: 1 + number of models with a strictly higher score (ties share the best rank).',
   rankCI: 'Percentile interval of the rank over paired bootstrap resamples of item ids (every model keeps its results on the drawn items).',
   rankUpperBound: '1 + number of models significantly better: McNemar exact test (0/1 outcomes) or paired z-test (robust scores), Holm-adjusted over all pairs of the leaderboard.',
-  tiedGroups: 'Models sorted by score; a model starts a new group when it is significantly worse (same tests) than the first model of the current group.',
+  tiedGroups: 'Maximal sets of models no two of which are separable by the same Holm-adjusted tests; every pair in a group is not separable and every non-separable pair shares a group, so groups may overlap.',
+  simultaneousRankCI: '[1 + models significantly better, models − models significantly worse] from the Holm-adjusted pairwise tests: all intervals hold together with probability ≥ 1 − alpha.',
+  roles: 'Each condition is baseline, perturbation (form, not content), stress (exploits a bias), probe or protocol (another scoring method); the study may set it, analyze --robust names the robust set.',
+  rankAgreementNoise: 'Null range of tau-b and rho from paired permutations that swap the two conditions\' outcomes of an item for every model at once; interval from the paired bootstrap.',
+  movedBeyondNoise: 'A pair of models changes order for real when the change in their paired difference, D_i = (a_c - b_c)_i - (a_base - b_base)_i, is non-zero by a z-test (Holm over every pair x condition) and their order differs; a model moved beyond noise when it is in such a pair.',
+  factorVarianceNoise: 'Expected sum of squares from sampling noise tr(Q Sigma) = sum_i SS(x_i - mean)/(n(n-1)) is subtracted; basic bootstrap interval [2 SS - q_hi, 2 SS - q_lo] cut at 0, divided by the within-model SS.',
+  rstdNoise: 'Null: gold positions assigned to items at random (permutation of outcomes); floor = 1 - alpha quantile; Holm over cells; interval by a bootstrap stratified by gold position.',
+  randomFill: 'Published convention: an unscored answer replaced by a random choice; expectation (correct + sum 1/k_i)/n and one seeded draw.',
   rankAgreement: 'Kendall tau-b (tie-corrected), tau_k = (tau + 1)/2, Spearman rho on average ranks, computed on accuracies across models.',
-  robust: 'Mean accuracy over the perturbation conditions; SE clustered by item, sd(s_i)/sqrt(n) with s_i the item mean over conditions; worst case = lowest per-condition accuracy.',
+  robust: 'Mean accuracy over the conditions whose role is perturbation (or those given to analyze --robust); SE clustered by item, sd(s_i)/sqrt(n) with s_i the item mean over conditions; worst case = lowest per-condition accuracy.',
   goodhartGap: 'Baseline accuracy minus robust accuracy, paired per item (d_i = baseline outcome_i - s_i); flagged when Holm-adjusted p < alpha, the gap is positive and the robust rank is lower.',
-  factorVariance: 'On the model x condition accuracy table after removing each model\'s mean: main share = sum over levels of cells x (level mean residual)^2 / within-model sum of squares; the factor x model share adds how differently models react to the levels.',
+  factorVariance: 'Over the baseline, perturbation and protocol conditions (not stress or probes), on the model x condition accuracy table after removing each model\'s mean: main share = sum over levels of cells x (level mean residual)^2 / within-model sum of squares; the factor x model share adds how differently models react to the levels.',
   rstd: 'Population std over shown answer positions of the accuracy on items whose gold is at that position (accuracy units).',
   circularEval: 'Per-rotation accuracy; perf = right under every rotation; moreK[k-1] = right under at least k rotations.',
   pride: 'Prior = mean over a seeded share of items of softmax(mean over rotations of log P(symbol per position)); debiased prediction = argmax(log P - log prior), scored on the held-out items of the target condition.',
@@ -102,8 +118,13 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
 
   const mx = buildResultMatrix(input.items, models, conditionNames);
   if (mx.n === 0) throw new UserError(`no item has a result for every model under every condition${missingCells(input.items, models, conditionNames)}`);
-  const perturbations = (opts.perturbations ?? conditionNames.filter((_, k) => k !== baselineIndex))
-    .map((name) => indexOfCondition(conditionNames, name, 'perturbation'));
+  const roles = conditionRoles(infos, input.baseline);
+  const robustSource = opts.robust ? 'option' : 'roles';
+  const perturbations = (opts.robust ?? conditionsWithRole(roles, 'perturbation'))
+    .map((name) => indexOfCondition(conditionNames, name, 'robust-set condition'));
+  if (perturbations.includes(baselineIndex)) throw new UserError(`the robust set cannot hold the baseline "${input.baseline}"`);
+  const permutations = opts.permutations ?? resamples;
+  if (!Number.isInteger(permutations) || permutations < 0) throw new UserError(`permutations must be a whole number ≥ 0, got ${permutations}`);
   const K = perturbations.length;
   const M = models.length;
   const C = conditionNames.length;
@@ -133,40 +154,114 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
     factors: c.factors,
     isBaseline: k === baselineIndex,
     inRobustScore: inRobust.has(k),
+    role: roles[k].role,
+    roleSource: roles[k].source,
+    roleReason: roles[k].reason,
   }));
   const circularGroups = opts.circularGroups?.map((g) => g.map((name) => indexOfCondition(conditionNames, name, 'circular group condition')));
+  const noiseSeed = seedFrom(opts.seed, 'noise');
+  const column = (m: number, c: number) => cellColumn(mx, m, c);
+  const agreement = rankAgreement(conditionNames, accuracy, baselineIndex);
+  const roleOf = new Map(roles.map((r) => [r.condition, r.role]));
+  const vsBaseline = agreement.vsBaseline.map((r) => ({
+    ...r,
+    role: roleOf.get(r.b)!,
+    noise: agreementNoise(mx, baselineIndex, conditionNames.indexOf(r.b), { permutations, seed: noiseSeed, alpha, boot, cellColumn: column }),
+  }));
+  const movement = orderChanges(mx, baselineIndex, alpha, new Set(perturbations));
+  const shifts = rankShifts(models, conditionNames, accuracy, baselineIndex);
+  const rstd = rstdCells(mx);
+  const rstdFloors = rstdNoise(rstd.map((cell) => {
+    const m = models.indexOf(cell.model);
+    const c = conditionNames.indexOf(cell.condition);
+    const o = cellOffset(mx, m, c);
+    return { goldPositions: mx.goldPosition.subarray(o, o + mx.n), outcomes: cellOutcomes(mx, m, c), rstd: cell.rstd, key: `${cell.model}\u0000${cell.condition}` };
+  }), { draws: permutations, seed: noiseSeed, alpha });
+  const stress = roles.flatMap((r, k) => (r.role === 'stress' ? [k] : []));
+  // Ways of measuring, not probes or bias exploits: a choices-only probe would count as the standard level of every factor.
+  const varied = roles.flatMap((r, k) => (r.role === 'stress' || r.role === 'probe' ? [] : [k]));
+  const notApplicable: Analysis['notApplicable'] = [];
+  if (K === 0) notApplicable.push({ statistic: 'robust', reason: 'no condition has the role "perturbation" (set role: perturbation, or analyze --robust a,b)' });
+  if (C === 1) notApplicable.push({ statistic: 'rank agreement, rank shifts, moved beyond noise', reason: 'the run has one condition: nothing to compare the baseline with' });
+  if (varied.every((c) => FACTOR_NAMES.every((f) => infos[c].factors[f] === infos[varied[0]].factors[f]))) {
+    notApplicable.push({ statistic: 'factorVariance', reason: 'every condition has the same level of every factor' });
+  } else if (C > 1 && infos.some((c) => c.factors.order === 'as imported')) {
+    notApplicable.push({ statistic: 'factorVariance (factors other than --factor)', reason: 'imported conditions differ in one declared factor only' });
+  }
+  if (permutations === 0) notApplicable.push({ statistic: 'noise floors', reason: 'permutations set to 0' });
+  if (resamples === 0) notApplicable.push({ statistic: 'bootstrap intervals', reason: 'bootstrap set to 0' });
+  if (rstd.every((r) => !Number.isFinite(r.rstd) || r.itemsByPosition.filter((x) => x > 0).length < 2)) {
+    notApplicable.push({ statistic: 'rstd', reason: 'the gold answer is shown at fewer than two positions (or its position is unknown)' });
+  }
+  const conventionTable = conventions(mx, input.items, opts.seed);
+  if (conventionTable.notApplicable) notApplicable.push({ statistic: 'randomFill', reason: conventionTable.notApplicable });
 
   return {
     schemaVersion: 1,
     settings: {
       seed: opts.seed,
       bootstrap: resamples,
+      permutations,
       alpha,
       confidence: 1 - alpha,
       clusterBySubject,
       baseline: input.baseline,
       perturbations: perturbations.map((c) => conditionNames[c]),
+      robustSet: { conditions: perturbations.map((c) => conditionNames[c]), source: robustSource },
       accuracyPolicy: 'strict',
       rankMethod: 'competition',
       cellInterval: clusterBySubject && mx.subjectOfItem ? 'normal-subject-clustered' : 'wilson',
     },
     models: [...models],
     conditions,
+    roles: rolesByKind(roles),
     items: { n: mx.n, incomplete: mx.incompleteItems, subjects: mx.subjects.length },
     cells,
     leaderboards,
     baselineComparisons,
-    rankAgreement: rankAgreement(conditionNames, accuracy, baselineIndex),
-    rankShifts: rankShifts(models, conditionNames, accuracy, baselineIndex),
+    rankAgreement: { vsBaseline, pairs: agreement.pairs },
+    rankShifts: {
+      ...shifts,
+      modelsMovedBeyondNoise: movement.modelsMovedBeyondNoise,
+      modelsMovedInRobustSet: movement.modelsMoved,
+      movedBeyondNoiseByCondition: Object.fromEntries(movement.perCondition.map((p) => [p.condition, p.modelsMovedBeyondNoise])),
+      orderChanges: movement.perCondition,
+    },
     robust: robustPart ? robustPart.robust : null,
     goodhartGap: robustPart ? robustPart.goodhartGap : [],
-    factorVariance: factorVariance(accuracy, infos.map((c) => c.factors)),
+    alternativeLeaderboards: vsBaseline.filter((r) => r.role === 'protocol').map((r) => ({
+      condition: r.b,
+      kendallTauB: r.kendallTauB,
+      kendallTauBNull: r.noise.kendallTauBNull,
+      modelsMoved: shifts.movedByCondition[r.b],
+      modelsMovedBeyondNoise: movement.perCondition.find((p) => p.condition === r.b)?.modelsMovedBeyondNoise ?? 0,
+    })),
+    factorVariance: {
+      conditions: varied.map((c) => conditionNames[c]),
+      ...factorVariance(varied.map((c) => accuracy[c]), varied.map((c) => infos[c].factors)),
+      noise: varianceNoise(mx, varied, varied.map((c) => infos[c].factors), { boot, cellColumn: column, alpha }),
+    },
     bias: {
-      rstd: rstdCells(mx),
+      rstd: rstd.map((cell, k) => ({ ...cell, noise: rstdFloors[k] })),
       circular: circularReports(mx, input.items, infos, {
         seed: opts.seed, baselineIndex, prideShare: opts.prideShare, circularGroups,
       }),
+      stress: stressEffects(mx, stress, baselineIndex, alpha),
     },
+    conventions: conventionTable,
+    notApplicable,
+    nulls: { ...NULLS },
     methods: { ...METHODS },
+  };
+}
+
+function rolesByKind(roles: readonly ResolvedRole[]): Analysis['roles'] {
+  return {
+    baseline: conditionsWithRole(roles, 'baseline')[0],
+    perturbation: conditionsWithRole(roles, 'perturbation'),
+    stress: conditionsWithRole(roles, 'stress'),
+    probe: conditionsWithRole(roles, 'probe'),
+    protocol: conditionsWithRole(roles, 'protocol'),
+    perCondition: roles.map((r) => ({ ...r })),
   };
 }

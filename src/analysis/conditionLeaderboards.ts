@@ -9,7 +9,7 @@ import { percentileInterval } from './distributions.js';
 import { columnMeans, type BootstrapSums } from './pairedBootstrap.js';
 import { competitionRanks } from './rankCorrelation.js';
 import {
-  bootstrapRankIntervals, pairwiseTests, rankUpperBounds, significantlyBetter, tiedGroups, type PairTest,
+  bootstrapRankIntervals, pairwiseTests, rankUpperBounds, significantlyBetter, simultaneousRankIntervals, tiedGroups, type PairTest,
 } from './rankUncertainty.js';
 import { cellOffset, cellOutcomes, cellUnscored, type ResultMatrix } from './resultMatrix.js';
 
@@ -49,23 +49,37 @@ export function buildCells(
 export interface RankTable {
   ranks: number[];
   upperBounds: number[];
-  /** 1-based group per model. */
+  simultaneousRankCIs: Interval[];
+  /** 1-based first (best) group per model, and every group it is in. */
   groupOf: number[];
+  groupsOf: number[][];
   tiedGroups: string[][];
+  /** Pairs not separable that share no group (only when there were too many groups to list). */
+  splitPairs: [string, string][];
 }
 
-/** Ranks, upper bounds and tied groups of one leaderboard from its scores and pair tests. */
+/** Ranks, upper bounds, simultaneous rank intervals and tied groups of one leaderboard. */
 export function rankTable(models: readonly string[], scores: readonly number[], tests: readonly PairTest[], alpha: number): RankTable {
   const m = models.length;
   const better = significantlyBetter(tests, m, alpha);
   const groups = tiedGroups(scores, better);
-  const groupOf = new Array<number>(m).fill(0);
-  groups.forEach((g, k) => g.forEach((i) => (groupOf[i] = k + 1)));
+  const groupsOf = models.map(() => [] as number[]);
+  groups.forEach((g, k) => g.forEach((i) => groupsOf[i].push(k + 1)));
+  const splitPairs: [string, string][] = [];
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++) {
+      if (better[i * m + j] || better[j * m + i]) continue;
+      if (!groupsOf[i].some((g) => groupsOf[j].includes(g))) splitPairs.push([models[i], models[j]]);
+    }
+  }
   return {
     ranks: competitionRanks(scores),
     upperBounds: rankUpperBounds(better, m),
-    groupOf,
+    simultaneousRankCIs: simultaneousRankIntervals(better, m),
+    groupOf: groupsOf.map((g) => g[0] ?? 0),
+    groupsOf,
     tiedGroups: groups.map((g) => g.map((i) => models[i])),
+    splitPairs,
   };
 }
 
@@ -106,9 +120,12 @@ export function conditionLeaderboards(
         rank: table.ranks[m],
         rankCI: rankCIs ? rankCIs[m] : null,
         rankUpperBound: table.upperBounds[m],
+        simultaneousRankCI: table.simultaneousRankCIs[m],
         group: table.groupOf[m],
+        groups: table.groupsOf[m],
       })),
       tiedGroups: table.tiedGroups,
+      splitPairs: table.splitPairs,
     };
   });
   return { leaderboards, baselineComparisons };

@@ -9,8 +9,18 @@ export { compareBinaryPair, holmAdjust, mcnemarExact, pairedDifference, type Bin
 export { averageRanks, competitionRanks, kendallTauB, pearson, spearmanRho, tauK } from './rankCorrelation.js';
 export { rankAgreement, rankShifts, type ModelRankShift, type RankAgreement, type RankShiftSummary } from './rankShifts.js';
 export {
-  bootstrapRankIntervals, pairwiseTests, rankUpperBounds, significantlyBetter, tiedGroups, type PairTest, type PairTestKind,
+  bootstrapRankIntervals, pairwiseTests, rankUpperBounds, significantlyBetter, simultaneousRankIntervals, tiedGroups, type PairTest,
+  type PairTestKind,
 } from './rankUncertainty.js';
+export {
+  CONDITION_ROLES, conditionRoles, conditionsWithRole, defaultRole, parseConditionList, type ConditionRole, type ResolvedRole,
+} from './roles.js';
+export { agreementNoise, orderChanges, type AgreementNoise, type ConditionMovement, type OrderChange } from './movement.js';
+export { varianceNoise, type FactorNoise, type VarianceNoise } from './factorNoise.js';
+export { rstdNoise, type RStdNoise } from './rstdNoise.js';
+export { conventions, type ConventionComparison, type ConventionModel, type Conventions } from './conventions.js';
+export { stressEffects, type StressEffect } from './stress.js';
+export { NULLS } from './nulls.js';
 export { columnMeans, pairedBootstrapSums, type BootstrapColumn, type BootstrapSums } from './pairedBootstrap.js';
 export {
   argmaxScore, circularEval, prideDebias, pridePrior, rstd, type CircularEvalResult, type PrideAccuracy, type RStdResult,
@@ -21,3 +31,5 @@ export { correctCounts, goodhartGap, robustScore, type RobustScore } from './rob
 export { FACTOR_NAMES, factorVariance, type FactorLevelEffect, type FactorShare, type FactorVariance } from './factorVariance.js';
 export { buildResultMatrix, cellOutcomes, type ResultMatrix } from './resultMatrix.js';
 export { simulateRun, type SimulatedRun, type SimulationSpec } from './simulate.js';
+export { designLeaderboard, designRoles, type Design, type DesignOptions, type DesignRole } from './design.js';
+export { formatDesign } from './formatDesign.js';

@@ -7,9 +7,13 @@
  *   higher. The test is McNemar's exact test for 0/1 outcomes, the paired z-test otherwise.
  * - Rank upper bound = 1 + the number of models significantly better: the best rank the data
  *   cannot rule out.
- * - Tied groups: sort models by score (best first); a model starts a new group when it is
- *   significantly worse than the first model of the current group, otherwise it joins it.
- *   So every member is inseparable from its group's leader.
+ * - Tied groups: the largest sets of models in which no pair is separable (the maximal cliques
+ *   of the "not significantly different" graph), best first. Every pair inside a group is not
+ *   separable and every pair that is not separable shares a group, so groups may overlap.
+ * - Simultaneous rank interval: [1 + models significantly better, m − models significantly
+ *   worse]. Holm controls the family-wise error over all pairs, so all the intervals hold together
+ *   with probability ≥ 1 − α (the "inference for ranks" construction); the bootstrap rank
+ *   interval beside it is marginal, one model at a time.
  */
 import { compareBinaryPair, holmAdjust, pairedDifference } from './paired.js';
 import { competitionRanks } from './rankCorrelation.js';
@@ -78,17 +82,48 @@ export function rankUpperBounds(better: Uint8Array, m: number): number[] {
   return bounds;
 }
 
-/** Tied groups as lists of model indices, best group first (see the definition above). */
+/** Simultaneous rank intervals [1 + significantly better, m − significantly worse], per model. */
+export function simultaneousRankIntervals(better: Uint8Array, m: number): Interval[] {
+  return Array.from({ length: m }, (_, i) => {
+    let above = 0;
+    let below = 0;
+    for (let j = 0; j < m; j++) {
+      above += better[j * m + i];
+      below += better[i * m + j];
+    }
+    return [1 + above, m - below] as Interval;
+  });
+}
+
+/** Most maximal cliques enumerated; beyond it the remaining separable-pair structure is reported as split pairs. */
+const MAX_GROUPS = 10_000;
+
+/**
+ * Tied groups as lists of model indices (see the definition above), each sorted best first; the
+ * groups are ordered by their best member, then their size. Bron–Kerbosch with pivoting.
+ */
 export function tiedGroups(scores: ArrayLike<number>, better: Uint8Array): number[][] {
   const m = scores.length;
   const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => scores[j] - scores[i] || i - j);
+  const position = new Array<number>(m);
+  order.forEach((i, k) => (position[i] = k));
+  const tied = (i: number, j: number) => i !== j && !better[i * m + j] && !better[j * m + i];
   const groups: number[][] = [];
-  for (const i of order) {
-    const current = groups[groups.length - 1];
-    if (current && !better[current[0] * m + i]) current.push(i);
-    else groups.push([i]);
-  }
-  return groups;
+  const expand = (r: number[], p: number[], x: number[]): void => {
+    if (groups.length >= MAX_GROUPS) return;
+    if (p.length === 0 && x.length === 0) {
+      groups.push([...r].sort((a, b) => position[a] - position[b]));
+      return;
+    }
+    const pivot = [...p, ...x].reduce((best, u) => (p.filter((v) => tied(u, v)).length > p.filter((v) => tied(best, v)).length ? u : best));
+    for (const v of p.filter((u) => !tied(pivot, u))) {
+      expand([...r, v], p.filter((u) => tied(v, u)), x.filter((u) => tied(v, u)));
+      p = p.filter((u) => u !== v);
+      x = [...x, v];
+    }
+  };
+  expand([], [...order], []);
+  return groups.sort((a, b) => position[a[0]] - position[b[0]] || b.length - a.length);
 }
 
 /**

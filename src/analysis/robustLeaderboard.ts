@@ -65,9 +65,12 @@ export function robustAnalysis(inp: RobustInputs): { robust: RobustLeaderboard; 
       rank: table.ranks[m],
       rankCI: rankCIs ? rankCIs[m] : null,
       rankUpperBound: table.upperBounds[m],
+      simultaneousRankCI: table.simultaneousRankCIs[m],
       group: table.groupOf[m],
+      groups: table.groupsOf[m],
     })),
     tiedGroups: table.tiedGroups,
+    splitPairs: table.splitPairs,
     comparisons: namedComparisons(mx.models, tests, alpha),
   };
 

@@ -1,21 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeRun, formatAnalysisTables, type Analysis } from '../analysis/index.js';
+import { analyzeRun, formatAnalysisTables, parseConditionList, type Analysis } from '../analysis/index.js';
 import { NoSpaceError, UserError } from '../core/errors.js';
 import type { ItemResult } from '../core/results.js';
 import { readRun, writeFileAtomic, type RunSummary } from '../output/run-dir.js';
-import { computeProbes, type MinKScores } from '../probes/index.js';
+import { computeProbes, type MinKScores, type Probes } from '../probes/index.js';
 
 export interface AnalyzeCommandOptions {
   bootstrap?: string;
   seed?: string;
   clusterBySubject?: boolean;
+  /** Comma-separated conditions of the robust leaderboard, overriding the roles. */
+  robust?: string;
 }
 
 export interface AnalyzeSettings {
   seed: number;
   bootstrap?: number;
   clusterBySubject?: boolean;
+  robust?: string[];
 }
 
 function wholeNumber(value: string, flag: string, min: number): number {
@@ -47,7 +50,7 @@ export function simulatedNote(summary: Pick<RunSummary, 'models'>): string {
 }
 
 /** Analyze a run's results with its own conditions and baseline, and write analysis.json beside them. */
-export function analyzeRunDir(dir: string, summary: RunSummary, items: ItemResult[], settings: AnalyzeSettings): { analysis: Analysis; file: string } {
+export function analyzeRunDir(dir: string, summary: RunSummary, items: ItemResult[], settings: AnalyzeSettings): { analysis: Analysis; probes: Probes; file: string } {
   const analysis = analyzeRun(
     { items, conditions: summary.conditions, baseline: summary.baseline, models: summary.models.map((m) => m.name) },
     settings,
@@ -58,7 +61,14 @@ export function analyzeRunDir(dir: string, summary: RunSummary, items: ItemResul
   const probes = computeProbes(items, summary.conditions, minK);
   // Whole or not at all: a reader never sees half a file. NaN (undefined statistics) becomes null.
   writeFileAtomic(file, JSON.stringify({ ...analysis, probes }, null, 2) + '\n');
-  return { analysis, file };
+  return { analysis, probes, file };
+}
+
+/** The probes a run cannot compute, one line each, for the printed tables. */
+function probesNotApplicable(probes: Probes): string {
+  return probes.notApplicable.length
+    ? `\nProbes not applicable to this run:\n${probes.notApplicable.map((n) => `  ${n.probe}: ${n.reason}`).join('\n')}\n`
+    : '';
 }
 
 /**
@@ -68,8 +78,8 @@ export function analyzeRunDir(dir: string, summary: RunSummary, items: ItemResul
  */
 export function writeRunAnalysis(dir: string, summary: RunSummary, items: ItemResult[]): void {
   try {
-    const { analysis, file } = analyzeRunDir(dir, summary, items, { seed: summary.seed });
-    process.stdout.write(`\n${simulatedNote(summary)}${formatAnalysisTables(analysis)}\nwrote ${file}\n`);
+    const { analysis, probes, file } = analyzeRunDir(dir, summary, items, { seed: summary.seed });
+    process.stdout.write(`\n${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`);
   } catch (e) {
     if (!(e instanceof UserError) || e instanceof NoSpaceError) throw e;
     fs.rmSync(path.join(dir, 'analysis.json'), { force: true });
@@ -86,7 +96,10 @@ export async function analyzeCommand(dirArg: string, opts: AnalyzeCommandOptions
   if (!Array.isArray(summary.conditions) || !Array.isArray(summary.models) || typeof summary.baseline !== 'string') {
     throw new UserError('summary.json lacks the conditions, models or baseline of the run', path.join(dir, 'summary.json'));
   }
-  const { analysis, file } = analyzeRunDir(dir, summary, items, { seed: seed ?? summary.seed ?? 0, bootstrap, clusterBySubject: opts.clusterBySubject === true });
-  process.stdout.write(`${simulatedNote(summary)}${formatAnalysisTables(analysis)}\nwrote ${file}\n`);
+  const robust = opts.robust !== undefined ? parseConditionList(opts.robust, '--robust') : undefined;
+  const { analysis, probes, file } = analyzeRunDir(dir, summary, items, {
+    seed: seed ?? summary.seed ?? 0, bootstrap, clusterBySubject: opts.clusterBySubject === true, robust,
+  });
+  process.stdout.write(`${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`);
   return 0;
 }

@@ -19,6 +19,14 @@ export interface ImportOutputsCommandOptions {
   scoring?: string;
   factor?: string;
   name?: string;
+  choices?: string;
+}
+
+function choiceCount(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2 || n > 26) throw new UserError(`--choices must be a whole number from 2 to 26, got "${value}"`);
+  return n;
 }
 
 /** Repeatable list options: `--ignore a,b --ignore c`. */
@@ -63,6 +71,7 @@ export async function importOutputsCommand(files: string[], opts: ImportOutputsC
     scoring: oneOf(opts.scoring, ['symbol', 'hybrid', 'cloze'] as const, '--scoring'),
     factor: oneOf<keyof ConditionFactors>(opts.factor, ['order', 'symbols', 'template', 'scoring', 'shots'], '--factor'),
     name: opts.name ?? path.basename(path.resolve(opts.out)),
+    choices: choiceCount(opts.choices),
   };
   if (options.condition !== undefined && options.conditionPerFile) throw new UserError('give --condition or --condition-per-file, not both');
   const { summary, items, warnings, layout } = importOutputs(options);

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { noSpaceError, UserError } from '../core/errors.js';
 import { analyzeCommand } from './analyze.js';
+import { designCommand } from './design.js';
 import { collect, importOutputsCommand } from './import-outputs.js';
 import { runCommand } from './run.js';
+import { workerCommand } from './worker.js';
+import { storeCopyCommand } from './store-copy.js';
 import { importLmEvalCommand } from '../import/lm-eval-command.js';
 import { cacheAddDatasetCommand, cacheListCommand } from '../hub/cache-command.js';
 import { reportCommand } from './report.js';
@@ -25,12 +28,36 @@ program
   .description('run a study: every model x condition x item, cached in the store; resumable')
   .argument('<study>', 'study file (YAML)')
   .option('-o, --out <dir>', 'output folder (default: runs/<study name>)')
-  .option('--store <file>', 'SQLite store of model results (default: $GOODHART_STORE or .goodhart/store.sqlite)')
+  .option('--store <file|url>', 'store of model results: a SQLite file or postgres://… (default: $GOODHART_STORE or .goodhart/store.sqlite)')
   .option('-q, --quiet', 'no progress output')
   .option('--offline', 'Hub datasets and models (hf:) from the cache only, never the network (also GOODHART_OFFLINE=1)')
   .option('--lenient', 'a server that does not list the configured model, or a local tokenizer that disagrees with the server\'s, is a warning instead of an error')
+  .option('--distributed', 'put the requests on the PostgreSQL store\'s queue for `goodhart worker`s and wait for them (see docs/scale.md)')
   .action(async (study: string, opts) => {
     process.exitCode = await runCommand(study, opts);
+  });
+
+program
+  .command('worker')
+  .description('compute requests that `run --distributed` put on a PostgreSQL store\'s queue, until stopped (see docs/scale.md)')
+  .option('--store <url>', 'the shared store: postgres://… (default: $GOODHART_STORE)')
+  .option('--models <names>', 'serve only these models of the studies, comma-separated (default: all)')
+  .option('--concurrency <n>', 'chunks computed at once (default 1)')
+  .option('--study <file>', 'a study file declaring this machine\'s models (local paths, own servers), used by name instead of the run\'s')
+  .option('-q, --quiet', 'no log lines')
+  .action(async (opts) => {
+    process.exitCode = await workerCommand(opts);
+  });
+
+const storeGroup = program.command('store').description('the store of model results (a SQLite file or a PostgreSQL database)');
+storeGroup
+  .command('copy')
+  .description('copy every stored result from one store to another (SQLite <-> PostgreSQL, either way); resumable: only what the destination lacks is written')
+  .argument('<from>', 'source store: SQLite file or postgres://…')
+  .argument('<to>', 'destination store: SQLite file or postgres://…')
+  .option('-q, --quiet', 'no progress output')
+  .action((from: string, to: string, opts) => {
+    process.exitCode = storeCopyCommand(from, to, opts);
   });
 
 program
@@ -40,8 +67,23 @@ program
   .option('--bootstrap <n>', 'paired bootstrap resamples over items (default 1000; 0 skips bootstrap intervals)')
   .option('--seed <s>', 'seed of the bootstrap and of PriDe calibration items (default: the run\'s seed)')
   .option('--cluster-by-subject', 'SEs clustered by subject (generalizing to new subjects; much wider) instead of item-level')
+  .option('--robust <conditions>', 'conditions of the robust leaderboard, comma-separated (default: those whose role is perturbation)')
   .action(async (run: string, opts) => {
     process.exitCode = await analyzeCommand(run, opts);
+  });
+
+program
+  .command('design')
+  .description('advice for designing a leaderboard from a pilot run: the most stable protocol, items needed per adjacent pair, conditions a robust score needs; writes design.json')
+  .argument('<run>', 'run folder (holds summary.json and items.jsonl)')
+  .option('--target-separation <d>', 'difference in accuracy two models should be separable at (default 0.01)')
+  .option('--power <p>', 'power asked of each paired test (default 0.8)')
+  .option('--target-tau <t>', 'expected Kendall tau between replications the leaderboard should reach (default 0.9)')
+  .option('--alpha <a>', 'level of the tests (default 0.05)')
+  .option('--seed <s>', 'seed of the random splits and resamples (default: the run\'s seed)')
+  .option('--robust <conditions>', 'perturbation conditions of the robust score, comma-separated (default: those that change only the form)')
+  .action(async (run: string, opts) => {
+    process.exitCode = await designCommand(run, opts);
   });
 
 /** Results made elsewhere, turned into run folders; one subcommand per source. */
@@ -66,6 +108,7 @@ importGroup
   .option('--scoring <method>', 'how the answers were read: symbol (default), hybrid or cloze')
   .option('--factor <factor>', 'the grid factor the imported conditions differ in (default: template)')
   .option('--name <name>', 'name of the imported study (default: the folder name)')
+  .option('--choices <n>', 'number of choices of every item, when the outputs hold no per-choice scores (for the random-fill convention)')
   .action(async (files: string[], opts) => {
     process.exitCode = await importOutputsCommand(files, opts);
   });

@@ -12,7 +12,8 @@ import { validateStudy } from '../engine/validate.js';
 import { backendCapabilities, createModel } from '../models/registry.js';
 import { remoteStats } from '../models/remote.js';
 import { prepareOutDir, writeFileAtomic, writeRun, type RunSummary } from '../output/run-dir.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
+import { runModelDistributed, startDistributed } from '../engine/distributed.js';
 import { loadStudy } from '../study/load.js';
 import { markSimulated, writeRunAnalysis } from './analyze.js';
 import { runMinK } from '../probes/min-k-run.js';
@@ -29,6 +30,8 @@ export interface RunOptions {
   offline?: boolean;
   /** A server's configuration problems (unlisted model, disagreeing tokenizer) are warnings, not errors. */
   lenient?: boolean;
+  /** Enqueue the requests for workers sharing the (PostgreSQL) store instead of computing them here. */
+  distributed?: boolean;
 }
 
 /** A cell with more tied items than this share is reported: its accuracy depends on which choice was shown first. */
@@ -65,7 +68,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   validateStudy(study, study.spec.models.map((m) => ({ name: m.name, backend: m.backend, capabilities: backendCapabilities(m) })));
   const out = path.resolve(opts.out ?? path.join('runs', study.spec.name));
   prepareOutDir(out);
-  const storePath = path.resolve(opts.store ?? process.env.GOODHART_STORE ?? (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite')));
+  const storeLocation = opts.store || process.env.GOODHART_STORE || (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite'));
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(line + '\n'); };
 
   const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir, offline: opts.offline });
@@ -73,7 +76,9 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
   if (benchmark.skipped.length) log(`skipped ${benchmark.skipped.length} malformed rows (listed in summary.json)`);
   if (benchmark.items.length === 0) throw new UserError('the benchmark selection has no items', 'benchmark');
 
-  const store = new SqliteStore(storePath);
+  const store = openStore(storeLocation);
+  const storePath = store.location;
+  const distributed = opts.distributed ? await startDistributed(storeLocation, study, log).catch((e: unknown) => { store.close(); throw e; }) : undefined;
   let stopping = false;
   const onSigint = () => {
     if (stopping) process.exit(130);
@@ -97,7 +102,10 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       try {
         const modelCells = cellsFor(model);
         await model.checkSymbols?.(symbolUses(modelCells, model));
-        const result = await runModel(model, modelCells, store, { progress, shouldStop: () => stopping });
+        const control = { progress, shouldStop: () => stopping };
+        const result = distributed
+          ? await runModelDistributed(model, modelCells, store, distributed, study.spec.models[i], control)
+          : await runModel(model, modelCells, store, control);
         const minKSettings = study.spec.probes?.minK;
         if (minKSettings) {
           const scores = await runMinK(model, benchmark.items, store, { k: minKSettings.k, seed: study.spec.seed });
@@ -164,6 +172,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    await distributed?.close();
     store.close();
   }
 }

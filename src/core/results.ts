@@ -35,6 +35,8 @@ export interface ConditionInfo {
   normalization: 'none' | 'token' | 'char' | 'byte' | 'pmi';
   perturbations: { name: string; args: unknown }[];
   factors: ConditionFactors;
+  /** What the condition is for, when the study set it (see analysis/roles.ts for the defaults). */
+  role?: 'baseline' | 'perturbation' | 'stress' | 'probe' | 'protocol';
 }
 
 /** Accuracy of one model under one condition (a row of summary.json). */

@@ -60,9 +60,13 @@ export interface ImportOptions {
   /** The grid factor the imported conditions differ in (default template). */
   factor?: keyof ConditionFactors;
   name?: string;
+  /** Number of choices of every item, for outputs without per-choice scores (random fill needs it). */
+  choices?: number;
 }
 
 interface Row { line: number; values: Record<string, unknown> }
+
+const identity = (n: number): number[] => Array.from({ length: n }, (_, k) => k);
 interface Table { file: string; columns: string[]; rows: Row[] }
 
 function readTable(file: string, format: ImportOptions['format']): Table {
@@ -302,7 +306,7 @@ export function importOutputs(opts: ImportOptions): ImportedRun {
         }
         results.add({
           model, condition, itemId, ...(subject !== undefined ? { subject } : {}),
-          order: scores.map((_, k) => k), goldPosition: gold, scores, predicted, correct, tie,
+          order: identity(scores.length || (opts.choices ?? 0)), goldPosition: gold, scores, predicted, correct, tie,
         }, at);
       }
     }

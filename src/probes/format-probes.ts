@@ -5,6 +5,8 @@
  */
 import type { ConditionInfo, ItemResult } from '../core/results.js';
 import { wilsonInterval, type Interval } from '../analysis/accuracy.js';
+import { normalCdf } from '../analysis/distributions.js';
+import { holmAdjust } from '../analysis/paired.js';
 
 export interface ChanceComparison {
   n: number;
@@ -71,6 +73,17 @@ export interface OrderMemory {
   /** The rate expected without memory, from the model's own position preferences (NaN if no reference items). */
   expected: number;
   excess: number;
+  /** One-sided z-test of rate > expected, with the sampling error of both (null without reference items). */
+  pValue: number | null;
+  /** Holm-adjusted over every model × condition of the probe. */
+  holmP: number | null;
+  /** Holm-adjusted p < alpha: answers follow the old gold position beyond the model's habits. */
+  flagged: boolean;
+}
+
+/** Whether a condition's results say where each choice was originally (imports usually do not). */
+export function knowsOriginalOrder(condition: ConditionInfo, results: readonly ItemResult[]): boolean {
+  return condition.factors.order !== 'as imported' && results.every((r) => r.order.length > 0);
 }
 
 /**
@@ -80,28 +93,51 @@ export interface OrderMemory {
  * gold nor the original position — which absorbs plain position bias and excludes memorized picks.
  */
 export function answerOrderMemory(items: ItemResult[], conditions: ConditionInfo[], alpha = 0.05): OrderMemory[] {
-  const reordering = new Set(conditions.filter((c) => c.factors.order !== 'original').map((c) => c.name));
+  const reordering = new Map(conditions.filter((c) => c.factors.order !== 'original' && c.factors.order !== 'as imported').map((c) => [c.name, c]));
   const out: OrderMemory[] = [];
   for (const [key, results] of groupBy(items.filter((r) => reordering.has(r.condition)), (r) => `${r.model}\u0000${r.condition}`)) {
     const [model, condition] = key.split('\u0000');
+    if (!knowsOriginalOrder(reordering.get(condition)!, results)) continue;
     // order[shown] = original index, and originally index == position, so the gold started at order[gold].
     const originalOf = (r: ItemResult) => r.order[r.goldPosition];
     const movedItems = results.filter((r) => originalOf(r) !== r.goldPosition);
     if (movedItems.length === 0) continue;
-    const baseRate = new Map<number, number>();
-    const rateAt = (p: number) => {
-      let rate = baseRate.get(p);
-      if (rate === undefined) {
-        const reference = results.filter((r) => r.goldPosition !== p && originalOf(r) !== p && r.predicted !== null);
-        rate = reference.length ? reference.filter((r) => r.predicted === p).length / reference.length : NaN;
-        baseRate.set(p, rate);
+    const reference = new Map<number, { rate: number; n: number }>();
+    const referenceAt = (p: number) => {
+      let ref = reference.get(p);
+      if (ref === undefined) {
+        const pool = results.filter((r) => r.goldPosition !== p && originalOf(r) !== p && r.predicted !== null);
+        ref = { rate: pool.length ? pool.filter((r) => r.predicted === p).length / pool.length : NaN, n: pool.length };
+        reference.set(p, ref);
       }
-      return rate;
+      return ref;
     };
     const picked = movedItems.filter((r) => r.predicted === originalOf(r)).length;
-    const expected = movedItems.reduce((s, r) => s + rateAt(originalOf(r)), 0) / movedItems.length;
-    const rate = picked / movedItems.length;
-    out.push({ model, condition, moved: movedItems.length, pickedOriginal: picked, rate, ci: wilsonInterval(picked, movedItems.length, alpha), expected, excess: rate - expected });
+    const n = movedItems.length;
+    const expected = movedItems.reduce((s, r) => s + referenceAt(originalOf(r)).rate, 0) / n;
+    // Var(expected) = Σ_p w_p² r_p(1 − r_p)/n_p, w_p the share of moved items that started at p.
+    const share = new Map<number, number>();
+    for (const r of movedItems) share.set(originalOf(r), (share.get(originalOf(r)) ?? 0) + 1 / n);
+    let varianceExpected = 0;
+    for (const [p, w] of share) {
+      const ref = referenceAt(p);
+      varianceExpected += ref.n > 0 ? (w * w * ref.rate * (1 - ref.rate)) / ref.n : NaN;
+    }
+    const rate = picked / n;
+    const se = Math.sqrt((expected * (1 - expected)) / n + varianceExpected);
+    const pValue = Number.isFinite(expected) && Number.isFinite(se)
+      ? (se > 0 ? 1 - normalCdf((rate - expected) / se) : rate > expected ? 0 : 1)
+      : null;
+    out.push({
+      model, condition, moved: n, pickedOriginal: picked, rate, ci: wilsonInterval(picked, n, alpha), expected, excess: rate - expected,
+      pValue, holmP: null, flagged: false,
+    });
   }
+  const tested = out.filter((o) => o.pValue !== null);
+  const holm = holmAdjust(tested.map((o) => o.pValue as number));
+  tested.forEach((o, k) => {
+    o.holmP = holm[k];
+    o.flagged = holm[k] < alpha;
+  });
   return out;
 }

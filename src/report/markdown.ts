@@ -3,6 +3,7 @@
  * request. Every cell is escaped, so names and benchmark text cannot break a table.
  */
 import { escapeMarkdownCell } from './escape.js';
+import { robustSetText } from './html/leaderboards.js';
 import { fixed, pct, pctRange, pValue, rankRange, scoringLabel, signedPct } from './format.js';
 import { isSimulated, type ReportInput } from './input.js';
 import type { SubjectRanking } from './subjects.js';
@@ -42,7 +43,7 @@ export function renderMarkdown(input: ReportInput, subjects: SubjectRanking[]): 
     ));
   }
   if (a.robust) {
-    out.push('', `## Robust leaderboard (mean over ${a.robust.conditions.length} conditions)`, '', markdownTable(
+    out.push('', `## Robust leaderboard (mean over ${a.robust.conditions.length} conditions)`, '', escapeMarkdownCell(robustSetText(a)), '', markdownTable(
       ['rank', 'model', 'robust %', conf, 'worst %', 'worst under', 'rank CI', 'tied group'],
       a.robust.entries.map((e) => [String(e.rank), e.model, pct(e.mean), pctRange(e.ci), pct(e.worst), e.worstCondition, rankRange(e.rankCI), String(e.group)]),
       [true, false, true, true, true, false, true, true],
@@ -81,6 +82,13 @@ export function renderMarkdown(input: ReportInput, subjects: SubjectRanking[]): 
       shown.map((s) => [s.subject, String(s.items), fixed(s.meanTau), fixed(s.minTau), s.minTauCondition ?? '–', String(s.maxRankRange)]),
       [false, true, true, true, false, true],
     ));
+  }
+  if (a.nulls) {
+    out.push('', '## What each statistic is tested against', '', ...Object.entries(a.nulls).map(([k, v]) => `- **${k}**: ${escapeMarkdownCell(v)}`));
+    out.push('', 'Formulas: docs/statistics.md in the goodhart repository.');
+  }
+  if (a.notApplicable?.length) {
+    out.push('', '## Not applicable to this run', '', ...a.notApplicable.map((n) => `- ${escapeMarkdownCell(n.statistic)}: ${escapeMarkdownCell(n.reason)}`));
   }
   out.push('', 'Full report with charts and the item browser: `report.html`.', '');
   return out.join('\n');

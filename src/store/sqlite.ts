@@ -256,6 +256,23 @@ export class SqliteStore implements ResultStore {
     this.db.prepare('INSERT OR REPLACE INTO file_hashes (path, size, mtime, sha256) VALUES (?, ?, ?, ?)').run(file, size, mtimeMs, sha256);
   }
 
+  models(): string[] {
+    return this.db.prepare('SELECT model FROM result_log UNION SELECT model FROM results ORDER BY 1').pluck().all() as string[];
+  }
+
+  /** Results in the order they were appended (cursor `log:<seq>`), then those of earlier versions by key (`old:<key>`). */
+  scan(modelId: string, cursor: string | undefined, limit: number): { entries: [string, RequestResult][]; cursor?: string } {
+    const [part, at] = cursor ? [cursor.slice(0, 3), cursor.slice(4)] : ['log', '0'];
+    if (part === 'log') {
+      const rows = this.db.prepare('SELECT seq, key, result FROM result_log WHERE model = ? AND seq > ? ORDER BY seq LIMIT ?').raw().all(modelId, Number(at), limit) as [number, string, string][];
+      const entries = rows.map(([, key, result]): [string, RequestResult] => [key, JSON.parse(result) as RequestResult]);
+      return { entries, cursor: rows.length === limit ? `log:${rows[rows.length - 1][0]}` : 'old:' };
+    }
+    const rows = this.db.prepare('SELECT key, result FROM results WHERE model = ? AND key > ? ORDER BY key LIMIT ?').raw().all(modelId, at, limit) as [string, string][];
+    const entries = rows.map(([key, result]): [string, RequestResult] => [key, JSON.parse(result) as RequestResult]);
+    return { entries, ...(rows.length === limit ? { cursor: `old:${rows[rows.length - 1][0]}` } : {}) };
+  }
+
   close(): void {
     if (!this.db.open) return;
     try {

@@ -35,5 +35,9 @@ export interface ResultStore {
   /** Cached content hash of a file, valid while its size and mtime are unchanged. */
   fileHash(path: string, size: number, mtimeMs: number): string | undefined;
   setFileHash(path: string, size: number, mtimeMs: number, sha256: string): void;
+  /** Models with stored results (for `store copy`). */
+  models(): string[];
+  /** A page of a model's stored results, from `cursor` (none: the start); `cursor` of the answer is absent at the end. */
+  scan(modelId: string, cursor: string | undefined, limit: number): { entries: [string, RequestResult][]; cursor?: string };
   close(): void;
 }

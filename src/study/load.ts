@@ -132,7 +132,10 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
         normalization,
         chain,
         seed: c.seed ?? spec.seed,
-        info: { name, scoring: method, normalization, perturbations: chain, factors: factorsOf(chain, method, normalization) },
+        info: {
+          name, scoring: method, normalization, perturbations: chain, factors: factorsOf(chain, method, normalization),
+          ...(c.role ? { role: c.role } : {}),
+        },
       });
     }
   });
@@ -144,6 +147,16 @@ export function resolveStudy(spec: StudySpec, file: string): Study {
   if (!seen.has(spec.baseline)) {
     throw new UserError(`baseline "${spec.baseline}" is not a condition; conditions: ${[...seen].join(', ')}`, `${file}: baseline`);
   }
+  spec.conditions.forEach((c, ci) => {
+    if (c.role === undefined) return;
+    const isBaseline = c.name === spec.baseline;
+    if (isBaseline !== (c.role === 'baseline')) {
+      throw new UserError(
+        isBaseline ? `the baseline's role is "baseline", not "${c.role}"` : `role "baseline" belongs to the baseline ("${spec.baseline}") only`,
+        `${file}: conditions.${ci}.role`,
+      );
+    }
+  });
   const names = new Set<string>();
   spec.models.forEach((m, i) => {
     if (names.has(m.name)) throw new UserError(`two models are named "${m.name}"`, `${file}: models.${i}.name`);

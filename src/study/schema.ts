@@ -41,6 +41,12 @@ export const conditionSchema = z
     perturbations: z.array(perturbationEntrySchema).default([]),
     /** Seed for this condition's perturbations (default: the study seed). */
     seed: z.number().int().optional(),
+    /**
+     * What the condition is for: perturbation (form, not content; averaged into the robust
+     * leaderboard), stress (exploits a bias), probe, protocol (another way to publish), baseline.
+     * Default: from the perturbations and scoring.
+     */
+    role: z.enum(['baseline', 'perturbation', 'stress', 'probe', 'protocol']).optional(),
   })
   .strict();
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { makeRng } from '../../src/core/rng.js';
 import { pairedBootstrapSums } from '../../src/analysis/pairedBootstrap.js';
 import {
-  bootstrapRankIntervals, pairwiseTests, rankUpperBounds, significantlyBetter, tiedGroups, type PairTest,
+  bootstrapRankIntervals, pairwiseTests, rankUpperBounds, significantlyBetter, simultaneousRankIntervals, tiedGroups, type PairTest,
 } from '../../src/analysis/rankUncertainty.js';
 
 test('paired bootstrap: packed sums equal the sums over the same draws, done naively', () => {
@@ -33,15 +33,16 @@ function tests(pAB: number, pAC: number, pBC: number): PairTest[] {
   return [t(0, 1, 0.1, pAB), t(0, 2, 0.6, pAC), t(1, 2, 0.5, pBC)];
 }
 
-test('rank upper bound = 1 + models significantly better; tied groups follow the leader', () => {
+test('rank upper bound = 1 + models significantly better; tied groups are the maximal inseparable sets', () => {
   const scores = [0.9, 0.8, 0.3];
   const better = significantlyBetter(tests(0.2, 0.001, 0.001), 3);
   assert.deepEqual(rankUpperBounds(better, 3), [1, 1, 3]);
   assert.deepEqual(tiedGroups(scores, better), [[0, 1], [2]]);
-  // Chains do not merge groups: c is inseparable from b but separable from the leader a.
+  // Chains do not merge groups: c is inseparable from b but separable from a, so b is in two groups.
   const chain = significantlyBetter(tests(0.2, 0.001, 0.2), 3);
   assert.deepEqual(rankUpperBounds(chain, 3), [1, 1, 2]);
-  assert.deepEqual(tiedGroups(scores, chain), [[0, 1], [2]]);
+  assert.deepEqual(tiedGroups(scores, chain), [[0, 1], [1, 2]]);
+  assert.deepEqual(simultaneousRankIntervals(chain, 3), [[1, 2], [1, 3], [2, 3]]);
   const none = significantlyBetter(tests(0.2, 0.2, 0.2), 3);
   assert.deepEqual(tiedGroups(scores, none), [[0, 1, 2]]);
   // A negative difference makes b the better one.

@@ -27,7 +27,8 @@ test('goodhart import outputs + analyze rank the 29 MMLU-Pro models with interva
   const analyzed = await runCli(['analyze', out, '--bootstrap', '200', '--seed', '1']);
   assert.equal(analyzed.code, 0, analyzed.stderr);
   assert.match(analyzed.stdout, /29 models × 1 conditions × 10326 items \(1706 incomplete items left out\)/);
-  assert.match(analyzed.stdout, /Tied groups \(not separable by Holm-adjusted McNemar tests\)/);
+  assert.match(analyzed.stdout, /Tied groups \(Holm-adjusted McNemar tests; no two models within a group are separable; groups may overlap\)/);
+  assert.match(analyzed.stdout, /answerOrderMemory: the results do not say in which order the choices were shown/);
   const analysis = JSON.parse(fs.readFileSync(path.join(out, 'analysis.json'), 'utf8'));
   const [board] = analysis.leaderboards;
   assert.equal(board.entries.length, 29);
@@ -40,5 +41,18 @@ test('goodhart import outputs + analyze rank the 29 MMLU-Pro models with interva
   });
   assert.ok(board.tiedGroups.some((g: string[]) => g.length >= 2), 'some models cannot be separated');
   assert.ok(board.tiedGroups.length >= 2, 'and some can');
-  assert.equal(board.tiedGroups.flat().length, 29);
+  assert.equal(new Set(board.tiedGroups.flat()).size, 29);
+
+  // The groups' label holds: no pair the tests cannot separate is split across groups, and no pair
+  // inside a group is separable.
+  const together = (a: string, b: string) => board.tiedGroups.some((g: string[]) => g.includes(a) && g.includes(b));
+  const comparisons: { a: string; b: string; holmP: number }[] = analysis.baselineComparisons;
+  assert.equal(comparisons.length, (29 * 28) / 2);
+  for (const c of comparisons) assert.equal(together(c.a, c.b), c.holmP >= 0.05, `${c.a} / ${c.b}: Holm p ${c.holmP}`);
+  assert.deepEqual(board.splitPairs, []);
+  assert.ok(together('Meta-Llama-3_1-70B-Instruct_5shots', 'DeepSeek-Coder-V2_5shots'), 'Holm p 0.84: one group');
+  // Simultaneous rank intervals hold the point rank; the bootstrap interval is the marginal one.
+  for (const e of board.entries) assert.ok(e.simultaneousRankCI[0] <= e.rank && e.rank <= e.simultaneousRankCI[1], e.model);
+  assert.ok(analysis.probes.notApplicable.some((n: { probe: string }) => n.probe === 'answerOrderMemory'), 'no order information in the import');
+  assert.deepEqual(analysis.probes.answerOrderMemory, []);
 });

@@ -19,6 +19,7 @@ test('on the simulator, the probes find a model that memorized where the answers
     [
       { name: 'memorizer', ability: 0.3, memorized: { share: 0.5, seed: 1 } },
       { name: 'clean', ability: 0.3 },
+      { name: 'biased', ability: 0.3, positionBias: [1.0, 0, 0, -1.0] },
     ],
   );
   const benchmark = makeItems(400);
@@ -33,6 +34,11 @@ test('on the simulator, the probes find a model that memorized where the answers
     const clean = probes.answerOrderMemory.find((m) => m.model === 'clean' && m.condition === condition)!;
     assert.ok(mem.ci[0] > mem.expected + 0.1, `${condition}: memorizer picks the old position ${mem.rate} vs expected ${mem.expected}`);
     assert.ok(clean.ci[0] <= clean.expected && clean.expected <= clean.ci[1], `${condition}: clean model within chance of its own rates (${clean.rate} vs ${clean.expected})`);
+    // Holm over every model × condition: memory is flagged, position bias alone is not.
+    const biased = probes.answerOrderMemory.find((m) => m.model === 'biased' && m.condition === condition)!;
+    assert.equal(mem.flagged, true);
+    assert.equal(clean.flagged, false);
+    assert.equal(biased.flagged, false, `${condition}: position bias only (${biased.rate} vs ${biased.expected}, Holm p ${biased.holmP})`);
   }
   const co = probes.choicesOnly!;
   assert.equal(co.perModel.find((m) => m.model === 'memorizer')!.aboveChance, true);

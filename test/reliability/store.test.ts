@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../../src/core/errors.js';
+import { openStore } from '../../src/store/open.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/store/sqlite.js';
 import { tempDir } from '../helpers.js';
+import { forEachStore } from '../store/backends.js';
 
 const result = (logprob: number) => ({ kind: 'loglikelihood' as const, logprob, tokens: 1, greedy: false });
 
@@ -23,9 +25,11 @@ function expectRefused(file: string, pattern: RegExp) {
   assert.ok(fs.readFileSync(file).equals(before), 'the file is left untouched');
 }
 
-test('results survive closing and reopening; a failure is forgotten once the request succeeds', () => {
-  const file = filledStore();
-  const store = new SqliteStore(file);
+test('results survive closing and reopening; a failure is forgotten once the request succeeds', (t) => forEachStore(t, (_kind, location) => {
+  const filling = openStore(location);
+  filling.putMany('model', Array.from({ length: 5000 }, (_, i) => [`key${i}`, result(-i)] as const));
+  filling.close();
+  const store = openStore(location);
   assert.deepEqual(store.getMany('model', ['key0', 'key4999', 'missing']).get('key4999'), result(-4999));
   assert.equal(store.getMany('model', ['key0', 'key4999', 'missing']).size, 2);
   store.putFailure('model', 'late', 'HTTP 503 from http://127.0.0.1:1/v1/completions');
@@ -34,7 +38,7 @@ test('results survive closing and reopening; a failure is forgotten once the req
   store.put('model', 'late', result(-1));
   assert.equal(store.failureCount('model'), 0);
   store.close();
-});
+}));
 
 test('a truncated store is refused with what to do, and left untouched', () => {
   const file = filledStore();

@@ -35,6 +35,14 @@ function baselinePanel(a: Analysis, lb: Leaderboard, domain: [number, number], c
 <p class="note">Tied groups (paired McNemar tests, Holm-adjusted):</p>${groupsList(lb.tiedGroups)}</div>`;
 }
 
+/** Which conditions the robust score averages, and which it leaves out with their roles. */
+export function robustSetText(a: Analysis): string {
+  const used = a.robust?.conditions ?? [];
+  const source = a.settings.robustSet?.source === 'option' ? 'given to --robust' : 'the perturbation conditions';
+  const left = a.conditions.filter((c) => !c.isBaseline && !c.inRobustScore).map((c) => (c.role ? `${c.name} (${c.role})` : c.name));
+  return `Robust set (${source}): ${used.join(', ')}.${left.length ? ` Left out: ${left.join(', ')}.` : ''}`;
+}
+
 function robustPanel(a: Analysis, domain: [number, number], chance: number | null): string {
   const r = a.robust;
   if (!r) return '<div class="panel"><h3>Robust</h3><p class="note">No perturbation condition besides the baseline: no robust leaderboard.</p></div>';
@@ -48,7 +56,8 @@ function robustPanel(a: Analysis, domain: [number, number], chance: number | nul
     refLines: chance === null ? [] : [{ value: chance, label: 'chance' }],
   });
   return `<div class="panel"><h3>Robust: mean over ${r.conditions.length} conditions</h3>${chart}
-<p class="note">Tied groups (paired z-tests on per-item means, Holm-adjusted):</p>${groupsList(r.tiedGroups)}</div>`;
+<p class="note">${escapeHtml(robustSetText(a))}</p>
+<p class="note">Tied groups (paired z-tests on per-item means, Holm-adjusted; no two models in a group are separable, groups may overlap):</p>${groupsList(r.tiedGroups)}</div>`;
 }
 
 /** Both leaderboards in one table, one row per model, in baseline order. */

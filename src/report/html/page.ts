@@ -28,9 +28,16 @@ export interface PageParts {
   flips: FlipSummary;
 }
 
-function methodsSection(methods: Record<string, string>): string {
-  return `<section id="methods"><h2>Methods</h2><dl class="methods">${Object.entries(methods)
-    .map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl></section>`;
+const definitionList = (entries: Record<string, string>): string => `<dl class="methods">${Object.entries(entries)
+  .map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>`;
+
+/** Methods, each statistic's null in one sentence, and what this run cannot give. */
+function methodsSection(a: ReportInput['analysis']): string {
+  const nulls = a.nulls ? `<h3>What each statistic is tested against</h3>${definitionList(a.nulls)}` : '';
+  const notApplicable = a.notApplicable?.length
+    ? `<h3>Not applicable to this run</h3>${definitionList(Object.fromEntries(a.notApplicable.map((n) => [n.statistic, n.reason])))}`
+    : '';
+  return `<section id="methods"><h2>Methods</h2>${definitionList(a.methods)}${nulls}${notApplicable}</section>`;
 }
 
 const NAV: [string, string][] = [
@@ -64,7 +71,7 @@ ${shiftSection(a)}
 ${modelSection(a, flips, chance)}
 ${subjectSection(subjects, a.models, a.conditions.map((c) => c.name), a.settings.baseline)}
 ${itemSection(browser.note, browser.prompts.some((p) => p.some((x) => x !== null)), input.prompts.problem)}
-${methodsSection(a.methods)}
+${methodsSection(a)}
 </main>
 <footer>${escapeHtml(`${summary.tool.name} ${summary.tool.version} · study ${summary.study} · seed ${summary.seed}`)}</footer>
 <script type="application/json" id="report-data">${jsonForScript(browser)}</script>

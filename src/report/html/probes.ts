@@ -13,9 +13,11 @@ export function probeSection(probes: Probes, models: string[]): string {
   const rows = models.map((model) => {
     const co = probes.choicesOnly?.perModel.find((m) => m.model === model);
     const memory = probes.answerOrderMemory.filter((m) => m.model === model && isNum(m.expected));
-    // The condition where the model follows the old answer position most, beyond its own habits.
-    const worst = memory.reduce<(typeof memory)[number] | undefined>((w, m) => (!w || m.excess > w.excess ? m : w), undefined);
-    const memoryFlag = worst !== undefined && worst.ci[0] > worst.expected;
+    // The condition with the strongest evidence (Holm over every model × condition), else the largest excess.
+    const strength = (m: (typeof memory)[number]) => (m.holmP ?? 1) + (m.excess > 0 ? 0 : 1);
+    const worst = memory.reduce<(typeof memory)[number] | undefined>(
+      (w, m) => (!w || strength(m) < strength(w) || (strength(m) === strength(w) && m.excess > w.excess) ? m : w), undefined);
+    const memoryFlag = worst?.flagged === true;
     const mk = probes.minK?.find((m) => m.model === model);
     return [
       model,
@@ -40,6 +42,6 @@ ${htmlTable({
     rows,
   })}
 ${flaggedItems.length ? `<p class="note">Items most models answer without the question: ${flaggedItems.map((f) => escapeHtml(`${f.itemId} (${f.modelsCorrect}/${f.models})`)).join(', ')}.</p>` : ''}
-<ul class="notes">${probes.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>
+<ul class="notes">${probes.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}${(probes.notApplicable ?? []).map((n) => `<li>${escapeHtml(`${n.probe}: not applicable — ${n.reason}.`)}</li>`).join('')}</ul>
 </section>`;
 }
