@@ -37,6 +37,7 @@ program
   .option('--store <file|url>', 'store of model results: a SQLite file or postgres://… (default: $GOODHART_STORE or .goodhart/store.sqlite)')
   .option('-q, --quiet', 'no progress output')
   .option('--offline', 'Hub datasets and models (hf:) from the cache only, never the network (also GOODHART_OFFLINE=1)')
+  .option('--lenient', 'a server that does not list the configured model, or a local tokenizer that disagrees with the server\'s, is a warning instead of an error')
   .option('--distributed', 'put the requests on the PostgreSQL store\'s queue for `goodhart worker`s and wait for them (see docs/scale.md)')
   .action(async (study: string, opts) => {
     process.exitCode = await runCommand(study, opts);

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
-import type { ModelIdentity } from '../core/types.js';
+import type { Model, ModelIdentity, SymbolUse } from '../core/types.js';
 import { loadBenchmark } from '../benchmarks/load.js';
 import { Interrupted, planStudy, runModel, type RequestCounts } from '../engine/run.js';
+import type { Cell } from '../engine/plan.js';
+import { requiredKind } from '../scoring/methods.js';
 import { Progress } from '../engine/progress.js';
 import { validateStudy } from '../engine/validate.js';
 import { backendCapabilities, checkLocalModelFiles, createModel } from '../models/registry.js';
@@ -31,9 +33,14 @@ export interface RunOptions {
   quiet?: boolean;
   /** Hub datasets and models from the cache only (also $GOODHART_OFFLINE=1). */
   offline?: boolean;
+  /** A server's configuration problems (unlisted model, disagreeing tokenizer) are warnings, not errors. */
+  lenient?: boolean;
   /** Enqueue the requests for workers sharing the (PostgreSQL) store instead of computing them here. */
   distributed?: boolean;
 }
+
+/** A cell with more tied items than this share is reported: its accuracy depends on which choice was shown first. */
+const TIED_SHARE_WARNING = 0.05;
 
 const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
   total: a.total + b.total,
@@ -41,8 +48,24 @@ const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
   cached: a.cached + b.cached,
   computed: a.computed + b.computed,
   failed: a.failed + b.failed,
-  ...(a.retries !== undefined || b.retries !== undefined ? { retries: (a.retries ?? 0) + (b.retries ?? 0) } : {}),
+  ...(a.retries !== undefined || b.retries !== undefined
+    ? { retries: (a.retries ?? 0) + (b.retries ?? 0), timeouts: (a.timeouts ?? 0) + (b.timeouts ?? 0), resentPrompts: (a.resentPrompts ?? 0) + (b.resentPrompts ?? 0) }
+    : {}),
 });
+
+/** The symbol sets a model reads next-token answers from, with the labels shown and the conditions showing them. */
+function symbolUses(cells: Cell[], model: Model): SymbolUse[] {
+  const bySet = new Map<string, { labels: Set<string>; conditions: Set<string> }>();
+  for (const cell of cells) {
+    if (requiredKind(cell.condition.method, model.capabilities) !== 'nextToken') continue;
+    const set = cell.presentation.symbolSet;
+    const use = bySet.get(set) ?? { labels: new Set<string>(), conditions: new Set<string>() };
+    bySet.set(set, use);
+    for (const label of cell.labels) use.labels.add(label);
+    use.conditions.add(cell.condition.name);
+  }
+  return [...bySet].map(([set, use]) => ({ set, labels: [...use.labels], conditions: [...use.conditions] }));
+}
 
 /** `goodhart run`: returns the process exit code. */
 export async function runCommand(studyFile: string, opts: RunOptions): Promise<number> {
@@ -95,24 +118,34 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     const byModel: Record<string, RequestCounts> = {};
     let totals: RequestCounts = { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 };
     for (const [i, spec] of study.spec.models.entries()) {
-      const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items });
+      const warn = (line: string) => process.stderr.write(line + '\n');
+      const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items, lenient: opts.lenient, warn });
       try {
+        const modelCells = cellsFor(model);
+        await model.checkSymbols?.(symbolUses(modelCells, model));
         const control = { progress, shouldStop: () => stopping };
         const result = distributed
-          ? await runModelDistributed(model, cellsFor(model), store, distributed, study.spec.models[i], control)
-          : await runModel(model, cellsFor(model), store, control);
+          ? await runModelDistributed(model, modelCells, store, distributed, study.spec.models[i], control)
+          : await runModel(model, modelCells, store, control);
         const minKSettings = study.spec.probes?.minK;
         if (minKSettings) {
           const scores = await runMinK(model, benchmark.items, store, { k: minKSettings.k, seed: study.spec.seed });
           if (scores) minK.push(scores);
           else log(`${spec.name}: no per-token log-probs from this backend, so no Min-K% probe`);
         }
+        for (const cell of result.summaries) {
+          if (model.chatTemplate) cell.template = `${study.conditions.find((c) => c.name === cell.condition)?.info.factors.template}+${model.chatTemplate}`;
+          if (cell.n > 0 && cell.ties / cell.n > TIED_SHARE_WARNING) {
+            warn(`warning: ${spec.name} x ${cell.condition}: ${cell.ties} of ${cell.n} items tied (the first shown choice won them); the accuracy depends on the order of the choices`);
+          }
+        }
         items.push(...result.items);
         cells.push(...result.summaries);
         identities.push(model.identity);
         const stats = remoteStats(model);
-        const counts = stats ? { ...result.requests, retries: stats.retries } : result.requests;
+        const counts = stats ? { ...result.requests, retries: stats.retries, timeouts: stats.timeouts, resentPrompts: stats.resentPrompts } : result.requests;
         if (stats?.retries) log(`${spec.name}: ${stats.retries} HTTP attempts to ${stats.server} were retried after transient faults`);
+        if (stats?.timeouts) log(`${spec.name}: ${stats.timeouts} HTTP attempts timed out (timeoutMs); ${stats.resentPrompts} prompts were sent again in all`);
         byModel[spec.name] = counts;
         totals = addCounts(totals, counts);
       } finally {

@@ -56,4 +56,6 @@ export interface CellSummary {
   failed: number;
   /** Mean MC2 mass over the scored items (TruthfulQA MC2 with log-likelihood scores), lm-eval's published number. */
   mc2?: number;
+  /** The prompt format the model saw when it is not the condition's template (a chat API's template, `<template>+chat:<name>`). */
+  template?: string;
 }

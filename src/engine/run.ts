@@ -22,6 +22,10 @@ export interface RequestCounts {
   failed: number;
   /** HTTP attempts repeated after transient faults (remote backends only). */
   retries?: number;
+  /** HTTP attempts abandoned after timeoutMs (remote backends only). */
+  timeouts?: number;
+  /** Prompts sent to the server again, by retries or by splitting a batch that timed out (remote backends only). */
+  resentPrompts?: number;
 }
 
 export interface ModelRun {

@@ -25,6 +25,9 @@ export interface ModelContext {
   offline?: boolean;
   /** The benchmark's items: a simulated model answers only these questions. */
   items?: readonly Item[];
+  /** A server's configuration problems (unlisted model, disagreeing tokenizer) are warnings, not errors. */
+  lenient?: boolean;
+  warn?: (line: string) => void;
 }
 
 /** A GGUF file's identity is its content hash, cached by (path, size, mtime) so big files hash once. */
@@ -90,16 +93,17 @@ export async function createModel(spec: ModelSpec, ctx: ModelContext): Promise<M
   if (spec.backend === 'sim') return new SimModel(spec, ctx.items ?? [], ctx.where);
   const where = `${ctx.where} (${spec.name})`;
   const http = httpClientFor(spec, ctx.where);
+  const checks = { lenient: ctx.lenient, warn: ctx.warn };
   switch (spec.backend) {
     case 'openai-completions':
-      return OpenaiCompletionsModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
+      return OpenaiCompletionsModel.connect({ spec, http, where, ...checks }, await localTokenizer(spec.tokenizer, ctx));
     case 'openai-chat':
-      return OpenaiChatModel.connect({ spec, http, where });
+      return OpenaiChatModel.connect({ spec, http, where, ...checks });
     case 'llama-server':
-      return LlamaServerModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
+      return LlamaServerModel.connect({ spec, http, where, ...checks }, await localTokenizer(spec.tokenizer, ctx));
     case 'ollama':
-      return OllamaModel.connect({ spec, http, where });
+      return OllamaModel.connect({ spec, http, where, ...checks });
     case 'tgi':
-      return TgiModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
+      return TgiModel.connect({ spec, http, where, ...checks }, await localTokenizer(spec.tokenizer, ctx));
   }
 }

@@ -1,4 +1,4 @@
-import http, { type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { makeRng, type Rng } from '../../src/core/rng.js';
 import { listenLocal, readBody, sendText } from '../models/servers/harness.js';
 
@@ -213,6 +213,9 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
           json: { id: 'cmpl-0', object: 'text_completion', created: 0, model: opts.served, choices, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens, completion_tokens: 0 } },
         };
       }
+      case 'POST /tokenize':
+        // No tokenizer behind this server: the study tokenizes locally, and the client finds no endpoint to compare with.
+        return { status: 404, json: vllmError(404, 'Not Found') };
       default:
         return protocolError(`no route ${route}`);
     }
@@ -246,7 +249,11 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     return { ...right, choices: right.choices.map((c: any, i: number) => (i === v % right.choices.length ? { ...c, logprobs: cut(c.logprobs) } : c)) };
   };
 
-  const server = http.createServer(async (req, res) => {
+  // Whatever a handler throws answers 500: no rejected promise is left behind.
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: Error) => send(res, { status: 500, json: vllmError(500, e.message) }));
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://server');
     const route = `${req.method} ${url.pathname}`;
@@ -309,7 +316,7 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
       case 'short-logprobs':
         return send(res, { status: 200, json: shortLogprobs(right.json) });
     }
-  });
+  };
   server.keepAliveTimeout = 30_000;
   return { ...(await listenLocal(server)), counts, ledger, total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0) };
 }
