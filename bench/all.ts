@@ -14,9 +14,13 @@ const BENCHMARKS: { file: string; node?: string[]; args?: string[] }[] = [
   // One thread: the long-prompt baseline then gains nothing from threads that small calls cannot
   // use, so the ratio is the engine's scheduling; threads.ts measures the thread count itself.
   { file: 'prefix.ts', args: ['--threads', '1'] },
+  // llama.cpp's own multiple-choice evaluator beside goodhart, at 1 and 2 threads.
+  { file: 'native.ts' },
   { file: 'threads.ts' },
   { file: 'harness.ts' },
   { file: 'http.ts' },
+  // Starts a throwaway PostgreSQL server unless GOODHART_TEST_POSTGRES names one.
+  { file: 'scale.ts' },
   { file: 'analysis.ts', node: ['--expose-gc'] },
 ];
 

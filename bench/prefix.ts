@@ -3,7 +3,7 @@
  * (scripts/make-bench-model.ts): MMLU 5-shot under symbol, hybrid and cloze scoring and two
  * perturbations, run through the real engine (planning, store, chunks).
  *
- *   node --import tsx bench/prefix.ts [--perSubject 50] [--naive 24] [--threads N] [--sequences 1]
+ *   node --import tsx bench/prefix.ts [--perSubject 50] [--naive 24] [--threads N] [--sequences N (0: the default)]
  *
  * Figures: tokens evaluated ÷ tokens in the prefix tree of the study's requests; study wall
  * time against evaluating every request from scratch (timed on a seeded sample of cells, half
@@ -115,13 +115,13 @@ async function longPromptRate(model: LlamaModel, tokens: Token[], threads: numbe
 }
 
 async function main() {
-  const opts = options({ perSubject: 50, naive: 24, threads: await defaultThreads(), longPrompt: 2048, sequences: 1 });
+  const opts = options({ perSubject: 50, naive: 24, threads: await defaultThreads(), longPrompt: 2048, sequences: 0 });
   const modelPath = makeBenchModel();
   console.log(`prefix sharing and utilisation: ${machine()}`);
   console.log(`model: ${modelPath} (${(parameterCount(DEFAULT_SHAPE) / 1e6).toFixed(0)}M parameters, F16), threads ${opts.threads}`);
   const study = prefixStudy(opts.perSubject);
   const { benchmark, cellsFor } = await planned(study);
-  const model = await GgufModel.load({ name: 'bench', path: modelPath, sha256: 'bench-prefix', threads: opts.threads, gpu: false, sequences: opts.sequences });
+  const model = await GgufModel.load({ name: 'bench', path: modelPath, sha256: 'bench-prefix', threads: opts.threads, gpu: false, sequences: opts.sequences || undefined });
   const cells = cellsFor(model);
   const { ids } = uniqueRequests(cells);
   const requests = Array.from(ids, (id) => cells[0].table.requests[id]);

@@ -137,7 +137,7 @@ export async function loadHf(spec: HfSpec, opts: HubLoadOptions, bad: BadRows): 
   // A benchmark's own format (a given folder, or a cache entry seeded from one) comes first.
   if (recipe.readLocal && (!cached || cached.manifest?.seededFrom || !cached.manifest)) {
     const local = await recipe.readLocal(root, { split, fewshotSplit, subjects: rowSubjects, bad });
-    if (local) return { ...local, items: keepSubjects(local.items, rowSubjects), description: `${named}${origin}: ${local.description}` };
+    if (local) return withTask({ ...seeded(cached), ...local, items: keepSubjects(local.items, rowSubjects), description: `${named}${origin}: ${local.description}` }, spec.recipe);
   }
 
   const single = !(await isFolder(root));
@@ -163,10 +163,24 @@ export async function loadHf(spec: HfSpec, opts: HubLoadOptions, bad: BadRows): 
     addToPool(fewshotPool, item);
   }
   const shots = shotFiles.length ? `, few-shot pool from ${fewshotSplit}` : '';
-  return {
+  return withTask({
+    ...seeded(cached),
     items,
     fewshotPool,
     files: [...main, ...shotFiles].map((f) => path.join(base, ...f.path.split('/'))),
     description: `${named}${origin} ${configs.map((c) => c ?? 'default').join(', ')}/${split} (${main.length} file${main.length === 1 ? '' : 's'})${shots}`,
-  };
+  }, spec.recipe);
+}
+
+/** A cache entry seeded from a folder stands for the Hub dataset without being it: the run records both. */
+function seeded(cached: CachedDataset | undefined): Pick<FormatLoad, 'seededFrom'> {
+  const folder = cached?.manifest?.seededFrom;
+  return folder && cached ? { seededFrom: { dataset: formatRef(cached.ref), folder } } : {};
+}
+
+/** Items of a recipe know their task, so its published protocols can render them. */
+function withTask(loaded: FormatLoad, task: string | undefined): FormatLoad {
+  if (task === undefined) return loaded;
+  const tag = (item: Item): Item => ({ ...item, task });
+  return { ...loaded, items: loaded.items.map(tag), fewshotPool: new Map([...loaded.fewshotPool].map(([k, list]) => [k, list.map(tag)])) };
 }

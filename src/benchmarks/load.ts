@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
@@ -21,8 +23,37 @@ export interface LoadedBenchmark {
   skipped: SkippedRow[];
   /** Absolute paths of every file read. */
   files: string[];
+  /** Where the items came from: each file's content hash and size, and a seeded cache entry's origin. */
+  provenance: Provenance;
   /** One line for logs and reports. */
   description: string;
+}
+
+export interface FileDigest {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface Provenance {
+  files: FileDigest[];
+  seededFrom?: { dataset: string; folder: string };
+}
+
+/** sha256 and size of each file, read in chunks (a benchmark folder may hold hundreds of files). */
+export function digestFiles(files: readonly string[]): FileDigest[] {
+  return files.map((file) => {
+    const hash = createHash('sha256');
+    const fd = fs.openSync(file, 'r');
+    const buffer = Buffer.alloc(1 << 20);
+    let bytes = 0;
+    try {
+      for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; bytes += n) hash.update(buffer.subarray(0, n));
+    } finally {
+      fs.closeSync(fd);
+    }
+    return { path: file, sha256: hash.digest('hex'), bytes };
+  });
 }
 
 export interface LoadOptions {
@@ -82,11 +113,13 @@ export async function loadBenchmark(given: BenchmarkSpec, opts: LoadOptions): Pr
   }
   const items = sampleItems(loaded.items, spec.limit);
   const skippedNote = bad.skipped.length > 0 ? `, ${bad.skipped.length} bad row(s) skipped` : '';
+  const files = [...new Set(loaded.files)];
   return {
     items,
     fewshotPool: loaded.fewshotPool,
     skipped: bad.skipped,
-    files: [...new Set(loaded.files)],
+    files,
+    provenance: { files: digestFiles(files), ...(loaded.seededFrom ? { seededFrom: loaded.seededFrom } : {}) },
     description: `${loaded.description}: ${describeLimit(spec.limit, loaded.items.length, items.length)}${skippedNote}`,
   };
 }

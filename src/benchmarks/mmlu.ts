@@ -3,7 +3,7 @@ import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { parseCsv } from './csv.js';
 import type { MmluSpec } from './spec.js';
-import { BadRows, FormatLoad, itemProblem, show } from './rows.js';
+import { BadRows, FormatLoad, itemProblem, setItemSource, show } from './rows.js';
 import { isFolder, listFolder, readTextFile, touchesInvalidLine } from './text-file.js';
 
 const MMLU_COLUMNS = 'question, A, B, C, D, answer';
@@ -43,7 +43,9 @@ export async function readMmluFile(file: string, subject: string, split: string,
     const answer = letter.charCodeAt(0) - 65;
     const problem = itemProblem(f[0], choices, answer);
     if (problem) return bad.report(file, rec.line, problem);
-    items.push({ id: `${subject}/${split}/${row}`, subject, question: f[0], choices, answer, split });
+    const item: Item = { id: `${subject}/${split}/${row}`, subject, question: f[0], choices, answer, split };
+    setItemSource(item, file, rec.line);
+    items.push(item);
   });
   return items;
 }

@@ -6,9 +6,10 @@ import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { loadGauntlet } from './gauntlet.js';
 import { loadMmlu } from './mmlu.js';
-import { int, text } from './row-values.js';
+import { ownField, parseJsonl } from './jsonl.js';
+import { int, text, texts } from './row-values.js';
 import { BadRows, FormatLoad, itemProblem, show } from './rows.js';
-import { isFolder, listFolder } from './text-file.js';
+import { isFolder, listFolder, readTextFile } from './text-file.js';
 
 /**
  * Benchmarks' own local formats, read by their recipes (the copies in ../shared are in these):
@@ -74,20 +75,38 @@ async function isGauntletFile(file: string): Promise<boolean> {
   }
 }
 
+/** The gauntlet file named `fileName` in the folder `target`, or `target` itself when it is a gauntlet file. */
+async function gauntletFile(target: string, fileName: string): Promise<string | null> {
+  const file = await fileIn(target, new RegExp(`^${fileName}\\.jsonl$`, 'i'));
+  return file ?? (/\.jsonl$/i.test(target) && existsSync(target) && !(await isFolder(target)) && (await isGauntletFile(target)) ? target : null);
+}
+
 /**
  * The gauntlet copies prefix ARC and CommonsenseQA questions with "Question: " (their prompt);
  * without it the items are the dataset's own questions, as the Hub's rows give them.
  */
-function gauntlet(fileName: string, split: string): LocalReader {
+function gauntlet(fileName: string, split: string, unwrap: (query: string) => string = (q) => q.replace(/^Question:\s*/, '')): LocalReader {
   return async (target, req) => {
-    const file = await fileIn(target, new RegExp(`^${fileName}\\.jsonl$`, 'i'));
-    const given = file ?? (/\.jsonl$/i.test(target) && existsSync(target) && !(await isFolder(target)) && (await isGauntletFile(target)) ? target : null);
+    const given = await gauntletFile(target, fileName);
     if (!given) return null;
     onlySplit(given, split, req.split);
     const loaded = await loadGauntlet({ format: 'gauntlet', path: given, onBadRow: req.bad.mode }, given, req.bad);
-    const items = loaded.items.map(({ subject: _subject, ...item }) => ({ ...item, question: item.question.replace(/^Question:\s*/, ''), split }));
+    const items = loaded.items.map(({ subject: _subject, ...item }) => ({ ...item, question: unwrap(item.question), split }));
     return { ...loaded, items, description: `${loaded.description}, ${split} split` };
   };
+}
+
+/**
+ * lm-eval capitalizes ctx_b, the fragment that opens the sentence the endings complete; llama.cpp's
+ * text file joins ctx_a and ctx_b as they are. The fragment after the context's last sentence end
+ * is ctx_b: when it starts in lower case (3,236 of the 10,042 validation items; none of them holds
+ * another capital, so Python's capitalize only raises its first letter) it is raised.
+ */
+export function capitalizeLastFragment(line: string): string {
+  const m = /[.!?] ([^.!?]*)$/.exec(line);
+  if (!m || !/^\p{Ll}/u.test(m[1])) return line;
+  const at = line.length - m[1].length;
+  return line.slice(0, at) + m[1].charAt(0).toUpperCase() + m[1].slice(1).toLowerCase();
 }
 
 /** llama.cpp's HellaSwag text: per item the context, the gold label (0-3), then 4 endings. */
@@ -119,39 +138,75 @@ const hellaswag: LocalReader = async (target, req) => {
       req.bad.report(file, at + 1, problem);
       continue;
     }
-    items.push({ id: `validation/${k}`, question: lines[at], choices, answer: gold, split: 'validation' });
+    items.push({ id: `validation/${k}`, question: capitalizeLastFragment(lines[at]), choices, answer: gold, split: 'validation', meta: { activity_label: lines[at].split(': ', 1)[0], llamaCppContext: lines[at] } });
   }
-  return { items, fewshotPool: new Map(), files: [file], description: `HellaSwag text ${path.basename(file)}, validation split` };
+  return { items, fewshotPool: new Map(), files: [file], description: `HellaSwag text ${path.basename(file)}, validation split (ctx_b capitalized as lm-eval does)` };
 };
 
-/** TruthfulQA's mc_task.json: `[{question, mc1_targets: {<answer text>: 0|1, ...}, ...}]`, correct answer first. */
-const truthfulqaMc1: LocalReader = async (target, req) => {
-  const file = await fileIn(target, /^mc_task\.json$/i);
+/**
+ * TruthfulQA's mc_task.json: `[{question, mc1_targets: {<answer text>: 0|1, ...}, mc2_targets: {...}}]`,
+ * correct answers first.
+ */
+function truthfulqa(targetsKey: 'mc1_targets' | 'mc2_targets'): LocalReader {
+  return async (target, req) => {
+    const file = await fileIn(target, /^mc_task\.json$/i);
+    if (!file) return null;
+    onlySplit(file, 'validation', req.split);
+    let entries: unknown;
+    try {
+      entries = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new UserError(`invalid JSON: ${(err as Error).message}`, file);
+    }
+    if (!Array.isArray(entries)) throw new UserError('expected a JSON array of questions', file);
+    const items: Item[] = [];
+    entries.forEach((entry: Record<string, unknown>, k) => {
+      const row = k + 1;
+      const question = text(entry?.question);
+      const targets = entry?.[targetsKey];
+      if (question === null || !targets || typeof targets !== 'object' || Array.isArray(targets)) return req.bad.report(file, row, `expected {question, ${targetsKey}: {text: 0|1}}`);
+      const choices = Object.keys(targets);
+      // JSON objects keep key order, except that integer-like keys move first: such an entry has lost its order.
+      if (choices.some((c) => /^\d+$/.test(c))) return req.bad.report(file, row, 'an answer text is an integer, so its order in the JSON object is lost');
+      const correct = choices.flatMap((c, i) => ((targets as Record<string, unknown>)[c] === 1 ? [i] : []));
+      if (targetsKey === 'mc1_targets' && correct.length !== 1) return req.bad.report(file, row, `mc1_targets has ${correct.length} correct answers, expected exactly 1`);
+      if (correct.length === 0) return req.bad.report(file, row, `${targetsKey} has no correct answer`);
+      const problem = itemProblem(question, choices, correct[0]);
+      if (problem) return req.bad.report(file, row, problem);
+      items.push({ id: `validation/${k}`, question, choices, answer: correct[0], ...(targetsKey === 'mc2_targets' ? { answers: correct } : {}), split: 'validation' });
+    });
+    const which = targetsKey === 'mc1_targets' ? 'MC1' : 'MC2';
+    return { items, fewshotPool: new Map(), files: [file], description: `TruthfulQA ${path.basename(file)} (${which}), validation split` };
+  };
+}
+
+/**
+ * llm-foundry's WinoGrande copy: `{context_options: [sentence up to the blank + option], continuation, gold}`.
+ * The options are what follows the contexts' longest common prefix, backed up to a space; the
+ * sentence is rebuilt with its blank, which renders the same contexts and continuation as the Hub's row.
+ */
+const winogrande: LocalReader = async (target, req) => {
+  const file = await fileIn(target, /^winogrande\.jsonl$/i);
   if (!file) return null;
   onlySplit(file, 'validation', req.split);
-  let entries: unknown;
-  try {
-    entries = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`invalid JSON: ${(err as Error).message}`, file);
-  }
-  if (!Array.isArray(entries)) throw new UserError('expected a JSON array of questions', file);
+  const source = await readTextFile(file);
   const items: Item[] = [];
-  entries.forEach((entry: Record<string, unknown>, k) => {
-    const row = k + 1;
-    const question = text(entry?.question);
-    const targets = entry?.mc1_targets;
-    if (question === null || !targets || typeof targets !== 'object' || Array.isArray(targets)) return req.bad.report(file, row, 'expected {question, mc1_targets: {text: 0|1}}');
-    const choices = Object.keys(targets);
-    // JSON objects keep key order, except that integer-like keys move first: such an entry has lost its order.
-    if (choices.some((c) => /^\d+$/.test(c))) return req.bad.report(file, row, 'an answer text is an integer, so its order in the JSON object is lost');
-    const correct = choices.flatMap((c, i) => ((targets as Record<string, unknown>)[c] === 1 ? [i] : []));
-    if (correct.length !== 1) return req.bad.report(file, row, `mc1_targets has ${correct.length} correct answers, expected exactly 1`);
-    const problem = itemProblem(question, choices, correct[0]);
-    if (problem) return req.bad.report(file, row, problem);
-    items.push({ id: `validation/${k}`, question, choices, answer: correct[0], split: 'validation' });
+  parseJsonl(source.text).forEach((rec, row) => {
+    if (!rec.ok) return req.bad.report(file, rec.line, rec.reason);
+    const options = texts(ownField(rec.value, 'context_options'));
+    const continuation = text(ownField(rec.value, 'continuation'));
+    const gold = int(ownField(rec.value, 'gold'));
+    if (!options || options.length !== 2 || continuation === null || gold === null) return req.bad.report(file, rec.line, 'expected {context_options: [2 texts], continuation, gold}');
+    let shared = 0;
+    while (shared < Math.min(options[0].length, options[1].length) && options[0][shared] === options[1][shared]) shared++;
+    while (shared > 0 && !/\s/.test(options[0][shared - 1])) shared--;
+    const question = `${options[0].slice(0, shared)}_ ${continuation}`;
+    const choices = options.map((o) => o.slice(shared));
+    const problem = itemProblem(question, choices, gold);
+    if (problem) return req.bad.report(file, rec.line, problem);
+    items.push({ id: `validation/${row}`, question, choices, answer: gold, split: 'validation' });
   });
-  return { items, fewshotPool: new Map(), files: [file], description: `TruthfulQA ${path.basename(file)} (MC1), validation split` };
+  return { items, fewshotPool: new Map(), files: [file], description: `WinoGrande ${path.basename(file)}, validation split` };
 };
 
 export const localReaders = {
@@ -160,6 +215,10 @@ export const localReaders = {
   arc_easy: gauntlet('arc_easy', 'test'),
   commonsense_qa: gauntlet('commonsense_qa', 'validation'),
   openbookqa: gauntlet('openbook_qa', 'test'),
+  // llm-foundry's PIQA query is "Question: <goal>\n".
+  piqa: gauntlet('piqa', 'validation', (q) => q.replace(/^Question: /, '').replace(/\n$/, '')),
+  winogrande,
   hellaswag,
-  truthfulqa_mc1: truthfulqaMc1,
+  truthfulqa_mc1: truthfulqa('mc1_targets'),
+  truthfulqa_mc2: truthfulqa('mc2_targets'),
 };

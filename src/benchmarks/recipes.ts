@@ -72,6 +72,13 @@ export function hellaswagPreprocess(value: string): string {
 /** Python's str.capitalize: the first character upper case, the rest lower. */
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
 
+/** The line llama.cpp's HellaSwag file holds: lm-eval's preprocessing without capitalizing ctx_b. */
+export const hellaswagLlamaCppLine = (label: string, ctxA: string, ctxB: string) => hellaswagPreprocess(`${label}: ${ctxA} ${ctxB}`);
+
+/**
+ * Ids count rows (`validation/<n>`) rather than use `ind`, so the Hub's rows and llama.cpp's text
+ * file of the same split give the very same items.
+ */
 function hellaswagRow(row: Record<string, unknown>): ItemDraft | string {
   const label = text(row.activity_label);
   const ctxA = text(row.ctx_a);
@@ -82,25 +89,50 @@ function hellaswagRow(row: Record<string, unknown>): ItemDraft | string {
   if (!endings) return missing('endings', 'a list of texts');
   const gold = int(row.label);
   if (gold === null) return `label ${show(row.label)} is not an integer (the test split has no answers)`;
-  const ind = int(row.ind);
   return {
     question: hellaswagPreprocess(`${label}: ${ctxA} ${capitalize(ctxB)}`),
     choices: endings.map(hellaswagPreprocess),
     answer: gold,
-    ...(ind !== null ? { id: String(ind) } : {}),
-    meta: { activity_label: label },
+    meta: { activity_label: label, llamaCppContext: hellaswagLlamaCppLine(label, ctxA, ctxB) },
   };
 }
 
-function truthfulqaMc1Row(row: Record<string, unknown>): ItemDraft | string {
-  const question = text(row.question);
-  const choices = texts(field(row, 'mc1_targets.choices'));
-  const labels = field(row, 'mc1_targets.labels');
-  if (question === null) return missing('question');
-  if (!choices || !Array.isArray(labels) || labels.length !== choices.length) return 'mc1_targets must be {choices: [...], labels: [...]} of equal length';
-  const correct = labels.flatMap((l, k) => (int(l) === 1 ? [k] : []));
-  if (correct.length !== 1) return `mc1_targets.labels has ${correct.length} correct answers, expected exactly 1`;
-  return { question, choices, answer: correct[0] };
+function truthfulqaRow(targets: 'mc1_targets' | 'mc2_targets') {
+  return (row: Record<string, unknown>): ItemDraft | string => {
+    const question = text(row.question);
+    const choices = texts(field(row, `${targets}.choices`));
+    const labels = field(row, `${targets}.labels`);
+    if (question === null) return missing('question');
+    if (!choices || !Array.isArray(labels) || labels.length !== choices.length) return `${targets} must be {choices: [...], labels: [...]} of equal length`;
+    const correct = labels.flatMap((l, k) => (int(l) === 1 ? [k] : []));
+    if (targets === 'mc1_targets' && correct.length !== 1) return `mc1_targets.labels has ${correct.length} correct answers, expected exactly 1`;
+    if (correct.length === 0) return `${targets}.labels has no correct answer`;
+    return { question, choices, answer: correct[0], ...(targets === 'mc2_targets' ? { answers: correct } : {}) };
+  };
+}
+
+function piqaRow(row: Record<string, unknown>): ItemDraft | string {
+  const goal = text(row.goal);
+  const sol1 = text(row.sol1);
+  const sol2 = text(row.sol2);
+  const label = int(row.label);
+  if (goal === null) return missing('goal');
+  if (sol1 === null || sol2 === null) return missing(sol1 === null ? 'sol1' : 'sol2');
+  if (label === null) return missing('label', 'an integer');
+  return { question: goal, choices: [sol1, sol2], answer: label };
+}
+
+/** WinoGrande keeps its blank: the lm-eval protocol completes the sentence up to it with each option. */
+function winograndeRow(row: Record<string, unknown>): ItemDraft | string {
+  const sentence = text(row.sentence);
+  const option1 = text(row.option1);
+  const option2 = text(row.option2);
+  if (sentence === null) return missing('sentence');
+  if (!sentence.includes('_')) return 'sentence has no "_" blank';
+  if (option1 === null || option2 === null) return missing(option1 === null ? 'option1' : 'option2');
+  const answer = text(row.answer);
+  if (answer !== '1' && answer !== '2') return `answer ${show(row.answer)} is not "1" or "2" (the test split has no answers)`;
+  return { question: sentence, choices: [option1, option2], answer: Number(answer) - 1 };
 }
 
 function commonsenseQaRow(row: Record<string, unknown>): ItemDraft | string {
@@ -169,9 +201,12 @@ export const RECIPES: Record<RecipeName, Recipe> = {
   arc_challenge: { name: 'arc_challenge', dataset: 'hf://datasets/allenai/ai2_arc', config: 'ARC-Challenge', split: 'test', subjects: 'rows', mapRow: arcRow, readLocal: localReaders.arc_challenge },
   arc_easy: { name: 'arc_easy', dataset: 'hf://datasets/allenai/ai2_arc', config: 'ARC-Easy', split: 'test', subjects: 'rows', mapRow: arcRow, readLocal: localReaders.arc_easy },
   hellaswag: { name: 'hellaswag', dataset: 'hf://datasets/Rowan/hellaswag', split: 'validation', subjects: 'rows', mapRow: hellaswagRow, readLocal: localReaders.hellaswag },
-  truthfulqa_mc1: { name: 'truthfulqa_mc1', dataset: 'hf://datasets/truthfulqa/truthful_qa', config: 'multiple_choice', split: 'validation', subjects: 'rows', mapRow: truthfulqaMc1Row, readLocal: localReaders.truthfulqa_mc1 },
+  truthfulqa_mc1: { name: 'truthfulqa_mc1', dataset: 'hf://datasets/truthfulqa/truthful_qa', config: 'multiple_choice', split: 'validation', subjects: 'rows', mapRow: truthfulqaRow('mc1_targets'), readLocal: localReaders.truthfulqa_mc1 },
+  truthfulqa_mc2: { name: 'truthfulqa_mc2', dataset: 'hf://datasets/truthfulqa/truthful_qa', config: 'multiple_choice', split: 'validation', subjects: 'rows', mapRow: truthfulqaRow('mc2_targets'), readLocal: localReaders.truthfulqa_mc2 },
   commonsense_qa: { name: 'commonsense_qa', dataset: 'hf://datasets/tau/commonsense_qa', split: 'validation', subjects: 'rows', mapRow: commonsenseQaRow, readLocal: localReaders.commonsense_qa },
   openbookqa: { name: 'openbookqa', dataset: 'hf://datasets/allenai/openbookqa', config: 'main', split: 'test', subjects: 'rows', mapRow: openbookqaRow, readLocal: localReaders.openbookqa },
+  piqa: { name: 'piqa', dataset: 'hf://datasets/baber/piqa', split: 'validation', subjects: 'rows', mapRow: piqaRow, readLocal: localReaders.piqa },
+  winogrande: { name: 'winogrande', dataset: 'hf://datasets/allenai/winogrande', config: 'winogrande_xl', split: 'validation', subjects: 'rows', mapRow: winograndeRow, readLocal: localReaders.winogrande },
   mmlu_pro: { name: 'mmlu_pro', dataset: 'hf://datasets/TIGER-Lab/MMLU-Pro', split: 'test', fewshotSplit: 'validation', subjects: 'rows', mapRow: mmluProRow },
   kmmlu: { name: 'kmmlu', dataset: 'hf://datasets/HAERAE-HUB/KMMLU', config: '*', split: 'test', fewshotSplit: 'dev', subjects: 'configs', mapRow: kmmluRow },
 };

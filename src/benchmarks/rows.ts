@@ -1,6 +1,18 @@
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 
+/** Where each item loaded from a local file came from (`file:line`), for errors about it later (planning a condition). */
+const itemSources = new WeakMap<Item, string>();
+
+export function setItemSource(item: Item, file: string, line: number): void {
+  itemSources.set(item, `${file}:${line}`);
+}
+
+/** `file:line` of an item read from a local file, else `item <id>`. */
+export function itemPlace(item: Item): string {
+  return itemSources.get(item) ?? `item ${item.id}`;
+}
+
 /** A row left out under `onBadRow: skip`. */
 export interface SkippedRow {
   file: string;
@@ -15,6 +27,8 @@ export interface FormatLoad {
   fewshotPool: Map<string, Item[]>;
   files: string[];
   description: string;
+  /** Set when the files come from a cache entry seeded from a local folder rather than downloaded. */
+  seededFrom?: { dataset: string; folder: string };
 }
 
 /** Applies the `onBadRow` policy: throw at file:line, or record the row and move on. */

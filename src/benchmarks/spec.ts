@@ -78,7 +78,7 @@ const csvSpecSchema = z
   .strict();
 
 /** Built-in mappings of well-known datasets onto items (see benchmarks/recipes.ts). */
-export const RECIPE_NAMES = ['mmlu', 'arc_challenge', 'arc_easy', 'hellaswag', 'truthfulqa_mc1', 'commonsense_qa', 'openbookqa', 'mmlu_pro', 'kmmlu'] as const;
+export const RECIPE_NAMES = ['mmlu', 'arc_challenge', 'arc_easy', 'hellaswag', 'truthfulqa_mc1', 'truthfulqa_mc2', 'commonsense_qa', 'openbookqa', 'piqa', 'winogrande', 'mmlu_pro', 'kmmlu'] as const;
 export type RecipeName = (typeof RECIPE_NAMES)[number];
 
 /**

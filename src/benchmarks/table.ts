@@ -4,7 +4,7 @@ import { UserError } from '../core/errors.js';
 import { parseCsv } from './csv.js';
 import { ownField, parseJsonl } from './jsonl.js';
 import type { FieldsSpec, TableSpec } from './spec.js';
-import { BadRows, FormatLoad, addToPool, itemProblem, letterOf, show } from './rows.js';
+import { BadRows, FormatLoad, addToPool, itemProblem, letterOf, setItemSource, show } from './rows.js';
 import { TextFile, readTextFile, touchesInvalidLine } from './text-file.js';
 
 /** One readable record of a JSONL or CSV file, with fields looked up by configured name. */
@@ -162,7 +162,9 @@ async function readTableFile(spec: TableSpec, file: string, idBase: string, bad:
       if (given === null) return fail(`subject field ${show(fields.subject)} is missing or not text`);
       subject = given;
     }
-    items.push({ id, question, choices, answer, ...(subject !== undefined ? { subject } : {}) });
+    const item: Item = { id, question, choices, answer, ...(subject !== undefined ? { subject } : {}) };
+    setItemSource(item, file, row.line);
+    items.push(item);
   });
   return items;
 }

@@ -4,16 +4,24 @@ import { analyzeCommand } from './analyze.js';
 import { designCommand } from './design.js';
 import { collect, importOutputsCommand } from './import-outputs.js';
 import { runCommand } from './run.js';
+import { workerCommand } from './worker.js';
+import { storeCopyCommand } from './store-copy.js';
 import { importLmEvalCommand } from '../import/lm-eval-command.js';
 import { cacheAddDatasetCommand, cacheListCommand } from '../hub/cache-command.js';
 import { reportCommand } from './report.js';
 import { viewCommand } from './view.js';
+import { storeSalvageCommand, storeVerifyCommand } from './store.js';
 import { studyJsonSchema } from '../study/json-schema.js';
 import { VERSION } from './version.js';
 
 // A write past the file-size limit (ulimit -f) must fail with EFBIG, which is reported, not kill the
 // process: Node ignores SIGXFSZ, but a dependency's exit hook re-raises it unless another listener exists.
 process.on('SIGXFSZ', () => {});
+// Output piped into a reader that stops early (`| head`): stop quietly, as other command-line tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 const program = new Command()
   .name('goodhart')
@@ -26,11 +34,36 @@ program
   .description('run a study: every model x condition x item, cached in the store; resumable')
   .argument('<study>', 'study file (YAML)')
   .option('-o, --out <dir>', 'output folder (default: runs/<study name>)')
-  .option('--store <file>', 'SQLite store of model results (default: $GOODHART_STORE or .goodhart/store.sqlite)')
+  .option('--store <file|url>', 'store of model results: a SQLite file or postgres://… (default: $GOODHART_STORE or .goodhart/store.sqlite)')
   .option('-q, --quiet', 'no progress output')
   .option('--offline', 'Hub datasets and models (hf:) from the cache only, never the network (also GOODHART_OFFLINE=1)')
+  .option('--lenient', 'a server that does not list the configured model, or a local tokenizer that disagrees with the server\'s, is a warning instead of an error')
+  .option('--distributed', 'put the requests on the PostgreSQL store\'s queue for `goodhart worker`s and wait for them (see docs/scale.md)')
   .action(async (study: string, opts) => {
     process.exitCode = await runCommand(study, opts);
+  });
+
+program
+  .command('worker')
+  .description('compute requests that `run --distributed` put on a PostgreSQL store\'s queue, until stopped (see docs/scale.md)')
+  .option('--store <url>', 'the shared store: postgres://… (default: $GOODHART_STORE)')
+  .option('--models <names>', 'serve only these models of the studies, comma-separated (default: all)')
+  .option('--concurrency <n>', 'chunks computed at once (default 1)')
+  .option('--study <file>', 'a study file declaring this machine\'s models (local paths, own servers), used by name instead of the run\'s')
+  .option('-q, --quiet', 'no log lines')
+  .action(async (opts) => {
+    process.exitCode = await workerCommand(opts);
+  });
+
+const storeGroup = program.command('store').description('the store of model results (a SQLite file or a PostgreSQL database): copy, verify, salvage');
+storeGroup
+  .command('copy')
+  .description('copy every stored result from one store to another (SQLite <-> PostgreSQL, either way); resumable: only what the destination lacks is written')
+  .argument('<from>', 'source store: SQLite file or postgres://…')
+  .argument('<to>', 'destination store: SQLite file or postgres://…')
+  .option('-q, --quiet', 'no progress output')
+  .action((from: string, to: string, opts) => {
+    process.exitCode = storeCopyCommand(from, to, opts);
   });
 
 program
@@ -124,6 +157,7 @@ program
   .description('write report.html (charts, sortable tables, item browser; self-contained) and report.md into a run folder')
   .argument('<run>', 'run folder (holds summary.json and items.jsonl)')
   .option('--max-items <n>', 'most items embedded in the item browser (default 300)')
+  .option('--compare <run>', 'another run folder: models added or removed, accuracy and rank changes')
   .action(async (run: string, opts) => {
     process.exitCode = await reportCommand(run, opts);
   });
@@ -133,8 +167,26 @@ program
   .description('serve a run folder\'s report on 127.0.0.1 and print its URL')
   .argument('<run>', 'run folder')
   .option('-p, --port <n>', 'port (default 8737; 0 picks a free one)')
+  .option('--compare <run>', 'another run folder to compare with')
   .action(async (run: string, opts) => {
     process.exitCode = await viewCommand(run, opts);
+  });
+
+storeGroup
+  .command('verify')
+  .description('check every page (integrity_check) and every stored result\'s checksum; exit 1 if anything is damaged')
+  .argument('<store>', 'store file')
+  .action((file: string) => {
+    process.exitCode = storeVerifyCommand(file);
+  });
+
+storeGroup
+  .command('salvage')
+  .description('copy every readable result whose checksum holds from a (damaged) store into a new store')
+  .argument('<from>', 'store to read (never written)')
+  .argument('<to>', 'new store file to create')
+  .action((from: string, to: string) => {
+    process.exitCode = storeSalvageCommand(from, to);
   });
 
 program

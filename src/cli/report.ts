@@ -1,9 +1,19 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { NoSpaceError, UserError } from '../core/errors.js';
 import { writeReport } from '../report/index.js';
 
 export interface ReportCommandOptions {
   maxItems?: string;
+  compare?: string;
+}
+
+/** The run folder given to --compare, checked before any work. */
+export function compareDir(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const dir = path.resolve(value);
+  if (!fs.existsSync(path.join(dir, 'summary.json'))) throw new UserError(`--compare: no summary.json in ${dir}: is this a run folder?`);
+  return dir;
 }
 
 export function parseMaxItems(value: string | undefined): number | undefined {
@@ -31,7 +41,7 @@ export async function writeRunReport(dir: string, log: (line: string) => void): 
 
 /** `goodhart report`: write report.html and report.md into a run folder. */
 export async function reportCommand(dir: string, opts: ReportCommandOptions): Promise<number> {
-  const files = await writeReport(path.resolve(dir), { maxItems: parseMaxItems(opts.maxItems) });
+  const files = await writeReport(path.resolve(dir), { maxItems: parseMaxItems(opts.maxItems), compare: compareDir(opts.compare) });
   for (const w of files.warnings) process.stderr.write(`goodhart: ${w}\n`);
   process.stdout.write(`wrote ${files.html} and ${files.markdown}\n`);
   return 0;

@@ -7,7 +7,7 @@ export function formatAccuracyTable(summary: RunSummary): string {
     const c = summary.cells.find((s) => s.condition === condition && s.model === model);
     if (!c) return '-';
     let text = Number.isFinite(c.accuracy) ? c.accuracy.toFixed(3) : 'n/a';
-    const notes = [c.unscored ? `${c.unscored} unscored` : '', c.failed ? `${c.failed} failed` : ''].filter(Boolean);
+    const notes = [c.mc2 !== undefined ? `MC2 ${c.mc2.toFixed(3)}` : '', c.unscored ? `${c.unscored} unscored` : '', c.failed ? `${c.failed} failed` : ''].filter(Boolean);
     if (notes.length) text += ` (${notes.join(', ')})`;
     return text;
   };

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { writeReport } from '../report/index.js';
+import { compareDir } from './report.js';
 import { serveRunDir } from '../report/server.js';
 
 export interface ViewOptions {
   port?: string;
+  compare?: string;
 }
 
 const DEFAULT_VIEW_PORT = 8737;
@@ -23,8 +25,10 @@ export async function viewCommand(dirArg: string, opts: ViewOptions): Promise<nu
   const port = opts.port === undefined ? DEFAULT_VIEW_PORT : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number (0 picks a free one), got "${opts.port}"`);
   if (!fs.existsSync(path.join(dir, 'summary.json'))) throw new UserError('no summary.json here: is this a run folder?', dir);
-  if (reportIsStale(dir)) {
-    const { warnings } = await writeReport(dir);
+  const compare = compareDir(opts.compare);
+  // A comparison is always drawn afresh: the other run may have changed since.
+  if (compare || reportIsStale(dir)) {
+    const { warnings } = await writeReport(dir, { compare });
     for (const w of warnings) process.stderr.write(`goodhart: ${w}\n`);
   }
   let server;

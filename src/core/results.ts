@@ -24,6 +24,10 @@ export interface ItemResult {
   extracted?: string | null;
   /** Generative scoring, nothing read: the shown position MMLU-Pro's random fill would pick. */
   randomFill?: number;
+  /** TruthfulQA MC2: the normalized probability mass of the true choices (lm-eval's truthfulqa_mc2 acc). */
+  mc2?: number;
+  /** Hash of the contexts and continuations scored (engine/plan.ts promptHash); absent in older runs. */
+  promptHash?: string;
 }
 
 /** How a condition varies from the standard format, one entry per factor of the grid. */
@@ -63,4 +67,8 @@ export interface CellSummary {
    * (MMLU-Pro's published rule), beside the strict accuracy above; `filled` answers were drawn.
    */
   randomFill?: { accuracy: number; correct: number; filled: number };
+  /** Mean MC2 mass over the scored items (TruthfulQA MC2 with log-likelihood scores), lm-eval's published number. */
+  mc2?: number;
+  /** The prompt format the model saw when it is not the condition's template (a chat API's template, `<template>+chat:<name>`). */
+  template?: string;
 }

@@ -14,6 +14,10 @@ export interface Item {
   /** Index into `choices` of the correct choice. */
   answer: number;
   split?: string;
+  /** The published task whose protocols can render it (a recipe name, e.g. `hellaswag`); see perturbations/protocols.ts. */
+  task?: string;
+  /** Every correct choice when there are several (TruthfulQA MC2); `answer` is one of them. */
+  answers?: number[];
   meta?: Record<string, unknown>;
 }
 
@@ -136,4 +140,15 @@ export interface Model {
    */
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]>;
   close(): Promise<void>;
+  /** Name of the chat template a chat API wraps every prompt in: the model saw that format, not the condition's template. */
+  readonly chatTemplate?: string;
+  /** Refuse, before any request, symbol sets whose symbols this backend cannot tell apart (a UserError naming them). */
+  checkSymbols?(uses: SymbolUse[]): Promise<void>;
+}
+
+/** A symbol set that symbol-scored conditions ask a model to read, with the labels they show. */
+export interface SymbolUse {
+  set: string;
+  labels: string[];
+  conditions: string[];
 }

@@ -13,9 +13,10 @@ const MAX_PENDING_MS = 1000;
 
 /**
  * The one cache for every backend: a request already in the store is answered from it, any
- * other goes to the model. Results are written in one transaction per batch the model was
- * given (and at least every second), so an interrupted run loses at most that batch, and a
- * result counts as computed once it is stored. Failures are recorded, never stored as results.
+ * other goes to the model. Each result is made durable the moment it arrives (the store's
+ * journal, where it has one), so a killed run loses no answer it had received; results are
+ * committed in one transaction per batch the model was given (and at least every second), and a
+ * result counts as computed once it is committed. Failures are recorded, never stored as results.
  */
 export class CachingModel {
   readonly counts: CacheCounts = { cached: 0, computed: 0, failed: 0 };
@@ -42,6 +43,7 @@ export class CachingModel {
       if (done[i]) return;
       done[i] = 1;
       if (o.ok) {
+        this.store.journal?.(modelId, keys[i], o.result);
         if (this.pending.length === 0) this.pendingSince = Date.now();
         this.pending.push([keys[i], o.result]);
         if (Date.now() - this.pendingSince > MAX_PENDING_MS) this.flush();

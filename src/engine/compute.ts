@@ -64,7 +64,9 @@ export async function computeRequests(
       control.progress?.tick();
     }
   };
-  const chunk = control.chunkSize ?? 256;
+  // At least 16 claims per model: two runs started together on one store then split shared work
+  // finely instead of the first taking it all in a chunk or two.
+  const chunk = control.chunkSize ?? Math.min(256, Math.max(32, Math.ceil(missing.length / 16)));
   const inFlight = control.chunksInFlight ?? (remoteStats(model) ? 8 : 1);
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;

@@ -4,9 +4,11 @@ import { UserError } from '../core/errors.js';
 import { compileChain, type PerturbedPresentation } from '../perturbations/registry.js';
 import { labelIndices } from '../perturbations/presentation.js';
 import { symbolSet } from '../perturbations/symbols.js';
+import { promptHash } from '../perturbations/templates.js';
 import { compileItem, requiredKind, type CompiledItem } from '../scoring/methods.js';
 import type { Condition } from '../study/load.js';
 import type { RequestTable } from './keys.js';
+import { itemPlace } from '../benchmarks/rows.js';
 
 /**
  * One condition × item as a model is asked it: the presentation shown, the requests that score
@@ -27,6 +29,8 @@ export interface Cell {
   labels: string[];
   /** Shown position of the correct choice. */
   gold: number;
+  /** Hash of the prompt as scored (see perturbations/templates.ts promptHash). */
+  promptHash: string;
 }
 
 export interface PlanInput {
@@ -47,13 +51,19 @@ export function buildPresentations(input: PlanInput): Map<string, PerturbedPrese
         try {
           return apply(item, { seed: condition.seed, fewshotPool: pool });
         } catch (e) {
-          if (e instanceof UserError) throw new UserError(`${e.message} (item ${item.id})`, `condition ${condition.name}`);
-          throw e;
+          throw inCondition(e, condition, item);
         }
       }),
     );
   }
   return byCondition;
+}
+
+/** A UserError about one item under one condition, naming the item's file and line and the condition. */
+function inCondition(e: unknown, condition: Condition, item: Item): unknown {
+  if (!(e instanceof UserError)) return e;
+  const place = itemPlace(item);
+  return new UserError(`${e.message}`, `${place}: condition ${condition.name}${place.startsWith('item ') ? '' : ` (item ${item.id})`}`);
 }
 
 /** Label lists are few and repeat across cells: one array each. */
@@ -87,11 +97,15 @@ export function planCells(
     let compiled = memo.get(memoKey);
     if (!compiled) {
       compiled = presentations.get(condition.name)!.map((presentation): Cell => {
-        const c = compileItem(presentation, condition.method, condition.normalization, caps, condition.generation);
-        const ids = c.requests.map((r) => table.intern(r));
-        const cell: Cell = { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation) };
-        if (c.read) cell.read = c.read;
-        return cell;
+        try {
+          const c = compileItem(presentation, condition.method, condition.normalization, caps, condition.generation);
+          const ids = c.requests.map((r) => table.intern(r));
+          const cell: Cell = { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation), promptHash: promptHash(c.prompt) };
+          if (c.read) cell.read = c.read;
+          return cell;
+        } catch (e) {
+          throw inCondition(e, condition, presentation.item);
+        }
       });
       memo.set(memoKey, compiled);
     }

@@ -1,6 +1,6 @@
 import type { Model, RequestResult } from '../core/types.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
-import { predict, requiredKind } from '../scoring/methods.js';
+import { predict, requiredKind, trueMass } from '../scoring/methods.js';
 import { randomFill } from '../scoring/generate.js';
 import type { Study } from '../study/load.js';
 import type { ResultStore } from '../store/store.js';
@@ -23,6 +23,10 @@ export interface RequestCounts {
   failed: number;
   /** HTTP attempts repeated after transient faults (remote backends only). */
   retries?: number;
+  /** HTTP attempts abandoned after timeoutMs (remote backends only). */
+  timeouts?: number;
+  /** Prompts sent to the server again, by retries or by splitting a batch that timed out (remote backends only). */
+  resentPrompts?: number;
 }
 
 export interface ModelRun {
@@ -50,6 +54,7 @@ export async function runModel(
 export function reduceCells(modelName: string, cells: Cell[], results: Results) {
   const items: ItemResult[] = [];
   const byCondition = new Map<string, CellSummary>();
+  const mc2Sums = new Map<string, number>();
   for (const cell of cells) {
     let summary = byCondition.get(cell.condition.name);
     if (!summary) {
@@ -69,7 +74,11 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
     const scores = cell.reduce(got);
     const { predicted, tie } = predict(scores);
     const gold = cell.gold;
-    const correct = predicted === null ? null : predicted === gold;
+    const { order } = cell.presentation;
+    // Several true choices (TruthfulQA MC2): any of them is correct, and MC2 credits their probability mass.
+    const answers = cell.item.answers;
+    const correct = predicted === null ? null : answers ? answers.includes(order[predicted]) : predicted === gold;
+    const mc2 = answers && cell.condition.normalization === 'none' ? trueMass(scores, order.map((c) => answers.includes(c))) : null;
     const reading = cell.read?.(got);
     const fill = reading && reading.extracted === null ? randomFill(cell.condition.seed, cell.condition.name, cell.item.id, scores.length) : undefined;
     items.push({
@@ -86,7 +95,10 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
       tie,
       ...(reading ? { generated: reading.generated, finish: reading.finish, extracted: reading.extracted } : {}),
       ...(fill !== undefined ? { randomFill: fill } : {}),
+      ...(mc2 !== null ? { mc2 } : {}),
+      promptHash: cell.promptHash,
     });
+    if (mc2 !== null) mc2Sums.set(cell.condition.name, (mc2Sums.get(cell.condition.name) ?? 0) + mc2);
     if (reading) {
       // MMLU-Pro's rule: an unread answer is filled at random; one read but naming no shown choice stays wrong.
       summary.randomFill ??= { accuracy: 0, correct: 0, filled: 0 };
@@ -98,11 +110,15 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
     if (correct === null) summary.unscored++;
     if (tie) summary.ties++;
   }
-  const summaries = [...byCondition.values()].map((s) => ({
-    ...s,
-    accuracy: s.n ? s.correct / s.n : NaN,
-    ...(s.randomFill ? { randomFill: { ...s.randomFill, accuracy: s.n ? s.randomFill.correct / s.n : NaN } } : {}),
-  }));
+  const summaries = [...byCondition.values()].map((s) => {
+    const mc2 = mc2Sums.get(s.condition);
+    return {
+      ...s,
+      accuracy: s.n ? s.correct / s.n : NaN,
+      ...(mc2 !== undefined ? { mc2: mc2 / s.n } : {}),
+      ...(s.randomFill ? { randomFill: { ...s.randomFill, accuracy: s.n ? s.randomFill.correct / s.n : NaN } } : {}),
+    };
+  });
   return { items, summaries };
 }
 

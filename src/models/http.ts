@@ -22,15 +22,29 @@ export interface HttpClientOptions {
 export interface HttpStats {
   /** HTTP attempts made (first tries and retries). */
   attempts: number;
-  /** Attempts that were retries after a transient fault. */
+  /** Attempts that were retries after a transient fault (a batch split after a timeout counts once). */
   retries: number;
   /** Calls that finally failed (after their retries, or at once when not retryable). */
   failed: number;
+  /** Attempts abandoned after timeoutMs (their connection is closed, so a server that cancels stops computing). */
+  timeouts: number;
+  /** Prompts sent again: by a retried attempt, or in the smaller pieces of a batch that timed out. */
+  resentPrompts: number;
+}
+
+/** How one call counts its prompts and treats a timeout. */
+export interface CallOptions {
+  /** Prompts in the body (default 1), counted as resent when the call is repeated. */
+  prompts?: number;
+  /** The call repeats prompts sent before (a piece of a batch that timed out). */
+  resend?: boolean;
+  /** Throw a timeout at once (`HttpFailure.timedOut`) instead of resending the same body: the caller splits it. */
+  splitOnTimeout?: boolean;
 }
 
 /** A call that failed for good; `status` is the last HTTP status, if any. */
 export class HttpFailure extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(message: string, readonly status?: number, readonly timedOut = false) {
     super(message);
     this.name = 'HttpFailure';
   }
@@ -46,12 +60,13 @@ interface AttemptFailure {
   retryable: boolean;
   status?: number;
   retryAfterMs?: number;
+  timedOut?: boolean;
   /** What the caller's reader threw on a complete answer of the wrong shape. */
   unreadable?: Error;
 }
 
 export class HttpClient {
-  readonly stats: HttpStats = { attempts: 0, retries: 0, failed: 0 };
+  readonly stats: HttpStats = { attempts: 0, retries: 0, failed: 0, timeouts: 0, resentPrompts: 0 };
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private halted?: Error;
@@ -95,32 +110,37 @@ export class HttpClient {
    * broken and the reader's error is thrown as is.
    */
   post(path: string, body: unknown): Promise<unknown>;
-  post<T>(path: string, body: unknown, read: (answer: unknown) => T): Promise<T>;
-  post(path: string, body: unknown, read?: (answer: unknown) => unknown): Promise<unknown> {
-    return this.call('POST', path, body, read);
+  post<T>(path: string, body: unknown, read: (answer: unknown) => T, options?: CallOptions): Promise<T>;
+  post(path: string, body: unknown, read?: (answer: unknown) => unknown, options?: CallOptions): Promise<unknown> {
+    return this.call('POST', path, body, read, options);
   }
 
   get(path: string): Promise<unknown> {
     return this.call('GET', path);
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown, read?: (answer: unknown) => unknown): Promise<unknown> {
+  private async call(method: 'GET' | 'POST', path: string, body?: unknown, read?: (answer: unknown) => unknown, options: CallOptions = {}): Promise<unknown> {
     await this.acquire();
     try {
       let everyAttemptUnreadable = true;
       for (let attempt = 0; ; attempt++) {
         if (this.halted) throw this.halted;
         this.stats.attempts++;
+        if (attempt > 0 || options.resend) this.stats.resentPrompts += options.prompts ?? 1;
         const result = await this.attempt(method, path, body, read);
         if (!('failure' in result)) return result.value;
         const f = result.failure;
+        if (f.timedOut) this.stats.timeouts++;
         if (!f.unreadable) everyAttemptUnreadable = false;
-        if (!f.retryable || attempt >= this.opts.maxRetries || (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) {
-          this.stats.failed++;
+        const split = f.timedOut && options.splitOnTimeout;
+        if (split || !f.retryable || attempt >= this.opts.maxRetries || (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS) {
+          // A split call is retried in pieces by its caller.
+          if (split) this.stats.retries++;
+          else this.stats.failed++;
           if (f.unreadable && everyAttemptUnreadable) throw f.unreadable;
           const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
           const wait = (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS ? ` (the server asked to wait ${Math.round(f.retryAfterMs! / 1000)} s)` : '';
-          throw new HttpFailure(this.redact(`${method} ${this.endpoint(path)}: ${f.message}${tries}${wait}`), f.status);
+          throw new HttpFailure(this.redact(`${method} ${this.endpoint(path)}: ${f.message}${tries}${wait}`), f.status, f.timedOut);
         }
         this.stats.retries++;
         // An unreadable answer is no sign of overload: ask again at once.
@@ -158,7 +178,7 @@ export class HttpClient {
       }
     } catch (e) {
       if (this.halted) throw this.halted;
-      if (controller.signal.aborted) return { failure: { message: `no complete answer within ${this.opts.timeoutMs} ms (timeoutMs)`, retryable: true } };
+      if (controller.signal.aborted) return { failure: { message: `no complete answer within ${this.opts.timeoutMs} ms (timeoutMs)`, retryable: true, timedOut: true } };
       return { failure: networkFailure(e) };
     } finally {
       clearTimeout(timer);

@@ -1,7 +1,8 @@
 import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
 import { generateLlamaServer, unitsWithGeneration } from './remote-generate.js';
-import type { HttpClient } from './http.js';
+import { HttpFailure, type HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
+import { checkListedModel, checkTokenization } from './remote-checks.js';
 import type { LlamaServerSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
@@ -13,15 +14,27 @@ interface TopLogprob {
   logprob?: number;
 }
 
+/** Added to one token's logit to make the server generate it: far beyond any logit a model gives. */
+const FORCING_BIAS = 1000;
+
 interface CompletionAnswer {
-  completion_probabilities?: { top_logprobs?: TopLogprob[]; probs?: unknown }[];
+  completion_probabilities?: (TopLogprob & { top_logprobs?: TopLogprob[]; probs?: unknown })[];
   tokens_evaluated?: number;
   truncated?: boolean;
+}
+
+/** What llama.cpp's `GET /props` says about the model it serves. */
+export interface LlamaProps {
+  model_path?: string;
+  chat_template?: string;
+  build_info?: string;
 }
 
 /**
  * llama.cpp server `/completion` with the context as token IDs and `n_probs`: the top-k of the
  * next token, keyed by token ID, so candidates are matched exactly (no decoded-text collisions).
+ * A symbol is scored by all its tokens, one request per distinct token prefix: symbols whose
+ * first token is the same ("▁" of " A" and " C" in a SentencePiece vocabulary) never tie.
  */
 export class LlamaServerModel implements RemoteModel {
   readonly capabilities = LLAMA_SERVER_CAPABILITIES;
@@ -40,11 +53,24 @@ export class LlamaServerModel implements RemoteModel {
   static async connect(setup: RemoteSetup<LlamaServerSpec>, localTokenizer?: LocalTokenizer): Promise<LlamaServerModel> {
     const { spec, http, where } = setup;
     const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; meta?: Record<string, unknown> }[] } | undefined;
+    checkListedModel(setup, listed?.data?.map((d) => d.id), http.endpoint('/v1/models'));
     const entry = listed?.data?.find((d) => d.id === spec.model) ?? (spec.model ? undefined : listed?.data?.[0]);
     const meta = entry?.meta ?? {};
-    const reported = { n_params: meta.n_params, size: meta.size, n_vocab: meta.n_vocab, n_ctx_train: meta.n_ctx_train, tokenizer: localTokenizer?.id };
+    // The weights file the server loaded and its size are the strongest identity it gives.
+    const props = (await serverInfo(http, '/props', where)) as LlamaProps | undefined;
+    const reported = {
+      model_path: props?.model_path,
+      size: meta.size,
+      n_params: meta.n_params,
+      n_vocab: meta.n_vocab,
+      n_ctx_train: meta.n_ctx_train,
+      tokenizer: localTokenizer?.id,
+      symbols: 'every token',
+    };
     const identity = remoteIdentity(spec, http.root, spec.model ?? entry?.id, reported);
-    const tokens = localTokenizer?.tokens ?? new TokenCache((text) => serverTokenize(http, text));
+    const served = (text: string) => serverTokenize(http, text);
+    const tokens = localTokenizer?.tokens ?? new TokenCache(served);
+    await checkTokenization(setup, (t) => tokens.tokens(t), localTokenizer ? 'the local tokenizer' : `${http.endpoint('/tokenize')}`, localTokenizer ? served : undefined, 'Is this a llama.cpp server?');
     return new LlamaServerModel(identity, http, tokens, spec, where);
   }
 
@@ -57,11 +83,53 @@ export class LlamaServerModel implements RemoteModel {
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 
+  /** Each candidate's log-prob: the sum over its tokens, each read from the top-k or, outside it, asked for on its own. */
   private async nextToken(request: NextTokenRequest): Promise<Outcome> {
-    const context = await this.tokens.contextTokens(request.context);
-    if (context.length === 0) return { ok: false, error: 'context has no tokens' };
-    const firsts = await this.tokens.candidateFirstTokens(request.context, request.candidates);
-    if (typeof firsts === 'string') return { ok: false, error: firsts };
+    const splits = await Promise.all(request.candidates.map((c) => this.tokens.split(request.context, c)));
+    if (splits.some((s) => s.cut === 0)) return { ok: false, error: 'context has no tokens' };
+    const empty = splits.findIndex((s) => s.cut === s.whole.length);
+    if (empty >= 0) return { ok: false, error: `candidate ${JSON.stringify(request.candidates[empty])} has no tokens` };
+    const tops = new Map<string, Promise<Map<number, number>>>();
+    const topAfter = (prompt: readonly number[]) => {
+      const key = prompt.join(',');
+      let top = tops.get(key);
+      if (!top) tops.set(key, (top = this.topNext(prompt)));
+      return top;
+    };
+    const logprobs = await Promise.all(
+      splits.map(async ({ whole, cut }) => {
+        let sum = 0;
+        for (let j = cut; j < whole.length; j++) {
+          const prompt = whole.slice(0, j);
+          sum += (await topAfter(prompt)).get(whole[j]) ?? (await this.forcedLogprob(prompt, whole[j]));
+        }
+        return sum;
+      }),
+    );
+    return { ok: true, result: { kind: 'nextToken', logprobs } };
+  }
+
+  /** The top-k next tokens after a token-ID prompt, as log-probs by token ID. */
+  private async topNext(context: readonly number[]): Promise<Map<number, number>> {
+    const first = await this.complete(context, {});
+    const byId = new Map<number, number>();
+    for (const t of first.top_logprobs!) if (typeof t.id === 'number' && typeof t.logprob === 'number') byId.set(t.id, t.logprob);
+    return byId;
+  }
+
+  /**
+   * A token outside the top-k: a logit bias makes the server generate it, and the log-prob it
+   * reports for a generated token is read from the model's own distribution, before any sampler.
+   */
+  private async forcedLogprob(context: readonly number[], token: number): Promise<number> {
+    const first = await this.complete(context, { logit_bias: [[token, FORCING_BIAS]], n_probs: 1 });
+    if (first.id !== token || typeof first.logprob !== 'number') {
+      throw brokenBackend(this.endpoint, `it generated token ${first.id} where logit_bias forced token ${token}`);
+    }
+    return first.logprob;
+  }
+
+  private async complete(context: readonly number[], extra: Record<string, unknown>): Promise<TopLogprob & { top_logprobs?: TopLogprob[] }> {
     const answer = (await this.http.post('/completion', {
       prompt: context,
       n_predict: 1,
@@ -69,8 +137,9 @@ export class LlamaServerModel implements RemoteModel {
       temperature: 0,
       cache_prompt: true,
       ...(this.spec.model ? { model: this.spec.model } : {}),
+      ...extra,
     })) as CompletionAnswer;
-    if (answer?.truncated) return { ok: false, error: `${this.endpoint}: the prompt (${context.length} tokens) was truncated to the server's context size` };
+    if (answer?.truncated) throw new HttpFailure(`${this.endpoint}: the prompt (${context.length} tokens) was truncated to the server's context size`, 413);
     if (typeof answer?.tokens_evaluated === 'number' && answer.tokens_evaluated !== context.length) {
       throw brokenBackend(this.endpoint, `it evaluated ${answer.tokens_evaluated} prompt tokens of the ${context.length} sent`);
     }
@@ -80,9 +149,7 @@ export class LlamaServerModel implements RemoteModel {
       const old = first.probs !== undefined ? ' (this is the pre-2025 format with "probs"; upgrade llama.cpp)' : '';
       throw brokenBackend(this.endpoint, `the answer has no completion_probabilities[0].top_logprobs${old}`);
     }
-    const byId = new Map<number, number>();
-    for (const t of first.top_logprobs) if (typeof t.id === 'number' && typeof t.logprob === 'number') byId.set(t.id, t.logprob);
-    return { ok: true, result: { kind: 'nextToken', logprobs: firsts.map((id) => byId.get(id) ?? null) } };
+    return first;
   }
 
   async close(): Promise<void> {

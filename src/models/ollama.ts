@@ -2,6 +2,7 @@ import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } 
 import { generateOllama, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
+import { checkListedModel } from './remote-checks.js';
 import type { OllamaSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
@@ -30,8 +31,12 @@ export class OllamaModel implements RemoteModel {
     this.endpoint = http.endpoint('/api/generate');
   }
 
-  static async connect({ spec, http, where }: RemoteSetup<OllamaSpec>): Promise<OllamaModel> {
+  static async connect(setup: RemoteSetup<OllamaSpec>): Promise<OllamaModel> {
+    const { spec, http, where } = setup;
     const tags = (await serverInfo(http, '/api/tags', where)) as { models?: { name?: string; digest?: string }[] } | undefined;
+    // "name" and "name:latest" are the same model to Ollama.
+    const names = tags?.models?.flatMap((m) => (m.name?.endsWith(':latest') ? [m.name, m.name.slice(0, -':latest'.length)] : [m.name]));
+    checkListedModel(setup, names, http.endpoint('/api/tags'));
     const entry = tags?.models?.find((m) => m.name === spec.model || m.name === `${spec.model}:latest`);
     return new OllamaModel(remoteIdentity(spec, http.root, spec.model, { digest: entry?.digest }), http, spec, where);
   }

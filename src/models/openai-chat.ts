@@ -1,7 +1,11 @@
-import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
+import { createHash } from 'node:crypto';
+import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request, SymbolUse } from '../core/types.js';
 import { generateChat, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
+import { checkListedModel } from './remote-checks.js';
+import { refuseUnreadableSymbols, serverPieces } from './symbol-check.js';
+import type { LlamaProps } from './llama-server.js';
 import type { OpenaiChatSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
@@ -27,15 +31,23 @@ export class OpenaiChatModel implements RemoteModel {
     private readonly http: HttpClient,
     private readonly spec: OpenaiChatSpec,
     private readonly where: string,
+    /** The server wraps every prompt in its chat template: results are filed under this name, not the condition's template. */
+    readonly chatTemplate: string,
   ) {
     this.endpoint = http.endpoint('/v1/chat/completions');
   }
 
-  static async connect({ spec, http, where }: RemoteSetup<OpenaiChatSpec>): Promise<OpenaiChatModel> {
+  static async connect(setup: RemoteSetup<OpenaiChatSpec>): Promise<OpenaiChatModel> {
+    const { spec, http, where } = setup;
     const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; root?: string }[] } | undefined;
-    // vLLM reports the weights it serves as `root`; OpenAI reports nothing that identifies weights.
-    const identity = remoteIdentity(spec, http.root, spec.model, { root: listed?.data?.find((d) => d.id === spec.model)?.root });
-    return new OpenaiChatModel(identity, http, spec, where);
+    checkListedModel(setup, listed?.data?.map((d) => d.id), http.endpoint('/v1/models'));
+    // vLLM reports the weights it serves as `root`; llama.cpp its weights file and chat template in /props; OpenAI nothing.
+    const props = (await serverInfo(http, '/props', where)) as LlamaProps | undefined;
+    const template = props?.chat_template ? `chat:${chatTemplateName(props.chat_template)}` : `chat:${spec.model}`;
+    const reported = { root: listed?.data?.find((d) => d.id === spec.model)?.root, model_path: props?.model_path, chat_template: template };
+    const identity = remoteIdentity(spec, http.root, spec.model, reported);
+    identity.details.chatTemplate = template;
+    return new OpenaiChatModel(identity, http, spec, where, template);
   }
 
   get stats(): RemoteStats {
@@ -65,5 +77,16 @@ export class OpenaiChatModel implements RemoteModel {
     return { ok: true, result: { kind: 'nextToken', logprobs: matchCandidates(request.candidates, top) } };
   }
 
+  checkSymbols(uses: SymbolUse[]): Promise<void> {
+    return refuseUnreadableSymbols(serverPieces(this.http, this.spec.model), uses, 'openai-chat', this.where);
+  }
+
   async close(): Promise<void> {}
+}
+
+/** A chat template by the format it writes (ChatML, Llama 2), and by its hash so two variants never share a name. */
+function chatTemplateName(source: string): string {
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 12);
+  const format = source.includes('<|im_start|>') ? 'chatml' : source.includes('[INST]') ? 'llama-2' : source.includes('<|start_header_id|>') ? 'llama-3' : 'sha256';
+  return `${format}:${hash}`;
 }

@@ -3,6 +3,7 @@ import { UserError } from '../core/errors.js';
 import { HttpFailure, type HttpClient } from './http.js';
 import { generateCompletions, unitsWithGeneration } from './remote-generate.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, type RemoteModel, type RemoteSetup, type RemoteStats, type WorkUnit } from './remote.js';
+import { checkListedModel, checkTokenization, PROBE_TEXTS } from './remote-checks.js';
 import type { OpenaiCompletionsSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
@@ -49,11 +50,22 @@ export class OpenaiCompletionsModel implements RemoteModel {
   static async connect(setup: RemoteSetup<OpenaiCompletionsSpec>, localTokenizer?: LocalTokenizer): Promise<OpenaiCompletionsModel> {
     const { spec, http, where } = setup;
     const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; root?: string }[] } | undefined;
+    checkListedModel(setup, listed?.data?.map((d) => d.id), http.endpoint('/v1/models'));
     // vLLM reports the weights it serves as `root`; other fields (created, max_model_len) do not change scores.
     const root = listed?.data?.find((d) => d.id === spec.model)?.root;
     const reported = { root, tokenizer: localTokenizer?.id };
     const identity = remoteIdentity(spec, http.root, spec.model, reported);
-    const tokens = localTokenizer?.tokens ?? new TokenCache((text) => serverTokenize(http, spec.model, text, where));
+    const served = (text: string) => serverTokenize(http, spec.model, text, where);
+    const tokens = localTokenizer?.tokens ?? new TokenCache(served);
+    // With a local vocabulary the server's /tokenize is only compared against, when it has one.
+    const comparable = localTokenizer && (await served(PROBE_TEXTS[0]).then(() => true, (e) => (isMissingEndpoint(e) ? false : Promise.reject(e))));
+    await checkTokenization(
+      setup,
+      (t) => tokens.tokens(t),
+      localTokenizer ? 'the local tokenizer' : `the server's /tokenize`,
+      comparable ? served : undefined,
+      `The server does not tokenize the vLLM way (POST /tokenize {model, prompt}); a llama.cpp server reads "content" instead, and returns no prompt log-probs: serve the model with vLLM or SGLang, or use backend: llama-server for symbol scoring`,
+    );
     return new OpenaiCompletionsModel(identity, http, tokens, spec, where);
   }
 
@@ -91,7 +103,7 @@ export class OpenaiCompletionsModel implements RemoteModel {
   private async runBatch(requests: Request[]): Promise<Outcome[]> {
     const plans = await Promise.all(requests.map((r) => this.plan(r)));
     const prompts = plans.flatMap((p) => ('prompts' in p ? p.prompts : []));
-    const scored = prompts.length ? await this.scoreOrSplit(prompts) : [];
+    const scored = prompts.length ? await this.scoreOrSplit(prompts, false) : [];
     let next = 0;
     return plans.map((plan): Outcome => {
       if ('error' in plan) return { ok: false, error: plan.error };
@@ -128,18 +140,27 @@ export class OpenaiCompletionsModel implements RemoteModel {
     return { kind: 'loglikelihood' as const, logprob: sum, tokens: tokens.length - from, greedy };
   }
 
-  /** Score a batch; if the server rejects it as a whole, score its prompts one by one so one bad prompt fails alone. */
-  private async scoreOrSplit(prompts: Prompt[]): Promise<(PromptScores | string)[]> {
+  /**
+   * Score a batch. If the server rejects it as a whole, score its prompts one by one so one bad
+   * prompt fails alone; if it times out, score its halves one after the other (never resending the
+   * whole batch beside a copy the server may still be computing).
+   */
+  private async scoreOrSplit(prompts: Prompt[], resend: boolean): Promise<(PromptScores | string)[]> {
     try {
-      return await this.score(prompts);
+      return await this.score(prompts, resend);
     } catch (e) {
+      if (e instanceof HttpFailure && e.timedOut && prompts.length > 1) {
+        const half = Math.ceil(prompts.length / 2);
+        const first = await this.scoreOrSplit(prompts.slice(0, half), true);
+        return [...first, ...(await this.scoreOrSplit(prompts.slice(half), true))];
+      }
       if (!(e instanceof HttpFailure && e.status !== undefined && PER_PROMPT_STATUSES.has(e.status))) throw e;
       if (prompts.length === 1) return [e.message];
-      return Promise.all(prompts.map(async (p) => (await this.scoreOrSplit([p]))[0]));
+      return Promise.all(prompts.map(async (p) => (await this.scoreOrSplit([p], true))[0]));
     }
   }
 
-  private async score(prompts: Prompt[]): Promise<PromptScores[]> {
+  private async score(prompts: Prompt[], resend: boolean): Promise<PromptScores[]> {
     const extra = this.spec.maxTokensOne ? 1 : 0;
     const request = {
       model: this.spec.model,
@@ -151,7 +172,8 @@ export class OpenaiCompletionsModel implements RemoteModel {
       return_tokens_as_token_ids: true,
     };
     // An answer that fails these checks is asked for again; only a server that never answers right is broken.
-    return this.http.post('/v1/completions', request, (answer) => this.readAnswer(answer as CompletionResponse, prompts, extra));
+    const options = { prompts: prompts.length, resend, splitOnTimeout: prompts.length > 1 };
+    return this.http.post('/v1/completions', request, (answer) => this.readAnswer(answer as CompletionResponse, prompts, extra), options);
   }
 
   private readAnswer(body: CompletionResponse, prompts: Prompt[], extra: number): PromptScores[] {
@@ -233,6 +255,12 @@ interface CompletionChoice {
 
 interface CompletionResponse {
   choices?: CompletionChoice[];
+}
+
+/** A server without vLLM's /tokenize (404 once read as a UserError, or another refusal of the route). */
+function isMissingEndpoint(e: unknown): boolean {
+  if (e instanceof UserError) return /no \/tokenize endpoint/.test(e.message);
+  return e instanceof HttpFailure && (e.status === 400 || e.status === 405 || e.status === 501);
 }
 
 /** vLLM's `POST /tokenize {model, prompt, add_special_tokens}` → `{tokens, count, max_model_len}`. */

@@ -25,6 +25,9 @@ export interface ModelContext {
   offline?: boolean;
   /** The benchmark's items: a simulated model answers only these questions. */
   items?: readonly Item[];
+  /** A server's configuration problems (unlisted model, disagreeing tokenizer) are warnings, not errors. */
+  lenient?: boolean;
+  warn?: (line: string) => void;
 }
 
 /** A GGUF file's identity is its content hash, cached by (path, size, mtime) so big files hash once. */
@@ -52,11 +55,30 @@ export function backendCapabilities(spec: ModelSpec): Capabilities {
   return CAPABILITIES[spec.backend];
 }
 
+/** A local file the study names as a model (or tokenizer): it must exist and be a file. */
+export function checkModelFile(file: string, what: string, where: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (e) {
+    throw new UserError(`${what} not found: ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, where);
+  }
+  if (stat.isDirectory()) throw new UserError(`${what} path is a folder, not a file: ${file}; name the .gguf file inside it`, where);
+  if (!stat.isFile()) throw new UserError(`${what} path is not a regular file: ${file}`, where);
+}
+
+/** Every local model file of a study, checked before a run creates anything. */
+export function checkLocalModelFiles(models: readonly ModelSpec[], baseDir: string, where: (i: number) => string): void {
+  models.forEach((m, i) => {
+    if (m.backend === 'gguf' && !isHubModelRef(m.path)) checkModelFile(resolveBenchmarkPath(m.path, baseDir), 'model file', `${where(i)}.path`);
+  });
+}
+
 /** A local GGUF vocabulary used to tokenize for a remote backend; its content hash joins the model identity. */
 async function localTokenizer(tokenizer: string | undefined, ctx: ModelContext): Promise<LocalTokenizer | undefined> {
   if (!tokenizer) return undefined;
   const file = resolveBenchmarkPath(tokenizer, ctx.baseDir);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`tokenizer file not found: ${file}`, `${ctx.where}.tokenizer`);
+  checkModelFile(file, 'tokenizer file', `${ctx.where}.tokenizer`);
   return { tokens: await ggufVocabulary(file, `${ctx.where}.tokenizer`), id: `gguf:sha256:${await contentHash(file, ctx.store)}` };
 }
 
@@ -65,22 +87,23 @@ export async function createModel(spec: ModelSpec, ctx: ModelContext): Promise<M
     const file = isHubModelRef(spec.path)
       ? await resolveHubModel(spec.path, { offline: ctx.offline, where: `${ctx.where}.path` })
       : resolveBenchmarkPath(spec.path, ctx.baseDir);
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UserError(`model file not found: ${file}`, `${ctx.where}.path`);
+    checkModelFile(file, 'model file', `${ctx.where}.path`);
     return GgufModel.load({ name: spec.name, path: file, sha256: await contentHash(file, ctx.store), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences, precise: spec.precise });
   }
   if (spec.backend === 'sim') return new SimModel(spec, ctx.items ?? [], ctx.where);
   const where = `${ctx.where} (${spec.name})`;
   const http = httpClientFor(spec, ctx.where);
+  const checks = { lenient: ctx.lenient, warn: ctx.warn };
   switch (spec.backend) {
     case 'openai-completions':
-      return OpenaiCompletionsModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
+      return OpenaiCompletionsModel.connect({ spec, http, where, ...checks }, await localTokenizer(spec.tokenizer, ctx));
     case 'openai-chat':
-      return OpenaiChatModel.connect({ spec, http, where });
+      return OpenaiChatModel.connect({ spec, http, where, ...checks });
     case 'llama-server':
-      return LlamaServerModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
+      return LlamaServerModel.connect({ spec, http, where, ...checks }, await localTokenizer(spec.tokenizer, ctx));
     case 'ollama':
-      return OllamaModel.connect({ spec, http, where });
+      return OllamaModel.connect({ spec, http, where, ...checks });
     case 'tgi':
-      return TgiModel.connect({ spec, http, where }, await localTokenizer(spec.tokenizer, ctx));
+      return TgiModel.connect({ spec, http, where, ...checks }, await localTokenizer(spec.tokenizer, ctx));
   }
 }

@@ -10,6 +10,10 @@ export interface RemoteSetup<S extends RemoteSpec = RemoteSpec> {
   http: HttpClient;
   /** Where in the study file the model is declared (for error messages). */
   where: string;
+  /** Configuration problems found on connecting are warnings instead of errors (`--lenient`). */
+  lenient?: boolean;
+  /** Where warnings go (default: stderr). */
+  warn?: (line: string) => void;
 }
 
 /** Split a configured URL into the server root (its identity) and a query string sent with every request. */

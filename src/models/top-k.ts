@@ -10,7 +10,8 @@ const PLACEHOLDER_LOGPROB = -9999;
 /** Leading/trailing whitespace and the space markers of SentencePiece ("▁") and byte-level BPE ("Ġ"). */
 const SPACE = /^[\s\u2581\u0120]+|[\s\u2581\u0120]+$/g;
 
-const answerText = (s: string) => s.replace(SPACE, '');
+/** The answer a token's text gives: without spaces and space markers. */
+export const answerText = (s: string) => s.replace(SPACE, '');
 
 /**
  * Score candidates from a top-k list that names tokens by their decoded text, not their IDs.

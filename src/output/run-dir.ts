@@ -4,6 +4,9 @@ import { noSpaceError, UserError } from '../core/errors.js';
 import type { CellSummary, ConditionInfo, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import type { RequestCounts } from '../engine/run.js';
+import type { Provenance } from '../benchmarks/load.js';
+import type { GoldPositionCheck } from '../benchmarks/gold-positions.js';
+import { checkOutDir } from './paths.js';
 
 export interface RunSummary {
   tool: { name: 'goodhart'; version: string };
@@ -13,7 +16,16 @@ export interface RunSummary {
   studyFile: string;
   seed: number;
   baseline: string;
-  benchmark: { description: string; items: number; files: string[]; skipped: { file: string; line: number; reason: string }[] };
+  benchmark: {
+    description: string;
+    items: number;
+    files: string[];
+    skipped: { file: string; line: number; reason: string }[];
+    /** Content hashes of the files read (absent in runs made before they were recorded). */
+    provenance?: Provenance;
+    /** Where the gold answers sit and whether the baseline was shuffled for it (benchmarks/gold-positions.ts). */
+    goldPositions?: GoldPositionCheck;
+  };
   models: ModelIdentity[];
   conditions: ConditionInfo[];
   cells: CellSummary[];
@@ -51,6 +63,7 @@ export function writeFileAtomic(file: string, text: string): void {
 }
 
 export function prepareOutDir(dir: string): void {
+  checkOutDir(dir);
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { definePerturbation } from './definition.js';
 import { SYMBOL_SET_NAMES, symbolSet } from './symbols.js';
-import { TEMPLATE_NAMES } from './templates.js';
+import { TEMPLATE_CHOICES } from './templates.js';
 
 export const symbols = definePerturbation({
   name: 'symbols',
@@ -20,7 +20,7 @@ export const symbols = definePerturbation({
 export const template = definePerturbation({
   name: 'template',
   factor: 'template',
-  args: z.strictObject({ name: z.enum(TEMPLATE_NAMES) }),
+  args: z.strictObject({ name: z.enum(TEMPLATE_CHOICES) }),
   make: ({ name }) => (p) => ({ ...p, template: name }),
   label: ({ name }) => name,
 });

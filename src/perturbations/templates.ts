@@ -1,10 +1,14 @@
 /**
  * Prompt templates and the renderer that turns a presentation into a context plus one scored
- * continuation per shown choice. Each template reproduces a published MMLU implementation.
+ * continuation per shown choice. Each template reproduces a published MMLU implementation; for
+ * items of another known task, `lm-eval` and `llama.cpp` render that task's own published format
+ * (see protocols.ts) when the condition scores the way the task is published.
  */
+import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import type { Item } from '../core/types.js';
 import type { PerturbedPresentation } from './presentation.js';
+import { llamaCppFormat, lmEvalFormat, splitAtBlank, type TaskFormat } from './protocols.js';
 import { symbolSet, type SymbolSet } from './symbols.js';
 
 /**
@@ -19,6 +23,8 @@ export interface RenderedPrompt {
   continuations: string[];
   /** The cue alone ("Answer:"), the context of the unconditional term in PMI normalization. */
   unconditionalContext: string;
+  /** Partial scoring (WinoGrande): one context per shown position, each scored with its continuation. */
+  contexts?: string[];
 }
 
 interface Template {
@@ -48,7 +54,14 @@ const TEMPLATES: readonly Template[] = [
   { name: 'hendrycks', description: hendrycksSubject, question: (q) => q, cue: 'Answer:' },
 ];
 
+/** Renders only items of a task that llama.cpp evaluates (see protocols.ts). */
+export const LLAMA_CPP_TEMPLATE = 'llama.cpp';
+
+/** The templates that render any item (in MMLU's frame, or lm-eval's own format for a known task). */
 export const TEMPLATE_NAMES = TEMPLATES.map((t) => t.name) as [string, ...string[]];
+
+/** Every name the `template` perturbation accepts. */
+export const TEMPLATE_CHOICES: [string, ...string[]] = [...TEMPLATE_NAMES, LLAMA_CPP_TEMPLATE];
 
 function templateNamed(name: string): Template {
   const found = TEMPLATES.find((t) => t.name === name);
@@ -91,14 +104,78 @@ function checkPermutation(order: readonly number[], n: number, what: string): vo
   }
 }
 
+/** The task's own published format when the template and scoring select it, else undefined (MMLU's frame). */
+function taskFormat(p: PerturbedPresentation, method: Method): TaskFormat | undefined {
+  if (p.template === LLAMA_CPP_TEMPLATE) {
+    const format = llamaCppFormat(p.item.task);
+    if (method !== format.method) throw new UserError(`the llama.cpp template is published with ${format.method} scoring, not ${method}`);
+    return format;
+  }
+  const format = p.template === DEFAULT_TEMPLATE ? lmEvalFormat(p.item.task) : undefined;
+  return format && format.method === method && p.hideQuestion !== true ? format : undefined;
+}
+
+/** A task format has no cue of its own; PMI's unconditional term uses MMLU's. */
+const UNCONDITIONAL = 'Answer:';
+
+/** One block of a task's own format: doc_to_text, and the choices (doc_to_choice) in shown order. */
+function taskBlock(view: BlockView, format: TaskFormat, symbols: SymbolSet): { text: string; choices: string[] } {
+  const labels = labelsShown(view, symbols);
+  const texts = view.order.map((choice) => view.item.choices[choice]);
+  const text = format.text(view.item, { texts, labels }, symbols);
+  return { text, choices: format.method === 'symbol' ? labels : texts };
+}
+
+/**
+ * lm-eval's context: description, then each shot's doc_to_text + " " + target + "\n\n", then the
+ * item's doc_to_text; continuations " " + choice. Partial scoring puts each choice into its own
+ * context (the sentence up to the blank plus the option) and scores the rest of the sentence.
+ */
+function renderTask(p: PerturbedPresentation, view: BlockView, format: TaskFormat, symbols: SymbolSet): RenderedPrompt {
+  let prefix = format.description;
+  for (const shot of p.shots) {
+    const shotView: BlockView = { item: shot.item, order: shot.order, labelOrder: shot.labelOrder ?? shot.order.map((_, i) => i) };
+    if (format.partial) {
+      const { before, after } = splitAtBlank(shot.item);
+      prefix += `${before}${shot.item.choices[shot.order[shot.answerPosition]]} ${after}\n\n`;
+      continue;
+    }
+    const block = taskBlock(shotView, format, symbols);
+    const answer = block.choices[shot.answerPosition];
+    if (answer === undefined) throw new Error(`shot ${shot.item.id}: answer position ${shot.answerPosition} is out of range`);
+    prefix += `${block.text} ${answer}\n\n`;
+  }
+  if (format.partial) {
+    const { before, after } = splitAtBlank(p.item);
+    const contexts = view.order.map((choice) => `${prefix}${before}${p.item.choices[choice]}`);
+    return { context: contexts[0], contexts, continuations: contexts.map(() => ` ${after}`), unconditionalContext: UNCONDITIONAL };
+  }
+  const block = taskBlock(view, format, symbols);
+  const continuations = block.choices.map((c) => ` ${c}`);
+  const shared = format.sharedWordsInContext ? sharedWords(continuations) : 0;
+  return { context: prefix + block.text + continuations[0].slice(0, shared), continuations: continuations.map((c) => c.slice(shared)), unconditionalContext: UNCONDITIONAL };
+}
+
+/** Length of the whole words (each with its leading space) every text starts with. */
+function sharedWords(texts: readonly string[]): number {
+  let common = 0;
+  while (common < texts[0].length && texts.every((t) => t[common] === texts[0][common])) common++;
+  // Only a cut before a space that every text has there (or at its end) leaves each continuation a whole word.
+  while (common > 0 && !texts.every((t) => t.length === common || t[common] === ' ')) common--;
+  return texts.some((t) => t.length === common) ? 0 : common;
+}
+
 export function renderPrompt(p: PerturbedPresentation, method: Method): RenderedPrompt {
-  const template = templateNamed(p.template);
   const symbols = symbolSet(p.symbolSet);
   const hideQuestion = p.hideQuestion === true;
   if (hideQuestion && method === 'cloze') throw new UserError('choices-only shows no question, so it needs symbol or hybrid scoring (cloze would show nothing)');
   checkPermutation(p.order, p.item.choices.length, p.item.id);
   const view: BlockView = { item: p.item, order: p.order, labelOrder: p.labelOrder ?? p.order.map((_, i) => i) };
   checkPermutation(view.labelOrder, p.order.length, `${p.item.id} symbols`);
+  for (const shot of p.shots) checkPermutation(shot.order, shot.item.choices.length, `shot ${shot.item.id}`);
+  const format = taskFormat(p, method);
+  if (format) return renderTask(p, view, format, symbols);
+  const template = templateNamed(p.template);
 
   let context = template.description(p.item.subject);
   for (const shot of p.shots) {
@@ -114,4 +191,16 @@ export function renderPrompt(p: PerturbedPresentation, method: Method): Rendered
   context += renderBlock(view, template, symbols, method, hideQuestion);
 
   return { context, continuations: continuationsOf(view, symbols, method), unconditionalContext: template.cue };
+}
+
+/**
+ * The first 16 hex digits of the sha256 of every context and continuation of a rendered prompt:
+ * recorded with each result, so a report can tell whether re-rendering the benchmark files still
+ * gives what the model was scored on.
+ */
+export function promptHash(prompt: RenderedPrompt): string {
+  const hash = createHash('sha256');
+  for (const context of prompt.contexts ?? [prompt.context]) hash.update(`${context}\u0000`);
+  for (const continuation of prompt.continuations) hash.update(`\u0001${continuation}`);
+  return hash.digest('hex').slice(0, 16);
 }

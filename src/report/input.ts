@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeRun, type Analysis } from '../analysis/index.js';
+import { analyzeRun, type Analysis, type Design } from '../analysis/index.js';
 import type { ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
 import { readRun, type RunSummary } from '../output/run-dir.js';
@@ -21,10 +21,14 @@ export interface ReportInput {
   maxItems: number;
   /** The Goodhart probes (from analysis.json, else computed from the items). */
   probes: Probes | null;
+  /** Design advice (design.json, written by `goodhart design`), when the run has it. */
+  design: Design | null;
 }
 
 export interface ReportOptions {
   maxItems?: number;
+  /** Another run folder to compare with. */
+  compare?: string;
 }
 
 export const DEFAULT_MAX_ITEMS = 300;
@@ -45,11 +49,21 @@ function readAnalysis(dir: string): Analysis | null {
   }
 }
 
-function analysisFor(dir: string, summary: RunSummary, items: ItemResult[]): Analysis {
+export function analysisFor(dir: string, summary: RunSummary, items: ItemResult[]): Analysis {
   return readAnalysis(dir) ?? analyzeRun(
     { items, conditions: summary.conditions, baseline: summary.baseline, models: summary.models.map((m) => m.name) },
     { seed: summary.seed },
   );
+}
+
+function readDesign(dir: string): Design | null {
+  const file = path.join(dir, 'design.json');
+  try {
+    const d = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Design) : null;
+    return d?.schemaVersion === 1 && Array.isArray(d.candidates) ? d : null;
+  } catch {
+    return null; // a damaged file: the report goes on without the section
+  }
 }
 
 function readProbes(dir: string, summary: RunSummary, items: ItemResult[]): Probes | null {
@@ -74,5 +88,6 @@ export async function readReportInput(dir: string, opts: ReportOptions = {}): Pr
     prompts: await renderRunPrompts(summary),
     maxItems: opts.maxItems ?? DEFAULT_MAX_ITEMS,
     probes: readProbes(dir, summary, items),
+    design: readDesign(dir),
   };
 }

@@ -3,6 +3,7 @@
  * request. Every cell is escaped, so names and benchmark text cannot break a table.
  */
 import { escapeMarkdownCell } from './escape.js';
+import { headline, headlineText } from './headline.js';
 import { robustSetText } from './html/leaderboards.js';
 import { fixed, pct, pctRange, pValue, rankRange, scoringLabel, signedPct } from './format.js';
 import { isSimulated, type ReportInput } from './input.js';
@@ -25,6 +26,7 @@ export function renderMarkdown(input: ReportInput, subjects: SubjectRanking[]): 
   if (simulated.length) {
     out.push(`> **Simulated models:** ${escapeMarkdownCell(simulated.map((m) => m.name).join(', '))} — not real language models; these numbers say nothing about any real model.`, '');
   }
+  out.push(`**${escapeMarkdownCell(headlineText(headline(a)))}**`, '');
   out.push(
     `${escapeMarkdownCell(summary.benchmark.description)}. ${a.items.n} items analysed` +
       `${a.items.incomplete ? ` (${a.items.incomplete} incomplete left out)` : ''}, ${a.models.length} models × ${a.conditions.length} conditions, ` +

@@ -4,13 +4,13 @@
  * condition and the item only, never on the model.
  */
 import { generativeContext } from '../scoring/generate.js';
-import { loadBenchmark } from '../benchmarks/load.js';
+import { loadBenchmark, type FileDigest } from '../benchmarks/load.js';
 import type { ItemResult } from '../core/results.js';
 import type { Item } from '../core/types.js';
 import { buildPresentations } from '../engine/plan.js';
 import type { RunSummary } from '../output/run-dir.js';
-import { renderPrompt } from '../perturbations/templates.js';
-import { resolveStudy } from '../study/load.js';
+import { promptHash, renderPrompt } from '../perturbations/templates.js';
+import { resolveStudy, shuffleSkewedBaseline } from '../study/load.js';
 import { studySchema } from '../study/schema.js';
 
 export interface ShownPrompt {
@@ -21,6 +21,8 @@ export interface ShownPrompt {
   unconditional?: string;
   /** order[shownPosition] = original choice, as rendered. */
   order: number[];
+  /** promptHash of the re-rendered prompt, compared with the one each result recorded. */
+  hash: string;
 }
 
 export interface PromptSet {
@@ -40,33 +42,52 @@ export async function renderRunPrompts(summary: RunSummary): Promise<PromptSet> 
   try {
     const study = resolveStudy(studySchema.parse(spec), summary.studyFile);
     const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir });
+    // The run's own decision, not a new one from the files as they are now.
+    const gold = summary.benchmark.goldPositions;
+    if (gold?.baselineShuffled) shuffleSkewedBaseline(study, gold);
     const presentations = buildPresentations({ items: benchmark.items, fewshotPool: benchmark.fewshotPool, conditions: study.conditions });
     const byCondition = new Map<string, ShownPrompt[]>();
     for (const condition of study.conditions) {
       byCondition.set(condition.name, presentations.get(condition.name)!.map((p) => {
-        const rendered = renderPrompt(p, condition.method);
+        const plain = renderPrompt(p, condition.method);
+        // Generative scoring: the model saw the generative context (hashed as such when it was scored).
+        const rendered = condition.generation ? { ...plain, context: generativeContext(p, condition.generation.chainOfThought) } : plain;
         return {
-          context: condition.generation ? generativeContext(p, condition.generation.chainOfThought) : rendered.context,
+          context: rendered.context,
           continuations: rendered.continuations,
           ...(condition.normalization === 'pmi' ? { unconditional: rendered.unconditionalContext } : {}),
           order: p.order,
+          hash: promptHash(rendered),
         };
       }));
     }
-    return { items: benchmark.items, byCondition, problem: null };
+    return { items: benchmark.items, byCondition, problem: changedFiles(summary.benchmark.provenance?.files, benchmark.provenance.files) };
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0];
     return { items: [], byCondition: new Map(), problem: `the prompts could not be re-rendered from the study and its benchmark: ${reason}` };
   }
 }
 
+/** A warning naming the benchmark files whose content differs from what the run recorded, or null. */
+export function changedFiles(recorded: readonly FileDigest[] | undefined, now: readonly FileDigest[]): string | null {
+  if (!recorded) return null;
+  const current = new Map(now.map((f) => [f.path, f]));
+  const changed = recorded.filter((f) => current.get(f.path)?.sha256 !== f.sha256).map((f) => f.path);
+  const added = now.filter((f) => !recorded.some((r) => r.path === f.path)).map((f) => f.path);
+  if (changed.length === 0 && added.length === 0) return null;
+  const list = [...changed, ...added];
+  const shown = list.slice(0, 3).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
+  return `the benchmark data changed since the run (${shown} no longer hash to what was scored): prompts are shown only for items whose re-rendered prompt still matches the recorded hash`;
+}
+
 /**
- * The prompt a result was scored on, or null when the re-rendered order differs from the one the
+ * The prompt a result was scored on, or null when the re-rendered prompt differs from the one the
  * run recorded (the benchmark files changed since the run): a prompt is shown only when exact.
  */
 export function promptFor(prompts: PromptSet, index: Map<string, number>, r: ItemResult): ShownPrompt | null {
   const i = index.get(r.itemId);
   const p = i === undefined ? undefined : prompts.byCondition.get(r.condition)?.[i];
   if (!p || p.order.length !== r.order.length || p.order.some((o, k) => o !== r.order[k])) return null;
+  if (r.promptHash !== undefined && r.promptHash !== p.hash) return null;
   return p;
 }

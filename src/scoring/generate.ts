@@ -9,7 +9,7 @@ import { makeRng, seedFrom } from '../core/rng.js';
 import type { PerturbedPresentation } from '../perturbations/presentation.js';
 import { labelIndices } from '../perturbations/presentation.js';
 import { symbolSet } from '../perturbations/symbols.js';
-import { renderPrompt } from '../perturbations/templates.js';
+import { renderPrompt, type RenderedPrompt } from '../perturbations/templates.js';
 import { makeExtractor, type ExtractionRule } from './extract.js';
 
 export interface ChainOfThought {
@@ -70,6 +70,8 @@ export function generativeContext(p: PerturbedPresentation, cot: ChainOfThought 
 }
 
 export interface CompiledGeneration {
+  /** The prompt as the model saw it (the generative context), for the result's prompt hash. */
+  prompt: RenderedPrompt;
   requests: [{ kind: 'generate'; context: string; maxTokens: number; stop: string[]; seed: number }];
   reduce(results: RequestResult[]): (number | null)[];
   read(results: RequestResult[]): GenerationReading;
@@ -88,8 +90,10 @@ export function compileGeneration(p: PerturbedPresentation, settings: Generation
     if (r?.kind !== 'generate') throw new Error(`result of kind ${r?.kind} does not answer a generate request`);
     return { generated: r.text, finish: r.finish, extracted: extract(r.text) };
   };
+  const context = generativeContext(p, settings.chainOfThought);
   return {
-    requests: [{ kind: 'generate', context: generativeContext(p, settings.chainOfThought), maxTokens: settings.maxTokens, stop: settings.stop, seed: settings.seed }],
+    prompt: { ...renderPrompt(p, 'generate'), context },
+    requests: [{ kind: 'generate', context, maxTokens: settings.maxTokens, stop: settings.stop, seed: settings.seed }],
     read,
     reduce: (results) => {
       const { extracted } = read(results);

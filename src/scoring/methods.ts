@@ -1,6 +1,6 @@
 import type { Capabilities, Request, RequestResult } from '../core/types.js';
 import type { PerturbedPresentation } from '../perturbations/presentation.js';
-import { renderPrompt, type Method } from '../perturbations/templates.js';
+import { renderPrompt, type Method, type RenderedPrompt } from '../perturbations/templates.js';
 import { compileGeneration, type GenerationReading, type GenerationSettings } from './generate.js';
 
 export type { Method };
@@ -21,6 +21,8 @@ export function requiredKind(method: Method, caps: Capabilities): Request['kind'
  * into one score per shown choice (null where the backend could not see the choice).
  */
 export interface CompiledItem {
+  /** The prompt as rendered, which the requests score. */
+  prompt: RenderedPrompt;
   requests: Request[];
   reduce(results: RequestResult[]): (number | null)[];
   /** Generative scoring: the text written and the label read from it. */
@@ -43,17 +45,20 @@ export function compileItem(p: PerturbedPresentation, method: Method, normalizat
   const prompt = renderPrompt(p, method);
   const n = prompt.continuations.length;
   if (kind === 'nextToken') {
+    if (prompt.contexts) throw new Error('partial scoring has one context per choice, which next-token requests cannot score');
     return {
+      prompt,
       requests: [{ kind: 'nextToken', context: prompt.context, candidates: prompt.continuations }],
       reduce: ([r]) => (r.kind === 'nextToken' ? r.logprobs : mismatch(r)),
     };
   }
-  const requests: Request[] = prompt.continuations.map((continuation) => ({ kind: 'loglikelihood', context: prompt.context, continuation }));
+  const requests: Request[] = prompt.continuations.map((continuation, i) => ({ kind: 'loglikelihood', context: prompt.contexts?.[i] ?? prompt.context, continuation }));
   if (method !== 'symbol' && normalization === 'pmi') {
     for (const continuation of prompt.continuations) requests.push({ kind: 'loglikelihood', context: prompt.unconditionalContext, continuation });
   }
   const norm = method === 'symbol' ? 'none' : normalization;
   return {
+    prompt,
     requests,
     reduce: (results) =>
       prompt.continuations.map((continuation, i) => {
@@ -75,6 +80,18 @@ export function compileItem(p: PerturbedPresentation, method: Method, normalizat
 
 function mismatch(r: RequestResult): never {
   throw new Error(`result of kind ${r.kind} does not answer this request`);
+}
+
+/**
+ * TruthfulQA MC2 (lm-eval truthfulqa/utils.py process_results_mc2): the probabilities of the
+ * choices normalized to sum to 1, and the mass of the true ones. Scores must be log-likelihoods.
+ */
+export function trueMass(scores: readonly (number | null)[], isTrue: readonly boolean[]): number | null {
+  if (scores.some((s) => s === null || Number.isNaN(s))) return null;
+  const top = Math.max(...(scores as number[]));
+  const probs = (scores as number[]).map((s) => Math.exp(s - top));
+  const total = probs.reduce((a, b) => a + b, 0);
+  return probs.reduce((sum, p, i) => (isTrue[i] ? sum + p : sum), 0) / total;
 }
 
 export interface Prediction {

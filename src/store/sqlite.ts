@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import type { RequestResult } from '../core/types.js';
 import { noSpaceError, UserError } from '../core/errors.js';
 import type { Claim, ResultStore } from './store.js';
+import { resultChecksum, verifiedResult } from './checksum.js';
+import { AnswerJournal, orphanedJournals, readJournal } from './journal.js';
 
 export const SCHEMA_VERSION = 1;
 const SQLITE_HEADER = 'SQLite format 3\u0000';
@@ -16,7 +18,7 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS results (model TEXT NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS failures (model TEXT NOT NULL, key TEXT NOT NULL, error TEXT NOT NULL, attempts INTEGER NOT NULL, last_at INTEGER NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, sha256 TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS result_log (model TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (model, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS result_log (model TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, checksum INTEGER, PRIMARY KEY (model, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claims (model TEXT NOT NULL, key TEXT NOT NULL, worker TEXT NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS workers (worker TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, heartbeat INTEGER NOT NULL) WITHOUT ROWID;
 `;
@@ -36,6 +38,48 @@ const STALE_WORKER_MS = 10 * 60_000;
  * two runs split overlapping work instead of both doing it; storing a result releases its claim.
  * A claim whose worker is gone (its process died) is taken over.
  */
+
+/** The one message for a store SQLite cannot read whole: truncated, a damaged page, a failed quick_check. */
+export function damagedStoreError(location: string, detail: string): UserError {
+  return new UserError(
+    `the store is damaged (${detail}); it was left untouched. Move it away or point --store at a new file (its results will then be computed again), ` +
+      `or copy every readable result into a new store with: goodhart store salvage ${location} <new file>`,
+    location,
+  );
+}
+
+/** `e` as a UserError about the store at `location` if SQLite found it damaged or unwritable for want of room. */
+export function storeError(e: unknown, location: string): UserError | undefined {
+  if (e instanceof UserError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'))) {
+    return damagedStoreError(location, (e as Error).message);
+  }
+  return noSpaceError(e, location);
+}
+
+/**
+ * Delete a store that holds no result, no failure and no other run's work (one a failed run
+ * created), with its -wal and -shm files. Returns whether it did.
+ */
+export function removeStoreIfEmpty(file: string): boolean {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const tables = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
+      // A registered worker or a claim is another run at work on this store: it is not ours to delete.
+      for (const table of ['results', 'result_log', 'failures', 'workers', 'claims']) {
+        if (tables.has(table) && db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined) return false;
+      }
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
+  return true;
+}
 
 /** Refuse anything that is not a goodhart store of a version we know, without touching it. */
 function checkExisting(file: string): void {
@@ -72,6 +116,11 @@ export class SqliteStore implements ResultStore {
   private readonly ownSeqs = new Map<string, [number, number][]>();
   /** Per model: whether it may have recorded failures (only then does storing a result clear one). */
   private readonly mayHaveFailures = new Map<string, boolean>();
+  /** Stored results read back damaged (checksum mismatch or not JSON): treated as missing, so computed again. */
+  rejected = 0;
+  /** What opening found of interrupted runs: answers replayed from their journals, and claims of theirs taken over (work redone). */
+  readonly recovery = { replayed: 0, takenOver: 0 };
+  private readonly answers: AnswerJournal;
 
   constructor(readonly location: string) {
     fs.mkdirSync(path.dirname(location), { recursive: true });
@@ -88,18 +137,27 @@ export class SqliteStore implements ResultStore {
         const tables = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
         if (tables.n > 0) throw new UserError('this SQLite file has tables but is not a goodhart store; it was left untouched', location);
       }
+      // Before anything is written: a damaged page refuses the store instead of failing (or misleading) mid-run.
+      const check = this.db.pragma('quick_check', { simple: true }) as string;
+      if (check !== 'ok') throw damagedStoreError(location, `SQLite quick_check: ${check}`);
       this.db.pragma('journal_mode = WAL');
       // WAL + NORMAL survives a killed process (not a power cut) and keeps each insert cheap.
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(SCHEMA);
+      const columns = this.db.prepare(`SELECT name FROM pragma_table_info('result_log')`).pluck().all() as string[];
+      if (!columns.includes('checksum')) this.db.exec('ALTER TABLE result_log ADD COLUMN checksum INTEGER');
       if (version === 0) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (e) {
       if (opened?.open) opened.close();
       if (e instanceof UserError) throw e;
-      throw noSpaceError(e, location) ?? new UserError(`cannot open the store: ${(e as Error).message}. The file may be damaged; it was left untouched. Move it away or point --store at a new file (its results will then be computed again).`, location);
+      const code = (e as { code?: unknown }).code;
+      if (code === 'EISDIR' || code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
+        throw new UserError(`cannot open the store (${String(code)}): check that it is a file this user may read and write, in a folder it may write`, location);
+      }
+      throw noSpaceError(e, location) ?? damagedStoreError(location, (e as Error).message);
     }
-    this.insert = this.db.prepare('INSERT INTO result_log (model, seq, key, result, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.insertRows = this.db.prepare(`INSERT INTO result_log (model, seq, key, result, created_at) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    this.insert = this.db.prepare('INSERT INTO result_log (model, seq, key, result, created_at, checksum) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertRows = this.db.prepare(`INSERT INTO result_log (model, seq, key, result, created_at, checksum) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`);
     this.insertFailure = this.db.prepare(
       `INSERT INTO failures (model, key, error, attempts, last_at) VALUES (?, ?, ?, 1, ?)
        ON CONFLICT (model, key) DO UPDATE SET error = excluded.error, attempts = attempts + 1, last_at = excluded.last_at`,
@@ -107,14 +165,14 @@ export class SqliteStore implements ResultStore {
     this.clearFailure = this.db.prepare('DELETE FROM failures WHERE model = ? AND key = ?');
     // One statement per batch of keys (passed as a JSON array) instead of one per key.
     this.select = this.db.prepare('SELECT key, result FROM results WHERE model = ? AND key IN (SELECT value FROM json_each(?))').raw();
-    this.selectLogged = this.db.prepare('SELECT key, result FROM result_log WHERE model = ?').raw();
+    this.selectLogged = this.db.prepare('SELECT key, result, checksum FROM result_log WHERE model = ?').raw();
     this.lastSeq = this.db.prepare('SELECT max(seq) FROM result_log WHERE model = ?').pluck();
     this.anyResult = this.db.prepare('SELECT 1 FROM results WHERE model = ? LIMIT 1').pluck();
     this.append = this.db.transaction((modelId: string, entries: readonly (readonly [string, RequestResult])[]) => this.appendRows(modelId, entries));
     this.anyFailure = this.db.prepare('SELECT 1 FROM failures WHERE model = ? LIMIT 1').pluck();
     this.release = this.db.prepare('DELETE FROM claims WHERE model = ? AND key IN (SELECT value FROM json_each(?))');
     this.heartbeat = this.db.prepare('UPDATE workers SET heartbeat = ? WHERE worker = ?');
-    this.logSince = this.db.prepare('SELECT seq, key, result FROM result_log WHERE model = ? AND seq > ? AND seq <= ? ORDER BY seq').raw();
+    this.logSince = this.db.prepare('SELECT seq, key, result, checksum FROM result_log WHERE model = ? AND seq > ? AND seq <= ? ORDER BY seq').raw();
     this.claiming = {
       register: this.db.prepare('INSERT INTO workers (worker, host, pid, heartbeat) VALUES (?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET heartbeat = excluded.heartbeat'),
       // Keys are passed as one JSON array: one statement per chunk, not one per key.
@@ -123,6 +181,40 @@ export class SqliteStore implements ResultStore {
       takeOver: this.db.prepare('UPDATE claims SET worker = ? WHERE model = ? AND key = ?'),
     };
     this.claimTx = this.db.transaction((modelId: string, keys: readonly string[], since: number) => this.claimRows(modelId, keys, since));
+    this.answers = new AnswerJournal(location);
+    try {
+      this.replayJournals();
+    } catch (e) {
+      this.db.close();
+      throw storeError(e, location) ?? e;
+    }
+  }
+
+  /**
+   * Commit the answers of interrupted runs' journals that the store lacks. Each journal is read in
+   * the transaction that commits it, so two runs opening the store at once replay it only once.
+   */
+  private replayJournals(): void {
+    for (const file of orphanedJournals(this.location)) {
+      const replay = this.db.transaction(() => {
+        if (!fs.existsSync(file)) return 0;
+        let added = 0;
+        for (const [modelId, answers] of readJournal(file)) {
+          const stored = this.getMany(modelId, [...answers.keys()]);
+          const missing = [...answers].filter(([key]) => !stored.has(key));
+          if (missing.length) this.appendRows(modelId, missing);
+          added += missing.length;
+        }
+        return added;
+      });
+      this.recovery.replayed += replay.immediate();
+      fs.rmSync(file, { force: true });
+    }
+  }
+
+  /** Make one answer durable the moment it arrives (journaled; committed with the next putMany holding it). */
+  journal(modelId: string, key: string, result: RequestResult): void {
+    this.answers.append(modelId, key, result);
   }
 
   getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult> {
@@ -131,14 +223,21 @@ export class SqliteStore implements ResultStore {
     if (this.anyResult.get(modelId) !== undefined) {
       for (let at = 0; at < keys.length; at += 10_000) {
         for (const [key, result] of this.select.iterate(modelId, JSON.stringify(keys.slice(at, at + 10_000))) as Iterable<[string, string]>) {
-          found.set(key, JSON.parse(result) as RequestResult);
+          const parsed = verifiedResult(modelId, key, result, null);
+          if (parsed) found.set(key, parsed);
         }
       }
     }
     const wanted = new Set(keys);
-    for (const [key, result] of this.selectLogged.iterate(modelId) as Iterable<[string, string]>) {
-      if (wanted.has(key)) found.set(key, JSON.parse(result) as RequestResult);
+    const damaged = new Set<string>();
+    for (const [key, text, checksum] of this.selectLogged.iterate(modelId) as Iterable<[string, string, number | null]>) {
+      if (!wanted.has(key)) continue;
+      const result = verifiedResult(modelId, key, text, checksum);
+      if (result) found.set(key, result);
+      else damaged.add(key);
     }
+    // A damaged row whose request was stored again since (computed after the damage was found) costs nothing.
+    for (const key of damaged) if (!found.has(key)) this.rejected++;
     return found;
   }
 
@@ -164,7 +263,10 @@ export class SqliteStore implements ResultStore {
     for (const [key, worker] of heldByOthers.all(modelId, list, this.worker) as [string, string][]) {
       if (!alive.has(worker)) alive.set(worker, this.workerAlive(worker, now));
       if (alive.get(worker)) held.add(key);
-      else takeOver.run(this.worker, modelId, key);
+      else {
+        takeOver.run(this.worker, modelId, key);
+        this.recovery.takenOver++;
+      }
     }
     return { claimed: held.size ? wanted.filter((k) => !held.has(k)) : [...wanted], arrived, position };
   }
@@ -181,10 +283,12 @@ export class SqliteStore implements ResultStore {
     for (const [from, to] of own) ownSince += Math.max(0, to - Math.max(from - 1, since));
     if (last - since === ownSince) return { arrived, position: last };
     let range = 0;
-    for (const [seq, key, result] of this.logSince.iterate(modelId, since, last) as Iterable<[number, string, string]>) {
+    for (const [seq, key, text, checksum] of this.logSince.iterate(modelId, since, last) as Iterable<[number, string, string, number | null]>) {
       while (range < own.length && own[range][1] < seq) range++;
       if (range < own.length && own[range][0] <= seq) continue;
-      arrived.set(key, JSON.parse(result) as RequestResult);
+      const result = verifiedResult(modelId, key, text, checksum);
+      if (result) arrived.set(key, result);
+      else this.rejected++;
     }
     return { arrived, position: last };
   }
@@ -210,6 +314,7 @@ export class SqliteStore implements ResultStore {
   putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
     // IMMEDIATE takes the write lock first, so the next sequence number cannot be taken by another process.
     this.append.immediate(modelId, entries);
+    this.answers.committed(modelId, entries.map(([key]) => key));
   }
 
   private appendRows(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
@@ -222,13 +327,18 @@ export class SqliteStore implements ResultStore {
     else own.push([seq, seq + entries.length - 1]);
     let i = 0;
     for (const params: unknown[] = []; i + ROWS_PER_INSERT <= entries.length; params.length = 0) {
-      for (const end = i + ROWS_PER_INSERT; i < end; i++) params.push(modelId, seq++, entries[i][0], JSON.stringify(entries[i][1]), now);
+      for (const end = i + ROWS_PER_INSERT; i < end; i++) params.push(...this.row(modelId, seq++, entries[i], now));
       this.insertRows.run(params);
     }
-    for (; i < entries.length; i++) this.insert.run(modelId, seq++, entries[i][0], JSON.stringify(entries[i][1]), now);
+    for (; i < entries.length; i++) this.insert.run(this.row(modelId, seq++, entries[i], now));
     if (this.hasFailures(modelId)) for (const [key] of entries) this.clearFailure.run(modelId, key);
     this.release.run(modelId, JSON.stringify(entries.map(([key]) => key)));
     this.heartbeat.run(now, this.worker);
+  }
+
+  private row(modelId: string, seq: number, [key, result]: readonly [string, RequestResult], now: number): unknown[] {
+    const text = JSON.stringify(result);
+    return [modelId, seq, key, text, now, resultChecksum(modelId, key, text)];
   }
 
   putFailure(modelId: string, key: string, error: string): void {
@@ -256,8 +366,26 @@ export class SqliteStore implements ResultStore {
     this.db.prepare('INSERT OR REPLACE INTO file_hashes (path, size, mtime, sha256) VALUES (?, ?, ?, ?)').run(file, size, mtimeMs, sha256);
   }
 
+  models(): string[] {
+    return this.db.prepare('SELECT model FROM result_log UNION SELECT model FROM results ORDER BY 1').pluck().all() as string[];
+  }
+
+  /** Results in the order they were appended (cursor `log:<seq>`), then those of earlier versions by key (`old:<key>`). */
+  scan(modelId: string, cursor: string | undefined, limit: number): { entries: [string, RequestResult][]; cursor?: string } {
+    const [part, at] = cursor ? [cursor.slice(0, 3), cursor.slice(4)] : ['log', '0'];
+    if (part === 'log') {
+      const rows = this.db.prepare('SELECT seq, key, result FROM result_log WHERE model = ? AND seq > ? ORDER BY seq LIMIT ?').raw().all(modelId, Number(at), limit) as [number, string, string][];
+      const entries = rows.map(([, key, result]): [string, RequestResult] => [key, JSON.parse(result) as RequestResult]);
+      return { entries, cursor: rows.length === limit ? `log:${rows[rows.length - 1][0]}` : 'old:' };
+    }
+    const rows = this.db.prepare('SELECT key, result FROM results WHERE model = ? AND key > ? ORDER BY key LIMIT ?').raw().all(modelId, at, limit) as [string, string][];
+    const entries = rows.map(([key, result]): [string, RequestResult] => [key, JSON.parse(result) as RequestResult]);
+    return { entries, ...(rows.length === limit ? { cursor: `old:${rows[rows.length - 1][0]}` } : {}) };
+  }
+
   close(): void {
     if (!this.db.open) return;
+    this.answers.close();
     try {
       this.db.prepare('DELETE FROM claims WHERE worker = ?').run(this.worker);
       this.db.prepare('DELETE FROM workers WHERE worker = ?').run(this.worker);

@@ -19,6 +19,12 @@ export interface ResultStore {
   getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult>;
   /** Store one result the moment it arrives (and forget any earlier failure of that request). */
   put(modelId: string, key: string, result: RequestResult): void;
+  /**
+   * Optional: make one result durable the moment it arrives, cheaply (SQLite: a line appended to
+   * a journal beside the store, replayed by the next run if this one is killed). The caller still
+   * stores it with `putMany`, which commits it; a store without this commits only there.
+   */
+  journal?(modelId: string, key: string, result: RequestResult): void;
   /** Store many results at once (one transaction). */
   putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void;
   /** Where a model's results end now (see `claim`). */
@@ -35,5 +41,9 @@ export interface ResultStore {
   /** Cached content hash of a file, valid while its size and mtime are unchanged. */
   fileHash(path: string, size: number, mtimeMs: number): string | undefined;
   setFileHash(path: string, size: number, mtimeMs: number, sha256: string): void;
+  /** Models with stored results (for `store copy`). */
+  models(): string[];
+  /** A page of a model's stored results, from `cursor` (none: the start); `cursor` of the answer is absent at the end. */
+  scan(modelId: string, cursor: string | undefined, limit: number): { entries: [string, RequestResult][]; cursor?: string };
   close(): void;
 }

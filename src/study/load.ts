@@ -1,13 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, visit, LineCounter } from 'yaml';
-import type { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import type { ConditionInfo } from '../core/results.js';
 import { expandCircular, factorsOf, normalizeEntry, type PerturbationStep } from '../perturbations/registry.js';
 import type { Method, Normalization } from '../scoring/methods.js';
 import { MMLU_PRO_COT, type GenerationSettings } from '../scoring/generate.js';
 import { studySchema, type StudySpec } from './schema.js';
+import { benchmarkTask, DEFAULT_BASELINE, protocolSettings, type ProtocolSettings } from './protocols.js';
+import type { GoldPositionCheck } from '../benchmarks/gold-positions.js';
+import { formatIssues } from './issues.js';
+import { expandVariables } from './variables.js';
 
 export interface Condition {
   name: string;
@@ -21,7 +24,8 @@ export interface Condition {
 }
 
 export interface Study {
-  spec: StudySpec;
+  /** As validated, with the default baseline filled in (so it resolves to the same conditions again). */
+  spec: StudySpec & { baseline: string };
   file: string;
   baseDir: string;
   conditions: Condition[];
@@ -49,8 +53,12 @@ export function loadStudy(file: string): Study {
     // Only aliases fail here: one without its anchor, or so many that they would blow up memory.
     throw new UserError(`YAML alias error: ${(e as Error).message}`, `${file}:${aliasLine(doc, lines)}`);
   }
+  raw = expandVariables(raw, (keyPath) => `${file}:${lineOf(doc, lines, keyPath) ?? 1}: ${keyPath.join('.')}`);
   const parsed = studySchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(formatIssues(parsed.error, doc, lines), file);
+  if (!parsed.success) {
+    const located = { lineOf: (p: readonly PropertyKey[]) => lineOf(doc, lines, p), lineOfKey: (p: readonly PropertyKey[], k: string) => lineOfKey(doc, lines, p, k), valueAt: (p: readonly PropertyKey[]) => valueAt(raw, p) };
+    throw new UserError(formatIssues(studySchema, parsed.error, located), file);
+  }
   return resolveStudy(parsed.data, file);
 }
 
@@ -73,6 +81,11 @@ function aliasLine(doc: YamlDoc, lines: LineCounter): number {
   return unresolved ?? first ?? 1;
 }
 
+function valueAt(value: unknown, keyPath: readonly PropertyKey[]): unknown {
+  for (const k of keyPath) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k] : undefined;
+  return value;
+}
+
 /** Line of the node at a key path (or of its nearest ancestor that has one). */
 function lineOf(doc: YamlDoc, lines: LineCounter, keyPath: readonly PropertyKey[]): number | undefined {
   for (let n = keyPath.length; n >= 0; n--) {
@@ -89,38 +102,43 @@ function lineOfKey(doc: YamlDoc, lines: LineCounter, parent: readonly PropertyKe
   return pair?.key?.range ? lines.linePos(pair.key.range[0]).line : lineOf(doc, lines, parent);
 }
 
-function formatIssues(error: z.ZodError, doc: YamlDoc, lines: LineCounter): string {
-  const at = (keyPath: readonly PropertyKey[], line: number | undefined) =>
-    `${keyPath.length ? keyPath.map(String).join('.') : '(top level)'}${line ? ` (line ${line})` : ''}`;
-  return error.issues
-    .slice(0, 8)
-    .flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((k) => `${at([...issue.path, k], lineOfKey(doc, lines, issue.path, k))}: unknown key`);
-      }
-      return [`${at(issue.path, lineOf(doc, lines, issue.path))}: ${issue.message}`];
-    })
-    .join('\n');
-}
-
 /** Choices are labelled A-Z at most, and a rotation by more than the number of choices repeats an earlier one. */
 const MAX_ROTATIONS = 26;
 
-export function resolveStudy(spec: StudySpec, file: string): Study {
+/** The study with its baseline named: the lm-eval protocol's condition, added when the study has none. */
+function withBaseline(spec: StudySpec): StudySpec & { baseline: string } {
+  if (spec.baseline !== undefined) return { ...spec, baseline: spec.baseline };
+  const has = spec.conditions.some((c) => c.name === DEFAULT_BASELINE);
+  const conditions = has ? spec.conditions : [{ name: DEFAULT_BASELINE, protocol: DEFAULT_BASELINE, perturbations: [] }, ...spec.conditions];
+  return { ...spec, conditions, baseline: DEFAULT_BASELINE };
+}
+
+export function resolveStudy(given: StudySpec, file: string): Study {
+  const spec = withBaseline(given);
+  const task = benchmarkTask(spec.benchmark);
   const conditions: Condition[] = [];
   spec.conditions.forEach((c, ci) => {
     const at = `${file}: conditions.${ci}.perturbations`;
-    const steps = c.perturbations.map((entry) => normalizeEntry(entry));
-    const circular = steps.flatMap((s, k) => (s.name === 'circular' ? [k] : []));
+    let protocol: ProtocolSettings | undefined;
+    try {
+      protocol = c.protocol ? protocolSettings(c.protocol, task) : undefined;
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(e.message, `${file}: conditions.${ci}.protocol`);
+      throw e;
+    }
+    const fromProtocol = protocol?.perturbations.length ?? 0;
+    const steps = [...(protocol?.perturbations ?? []), ...c.perturbations].map((entry) => normalizeEntry(entry));
+    // Key paths count the condition's own entries, after the protocol's.
+    const circular = steps.flatMap((s, k) => (s.name === 'circular' ? [k - fromProtocol] : []));
     if (circular.length > 1) throw new UserError('a chain can hold "circular" only once', `${at}.${circular[1]}`);
     for (const k of circular) {
-      const { n } = steps[k].args as { n: number };
+      const { n } = steps[k + fromProtocol].args as { n: number };
       if (n > MAX_ROTATIONS) {
         throw new UserError(`circular makes one condition per rotation; n must be at most ${MAX_ROTATIONS} (got ${n})`, `${at}.${k}.circular.n`);
       }
     }
-    const method = c.scoring;
-    const normalization: Normalization = c.normalization ?? (method === 'symbol' || method === 'generate' ? 'none' : 'char');
+    const method = (c.scoring ?? protocol?.scoring)!;
+    const normalization: Normalization = c.normalization ?? (c.scoring === undefined ? protocol?.normalization : undefined) ?? (method === 'symbol' || method === 'generate' ? 'none' : 'char');
     if ((method === 'symbol' || method === 'generate') && normalization !== 'none') {
       throw new UserError(`${method} scoring ${method === 'symbol' ? 'scores one symbol' : 'reads one label'}, so its normalization must be "none" (got "${normalization}")`, `${file}: conditions.${ci}.normalization`);
     }
@@ -188,4 +206,19 @@ function generationSettings(c: StudySpec['conditions'][number], seed: number, at
     stop: g.stop ?? (chainOfThought ? ['Question:'] : ['Question:', '\n\n']),
     seed,
   };
+}
+
+/**
+ * The baseline shown with shuffled choices, when the benchmark's gold answers sit mostly at one
+ * position, the baseline scores symbols or labelled choices (hybrid), keeps the given order, and the
+ * study does not say otherwise. Returns whether it did.
+ */
+export function shuffleSkewedBaseline(study: Study, gold: Omit<GoldPositionCheck, 'baselineShuffled'>): boolean {
+  const at = study.conditions.findIndex((c) => c.name === study.spec.baseline);
+  const baseline = study.conditions[at];
+  if (!gold.skewed || !study.spec.goldPositionShuffle || !baseline || baseline.method === 'cloze') return false;
+  if (baseline.info.factors.order !== 'original') return false;
+  const chain = [normalizeEntry('shuffle'), ...baseline.chain];
+  study.conditions[at] = { ...baseline, chain, info: { ...baseline.info, perturbations: chain, factors: factorsOf(chain, baseline.method, baseline.normalization) } };
+  return true;
 }

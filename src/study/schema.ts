@@ -3,6 +3,7 @@ import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
 import { remoteModelSchemas } from '../models/remote-specs.js';
 import { simModelSchema } from '../sim/spec.js';
+import { PROTOCOL_NAMES } from './protocols.js';
 
 /** A local GGUF file, evaluated in-process by node-llama-cpp. */
 export const ggufModelSchema = z
@@ -52,11 +53,15 @@ export const generationSchema = z
 export const conditionSchema = z
   .object({
     name: z.string().regex(/^[\w.:@+-]+$/, 'a condition name uses letters, digits and _ . : @ + -'),
-    scoring: z.enum(['symbol', 'hybrid', 'cloze', 'generate']),
+    /** A published protocol of the benchmark: its template, scoring, normalization and shots (the keys below refine it). */
+    protocol: z.enum(PROTOCOL_NAMES).optional(),
+    /** Required without a protocol. */
+    scoring: z.enum(['symbol', 'hybrid', 'cloze', 'generate']).optional(),
     /** Required with, and only with, scoring: generate. */
     generation: generationSchema.optional(),
-    /** Default: none for symbol, char (lm-eval acc_norm) for hybrid and cloze. */
+    /** Default: the protocol's; else none for symbol and generate, char (lm-eval acc_norm) for hybrid and cloze. */
     normalization: z.enum(['none', 'token', 'char', 'byte', 'pmi']).optional(),
+    /** Applied after the protocol's own steps. */
     perturbations: z.array(perturbationEntrySchema).default([]),
     /** Seed for this condition's perturbations (default: the study seed). */
     seed: z.number().int().optional(),
@@ -67,7 +72,8 @@ export const conditionSchema = z
      */
     role: z.enum(['baseline', 'perturbation', 'stress', 'probe', 'protocol']).optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.scoring !== undefined || c.protocol !== undefined, { message: 'give scoring (symbol, hybrid or cloze) or a protocol', path: ['scoring'] });
 
 export const studySchema = z
   .object({
@@ -80,8 +86,10 @@ export const studySchema = z
     benchmark: benchmarkSpecSchema,
     models: z.array(modelSpecSchema).min(1),
     conditions: z.array(conditionSchema).min(1),
-    /** Name of the condition that reproduces the leaderboard as usually published. */
-    baseline: z.string(),
+    /** Name of the condition that reproduces the leaderboard as usually published; default: a condition "lm-eval" under the lm-eval protocol (added when missing). */
+    baseline: z.string().optional(),
+    /** When most gold answers sit at one position (TruthfulQA lists them first), show the baseline's choices shuffled under symbol and hybrid scoring. */
+    goldPositionShuffle: z.boolean().default(true),
     /** Probes computed beside the grid (choices-only and answer-order memory come from conditions). */
     probes: z
       .object({

@@ -27,6 +27,14 @@ test('goodhart design on the MMLU-Pro import: items needed per adjacent pair at 
   }
   assert.equal(design.conditionsNeeded, null, 'one condition: no conditions curve');
   assert.ok(baseline.separableAdjacentPairs >= 5 && baseline.separableAdjacentPairs < 28);
+
+  // The report shows the design: its recommendation and the per-pair table.
+  const reported = await runCli(['report', out]);
+  assert.equal(reported.code, 0, reported.stderr);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  assert.match(html, /<section id="design">/);
+  assert.match(html, /The baseline \(baseline\) is the most stable protocol measured/);
+  assert.match(html, /Items needed per adjacent pair under baseline/);
 });
 
 test('goodhart design refuses a folder that is not a run, naming it', async () => {

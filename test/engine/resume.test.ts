@@ -3,16 +3,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir, writeSmallStudy } from '../helpers.js';
+import { forEachStore } from '../store/backends.js';
 
 const read = (dir: string) => ({
   items: fs.readFileSync(path.join(dir, 'items.jsonl'), 'utf8'),
   summary: JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')),
 });
 
-test('a second run computes nothing and gives identical results', async () => {
+test('a second run computes nothing and gives identical results', (t) => forEachStore(t, async (_kind, store) => {
   const dir = tempDir();
   const study = writeSmallStudy(dir);
-  const args = ['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q'];
+  const args = ['run', study, '--out', path.join(dir, 'out'), '--store', store, '-q'];
   const first = await runCli(args);
   assert.equal(first.code, 0, first.stderr);
   const a = read(path.join(dir, 'out'));
@@ -27,7 +28,7 @@ test('a second run computes nothing and gives identical results', async () => {
   assert.equal(b.summary.requests.cached, a.summary.requests.unique);
   assert.equal(b.items, a.items);
   assert.deepEqual(b.summary.cells, a.summary.cells);
-});
+}));
 
 test('SIGINT stops cleanly, says how to resume and exits non-zero', async () => {
   const dir = tempDir();

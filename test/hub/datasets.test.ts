@@ -83,8 +83,8 @@ describe('Hub datasets by reference', () => {
     try {
       const b = await load({ recipe: 'commonsense_qa' });
       assert.deepEqual(b.items, [
-        { id: 'validation/q1', question: 'Where do you keep milk?', choices: ['fridge', 'oven', 'shelf'], answer: 0, meta: { question_concept: 'milk' }, split: 'validation' },
-        { id: 'validation/q2', question: 'What do birds do?', choices: ['swim', 'fly', 'dig'], answer: 1, meta: { question_concept: 'bird' }, split: 'validation' },
+        { id: 'validation/q1', question: 'Where do you keep milk?', choices: ['fridge', 'oven', 'shelf'], answer: 0, meta: { question_concept: 'milk' }, split: 'validation', task: 'commonsense_qa' },
+        { id: 'validation/q2', question: 'What do birds do?', choices: ['swim', 'fly', 'dig'], answer: 1, meta: { question_concept: 'bird' }, split: 'validation', task: 'commonsense_qa' },
       ]);
     } finally {
       await f.done();
@@ -97,11 +97,32 @@ describe('Hub datasets by reference', () => {
     const f = await useFakeHub({ repos: [{ owner: 'HAERAE-HUB', name: 'KMMLU', files }] });
     try {
       const law = await load({ recipe: 'kmmlu', subjects: ['Law'] });
-      assert.deepEqual(law.items, [{ id: 'Law/test/0', subject: 'Law', question: '법?', choices: ['w', 'x', 'y', 'z'], answer: 3, split: 'test' }]);
+      assert.deepEqual(law.items, [{ id: 'Law/test/0', subject: 'Law', question: '법?', choices: ['w', 'x', 'y', 'z'], answer: 3, split: 'test', task: 'kmmlu' }]);
       assert.deepEqual(law.fewshotPool.get('Law')?.map((i) => i.answer), [0]);
       assert.deepEqual(fileHits(f.hub).map((h) => path.posix.basename(h.path)).sort(), ['Law-dev.csv', 'Law-test.csv']);
       const all = await load({ recipe: 'kmmlu' });
       assert.deepEqual(all.items.map((i) => i.subject), ['Accounting', 'Agricultural-Sciences', 'Law']);
+    } finally {
+      await f.done();
+    }
+  });
+
+  it('HellaSwag: the Hub\'s rows and llama.cpp\'s text file give identical items', { skip: !fs.existsSync(path.join(sharedDir(), 'data', 'hellaswag')) }, async () => {
+    // The first three validation rows as the Hub holds them (ctx_a and ctx_b apart; ActivityNet rows, no markers).
+    const local = (await load({ recipe: 'hellaswag', path: path.join(sharedDir(), 'data', 'hellaswag'), limit: { total: 10042 } })).items.slice(0, 3);
+    const shard = parquet({
+      ind: [24, 92, 106],
+      activity_label: ['Roof shingle removal', 'Clean and jerk', 'Canoeing'],
+      ctx_a: ['A man is sitting on a roof.', 'A lady walks to a barbell. She bends down and grabs the pole.', 'Two women in a child are shown in a canoe while a man pulls the canoe while standing in the water, with other individuals visible in the background.'],
+      ctx_b: ['he', 'the lady', 'the child and a different man'],
+      endings: local.map((i) => i.choices),
+      label: local.map((i) => String(i.answer)),
+    });
+    const f = await useFakeHub({ repos: [{ owner: 'Rowan', name: 'hellaswag', files: { 'hellaswag.py': '# script', 'README.md': '#' }, parquetApi: { 'default/validation': [shard] } }] });
+    try {
+      const hub = await load({ recipe: 'hellaswag' });
+      assert.deepEqual(hub.items, local);
+      assert.equal(hub.items[2].question, 'Canoeing: Two women in a child are shown in a canoe while a man pulls the canoe while standing in the water, with other individuals visible in the background. The child and a different man');
     } finally {
       await f.done();
     }
@@ -120,12 +141,13 @@ describe('Hub datasets by reference', () => {
     try {
       const b = await load({ recipe: 'hellaswag' });
       assert.deepEqual(b.items[0], {
-        id: 'validation/24',
+        id: 'validation/0',
         question: 'Roof shingle removal: A man is sitting on a roof. He',
         choices: ['is using wrap. to wrap skis.', 'is ripping level tiles off.', 'is holding a cube.', 'starts pulling up roofing.'],
         answer: 3,
-        meta: { activity_label: 'Roof shingle removal' },
+        meta: { activity_label: 'Roof shingle removal', llamaCppContext: 'Roof shingle removal: A man is sitting on a roof. he' },
         split: 'validation',
+        task: 'hellaswag',
       });
       assert.equal(b.items[1].question, 'Clean and jerk: A lady walks to a barbell. She bends down and grabs the pole. The lady');
       const offline = await load({ recipe: 'hellaswag' }, true);

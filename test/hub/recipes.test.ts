@@ -28,7 +28,11 @@ describe('recipes map each dataset\'s rows onto items', () => {
   it('hellaswag (Rowan/hellaswag): lm-eval\'s preprocessing, label as text', () => {
     const row = { ind: 7, activity_label: 'Baking cookies', ctx_a: 'A woman mixes dough.', ctx_b: 'SHE then', endings: ['[header] bakes it.', 'eats  it.', 'x', 'y'], label: '1', split: 'val' };
     // Exactly lm-eval's: the strip comes before the markers go, so a space can be left in front.
-    assert.deepEqual(map('hellaswag', row), { question: 'Baking cookies: A woman mixes dough. She then', choices: [' bakes it.', 'eats it.', 'x', 'y'], answer: 1, id: '7', meta: { activity_label: 'Baking cookies' } });
+    // Ids count rows, as llama.cpp's text file of the split does; its line (no capitalization) is kept for the llama.cpp protocol.
+    assert.deepEqual(map('hellaswag', row), {
+      question: 'Baking cookies: A woman mixes dough. She then', choices: [' bakes it.', 'eats it.', 'x', 'y'], answer: 1,
+      meta: { activity_label: 'Baking cookies', llamaCppContext: 'Baking cookies: A woman mixes dough. SHE then' },
+    });
     assert.match(map('hellaswag', { ...row, label: '' }) as string, /no answers/);
   });
 

@@ -53,13 +53,17 @@ describe('recipes on the shared data', { skip: absent }, () => {
     assert.equal(b.items.length, 3);
     assert.match(b.description, /10042 items/);
     const first = await load({ recipe: 'hellaswag', path: 'hellaswag/hellaswag_val_full.txt.bz2', limit: { total: 10042 } });
+    // lm-eval capitalizes ctx_b ("he"); the file's own line is what llama.cpp scores.
     assert.deepEqual(first.items[0], {
       id: 'validation/0',
-      question: 'Roof shingle removal: A man is sitting on a roof. he',
+      question: 'Roof shingle removal: A man is sitting on a roof. He',
       choices: ['is using wrap to wrap a pair of skis.', 'is ripping level tiles off.', "is holding a rubik's cube.", 'starts pulling up roofing on a roof.'],
       answer: 3,
       split: 'validation',
+      task: 'hellaswag',
+      meta: { activity_label: 'Roof shingle removal', llamaCppContext: 'Roof shingle removal: A man is sitting on a roof. he' },
     });
+    assert.equal(first.items.filter((i) => i.question !== i.meta?.llamaCppContext).length, 3236);
   });
 
   it('truthfulqa_mc1: mc_task.json, the correct answer first', async () => {

@@ -1,10 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import type { LoglikelihoodRequest, NextTokenRequest, Outcome } from '../../src/core/types.js';
 import { UserError } from '../../src/core/errors.js';
 import { GgufModel } from '../../src/models/gguf.js';
 import { matchCandidates } from '../../src/models/top-k.js';
-import { connectModel, storiesPath } from './remote-helpers.js';
+import { runCli, tempDir } from '../helpers.js';
+import { connectModel, readOutput, storiesPath, writeStudy } from './remote-helpers.js';
 import { ScoringEngine } from './servers/engine.js';
 import { startLlamaServer } from './servers/llama-server.js';
 import { startTgi } from './servers/tgi.js';
@@ -62,26 +64,25 @@ test('candidates match decoded top-k tokens by trimmed text; spellings of one an
   assert.deepEqual(got.slice(1), [-1.5, -3.0, null, null]);
 });
 
-test('llama-server: next-token log-probs by token ID equal the in-process ones within its top-k', async () => {
+test('llama-server: each symbol\'s log-prob over all its tokens, by token ID, equals the in-process log-likelihood', async () => {
   const server = await startLlamaServer(engine);
-  const model = await connectModel({ name: 'llama', backend: 'llama-server', url: server.url, topLogprobs: 20 });
+  const model = await connectModel({ name: 'llama', backend: 'llama-server', url: server.url, topLogprobs: 2 });
   try {
     assert.deepEqual(model.capabilities, { loglikelihood: false, nextToken: true, generate: true });
-    const [want] = await gguf.evaluate([nextToken]);
+    // stories260K spells " A", " C" and " D" as "▁" and a letter: scored by their first token alone, they would tie.
+    const firsts = nextToken.candidates.map((c) => engine.tokenize(context + c, true)[engine.tokenize(context, true).length]);
+    assert.ok(new Set(firsts).size < firsts.length, 'some symbols share their first token');
+    const want = (await gguf.evaluate(nextToken.candidates.map((continuation) => ({ kind: 'loglikelihood' as const, context, continuation })))).map((o) => (ok(o) as { logprob: number }).logprob);
     const [got, ll] = await model.evaluate([nextToken, loglikelihoods[0]]);
-    const wantLp = ok(want) as { logprobs: number[] };
     const gotLp = ok(got) as { logprobs: (number | null)[] };
-    const dists = await engine.distributions(engine.tokenize(context, true));
-    const twentieth = ScoringEngine.top(dists[dists.length - 1], 20)[19].logprob;
-    gotLp.logprobs.forEach((g, j) => {
-      if (g === null) assert.ok(wantLp.logprobs[j] < twentieth + 1e-6, `candidate ${j} is outside the top 20`);
-      else assert.ok(Math.abs(g - wantLp.logprobs[j]) < 1e-3, `candidate ${j}: ${g} vs ${wantLp.logprobs[j]}`);
-    });
-    assert.ok(gotLp.logprobs.some((g) => g !== null), 'the candidates\' first token is within the top 20');
+    gotLp.logprobs.forEach((g, j) => assert.ok(g !== null && Math.abs(g - want[j]) < 1e-3, `candidate ${j}: ${g} vs ${want[j]}`));
+    assert.equal(new Set(gotLp.logprobs).size, 4, 'no two symbols tie');
     assert.equal(ll.ok, false, 'llama-server cannot compute log-likelihoods');
     const call = server.log.find((r) => r.path === '/completion')!.body;
     assert.ok(Array.isArray(call.prompt) && call.prompt.every(Number.isInteger), 'the prompt is sent as token IDs');
-    assert.deepEqual([call.n_predict, call.n_probs, call.temperature], [1, 20, 0]);
+    assert.deepEqual([call.n_predict, call.n_probs, call.temperature], [1, 2, 0]);
+    // Tokens outside the top 2 are asked for on their own, forced by a logit bias.
+    assert.ok(server.log.some((r) => r.path === '/completion' && Array.isArray(r.body.logit_bias) && r.body.logit_bias.length === 1));
     const tokenizeCall = server.log.find((r) => r.path === '/tokenize')!.body;
     assert.deepEqual([tokenizeCall.add_special, tokenizeCall.parse_special], [true, false]);
   } finally {
@@ -156,7 +157,13 @@ test('openai-chat: a model that gives no log-probs is reported broken; a wrong m
   try {
     const model = await connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'chat-model' });
     await assert.rejects(model.evaluate([nextToken]), /no choices\[0\]\.logprobs/);
-    const wrong = await connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'no-such-model' });
+    await assert.rejects(connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'no-such-model' }), (e: Error) =>
+      e instanceof UserError && e.message.startsWith('study.yaml: models.0 (chat).model: the server does not list the model "no-such-model"') && /lists "chat-model"/.test(e.message));
+    // --lenient: a warning, and the server's own answer stops the run.
+    const warnings: string[] = [];
+    const wrong = await connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'no-such-model' }, { lenient: true, warn: (l) => warnings.push(l) });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /^warning: .*does not list the model "no-such-model"/);
     await assert.rejects(wrong.evaluate([nextToken]), (e: Error) => e instanceof UserError && /HTTP 404: The model `no-such-model` does not exist/.test(e.message) && /check url and model/.test(e.message));
   } finally {
     await server.close();
@@ -194,6 +201,22 @@ test('tgi: a server without prefill log-probs is reported with the flag that ena
     assert.ok(!server.log.some((r) => r.path === '/tokenize'), 'a local tokenizer replaces the server\'s');
   } finally {
     await model.close();
+    await server.close();
+  }
+});
+
+test('a cell whose items tie in more than 5% of cases is reported with a warning', async () => {
+  // Every symbol with the same log-prob: every item ties.
+  const flat: TopFor = async () => ['A', 'B', 'C', 'D'].map((token) => ({ token, logprob: -1.4 }));
+  const server = await startOllama({ topFor: flat });
+  const dir = tempDir();
+  try {
+    const study = writeStudy(dir, [`{ name: flat, backend: ollama, url: '${server.url}', model: stories }`], ['{ name: base, scoring: symbol }'], 2);
+    const r = await runCli(['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: flat x base: 4 of 4 items tied \(the first shown choice won them\)/);
+    assert.equal(readOutput(path.join(dir, 'out')).summary.cells[0].ties, 4);
+  } finally {
     await server.close();
   }
 });

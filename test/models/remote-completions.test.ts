@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { NextTokenResult, Outcome, Request } from '../../src/core/types.js';
 import { GgufModel } from '../../src/models/gguf.js';
+import { PROBE_TEXTS } from '../../src/models/remote-checks.js';
 import { remoteStats } from '../../src/models/remote.js';
 import { runCli, tempDir } from '../helpers.js';
 import { connectModel, itemsOf, readOutput, storiesPath, writeStudy } from './remote-helpers.js';
@@ -70,8 +71,10 @@ for (const variant of [
       else assert.equal(calls.length, 1, 'all prompts go in one request');
       assert.equal(calls[0].body.max_tokens, 'maxTokensOne' in variant.extra ? 1 : 0);
       assert.ok(calls.every((c) => c.body.prompt.every((p: unknown) => Array.isArray(p))), 'prompts are sent as token IDs');
-      const usedServerTokenizer = server.log.some((r) => r.path === '/tokenize');
+      // A local tokenizer is only compared with the server's on the probe texts.
+      const usedServerTokenizer = server.log.some((r) => r.path === '/tokenize' && !PROBE_TEXTS.includes(r.body.prompt));
       assert.equal(usedServerTokenizer, !('tokenizer' in variant.extra));
+      assert.equal(new Set(server.log.filter((r) => r.path === '/tokenize' && PROBE_TEXTS.includes(r.body.prompt)).map((r) => r.body.prompt)).size, PROBE_TEXTS.length);
       assert.match(model.identity.id, /^openai-completions:stories260K@http:\/\/127\.0\.0\.1:\d+#[0-9a-f]{16}$/);
       assert.equal(remoteStats(model)?.retries, 0);
     } finally {
@@ -155,3 +158,21 @@ for (const misbehave of ['ignore-echo', 'drop-last'] as const) {
     }
   });
 }
+
+test('a local tokenizer that disagrees with the server\'s /tokenize is a configuration error (a warning with --lenient)', async () => {
+  const server = await startVllm({ engine });
+  const otherVocabulary = path.join(path.dirname(storiesPath()), 'llama-2-tiny-random.gguf');
+  const entry = { name: 'vllm', backend: 'openai-completions', url: server.url, model: 'stories260K', tokenizer: otherVocabulary };
+  try {
+    await assert.rejects(connectModel(entry), (e: Error) =>
+      e.message.startsWith('study.yaml: models.0 (vllm).tokenizer: the local tokenizer disagrees with the server\'s /tokenize on "Answer: A"') && /--lenient/.test(e.message));
+    assert.ok(!server.log.some((r) => r.path === '/v1/completions'), 'nothing was scored');
+    const warnings: string[] = [];
+    const model = await connectModel(entry, { lenient: true, warn: (l) => warnings.push(l) });
+    await model.close();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /^warning: .*the local tokenizer disagrees/);
+  } finally {
+    await server.close();
+  }
+});

@@ -40,7 +40,7 @@ test('a 429 is retried after the Retry-After the server asked for, and counted',
     const started = Date.now();
     assert.deepEqual(await http.post('/x', {}), { ok: true });
     assert.ok(Date.now() - started >= 950, 'waited for Retry-After');
-    assert.deepEqual(http.stats, { attempts: 2, retries: 1, failed: 0 });
+    assert.deepEqual(http.stats, { attempts: 2, retries: 1, failed: 0, timeouts: 0, resentPrompts: 1 });
   } finally {
     await server.close();
   }
@@ -101,7 +101,8 @@ test('connection refused names the endpoint', async () => {
 });
 
 test('under a fault mix (>= 20% of first attempts failing) a run loses nothing, scores no failure and reports retries', async () => {
-  const faults = { firstAttemptRate: 0.35, retryRate: 0.1, storm: 2, slowMs: 3500, seed: 11 };
+  // Generous timeouts: a busy machine makes real answers slow too, and only the injected slow ones should time out.
+  const faults = { firstAttemptRate: 0.35, retryRate: 0.1, storm: 2, slowMs: 8500, seed: 11 };
   const server = await startVllm({ engine, faults });
   const dir = tempDir();
   try {
@@ -109,7 +110,7 @@ test('under a fault mix (>= 20% of first attempts failing) a run loses nothing, 
       dir,
       [
         `{ name: local, path: '${storiesPath()}', threads: 1 }`,
-        `{ name: remote, backend: openai-completions, url: '${server.url}', model: stories260K, batchSize: 4, concurrency: 2, timeoutMs: 3000 }`,
+        `{ name: remote, backend: openai-completions, url: '${server.url}', model: stories260K, batchSize: 4, concurrency: 2, timeoutMs: 8000, maxRetries: 8 }`,
       ],
       ['{ name: base, scoring: symbol }', '{ name: hybrid, scoring: hybrid, normalization: char }'],
       2,
@@ -135,6 +136,42 @@ test('under a fault mix (>= 20% of first attempts failing) a run loses nothing, 
       assert.equal(item.predicted, local.get(key).predicted, key);
       item.scores.forEach((s: number, j: number) => assert.ok(Math.abs(s - local.get(key).scores[j]) < 1e-3));
     }
+  } finally {
+    await server.close();
+  }
+});
+
+test('a batch slower than timeoutMs is split and sent in smaller pieces; each prompt is computed at most once more per timeout, all counted in summary.json', async () => {
+  // 400 ms a prompt: a batch of 8 takes 3.2 s, 4 take 1.6 s, both beyond the 1.5 s timeout; 2 take 0.8 s.
+  const server = await startVllm({ engine, promptDelayMs: 400 });
+  const dir = tempDir();
+  try {
+    const study = writeStudy(
+      dir,
+      [
+        `{ name: local, path: '${storiesPath()}', threads: 1 }`,
+        `{ name: remote, backend: openai-completions, url: '${server.url}', model: stories260K, batchSize: 8, concurrency: 1, timeoutMs: 1500 }`,
+      ],
+      ['{ name: base, scoring: symbol }'],
+      1,
+    );
+    const out = path.join(dir, 'out');
+    const r = await runCli(['run', study, '--out', out, '--store', path.join(dir, 'store.sqlite')]);
+    assert.equal(r.code, 0, r.stderr);
+    const remote = readOutput(out).summary.requestsByModel.remote;
+    const { prompts } = server;
+    assert.equal(remote.failed, 0);
+    assert.ok(remote.timeouts > 0, 'the first batch timed out');
+    // A busy machine may delay the client past an answer already sent, so the server sees at most as many hang-ups as the client timed out.
+    assert.ok(prompts.abandonedRequests > 0 && prompts.abandonedRequests <= remote.timeouts, `${prompts.abandonedRequests} hang-ups for ${remote.timeouts} timeouts`);
+    for (const [batch, n] of prompts.batches) assert.ok(n === 1 || !batch.includes('|'), 'a batch of several prompts is never sent twice: it is split');
+    const sent = [...prompts.received.values()].reduce((a, b) => a + b, 0);
+    assert.ok(remote.resentPrompts >= sent - prompts.received.size && remote.resentPrompts > 0, 'summary.json counts every prompt sent again');
+    assert.ok(remote.resentPrompts <= remote.timeouts * 8, 'each timeout resends at most the prompts of its own request');
+    const computed = [...prompts.computed.values()].reduce((a, b) => a + b, 0);
+    assert.ok(computed - prompts.received.size <= remote.resentPrompts, `${computed} computations of ${prompts.received.size} prompts`);
+    assert.equal(prompts.computed.size, prompts.received.size, 'every prompt was computed in the end');
+    assert.match(r.stderr, /remote: \d+ HTTP attempts timed out \(timeoutMs\); \d+ prompts were sent again in all/);
   } finally {
     await server.close();
   }

@@ -9,11 +9,11 @@ import { sharedDir, tempDir } from '../helpers.js';
 export const storiesPath = () => path.join(sharedDir(), 'models', 'stories260K.gguf');
 
 /** A model built from a study-file entry, exactly as `goodhart run` builds it. */
-export async function connectModel(entry: Record<string, unknown>): Promise<Model> {
+export async function connectModel(entry: Record<string, unknown>, checks: { lenient?: boolean; warn?: (line: string) => void } = {}): Promise<Model> {
   const dir = tempDir();
   const store = new SqliteStore(path.join(dir, 'store.sqlite'));
   try {
-    return await createModel(modelSpecSchema.parse(entry), { baseDir: dir, store, where: 'study.yaml: models.0' });
+    return await createModel(modelSpecSchema.parse(entry), { baseDir: dir, store, where: 'study.yaml: models.0', ...checks });
   } finally {
     store.close();
   }

@@ -1,10 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../src/core/errors.js';
 import { runCommand } from '../../src/cli/run.js';
-import { sharedDir, tempDir } from '../helpers.js';
+import { repoRoot, sharedDir, tempDir } from '../helpers.js';
+import { BAD_INPUTS } from './bad-input-corpus.js';
 
 /** A study over one CSV benchmark file with the given content; the model is never reached. */
 function studyOver(csv: string | Buffer, extra = { conditions: '  - { name: base, scoring: symbol }' }): { study: string; data: string; dir: string } {
@@ -100,4 +104,68 @@ test('a model file that does not exist is an error naming the study, the model e
     assert.match(e.message, /models\.0/);
     return true;
   });
+});
+
+/** Every file under `dir` with a hash of its content (folders as such): what a failing run must leave as it was. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (at: string) => {
+    for (const name of fs.readdirSync(at)) {
+      const file = path.join(at, name);
+      const stat = fs.statSync(file);
+      if (stat.isDirectory()) {
+        out[path.relative(dir, file) + '/'] = 'folder';
+        walk(file);
+      } else out[path.relative(dir, file)] = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The CLI, as root or as the unprivileged user nobody (permissions do not stop root). */
+function cli(args: string[], asNobody: boolean): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const bin = [process.execPath, path.join(repoRoot, 'bin', 'goodhart.js'), ...args];
+  const [cmd, ...rest] = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...bin] : bin;
+  return new Promise((resolve) => {
+    const child = spawn(cmd, rest, { cwd: os.tmpdir(), env: { ...process.env, GOODHART_SHARED: sharedDir(), GOODHART_OFFLINE: '1', ...(asNobody ? { HOME: os.tmpdir() } : {}) } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test(`a corpus of ${BAD_INPUTS.length} bad inputs: exit code, a first line naming cause and place, no stack trace, nothing damaged or left behind`, async (t) => {
+  const byArea: Record<string, number> = {};
+  const queue = [...BAD_INPUTS];
+  const failures: string[] = [];
+  const worker = async () => {
+    for (let c = queue.shift(); c; c = queue.shift()) {
+      const dir = tempDir('goodhart-bad-');
+      fs.chmodSync(dir, 0o755);
+      // Run as nobody: the case folder is theirs, what setup makes in it is root's.
+      if (c.asNobody) fs.chownSync(dir, 65534, 65534);
+      const args = c.setup(dir);
+      const before = snapshot(dir);
+      const r = await cli(args, c.asNobody ?? false);
+      const first = r.stderr.split('\n')[0];
+      const place = typeof c.place === 'function' ? c.place(dir) : c.place;
+      const problems = [
+        r.code === (c.exit ?? 1) ? '' : `exit ${r.code}, not ${c.exit ?? 1}`,
+        /^(goodhart|error): /.test(first) ? '' : 'first line is not an error',
+        (typeof place === 'string' ? first.includes(place) : place.test(first)) ? '' : `first line does not name ${place}`,
+        c.cause.test(first) ? '' : `first line does not say ${c.cause}`,
+        /^\s+at .+:\d+:\d+\)?$/m.test(r.stderr) ? 'a stack trace' : '',
+        JSON.stringify(snapshot(dir)) === JSON.stringify(before) ? '' : `files changed: ${JSON.stringify(snapshot(dir))} (was ${JSON.stringify(before)})`,
+      ].filter(Boolean);
+      if (problems.length) failures.push(`${c.area}: ${c.name}: ${problems.join('; ')}\n  stderr: ${r.stderr.slice(0, 600)}`);
+      byArea[c.area] = (byArea[c.area] ?? 0) + 1;
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  t.diagnostic(`bad inputs by area: ${JSON.stringify(byArea)}`);
+  assert.ok(BAD_INPUTS.length >= 60);
+  assert.deepEqual(failures, []);
 });

@@ -1,4 +1,4 @@
-import http, { type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { makeRng, type Rng } from '../../src/core/rng.js';
 import { listenLocal, readBody, sendText } from '../models/servers/harness.js';
 
@@ -64,9 +64,29 @@ export interface FaultCounts {
   protocolErrors: string[];
 }
 
+/**
+ * Every prompt the server computed, and the answers the client provably read: on a keep-alive
+ * connection (one request at a time) a client sends its next request only once it has read the
+ * whole previous answer, so an answer followed by two more requests on its connection has been
+ * read and handed on (the request after it may be sent before the answer's body is parsed).
+ */
+export interface PromptLedger {
+  /** Times each prompt (its token IDs as JSON) was answered. */
+  computed: Map<string, number>;
+  /** Prompts of answers the client provably read. */
+  read: Set<string>;
+  /** Prompts answered in all. */
+  answered: number;
+  /** Set by a test: which run of the client is talking (recorded with each computation in `history`). */
+  run: number;
+  /** Runs in which each prompt was computed, in order. */
+  history: Map<string, number[]>;
+}
+
 export interface FaultServer {
   url: string;
   counts: FaultCounts;
+  ledger: PromptLedger;
   /** Requests received in all, failed ones included (those with `faults=off` apart). */
   total(): number;
   close(): Promise<void>;
@@ -133,6 +153,9 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     retryAfterOneSecond: 0,
     protocolErrors: [],
   };
+  const ledger: PromptLedger = { computed: new Map(), read: new Set(), answered: 0, run: 0, history: new Map() };
+  /** Per connection: prompts of the last two answers, oldest first. */
+  const recent = new WeakMap<object, string[][]>();
   const rng: Rng = makeRng(opts.seed);
   const totalWeight = FAULT_KINDS.reduce((s, k) => s + WEIGHTS[k], 0);
 
@@ -190,6 +213,9 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
           json: { id: 'cmpl-0', object: 'text_completion', created: 0, model: opts.served, choices, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens, completion_tokens: 0 } },
         };
       }
+      case 'POST /tokenize':
+        // No tokenizer behind this server: the study tokenizes locally, and the client finds no endpoint to compare with.
+        return { status: 404, json: vllmError(404, 'Not Found') };
       default:
         return protocolError(`no route ${route}`);
     }
@@ -223,7 +249,11 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     return { ...right, choices: right.choices.map((c: any, i: number) => (i === v % right.choices.length ? { ...c, logprobs: cut(c.logprobs) } : c)) };
   };
 
-  const server = http.createServer(async (req, res) => {
+  // Whatever a handler throws answers 500: no rejected promise is left behind.
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: Error) => send(res, { status: 500, json: vllmError(500, e.message) }));
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://server');
     const route = `${req.method} ${url.pathname}`;
@@ -236,9 +266,23 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     } catch {
       return send(res, protocolError(`${route} with a body that is not JSON`));
     }
+    const socket = req.socket;
+    const answeredBefore = recent.get(socket) ?? [];
+    if (answeredBefore.length === 2) for (const prompt of answeredBefore.shift()!) ledger.read.add(prompt);
     const right = answer(route, body);
     const fault = route === 'POST /v1/completions' && right.status === 200 && !faultFree ? pickFault() : null;
-    if (!fault) return send(res, right);
+    if (!fault) {
+      if (route === 'POST /v1/completions' && right.status === 200) {
+        const prompts = (body.prompt as number[][]).map((p) => JSON.stringify(p));
+        for (const p of prompts) {
+          ledger.computed.set(p, (ledger.computed.get(p) ?? 0) + 1);
+          ledger.history.set(p, [...(ledger.history.get(p) ?? []), ledger.run]);
+        }
+        ledger.answered += prompts.length;
+        res.on('finish', () => recent.set(socket, [...answeredBefore, prompts]));
+      }
+      return send(res, right);
+    }
     counts.faults[fault]++;
     switch (fault) {
       case 'http-500':
@@ -272,9 +316,9 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
       case 'short-logprobs':
         return send(res, { status: 200, json: shortLogprobs(right.json) });
     }
-  });
+  };
   server.keepAliveTimeout = 30_000;
-  return { ...(await listenLocal(server)), counts, total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0) };
+  return { ...(await listenLocal(server)), counts, ledger, total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0) };
 }
 
 function send(res: ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {

@@ -427,7 +427,8 @@ describe('study file parser', () => {
       variant: fc.nat(),
     });
     const strictObject = /^(|benchmark|benchmark\.fields|benchmark\.limit|models\.\d+|models\.\d+\.memorized|conditions\.\d+|probes|probes\.minK|conditions\.\d+\.perturbations\.\d+(\.[\w-]+)?)$/;
-    const required = /^(name|benchmark|models|conditions|baseline|benchmark\.path|benchmark\.fields\.(question|answer|choices)|models\.\d+\.(name|url|ability)|conditions\.\d+\.(name|scoring)|models\.\d+\.memorized\.share)$/;
+    // A study without a baseline gets the lm-eval protocol's condition as its baseline.
+    const required = /^(name|benchmark|models|conditions|benchmark\.path|benchmark\.fields\.(question|answer|choices)|models\.\d+\.(name|url|ability)|conditions\.\d+\.(name|scoring)|models\.\d+\.memorized\.share)$/;
     const ranges: [RegExp, unknown[]][] = [
       [/^seed$|^conditions\.\d+\.seed$|^benchmark\.limit\.seed$/, [0.5, 2 ** 60, Infinity]],
       [/^models\.\d+\.threads$/, [0, -3, 1.5]],

@@ -6,15 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestResult } from '../../src/core/types.js';
+import { openStore } from '../../src/store/open.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { assertSameItems, runCli, tempDir, writeStudy } from '../helpers.js';
+import { forEachStore, postgresMissing, sql, storeLocation } from '../store/backends.js';
 
 const result = (logprob: number): RequestResult => ({ kind: 'loglikelihood', logprob, tokens: 1, greedy: false });
 
-test('claims: a request is computed by one worker, others get its result; released on close', () => {
-  const file = path.join(tempDir(), 'store.sqlite');
-  const a = new SqliteStore(file);
-  const b = new SqliteStore(file);
+test('claims: a request is computed by one worker, others get its result; released on close', (t) => forEachStore(t, (_kind, location) => {
+  const a = openStore(location);
+  const b = openStore(location);
   const since = b.logPosition('m');
   const first = a.claim('m', ['k1', 'k2', 'k3', 'k4'], a.logPosition('m'));
   assert.deepEqual(first.claimed, ['k1', 'k2', 'k3', 'k4']);
@@ -31,7 +32,7 @@ test('claims: a request is computed by one worker, others get its result; releas
   assert.deepEqual(fourth.claimed, ['k1', 'k2', 'k4'], 'a closed worker released what it had not stored');
   assert.deepEqual(b.claim('m', ['k1'], fourth.position).claimed, ['k1'], 'claiming again what it holds is harmless');
   b.close();
-});
+}));
 
 test('claims of a worker whose process died are taken over', () => {
   const file = path.join(tempDir(), 'store.sqlite');
@@ -50,18 +51,28 @@ test('claims of a worker whose process died are taken over', () => {
   store.close();
 });
 
+test('PostgreSQL: claims of a worker whose process died, or whose lease lapsed, are taken over; a live lease is not', { skip: postgresMissing() }, async () => {
+  const location = await storeLocation('postgres');
+  openStore(location).close();
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  await sql(location, `INSERT INTO goodhart_workers (worker, host, pid, heartbeat) VALUES ('gone', $1, $2, now()), ('lapsed', 'elsewhere', 1, now() - interval '1 hour'), ('live', 'elsewhere', 1, now())`, [os.hostname(), Number(dead.stdout)]);
+  await sql(location, `INSERT INTO goodhart_claims (model, key, worker) VALUES ('m', 'k1', 'gone'), ('m', 'k2', 'never-registered'), ('m', 'k3', 'lapsed'), ('m', 'k4', 'live')`);
+  const store = openStore(location);
+  assert.deepEqual(store.claim('m', ['k1', 'k2', 'k3', 'k4', 'k5'], 0).claimed, ['k1', 'k2', 'k3', 'k5']);
+  store.close();
+});
+
 const writeSharedStudy = (dir: string, name: string, conditions: string[]) =>
   writeStudy(dir, { name, subjects: ['anatomy', 'virology', 'astronomy'], perSubject: 8, conditions });
 
 const lines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []);
 const items = (dir: string) => fs.readFileSync(path.join(dir, 'items.jsonl'), 'utf8');
 
-test('two runs of overlapping studies on one store at once: nothing lost, nothing computed twice, results as when run alone', async (t) => {
+test('two runs of overlapping studies on one store at once: nothing lost, nothing computed twice, results as when run alone', (t) => forEachStore(t, async (kind, store, t) => {
   const dir = tempDir();
   const shared = ['{ name: base, scoring: symbol }', '{ name: hybrid, scoring: hybrid, normalization: token }', '{ name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 4 } }] }'];
   const studyA = writeSharedStudy(dir, 'a', [...shared, '{ name: circ, scoring: symbol, perturbations: [circular] }']);
   const studyB = writeSharedStudy(dir, 'b', [...shared, '{ name: pmi, scoring: cloze, normalization: pmi }', '{ name: two-shot, scoring: symbol, perturbations: [{ fewshot: { k: 2 } }] }']);
-  const store = path.join(dir, 'shared.sqlite');
   const run = (study: string, name: string, storeFile: string, audit: string) =>
     runCli(['run', study, '--out', path.join(dir, name), '--store', storeFile, '-q'], { env: { GOODHART_AUDIT_LOG: path.join(dir, audit) } });
 
@@ -88,8 +99,12 @@ test('two runs of overlapping studies on one store at once: nothing lost, nothin
   assert.ok(inA > 0 && inB > 0, `the runs shared the overlapping work (${inA} and ${inB} of ${overlap.size})`);
 
   for (const [got, want] of [['a', 'ref-a'], ['b', 'ref-b']]) assertSameItems(items(path.join(dir, got)), items(path.join(dir, want)));
+  if (kind === 'postgres') {
+    assert.equal((await sql(store, 'SELECT count(*)::int AS n FROM goodhart_claims')).rows[0].n, 0, 'no claim is left behind');
+    return;
+  }
   const db = new Database(store, { readonly: true });
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   assert.equal(db.prepare('SELECT count(*) FROM claims').pluck().get(), 0, 'no claim is left behind');
   db.close();
-});
+}));

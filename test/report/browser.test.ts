@@ -9,6 +9,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { loadBenchmark } from '../../src/benchmarks/load.js';
+import { readEmbeddedData } from '../../src/report/payload.js';
+import type { BrowserData } from '../../src/report/browser.js';
 import type { ItemResult } from '../../src/core/results.js';
 import { repoRoot, runCli, sharedDir, tempDir } from '../helpers.js';
 
@@ -63,11 +65,10 @@ baseline: base
 }
 
 /** Pick model, condition and item in the browser by their names. */
-async function pick(page: Page, model: number, condition: string, itemId: string): Promise<void> {
-  const data = await page.evaluate(() => JSON.parse(document.getElementById('report-data')!.textContent!));
+async function pick(page: Page, data: BrowserData, model: number, condition: string, itemId: string): Promise<void> {
   await page.selectOption('#pick-model', String(model));
-  await page.selectOption('#pick-condition', String(data.conditions.findIndex((c: { name: string }) => c.name === condition)));
-  await page.selectOption('#pick-item', String(data.items.findIndex((i: { id: string }) => i.id === itemId)));
+  await page.selectOption('#pick-condition', String(data.conditions.findIndex((c) => c.name === condition)));
+  await page.selectOption('#pick-item', String(data.items.findIndex((i) => i.id === itemId)));
 }
 
 const columnValues = (page: Page, table: string, column: number) =>
@@ -81,6 +82,7 @@ test('the report renders, sorts, browses items and runs no script from the data'
   assert.ok(markdown.includes('tiny &quot;&lt;b&gt;random&lt;/b&gt;&quot;'), 'names are escaped in report.md');
   const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
   assert.doesNotMatch(html, /<script>alert|<img src=x|<svg onload|<b>/);
+  const data = readEmbeddedData(html);
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -95,14 +97,18 @@ test('the report renders, sorts, browses items and runs no script from the data'
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
     await page.goto(pathToFileURL(path.join(out, 'report.html')).href);
+    await page.waitForSelector('body[data-browser="ready"]');
     fs.mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: path.join(OUTPUT, 'first-screen.png') });
 
     assert.equal(await page.locator('.banner').count(), 0, 'real models: no simulation banner');
-    const header = await page.locator('header').innerText();
-    assert.match(header, /report-browser[\s\S]*10 items[\s\S]*seed\s*5[\s\S]*goodhart \d[\s\S]*gguf:sha256:[\s\S]*7 conditions: base/i);
+    assert.match(await page.locator('header').innerText(), /report-browser/);
+    await page.locator('details.about > summary').click();
+    const about = await page.locator('#about').innerText();
+    assert.match(about, /10 items[\s\S]*seed\s*5[\s\S]*goodhart \d[\s\S]*gguf:sha256:[\s\S]*base ★/i);
     const expectedMarks: Record<string, number> = {
-      'leaderboard-baseline': 2, 'leaderboard-robust': 2, gap: 2, bump: 2, heatmap: 49, 'model-accuracy': 14, recall: 8, prior: 8,
+      'leaderboard-baseline': 2, 'leaderboard-robust': 2, gap: 2, bump: 2, heatmap: 49, 'condition-heatmap': 14, 'subject-heatmap': 6,
+      'model-accuracy': 14, recall: 8, prior: 8,
     };
     for (const [kind, marks] of Object.entries(expectedMarks)) {
       assert.ok(await page.locator(`svg[data-chart="${kind}"]`).first().isVisible(), `${kind} is shown`);
@@ -115,7 +121,7 @@ test('the report renders, sorts, browses items and runs no script from the data'
 
     // Sort the leaderboard by accuracy, then the other way.
     const headers = await page.$$eval('#leaderboard-table thead tr:last-child th', (ths) => ths.map((th) => th.textContent!.trim()));
-    const acc = headers.indexOf('acc %');
+    const acc = headers.indexOf('robust %');
     const button = page.locator('#leaderboard-table thead tr:last-child th').nth(acc).locator('button');
     await button.click();
     const up = await columnValues(page, '#leaderboard-table', acc);
@@ -127,7 +133,7 @@ test('the report renders, sorts, browses items and runs no script from the data'
 
     // An MMLU item under the shuffled condition: the prompt lists the choices in the recorded order.
     const item = mmlu[0];
-    await pick(page, 1, 'shuffled', item.id);
+    await pick(page, data, 1, 'shuffled', item.id);
     const result = results.find((r) => r.model === XSS_MODEL && r.condition === 'shuffled' && r.itemId === item.id)!;
     const expected = `The following are multiple choice questions (with answers) about ${item.subject.replace(/_/g, ' ')}.\n\n${item.question.trim()}\n` +
       result.order.map((o, k) => `${'ABCD'[k]}. ${item.choices[o]}`).join('\n') + '\nAnswer:';
@@ -142,7 +148,7 @@ test('the report renders, sorts, browses items and runs no script from the data'
 
     // The markup items show as text under every condition, and nothing runs.
     for (const x of XSS_ITEMS) {
-      await pick(page, 0, 'base', x.id);
+      await pick(page, data, 0, 'base', x.id);
       const prompt = await page.locator('#item-prompt').textContent();
       assert.ok(prompt!.includes(x.question), 'the question shows as text');
       const shown = await page.$$eval('#item-choices tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
@@ -153,7 +159,7 @@ test('the report renders, sorts, browses items and runs no script from the data'
     assert.equal(await page.locator('#pick-item option').count(), 2);
     await page.fill('#pick-search', '');
     await page.check('#pick-flips');
-    const flips = await page.evaluate(() => JSON.parse(document.getElementById('report-data')!.textContent!).flips[0].filter(Boolean).length);
+    const flips = data.flips[0].filter(Boolean).length;
     assert.equal(await page.locator('#pick-item option').count(), flips);
 
     const injected = await page.evaluate(() => ({
@@ -161,7 +167,7 @@ test('the report renders, sorts, browses items and runs no script from the data'
       scripts: document.querySelectorAll('script').length,
       handlers: [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => a.name.startsWith('on')).map((a) => a.name)),
     }));
-    assert.deepEqual(injected, { elements: 0, scripts: 2, handlers: [] });
+    assert.deepEqual(injected, { elements: 0, scripts: 3, handlers: [] });
     assert.deepEqual(dialogs, [], 'no script from the data ran');
     assert.deepEqual(errors, []);
     assert.deepEqual(requests, [], 'the report fetches nothing');

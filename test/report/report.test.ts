@@ -7,11 +7,12 @@ import { analyzeRun } from '../../src/analysis/index.js';
 import type { ItemResult } from '../../src/core/results.js';
 import { renderReport } from '../../src/report/index.js';
 import { readReportInput } from '../../src/report/input.js';
+import { readEmbeddedData } from '../../src/report/payload.js';
 import { subjectRankings } from '../../src/report/subjects.js';
 import { tempDir } from '../helpers.js';
 import { writeSimulatedRun } from './helpers.js';
 
-const dataOf = (html: string) => JSON.parse(html.match(/<script type="application\/json" id="report-data">([^<]*)<\/script>/)![1]);
+const dataOf = (html: string) => readEmbeddedData(html);
 
 test('the HTML report is self-contained, marks simulated models and draws every chart', async () => {
   const dir = path.join(tempDir(), 'run');
@@ -19,7 +20,7 @@ test('the HTML report is self-contained, marks simulated models and draws every 
   const { html } = renderReport(await readReportInput(dir));
   assert.match(html, /class="banner"[^>]*>.*Simulated models/s);
   assert.doesNotMatch(html, /\b(src|href)="(https?:)?\/\//, 'nothing is fetched');
-  for (const kind of ['leaderboard-baseline', 'leaderboard-robust', 'gap', 'bump', 'heatmap', 'model-accuracy', 'recall', 'prior']) {
+  for (const kind of ['leaderboard-baseline', 'leaderboard-robust', 'gap', 'bump', 'heatmap', 'condition-heatmap', 'subject-heatmap', 'model-accuracy', 'recall', 'prior']) {
     assert.match(html, new RegExp(`data-chart="${kind}"`), `has the ${kind} chart`);
   }
   // The CSP allows exactly the inline script that is there.
@@ -41,7 +42,7 @@ test('big runs embed a capped number of items and say which', async () => {
   assert.equal(data.items.length, 10);
   assert.match(data.note, /^10 of 40 items are included: /);
   // Items whose answer changes for some model come first (the simulated run has more than 10).
-  assert.ok(data.items.every((_: unknown, i: number) => data.flips.some((f: boolean[]) => f[i])));
+  assert.ok(data.items.every((_: unknown, i: number) => data.flips.some((f) => f[i])));
   assert.match(data.note, /the first 10 of the \d+ items whose answer changes/);
 });
 

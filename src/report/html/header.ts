@@ -1,6 +1,7 @@
 /**
- * The top of the report: what was run (study, benchmark, models with their identity, conditions,
- * seed, tool version) and a banner when any model is simulated rather than a real model.
+ * The top of the report: the study's name, a banner when any model is simulated rather than a
+ * real model, and the answer in a few sentences. What was run (benchmark, models with their
+ * identity, conditions, seed, tool version) follows the results, collapsed.
  */
 import type { ConditionInfo } from '../../core/results.js';
 import type { ModelIdentity } from '../../core/types.js';
@@ -27,10 +28,8 @@ function perturbationText(c: ConditionInfo): string {
   }).join(' → ');
 }
 
-export function headerSection(input: ReportInput): string {
+export function aboutSection(input: ReportInput): string {
   const { summary, analysis } = input;
-  const simulated = summary.models.filter(isSimulated);
-  const description = (summary.spec as { description?: unknown } | null)?.description;
   const facts: [string, string][] = [
     ['Benchmark', summary.benchmark.description],
     ['Items analysed', `${analysis.items.n}${analysis.items.incomplete ? ` (${analysis.items.incomplete} incomplete items left out)` : ''}` +
@@ -40,15 +39,14 @@ export function headerSection(input: ReportInput): string {
     ['Baseline', summary.baseline],
     ['Seed', String(summary.seed)],
     ['Intervals', `${Math.round(100 * analysis.settings.confidence)}%, ${analysis.settings.bootstrap} paired bootstrap resamples`],
-    ['Requests', `${summary.requests.total} total, ${summary.requests.unique} unique, ${summary.requests.failed} failed`],
+    // An imported run made no requests: nothing to say.
+    ...(summary.requests.total > 0
+      ? [['Requests', `${summary.requests.total} total, ${summary.requests.unique} unique, ${summary.requests.failed} failed`] as [string, string]]
+      : []),
     ['Tool', `${summary.tool.name} ${summary.tool.version}`],
   ];
-  const banner = simulated.length
-    ? `<div class="banner" role="alert"><strong>Simulated models.</strong> ${escapeHtml(simulated.map((m) => m.name).join(', '))} ` +
-      `${simulated.length === 1 ? 'is' : 'are'} simulated, not real language models: these results demonstrate the method and say nothing about any real model.</div>`
-    : '';
   const models = htmlTable({
-    caption: 'Models',
+    caption: 'Models', id: 'models-table',
     columns: [{ text: 'model' }, { text: 'backend' }, { text: 'identity' }, { text: 'details' }],
     rows: summary.models.map((m) => [
       { text: m.name, cls: isSimulated(m) ? 'name simulated' : 'name' },
@@ -58,7 +56,7 @@ export function headerSection(input: ReportInput): string {
     ]),
   });
   const conditions = htmlTable({
-    cls: 'compact',
+    cls: 'compact', id: 'conditions-table',
     columns: [{ text: 'condition' }, { text: 'scoring' }, { text: 'perturbations' }, { text: 'in robust score' }],
     rows: summary.conditions.map((c) => [
       { text: c.name + (c.name === summary.baseline ? ' ★' : ''), cls: c.name === summary.baseline ? 'name marked' : 'name' },
@@ -67,15 +65,29 @@ export function headerSection(input: ReportInput): string {
       analysis.settings.perturbations.includes(c.name) ? 'yes' : 'no',
     ]),
   });
+  return `<section id="about"><h2>About this run</h2>
+<details class="about"><summary>Benchmark, ${escapeHtml(plural(summary.models.length, 'model'))} with their identities, ${escapeHtml(plural(summary.conditions.length, 'condition'))}, seed and tool</summary>
+<dl class="facts">${facts.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>
+${models}
+<h3>Conditions <span class="muted">(★ = baseline)</span></h3>${conditions}</details></section>`;
+}
+
+export function headerSection(input: ReportInput, headline: string): string {
+  const { summary } = input;
+  const simulated = summary.models.filter(isSimulated);
+  const description = (summary.spec as { description?: unknown } | null)?.description;
+  const who = simulated.length === summary.models.length && simulated.length > 3
+    ? `All ${simulated.length} models are`
+    : `${simulated.map((m) => `<bdi>${escapeHtml(m.name)}</bdi>`).join(', ')} ${simulated.length === 1 ? 'is' : 'are'}`;
+  const banner = simulated.length
+    ? `<div class="banner" role="alert"><strong>Simulated models.</strong> ${who} simulated, not real language models: ` +
+      'these results demonstrate the method and say nothing about any real model.</div>'
+    : '';
   return `<header class="report-header" id="top">
 <p class="kicker">goodhart report</p>
 <h1>${escapeHtml(summary.study)}</h1>
 ${typeof description === 'string' ? `<p class="lede">${escapeHtml(description)}</p>` : ''}
 ${banner}
-<dl class="facts">${facts.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>
-${models}
-<details class="conditions"><summary>${escapeHtml(`${plural(summary.conditions.length, 'condition')}: ` +
-    summary.conditions.map((c) => (c.name === summary.baseline ? `${c.name} ★` : c.name)).join(', '))}
-<span class="muted">(★ = baseline; open for scoring and perturbations)</span></summary>${conditions}</details>
+<p class="headline" id="headline">${headline}</p>
 </header>`;
 }

@@ -8,7 +8,7 @@ export function itemSection(note: string, hasPrompts: boolean, problem: string |
   return `<section id="items"><h2>Item browser</h2>
 <p class="note">Pick a model, a condition and an item to see the exact prompt the model was shown, the score of every choice and its
 prediction. ${escapeHtml(note)}</p>
-${hasPrompts ? '' : `<p class="warning">${escapeHtml(problem ?? 'Prompts are not available for this run.')}</p>`}
+${problem || !hasPrompts ? `<p class="warning">${escapeHtml(problem ?? 'Prompts are not available for this run.')}</p>` : ''}
 <div class="browser" id="browser">
 <form class="controls" id="browser-controls">
 <label>Model <select id="pick-model"></select></label>

@@ -51,6 +51,11 @@ function priorChart(reports: CircularReport[], model: string): string {
 ${escapeHtml(report.pride.target)}: ${pct(pride.debiasedAccuracy)}% (was ${pct(pride.originalAccuracy)}%).</figcaption></figure>`;
 }
 
+/** Beyond this many conditions a card leaves accuracy by condition to the condition × model heatmap (the report stays small). */
+const MAX_CARD_CONDITIONS = 12;
+/** Up to this many models, the cards are open at first. */
+const OPEN_CARDS = 6;
+
 function modelCard(a: Analysis, model: string, flips: FlipSummary, chance: number | null): string {
   const gap = a.goodhartGap.find((g) => g.model === model);
   const stats: [string, string][] = [
@@ -60,11 +65,14 @@ function modelCard(a: Analysis, model: string, flips: FlipSummary, chance: numbe
     ['rank', gap ? `${gap.baselineRank} → ${gap.robustRank} robust` : '–'],
     ['answer changes', `${flips.changed[model] ?? 0} of ${flips.items} items`],
   ];
-  return `<article class="model-card" data-model="${escapeHtml(model)}">
-<h3>${escapeHtml(model)}${gap?.highOnlyUnderBaseline ? ' <span class="flag">high only under the baseline</span>' : ''}</h3>
-<dl class="stats">${stats.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>
-<div class="card-charts"><div class="figure">${accuracyChart(a, model, chance)}</div>
-<div class="figure small">${recallChart(a, model)}${priorChart(a.bias.circular, model)}</div></div></article>`;
+  // Many models: every card closed, its figures one click away.
+  return `<details class="model-card" data-model="${escapeHtml(model)}"${a.models.length <= OPEN_CARDS ? ' open' : ''}>
+<summary><h3><bdi>${escapeHtml(model)}</bdi>${gap?.highOnlyUnderBaseline ? ' <span class="flag">high only under the baseline</span>' : ''}</h3>
+<dl class="stats">${stats.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl></summary>
+<div class="card-charts"><div class="figure">${a.conditions.length <= MAX_CARD_CONDITIONS
+    ? accuracyChart(a, model, chance)
+    : '<p class="note">Accuracy under each condition: see <a href="#conditions">every model under every condition</a>.</p>'}</div>
+<div class="figure small">${recallChart(a, model)}${priorChart(a.bias.circular, model)}</div></div></details>`;
 }
 
 function rstdTable(a: Analysis): string {

@@ -8,16 +8,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../core/paths.js';
 import type { BrowserData, FlipSummary } from '../browser.js';
-import { escapeHtml, jsonForScript } from '../escape.js';
+import { escapeHtml } from '../escape.js';
+import { isNum } from '../format.js';
+import { headline, headlineHtml } from '../headline.js';
 import type { ReportInput } from '../input.js';
+import { packBrowserData } from '../payload.js';
 import type { SubjectRanking } from '../subjects.js';
-import { headerSection } from './header.js';
+import { compareSection } from './compare.js';
+import { designSection } from './design.js';
+import type { RunComparison } from '../compare.js';
+import { aboutSection, headerSection } from './header.js';
 import { itemSection } from './items.js';
-import { chanceLevel, leaderboardSection } from './leaderboards.js';
+import { baselineSection, chanceLevel, leaderboardSection } from './leaderboards.js';
 import { modelSection } from './models.js';
 import { probeSection } from './probes.js';
 import { shiftSection } from './shifts.js';
 import { subjectSection } from './subjects.js';
+import { allFailSection, conditionHeatmapSection, subjectHeatmap } from './views.js';
 
 const asset = (name: string): string => fs.readFileSync(path.join(repoRoot, 'src', 'report', 'assets', name), 'utf8');
 
@@ -26,6 +33,7 @@ export interface PageParts {
   browser: BrowserData;
   subjects: SubjectRanking[];
   flips: FlipSummary;
+  comparison?: RunComparison | null;
 }
 
 const definitionList = (entries: Record<string, string>): string => `<dl class="methods">${Object.entries(entries)
@@ -40,17 +48,41 @@ function methodsSection(a: ReportInput['analysis']): string {
   return `<section id="methods"><h2>Methods</h2>${definitionList(a.methods)}${nulls}${notApplicable}</section>`;
 }
 
-const NAV: [string, string][] = [
-  ['leaderboards', 'Leaderboards'], ['probes', 'Goodhart panel'], ['shifts', 'Rank shifts'], ['models', 'Models'], ['subjects', 'Subjects'], ['items', 'Items'], ['methods', 'Methods'],
-];
+const hasProbes = (p: ReportInput['probes']): p is NonNullable<ReportInput['probes']> =>
+  p !== null && (p.choicesOnly !== null || p.answerOrderMemory.some((m) => isNum(m.expected)) || (p.minK?.length ?? 0) > 0);
 
-export function renderPage({ input, browser, subjects, flips }: PageParts): string {
+/** The sections in reading order, each with its id and navigation label; empty ones are left out. */
+function sections({ input, browser, subjects, flips, comparison }: PageParts, chance: number | null): [string, string, string][] {
+  const { analysis: a } = input;
+  const multi = a.conditions.length > 1;
+  const conditions = a.conditions.map((c) => c.name);
+  return ([
+    ['leaderboard', 'Leaderboard', leaderboardSection(a, chance)],
+    ['compare', 'Comparison', comparison ? compareSection(comparison) : ''],
+    ['conditions', 'Conditions', conditionHeatmapSection(a)],
+    ['baseline', 'Gap', baselineSection(a, chance)],
+    ['shifts', 'Rank shifts', multi ? shiftSection(a) : ''],
+    ['probes', 'Goodhart panel', hasProbes(input.probes) ? probeSection(input.probes, a.models) : ''],
+    ['subjects', 'Subjects', subjectSection(subjects, a.models, conditions, a.settings.baseline, subjectHeatmap(a, input.items))],
+    ['all-wrong', 'All wrong', allFailSection(a, input.items, input.prompts)],
+    ['design', 'Design', designSection(input.design)],
+    ['models', 'Models', multi ? modelSection(a, flips, chance) : ''],
+    ['items', 'Items', itemSection(browser.note, browser.prompts.some((p) => p.some((x) => x !== null)), input.prompts.problem)],
+    ['methods', 'Methods', methodsSection(a)],
+    ['about', 'About', aboutSection(input)],
+  ] as [string, string, string][]).filter(([, , html]) => html !== '');
+}
+
+export function renderPage(parts: PageParts): string {
+  const { input, browser } = parts;
   const { analysis: a, summary } = input;
   const script = asset('client.js');
   const style = asset('style.css');
   const scriptHash = createHash('sha256').update(script, 'utf8').digest('base64');
   const csp = `default-src 'none'; script-src 'sha256-${scriptHash}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   const chance = chanceLevel(input.items.map((r) => r.order.length));
+  const body = sections(parts, chance);
+  const data = packBrowserData(browser);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -62,19 +94,14 @@ export function renderPage({ input, browser, subjects, flips }: PageParts): stri
 <style>${style}</style>
 </head>
 <body>
-<nav class="top-nav" aria-label="Sections">${NAV.map(([id, label]) => `<a href="#${id}">${label}</a>`).join('')}</nav>
+<nav class="top-nav" aria-label="Sections">${body.map(([id, label]) => `<a href="#${id}">${label}</a>`).join('')}</nav>
 <main>
-${headerSection(input)}
-${leaderboardSection(a, chance)}
-${input.probes ? probeSection(input.probes, a.models) : ''}
-${shiftSection(a)}
-${modelSection(a, flips, chance)}
-${subjectSection(subjects, a.models, a.conditions.map((c) => c.name), a.settings.baseline)}
-${itemSection(browser.note, browser.prompts.some((p) => p.some((x) => x !== null)), input.prompts.problem)}
-${methodsSection(a)}
+${headerSection(input, headlineHtml(headline(a)))}
+${body.map(([, , html]) => html).join('\n')}
 </main>
 <footer>${escapeHtml(`${summary.tool.name} ${summary.tool.version} · study ${summary.study} · seed ${summary.seed}`)}</footer>
-<script type="application/json" id="report-data">${jsonForScript(browser)}</script>
+<script type="application/gzip" id="report-data">${data.json}</script>
+<script type="application/gzip" id="report-scores">${data.scores}</script>
 <script>${script}</script>
 </body>
 </html>

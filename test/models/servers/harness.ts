@@ -83,7 +83,11 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     return kinds[injected++ % kinds.length];
   };
 
-  const server = http.createServer(async (req, res) => {
+  // A handler that throws (a route giving up on a client that hung up) answers 500; it never leaves a rejected promise behind.
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: Error) => send(res, 500, opts.errorBody(500, e.message)));
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0];
     let body: any;
@@ -131,7 +135,7 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     } catch (e) {
       send(res, 500, opts.errorBody(500, (e as Error).message));
     }
-  });
+  };
   return { ...(await listenLocal(server)), log, counts };
 }
 

@@ -34,7 +34,12 @@ export function startLlamaServer(engine: ScoringEngine, opts: { oldFormat?: bool
         const generation = await engine.generate(prompt, nPredict, body.stop ?? []);
         const dists = await engine.distributions(prompt);
         const top = ScoringEngine.top(dists[dists.length - 1], body.n_probs ?? 0);
-        const best = ScoringEngine.top(dists[dists.length - 1], 1)[0];
+        // The generated token is chosen after the logit bias; every reported log-prob is the model's own.
+        const last = dists[dists.length - 1];
+        const biased = Float64Array.from(last);
+        for (const [id, bias] of (body.logit_bias ?? []) as [number, number][]) biased[id] += bias;
+        const chosen = ScoringEngine.top(biased, 1)[0].id;
+        const best = { id: chosen, logprob: last[chosen] };
         const probs = opts.oldFormat
           ? [{ content: engine.piece(best.id), probs: top.map((t) => ({ tok_str: engine.piece(t.id), prob: Math.exp(t.logprob) })) }]
           : [{ ...entry(best.id, best.logprob), top_logprobs: top.map((t) => entry(t.id, t.logprob)) }];

@@ -15,6 +15,20 @@ export interface VllmOptions {
   faults?: FaultOptions;
   /** Reject (HTTP 400, as vLLM does for bad prompts) any prompt for which this returns true. */
   rejectPrompt?: (tokens: number[]) => boolean;
+  /** A slow server: each prompt of a completion request takes this long (before its log-probs are computed). */
+  promptDelayMs?: number;
+}
+
+/** What a slow server did: prompts received, computed, and abandoned by a client that hung up. */
+export interface PromptLog {
+  /** Per prompt (token IDs joined by ","): how often it was received, computed to the end, and part of an abandoned request. */
+  received: Map<string, number>;
+  computed: Map<string, number>;
+  abandoned: Map<string, number>;
+  /** Completion requests whose client hung up before the answer. */
+  abandonedRequests: number;
+  /** How often each batch (its prompts joined by "|") was received. */
+  batches: Map<string, number>;
 }
 
 /** vLLM's error body (`ErrorResponse`): object "error", message, type, param, code. */
@@ -26,13 +40,15 @@ export const vllmError = (status: number, message: string) => ({
   code: status,
 });
 
-export function startVllm(opts: VllmOptions): Promise<TestServer> {
+export async function startVllm(opts: VllmOptions): Promise<TestServer & { prompts: PromptLog }> {
   const { engine } = opts;
+  const log: PromptLog = { received: new Map(), computed: new Map(), abandoned: new Map(), abandonedRequests: 0, batches: new Map() };
+  const bump = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
   const served = opts.served ?? 'stories260K';
   const error = (status: number, message: string) => ({ status, json: vllmError(status, message) });
   const unknownModel = (model: unknown) => error(404, `The model \`${String(model)}\` does not exist.`);
 
-  return startServer({
+  const server = await startServer({
     errorBody: vllmError,
     apiKey: opts.apiKey,
     faults: opts.faults,
@@ -63,18 +79,28 @@ export function startVllm(opts: VllmOptions): Promise<TestServer> {
           }
           if (opts.rejectPrompt?.(p)) return error(400, 'this prompt is refused by the server');
         }
+        const keys = prompts.map((p) => p.join(','));
+        for (const k of keys) bump(log.received, k);
+        bump(log.batches, keys.join('|'));
+        const onHangUp = () => {
+          log.abandonedRequests++;
+          for (const k of keys) bump(log.abandoned, k);
+        };
+        req.socket.once('close', onHangUp);
         const key = (id: number) => (body.return_tokens_as_token_ids ? `token_id:${id}` : engine.piece(id));
         const stop: string[] = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []);
         const shape = { maxTokens, echo: !!body.echo, k, key, misbehave: opts.misbehave, stop };
         const choices = await engine.batch(async (distributions) => {
           const out = [];
           for (const [index, prompt] of prompts.entries()) {
+            if (opts.promptDelayMs) await new Promise((r) => setTimeout(r, opts.promptDelayMs));
             // A client that hung up gets nothing: stop computing for it, as vLLM aborts the request.
             if (req.socket.destroyed) throw new Error('client disconnected');
             out.push(await completionChoice(engine, distributions, index, prompt, shape));
+            bump(log.computed, keys[index]);
           }
           return out;
-        });
+        }).finally(() => req.socket.off('close', onHangUp));
         const promptTokens = prompts.reduce((s, p) => s + p.length, 0);
         return {
           json: {
@@ -89,6 +115,7 @@ export function startVllm(opts: VllmOptions): Promise<TestServer> {
       },
     },
   });
+  return { ...server, prompts: log };
 }
 
 interface ChoiceShape {
