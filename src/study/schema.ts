@@ -73,7 +73,7 @@ export const conditionSchema = z
     role: z.enum(['baseline', 'perturbation', 'stress', 'probe', 'protocol']).optional(),
   })
   .strict()
-  .refine((c) => c.scoring !== undefined || c.protocol !== undefined, { message: 'give scoring (symbol, hybrid or cloze) or a protocol', path: ['scoring'] });
+  .refine((c) => c.scoring !== undefined || c.protocol !== undefined, { message: 'give scoring (symbol, hybrid, cloze or generate) or a protocol', path: ['scoring'] });
 
 export const studySchema = z
   .object({
