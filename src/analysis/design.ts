@@ -160,7 +160,7 @@ function mean(x: ArrayLike<number>, idx?: ArrayLike<number>): number {
 }
 
 /** The item × condition differences of a pair, item-major. */
-function pairDifferences(mx: ResultMatrix, a: number, b: number, conditions: readonly number[]): Float64Array {
+export function pairDifferences(mx: ResultMatrix, a: number, b: number, conditions: readonly number[]): Float64Array {
   const K = conditions.length;
   const d = new Float64Array(mx.n * K);
   conditions.forEach((c, k) => {

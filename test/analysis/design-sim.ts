@@ -4,6 +4,7 @@
  * anew for every replication and, when asked, model × condition effects γ_mk drawn anew too (new
  * perturbation conditions of the same kind). Replications are independent given the models' θ.
  */
+import { pairDifferences } from '../../src/analysis/design.js';
 import { expectedTau, mcnemarPower, pairVariance, type PairVariance } from '../../src/analysis/designMath.js';
 import { mcnemarExact } from '../../src/analysis/paired.js';
 import { kendallTauB } from '../../src/analysis/rankCorrelation.js';
@@ -78,7 +79,7 @@ export function validateDesign(
   const all = pilot.conditions.map((_, k) => k);
   const M = pilot.models.length;
   const pairs: PairVariance[] = [];
-  for (let a = 0; a < M; a++) for (let b = a + 1; b < M; b++) pairs.push(pairVariance(differences(pilot, a, b, all), pilot.n, conditions));
+  for (let a = 0; a < M; a++) for (let b = a + 1; b < M; b++) pairs.push(pairVariance(pairDifferences(pilot, a, b, all), pilot.n, conditions));
   const means = pilot.models.map((_, m) => score(pilot, m, all));
   const order = means.map((_, m) => m).sort((a, b) => means[b] - means[a]);
   const adjacent = order.slice(0, -1).map((a, j) => [a, order[j + 1]] as const);
@@ -135,15 +136,4 @@ function discordant(mx: ResultMatrix, a: number, b: number): { onlyA: number; on
     onlyB += ob[i] & (1 - oa[i]);
   }
   return { onlyA, onlyB };
-}
-
-function differences(mx: ResultMatrix, a: number, b: number, conditions: number[]): Float64Array {
-  const K = conditions.length;
-  const d = new Float64Array(mx.n * K);
-  conditions.forEach((c, k) => {
-    const oa = cellOutcomes(mx, a, c);
-    const ob = cellOutcomes(mx, b, c);
-    for (let i = 0; i < mx.n; i++) d[i * K + k] = oa[i] - ob[i];
-  });
-  return d;
 }
