@@ -114,7 +114,8 @@ test('the store reaching the file-size limit mid-evaluation: a clear error, the 
   const store = path.join(dir, 'store.sqlite');
   const out = path.join(dir, 'out');
   assertNoSpaceMessage(run, store);
-  assert.deepEqual(fs.readdirSync(out), [], 'nothing is written to the output folder');
+  // The output folder is made only when there are results to write.
+  assert.ok(!fs.existsSync(out) || fs.readdirSync(out).length === 0, 'nothing is written to the output folder');
   assertStoreHolds(store, stored);
 
   // Space again: the same command finishes, computing only what the failed run had not stored.
@@ -122,13 +123,17 @@ test('the store reaching the file-size limit mid-evaluation: a clear error, the 
   assert.equal(resumed.code, 0, resumed.stderr);
   const got = read(out);
   const want = read(path.join(ref.dir, 'out'));
-  assert.equal(got.summary.requests.cached, stored.length);
-  assert.equal(got.summary.requests.computed, ref.unique - stored.length);
+  // Answers that arrived but were not yet committed when the store filled up come back from the journal.
+  const recovered = got.summary.requests.cached - stored.length;
+  assert.ok(recovered >= 0, `cached ${got.summary.requests.cached} < stored ${stored.length}`);
+  assert.equal(got.summary.requests.computed, ref.unique - stored.length - recovered);
   assertSameItems(got.items, want.items);
   assert.deepEqual(got.summary.cells, want.summary.cells);
   const all = auditLines(path.join(dir, 'audit.log'));
   assert.equal(new Set(all).size, all.length, 'no result was computed twice');
-  assert.deepEqual(new Set(all), new Set(ref.audit), 'every request of the study was computed once');
+  const study = new Set(ref.audit);
+  assert.ok(all.every((line) => study.has(line)), 'only requests of the study were computed');
+  assert.equal(all.length + recovered, ref.unique, 'every request of the study was computed once (or recovered from the journal)');
 });
 
 test('the output folder reaching the file-size limit: a clear error, no partial file, the store intact, and a resume that computes nothing', async () => {

@@ -41,6 +41,6 @@ describe('conditions by protocol', () => {
   });
 
   it('a condition needs scoring or a protocol', () => {
-    assert.throws(() => studySchema.parse({ name: 's', benchmark: { recipe: 'mmlu' }, models: [{ name: 'm', backend: 'sim', ability: 0.5 }], conditions: [{ name: 'x' }] }), /give scoring \(symbol, hybrid or cloze\) or a protocol/);
+    assert.throws(() => studySchema.parse({ name: 's', benchmark: { recipe: 'mmlu' }, models: [{ name: 'm', backend: 'sim', ability: 0.5 }], conditions: [{ name: 'x' }] }), /give scoring \(symbol, hybrid, cloze or generate\) or a protocol/);
   });
 });
