@@ -1,14 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NextTokenResult, Outcome, Request } from '../../src/core/types.js';
-import { GgufModel } from '../../src/models/gguf.js';
 import { PROBE_TEXTS } from '../../src/models/remote-checks.js';
 import { remoteStats } from '../../src/models/remote.js';
 import { runCli, tempDir } from '../helpers.js';
-import { connectModel, itemsOf, readOutput, storiesPath, writeStudy } from './remote-helpers.js';
-import { ScoringEngine } from './servers/engine.js';
+import { connectModel, itemsOf, readOutput, inProcessReference, storiesPath, writeStudy } from './remote-helpers.js';
 import { startVllm } from './servers/vllm.js';
 
 const context = 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:';
@@ -22,17 +20,7 @@ const requests: Request[] = [
   { kind: 'nextToken', context, candidates: [' A', ' B', ' C'] },
 ];
 
-let engine: ScoringEngine;
-let reference: Outcome[];
-
-before(async () => {
-  engine = await ScoringEngine.load();
-  const gguf = await GgufModel.load({ name: 'ref', path: storiesPath(), sha256: 'x', threads: 1, gpu: false });
-  reference = await gguf.evaluate(requests);
-  await gguf.close();
-});
-
-after(() => engine.model.dispose());
+const ref = inProcessReference(requests);
 
 const values = (o: Outcome) => {
   assert.ok(o.ok, !o.ok ? o.error : '');
@@ -55,14 +43,14 @@ for (const variant of [
   { label: 'local GGUF tokenizer, batches of 2', extra: { tokenizer: storiesPath(), batchSize: 2 } },
 ]) {
   test(`openai-completions matches the in-process GGUF backend (${variant.label})`, async () => {
-    const server = await startVllm({ engine });
+    const server = await startVllm({ engine: ref.engine });
     const model = await connectModel({ name: 'vllm', backend: 'openai-completions', url: `${server.url}/v1`, model: 'stories260K', ...variant.extra });
     try {
       assert.deepEqual(model.capabilities, { loglikelihood: true, nextToken: true, generate: true });
       const seen: number[] = [];
       const got = await model.evaluate(requests, (i) => seen.push(i));
       assert.equal(seen.length, requests.length, 'every result is reported as it arrives');
-      assertClose(got, reference);
+      assertClose(got, ref.reference);
       const calls = server.log.filter((r) => r.path === '/v1/completions');
       // A next-token request's candidates stay in one batch, even past batchSize.
       const batch = Math.max(3, (variant.extra as { batchSize?: number }).batchSize ?? 16);
@@ -85,7 +73,7 @@ for (const variant of [
 }
 
 test('one prompt the server rejects fails alone; the rest of its batch is scored', async () => {
-  const server = await startVllm({ engine, rejectPrompt: (tokens) => tokens.length > 150 });
+  const server = await startVllm({ engine: ref.engine, rejectPrompt: (tokens) => tokens.length > 150 });
   const model = await connectModel({ name: 'vllm', backend: 'openai-completions', url: server.url, model: 'stories260K' });
   try {
     const long = { kind: 'loglikelihood' as const, context: 'Once upon a time '.repeat(50), continuation: 'there' };
@@ -101,7 +89,7 @@ test('one prompt the server rejects fails alone; the rest of its batch is scored
 });
 
 test('the same study gives the same scores in-process (gguf) and over HTTP (openai-completions)', async () => {
-  const server = await startVllm({ engine });
+  const server = await startVllm({ engine: ref.engine });
   const dir = tempDir();
   try {
     const study = writeStudy(
@@ -141,7 +129,7 @@ test('the same study gives the same scores in-process (gguf) and over HTTP (open
 
 for (const misbehave of ['ignore-echo', 'drop-last'] as const) {
   test(`a server that returns too few log-prob entries (${misbehave}) is reported broken, never scored`, async () => {
-    const server = await startVllm({ engine, misbehave });
+    const server = await startVllm({ engine: ref.engine, misbehave });
     const dir = tempDir();
     try {
       // One retry: a malformed answer is asked again (it may be a passing fault) before the server is called broken.
@@ -160,7 +148,7 @@ for (const misbehave of ['ignore-echo', 'drop-last'] as const) {
 }
 
 test('a local tokenizer that disagrees with the server\'s /tokenize is a configuration error (a warning with --lenient)', async () => {
-  const server = await startVllm({ engine });
+  const server = await startVllm({ engine: ref.engine });
   const otherVocabulary = path.join(path.dirname(storiesPath()), 'llama-2-tiny-random.gguf');
   const entry = { name: 'vllm', backend: 'openai-completions', url: server.url, model: 'stories260K', tokenizer: otherVocabulary };
   try {

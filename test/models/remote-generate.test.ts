@@ -1,12 +1,10 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GenerateRequest, Outcome } from '../../src/core/types.js';
-import { GgufModel } from '../../src/models/gguf.js';
+import type { GenerateRequest } from '../../src/core/types.js';
 import { runCli, tempDir } from '../helpers.js';
-import { connectModel, readOutput, storiesPath, writeStudy } from './remote-helpers.js';
-import { ScoringEngine } from './servers/engine.js';
+import { connectModel, readOutput, inProcessReference, storiesPath, writeStudy } from './remote-helpers.js';
 import type { TestServer } from './servers/harness.js';
 import { startLlamaServer } from './servers/llama-server.js';
 import { engineGenerateFor, engineTopFor, startOllama, startOpenaiChat } from './servers/top-k-servers.js';
@@ -20,20 +18,10 @@ const requests: GenerateRequest[] = [
   { kind: 'generate', context: mcq, maxTokens: 8, stop: ['Question:', '\n\n'], seed: 3 },
 ];
 
-let engine: ScoringEngine;
-let reference: Outcome[];
-
-before(async () => {
-  engine = await ScoringEngine.load();
-  const gguf = await GgufModel.load({ name: 'ref', path: storiesPath(), sha256: 'x', threads: 1, gpu: false });
-  reference = await gguf.evaluate(requests);
-  await gguf.close();
-});
-
-after(() => engine.model.dispose());
+const ref = inProcessReference(requests);
 
 test('in-process GGUF generation is the greedy continuation, cut at a stop string or maxTokens', () => {
-  const texts = reference.map((o) => {
+  const texts = ref.reference.map((o) => {
     assert.ok(o.ok && o.result.kind === 'generate', JSON.stringify(o));
     return o.result;
   });
@@ -44,21 +32,21 @@ test('in-process GGUF generation is the greedy continuation, cut at a stop strin
   assert.ok(texts[1].text.startsWith(texts[0].text.slice(0, 10)), 'the same prompt continues the same way');
 });
 
-test('greedy generation matches the test engine token by token', async () => {
+test('greedy generation matches the test ref.engine token by token', async () => {
   for (const [i, r] of requests.entries()) {
-    const want = await engine.generate(engine.tokenize(r.context, true), r.maxTokens, r.stop);
-    const got = reference[i];
+    const want = await ref.engine.generate(ref.engine.tokenize(r.context, true), r.maxTokens, r.stop);
+    const got = ref.reference[i];
     assert.ok(got.ok && got.result.kind === 'generate');
     assert.equal(got.result.text, want.text, `request ${i}`);
   }
 });
 
 const backends: { name: string; start: () => Promise<TestServer>; entry: (url: string) => Record<string, unknown>; path: string; greedy: (body: any) => boolean }[] = [
-  { name: 'openai-completions', start: () => startVllm({ engine }), entry: (url) => ({ backend: 'openai-completions', url: `${url}/v1`, model: 'stories260K' }), path: '/v1/completions', greedy: (b) => b.temperature === 0 && b.max_tokens > 1 && b.seed !== undefined },
-  { name: 'openai-chat', start: () => startOpenaiChat({ topFor: engineTopFor(engine), generateFor: engineGenerateFor(engine) }), entry: (url) => ({ backend: 'openai-chat', url, model: 'chat-model' }), path: '/v1/chat/completions', greedy: (b) => b.temperature === 0 && b.max_tokens > 1 && !b.logprobs },
-  { name: 'llama-server', start: () => startLlamaServer(engine), entry: (url) => ({ backend: 'llama-server', url }), path: '/completion', greedy: (b) => b.temperature === 0 && b.n_predict > 1 && Array.isArray(b.stop) },
-  { name: 'ollama', start: () => startOllama({ topFor: engineTopFor(engine), generateFor: engineGenerateFor(engine) }), entry: (url) => ({ backend: 'ollama', url, model: 'stories' }), path: '/api/generate', greedy: (b) => b.raw === true && b.stream === false && b.options.temperature === 0 && b.options.num_predict > 1 },
-  { name: 'tgi', start: () => startTgi(engine), entry: (url) => ({ backend: 'tgi', url }), path: '/generate', greedy: (b) => b.parameters.do_sample === false && b.parameters.max_new_tokens > 1 && b.parameters.details === true },
+  { name: 'openai-completions', start: () => startVllm({ engine: ref.engine }), entry: (url) => ({ backend: 'openai-completions', url: `${url}/v1`, model: 'stories260K' }), path: '/v1/completions', greedy: (b) => b.temperature === 0 && b.max_tokens > 1 && b.seed !== undefined },
+  { name: 'openai-chat', start: () => startOpenaiChat({ topFor: engineTopFor(ref.engine), generateFor: engineGenerateFor(ref.engine) }), entry: (url) => ({ backend: 'openai-chat', url, model: 'chat-model' }), path: '/v1/chat/completions', greedy: (b) => b.temperature === 0 && b.max_tokens > 1 && !b.logprobs },
+  { name: 'llama-server', start: () => startLlamaServer(ref.engine), entry: (url) => ({ backend: 'llama-server', url }), path: '/completion', greedy: (b) => b.temperature === 0 && b.n_predict > 1 && Array.isArray(b.stop) },
+  { name: 'ollama', start: () => startOllama({ topFor: engineTopFor(ref.engine), generateFor: engineGenerateFor(ref.engine) }), entry: (url) => ({ backend: 'ollama', url, model: 'stories' }), path: '/api/generate', greedy: (b) => b.raw === true && b.stream === false && b.options.temperature === 0 && b.options.num_predict > 1 },
+  { name: 'tgi', start: () => startTgi(ref.engine), entry: (url) => ({ backend: 'tgi', url }), path: '/generate', greedy: (b) => b.parameters.do_sample === false && b.parameters.max_new_tokens > 1 && b.parameters.details === true },
 ];
 
 for (const backend of backends) {
@@ -68,7 +56,7 @@ for (const backend of backends) {
     try {
       assert.equal(model.capabilities.generate, true);
       const outcomes = await model.evaluate(requests);
-      outcomes.forEach((o, i) => assert.deepEqual(o, reference[i], `request ${i}`));
+      outcomes.forEach((o, i) => assert.deepEqual(o, ref.reference[i], `request ${i}`));
       const sent = server.log.filter((l) => l.path === backend.path);
       assert.equal(sent.length, requests.length);
       assert.ok(sent.every((l) => backend.greedy(l.body)), JSON.stringify(sent[0].body));

@@ -1,12 +1,28 @@
+import { after, before } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Model } from '../../src/core/types.js';
+import type { Model, Outcome, Request } from '../../src/core/types.js';
+import { GgufModel } from '../../src/models/gguf.js';
 import { createModel } from '../../src/models/registry.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { modelSpecSchema } from '../../src/study/schema.js';
 import { sharedDir, tempDir } from '../helpers.js';
+import { ScoringEngine } from './servers/engine.js';
 
 export const storiesPath = () => path.join(sharedDir(), 'models', 'stories260K.gguf');
+
+/** For a test file: the test servers' scoring engine, and stories260K's in-process outcomes for `requests`, ready before its tests. */
+export function inProcessReference(requests: Request[]): { engine: ScoringEngine; reference: Outcome[] } {
+  const ref = {} as { engine: ScoringEngine; reference: Outcome[] };
+  before(async () => {
+    ref.engine = await ScoringEngine.load();
+    const gguf = await GgufModel.load({ name: 'ref', path: storiesPath(), sha256: 'x', threads: 1, gpu: false });
+    ref.reference = await gguf.evaluate(requests);
+    await gguf.close();
+  });
+  after(() => ref.engine.model.dispose());
+  return ref;
+}
 
 /** A model built from a study-file entry, exactly as `goodhart run` builds it. */
 export async function connectModel(entry: Record<string, unknown>, checks: { lenient?: boolean; warn?: (line: string) => void } = {}): Promise<Model> {
