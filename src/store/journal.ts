@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { RequestResult } from '../core/types.js';
 import { noSpaceError } from '../core/errors.js';
 import { resultChecksum, verifiedResult } from './checksum.js';
+import { processStart, processState } from './liveness.js';
 
 /*
  * Each answer is appended to a small journal beside the store the moment it arrives (one write,
@@ -26,7 +27,7 @@ export class AnswerJournal {
   private readonly uncommitted = new Set<string>();
 
   constructor(storeLocation: string) {
-    this.file = `${storeLocation}-answers-${process.pid}-${startTime(process.pid) ?? 0}-${crypto.randomBytes(4).toString('hex')}@${os.hostname()}`;
+    this.file = `${storeLocation}-answers-${process.pid}-${processStart(process.pid) ?? 0}-${crypto.randomBytes(4).toString('hex')}@${os.hostname()}`;
   }
 
   append(modelId: string, key: string, result: RequestResult): void {
@@ -59,28 +60,6 @@ export class AnswerJournal {
 
 const NAME = /^(.*)-answers-(\d+)-(\d+)-[0-9a-f]+@(.+)$/;
 
-/** When a process started (clock ticks since boot, from /proc/<pid>/stat), if this system tells. */
-function startTime(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), from the 3rd on: the start time is the 22nd.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the process that wrote a journal on this machine still runs (the same process, not a later one with its pid). */
-function ownerAlive(pid: number, start: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-  const now = startTime(pid);
-  return now === undefined || start === 0 || now === start;
-}
-
 /** Journals beside the store whose process is gone (this machine) or that were left untouched long (another). */
 export function orphanedJournals(storeLocation: string): string[] {
   const dir = path.dirname(storeLocation);
@@ -95,7 +74,8 @@ export function orphanedJournals(storeLocation: string): string[] {
     const m = NAME.exec(name);
     if (!m || m[1] !== base) return [];
     const file = path.join(dir, name);
-    if (m[4] === os.hostname()) return ownerAlive(Number(m[2]), Number(m[3])) ? [] : [file];
+    // On this machine the owner's pid and start time tell; where they cannot, the journal is left alone.
+    if (m[4] === os.hostname()) return processState({ host: m[4], boot: '', pid: Number(m[2]), start: Number(m[3]) }) === 'dead' ? [file] : [];
     try {
       return Date.now() - fs.statSync(file).mtimeMs > STALE_MS ? [file] : [];
     } catch {

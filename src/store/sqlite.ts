@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestResult } from '../core/types.js';
@@ -8,6 +7,7 @@ import { noSpaceError, UserError } from '../core/errors.js';
 import type { Claim, ResultStore } from './store.js';
 import { resultChecksum, verifiedResult } from './checksum.js';
 import { AnswerJournal, orphanedJournals, readJournal } from './journal.js';
+import { processState, thisProcess, type ProcessIdentity } from './liveness.js';
 
 export const SCHEMA_VERSION = 1;
 const SQLITE_HEADER = 'SQLite format 3\u0000';
@@ -20,10 +20,10 @@ CREATE TABLE IF NOT EXISTS failures (model TEXT NOT NULL, key TEXT NOT NULL, err
 CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS result_log (model TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, checksum INTEGER, PRIMARY KEY (model, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claims (model TEXT NOT NULL, key TEXT NOT NULL, worker TEXT NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS workers (worker TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, heartbeat INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workers (worker TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, heartbeat INTEGER NOT NULL, started INTEGER, boot TEXT) WITHOUT ROWID;
 `;
 
-/** A worker on another machine that has not written for this long is taken to be gone (one on this machine, once its process is). */
+/** A worker whose process cannot be checked from here (another machine) and that has not written for this long is taken to be gone. */
 const STALE_WORKER_MS = 10 * 60_000;
 
 /*
@@ -36,7 +36,8 @@ const STALE_WORKER_MS = 10 * 60_000;
  * Several processes may share a store. Before computing, a worker claims the requests (in
  * `claims`, in the same transaction that reads what others appended since it last looked), so
  * two runs split overlapping work instead of both doing it; storing a result releases its claim.
- * A claim whose worker is gone (its process died) is taken over.
+ * A claim whose worker is gone is taken over: on this machine, once no process with its pid and
+ * start time runs (liveness.ts); from another machine, once it has not written for STALE_WORKER_MS.
  */
 
 /** The one message for a store SQLite cannot read whole: truncated, a damaged page, a failed quick_check. */
@@ -110,7 +111,8 @@ export class SqliteStore implements ResultStore {
   private readonly logSince: Database.Statement;
   private readonly claiming: Record<'register' | 'take' | 'heldByOthers' | 'takeOver', Database.Statement>;
   private readonly heartbeat: Database.Statement;
-  private readonly worker = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  private readonly self = thisProcess();
+  private readonly worker = `${this.self.host}:${this.self.pid}:${crypto.randomBytes(4).toString('hex')}`;
   private readonly claimTx: Database.Transaction<(modelId: string, keys: readonly string[], since: number) => Claim>;
   /** Ranges of sequence numbers this store appended, per model, ascending: its own results need not be read back. */
   private readonly ownSeqs = new Map<string, [number, number][]>();
@@ -146,6 +148,8 @@ export class SqliteStore implements ResultStore {
       this.db.exec(SCHEMA);
       const columns = this.db.prepare(`SELECT name FROM pragma_table_info('result_log')`).pluck().all() as string[];
       if (!columns.includes('checksum')) this.db.exec('ALTER TABLE result_log ADD COLUMN checksum INTEGER');
+      const workerColumns = this.db.prepare(`SELECT name FROM pragma_table_info('workers')`).pluck().all() as string[];
+      if (!workerColumns.includes('started')) this.db.exec('ALTER TABLE workers ADD COLUMN started INTEGER; ALTER TABLE workers ADD COLUMN boot TEXT');
       if (version === 0) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (e) {
       if (opened?.open) opened.close();
@@ -174,7 +178,7 @@ export class SqliteStore implements ResultStore {
     this.heartbeat = this.db.prepare('UPDATE workers SET heartbeat = ? WHERE worker = ?');
     this.logSince = this.db.prepare('SELECT seq, key, result, checksum FROM result_log WHERE model = ? AND seq > ? AND seq <= ? ORDER BY seq').raw();
     this.claiming = {
-      register: this.db.prepare('INSERT INTO workers (worker, host, pid, heartbeat) VALUES (?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET heartbeat = excluded.heartbeat'),
+      register: this.db.prepare('INSERT INTO workers (worker, host, pid, heartbeat, started, boot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET heartbeat = excluded.heartbeat'),
       // Keys are passed as one JSON array: one statement per chunk, not one per key.
       take: this.db.prepare('INSERT INTO claims (model, key, worker) SELECT ?, value, ? FROM json_each(?) WHERE true ON CONFLICT (model, key) DO NOTHING'),
       heldByOthers: this.db.prepare('SELECT key, worker FROM claims WHERE model = ? AND key IN (SELECT value FROM json_each(?)) AND worker <> ?').raw(),
@@ -253,7 +257,7 @@ export class SqliteStore implements ResultStore {
   private claimRows(modelId: string, keys: readonly string[], since: number): Claim {
     const now = Date.now();
     const { register, take, heldByOthers, takeOver } = this.claiming;
-    register.run(this.worker, os.hostname(), process.pid, now);
+    register.run(this.worker, this.self.host, this.self.pid, now, this.self.start, this.self.boot);
     const { arrived, position } = this.appendedByOthers(modelId, since);
     const wanted = arrived.size ? keys.filter((k) => !arrived.has(k)) : keys;
     const list = JSON.stringify(wanted);
@@ -294,15 +298,13 @@ export class SqliteStore implements ResultStore {
   }
 
   private workerAlive(worker: string, now: number): boolean {
-    const row = this.db.prepare('SELECT host, pid, heartbeat FROM workers WHERE worker = ?').get(worker) as { host: string; pid: number; heartbeat: number } | undefined;
+    const row = this.db.prepare('SELECT host, pid, heartbeat, started, boot FROM workers WHERE worker = ?').get(worker) as
+      | { host: string; pid: number; heartbeat: number; started: number | null; boot: string | null }
+      | undefined;
     if (!row) return false;
-    if (row.host === os.hostname() && row.pid !== process.pid) {
-      try {
-        process.kill(row.pid, 0);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-      }
-    }
+    const owner: ProcessIdentity = { host: row.host, boot: row.boot ?? '', pid: row.pid, start: row.started ?? 0 };
+    const state = processState(owner);
+    if (state !== 'unknown') return state === 'alive';
     return now - row.heartbeat < STALE_WORKER_MS;
   }
 

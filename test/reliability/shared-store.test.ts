@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { RequestResult } from '../../src/core/types.js';
 import { openStore } from '../../src/store/open.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { thisProcess } from '../../src/store/liveness.js';
 import { assertSameItems, runCli, tempDir, writeStudy } from '../helpers.js';
 import { forEachStore, postgresMissing, sql, storeLocation } from '../store/backends.js';
 
@@ -48,6 +49,29 @@ test('claims of a worker whose process died are taken over', () => {
   db.close();
   const store = new SqliteStore(file);
   assert.deepEqual(store.claim('m', ['k1', 'k2', 'k3'], 0).claimed, ['k1', 'k2', 'k3']);
+  store.close();
+});
+
+test('claims: a live pid of another process start, or another boot, is taken over; a live worker and a fresh lease from another host are not', () => {
+  const file = path.join(tempDir(), 'store.sqlite');
+  new SqliteStore(file).close();
+  const me = thisProcess();
+  assert.ok(me.start > 0 && me.boot !== '', 'this system tells process start times and its boot id');
+  const db = new Database(file);
+  const worker = db.prepare('INSERT INTO workers (worker, host, pid, heartbeat, started, boot) VALUES (?, ?, ?, ?, ?, ?)');
+  const now = Date.now();
+  // This test's own pid is alive: recorded with another start time, it stands for a dead worker whose pid was reused.
+  worker.run('pid-reused', me.host, me.pid, now, me.start + 1, me.boot);
+  worker.run('live', me.host, me.pid, now, me.start, me.boot);
+  worker.run('rebooted', me.host, me.pid, now, me.start, 'another-boot');
+  worker.run('elsewhere-lapsed', 'another-host', me.pid, now - 11 * 60_000, me.start, 'x');
+  worker.run('elsewhere-fresh', 'another-host', 1, now, 1, 'x');
+  const claim = db.prepare('INSERT INTO claims (model, key, worker) VALUES (?, ?, ?)');
+  for (const w of ['pid-reused', 'live', 'rebooted', 'elsewhere-lapsed', 'elsewhere-fresh']) claim.run('m', w, w);
+  db.close();
+  const store = new SqliteStore(file);
+  assert.deepEqual(store.claim('m', ['pid-reused', 'live', 'rebooted', 'elsewhere-lapsed', 'elsewhere-fresh'], 0).claimed, ['pid-reused', 'rebooted', 'elsewhere-lapsed']);
+  assert.equal(store.recovery.takenOver, 3);
   store.close();
 });
 
