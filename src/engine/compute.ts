@@ -70,8 +70,11 @@ export async function computeRequests(
   const inFlight = control.chunksInFlight ?? (remoteStats(model) ? 8 : 1);
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
+  // Another run already at work on this store walks the requests from the other end: two runs
+  // started together then meet in the middle of the work they share, each doing part of it.
+  const fromTheEnd = missing.length > 0 && (store.join?.() ?? 0) % 2 === 1;
   // Requests another live run holds: looked at again once this run has nothing else to do.
-  let queue: ArrayLike<number> = missing;
+  let queue: ArrayLike<number> = fromTheEnd ? missing.slice().reverse() : missing;
   let waiting: number[] = [];
   let next = 0;
   let pollMs = MIN_POLL_MS;

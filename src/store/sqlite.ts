@@ -254,6 +254,15 @@ export class SqliteStore implements ResultStore {
     return this.claimTx.immediate(modelId, keys, since);
   }
 
+  join(): number {
+    return this.db.transaction(() => {
+      const now = Date.now();
+      this.claiming.register.run(this.worker, this.self.host, this.self.pid, now, this.self.start, this.self.boot);
+      const others = this.db.prepare('SELECT worker FROM workers WHERE worker <> ?').pluck().all(this.worker) as string[];
+      return others.filter((w) => this.workerAlive(w, now)).length;
+    }).immediate();
+  }
+
   private claimRows(modelId: string, keys: readonly string[], since: number): Claim {
     const now = Date.now();
     const { register, take, heldByOthers, takeOver } = this.claiming;

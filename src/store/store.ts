@@ -35,6 +35,8 @@ export interface ResultStore {
    * a request releases its claim; closing the store releases the rest.
    */
   claim(modelId: string, keys: readonly string[], since: number): Claim;
+  /** Optional: register this run as a worker of the store; how many other live workers it has (0: alone). */
+  join?(): number;
   /** Record a request that finally failed; it is retried on the next run, never scored. */
   putFailure(modelId: string, key: string, error: string): void;
   failureCount(modelId: string): number;

@@ -120,7 +120,8 @@ test('two runs of overlapping studies on one store at once: nothing lost, nothin
   const inA = computedA.filter((k) => overlap.has(k)).length;
   const inB = computedB.filter((k) => overlap.has(k)).length;
   t.diagnostic(`overlap of ${overlap.size} requests: ${inA} computed by one run, ${inB} by the other; ${both.length} computed in all`);
-  assert.ok(inA > 0 && inB > 0, `the runs shared the overlapping work (${inA} and ${inB} of ${overlap.size})`);
+  // The second run to start walks the requests from the other end, so each does a fair part of the shared work.
+  assert.ok(inA >= overlap.size / 4 && inB >= overlap.size / 4, `each run computed at least a quarter of the shared requests (${inA} and ${inB} of ${overlap.size})`);
 
   for (const [got, want] of [['a', 'ref-a'], ['b', 'ref-b']]) assertSameItems(items(path.join(dir, got)), items(path.join(dir, want)));
   if (kind === 'postgres') {
