@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS goodhart_failures (model text NOT NULL, key text NOT 
 CREATE TABLE IF NOT EXISTS goodhart_file_hashes (host text NOT NULL, path text NOT NULL, size bigint NOT NULL, mtime double precision NOT NULL, sha256 text NOT NULL, PRIMARY KEY (host, path));
 CREATE TABLE IF NOT EXISTS goodhart_workers (worker text PRIMARY KEY, host text NOT NULL, pid integer NOT NULL, heartbeat timestamptz NOT NULL);
 CREATE TABLE IF NOT EXISTS goodhart_claims (model text NOT NULL, key text NOT NULL, worker text NOT NULL, PRIMARY KEY (model, key));
+ALTER TABLE goodhart_workers ADD COLUMN IF NOT EXISTS joined timestamptz;
 `;
 
 /*
@@ -177,6 +178,20 @@ class Connection {
     }
     const got = new Set(arrived.map((e) => e[0]));
     return { claimed: keys.filter((k) => !got.has(k) && !held.has(k)), arrived, position };
+  }
+
+  /** Live workers that joined before this one (one at a time, under a lock, so two joining at once see each other). */
+  async join(): Promise<number> {
+    return this.tx(async () => {
+      await this.q(`SELECT pg_advisory_xact_lock(hashtext('goodhart:join'))`);
+      await this.q('UPDATE goodhart_workers SET joined = coalesce(joined, clock_timestamp()) WHERE worker = $1', [this.data.worker]);
+      const others = await this.q(
+        `SELECT count(*)::int AS n FROM goodhart_workers w JOIN goodhart_workers me ON me.worker = $1
+         WHERE w.worker <> $1 AND w.joined < me.joined AND w.heartbeat > now() - make_interval(secs => $2)`,
+        [this.data.worker, this.data.leaseSeconds],
+      );
+      return (others.rows[0] as { n: number }).n;
+    });
   }
 
   async putFailure(model: string, key: string, error: string): Promise<void> {

@@ -100,6 +100,10 @@ export class PostgresStore implements ResultStore {
     return { claimed: got.claimed, arrived, position: got.position };
   }
 
+  join(): number {
+    return this.call<number>('join');
+  }
+
   putFailure(modelId: string, key: string, error: string): void {
     this.call('putFailure', modelId, key, error);
   }
