@@ -73,8 +73,14 @@ export interface FaultCounts {
 export interface PromptLedger {
   /** Times each prompt (its token IDs as JSON) was answered. */
   computed: Map<string, number>;
-  /** Prompts of answers the client provably read. */
-  read: Set<string>;
+  /** Prompts of answers the client provably read, with the run that read each (first time). */
+  read: Map<string, number>;
+  /**
+   * Computations of a prompt whose answer the client had already read (in this run or an earlier
+   * one): the work a kill must never make anyone redo. A prompt in flight at a kill, computed
+   * again by the next run and read there, is not among them.
+   */
+  recomputedAfterRead: { prompt: string; readIn: number; computedIn: number }[];
   /** Prompts answered in all. */
   answered: number;
   /** Set by a test: which run of the client is talking (recorded with each computation in `history`). */
@@ -153,7 +159,7 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     retryAfterOneSecond: 0,
     protocolErrors: [],
   };
-  const ledger: PromptLedger = { computed: new Map(), read: new Set(), answered: 0, run: 0, history: new Map() };
+  const ledger: PromptLedger = { computed: new Map(), read: new Map(), recomputedAfterRead: [], answered: 0, run: 0, history: new Map() };
   /** Per connection: prompts of the last two answers, oldest first. */
   const recent = new WeakMap<object, string[][]>();
   const rng: Rng = makeRng(opts.seed);
@@ -268,13 +274,15 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     }
     const socket = req.socket;
     const answeredBefore = recent.get(socket) ?? [];
-    if (answeredBefore.length === 2) for (const prompt of answeredBefore.shift()!) ledger.read.add(prompt);
+    if (answeredBefore.length === 2) for (const prompt of answeredBefore.shift()!) if (!ledger.read.has(prompt)) ledger.read.set(prompt, ledger.run);
     const right = answer(route, body);
     const fault = route === 'POST /v1/completions' && right.status === 200 && !faultFree ? pickFault() : null;
     if (!fault) {
       if (route === 'POST /v1/completions' && right.status === 200) {
         const prompts = (body.prompt as number[][]).map((p) => JSON.stringify(p));
         for (const p of prompts) {
+          const readIn = ledger.read.get(p);
+          if (readIn !== undefined) ledger.recomputedAfterRead.push({ prompt: p, readIn, computedIn: ledger.run });
           ledger.computed.set(p, (ledger.computed.get(p) ?? 0) + 1);
           ledger.history.set(p, [...(ledger.history.get(p) ?? []), ledger.run]);
         }
