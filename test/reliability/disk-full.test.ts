@@ -95,8 +95,8 @@ test('the store reaching the file-size limit mid-evaluation: a clear error, the 
   let low = 64;
   let high = 4096;
   let kib = 320;
-  let dir = '';
-  let args: string[] = [];
+  let dir: string;
+  let args: string[];
   let run: CliResult;
   let stored: string[];
   for (let attempt = 1; ; attempt++) {
