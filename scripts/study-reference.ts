@@ -48,7 +48,7 @@ const SECTION_NOTES: Record<string, string> = {
   models: 'The panel of models, one entry per model; `backend` picks the kind (see [Backends](backends.md)).',
   conditions:
     'The grid: each condition is a scoring method with a chain of perturbations ' +
-    '(see [Concepts](concepts.md#conditions)).',
+    '(see [Concepts](concepts.md#condition)).',
 };
 
 /** Numbers beyond these bounds are the schema's way of saying "any safe integer": not worth printing. */
