@@ -40,15 +40,30 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 export const schemaFile = path.join(repoRoot, 'schema', 'study.schema.json');
 export const referenceFile = path.join(repoRoot, 'docs', 'study-file.md');
 
-/** Where each top-level section's meaning is explained in words. */
-const SECTION_NOTES: Record<string, string> = {
+/**
+ * Where each section's keys are explained in words, by section heading. The schema carries no prose yet; a
+ * `description` it gains is printed too. A heading that no longer exists fails the reference's test.
+ */
+export const SECTION_NOTES: Record<string, string> = {
   benchmark:
     'The items to ask: a local file or folder in one of the formats below, or a Hub dataset by recipe ' +
     '(see [Benchmarks and the Hub](benchmarks.md)).',
+  'benchmark (format: hf)':
+    "A benchmark on the Hugging Face Hub by recipe, a dataset reference or local files in the Hub's layout: " +
+    'see [Benchmarks by recipe](benchmarks.md#benchmarks-by-recipe).',
   models: 'The panel of models, one entry per model; `backend` picks the kind (see [Backends](backends.md)).',
+  'models (backend: gguf)':
+    '`path` may be a Hub reference (`hf:<owner>/<repo>/<file>.gguf`, `hf:<owner>/<repo>:<quant>`); `threads`, ' +
+    '`precise` and `sequences` are explained in [GGUF models](backends.md#gguf-models-backend-gguf).',
+  'models (backend: openai-completions)': 'What every server option means: [Backends](backends.md#options).',
+  'models (backend: sim)': 'What every parameter of the simulator means: [Simulated models](simulation.md).',
   conditions:
     'The grid: each condition is a scoring method with a chain of perturbations ' +
-    '(see [Concepts](concepts.md#condition)).',
+    '(see [Concepts](concepts.md#condition), [Scoring methods](concepts.md#scoring-methods), ' +
+    '[Perturbations](concepts.md#perturbations), [Roles](concepts.md#roles-and-the-baseline) and ' +
+    '[Published protocols](protocols.md)).',
+  'conditions.generation': 'For `scoring: generate`: see [Generative scoring](generative.md).',
+  probes: 'The Min-K% Prob memorization probe: see [Probes](concepts.md#probes).',
 };
 
 /** Numbers beyond these bounds are the schema's way of saying "any safe integer": not worth printing. */
@@ -177,9 +192,9 @@ class Renderer {
 
   private table(section: Section): string[] {
     const lines: string[] = [`## ${section.title}`, ''];
-    const note = SECTION_NOTES[section.path];
     const firstOfPath = this.sections.find((s) => s.path === section.path) === section;
-    if (note && firstOfPath) lines.push(note, '');
+    const note = SECTION_NOTES[section.title] ?? (firstOfPath ? SECTION_NOTES[section.path] : undefined);
+    if (note) lines.push(note, '');
     if (section.schema.description) lines.push(section.schema.description, '');
     const required = new Set(section.schema.required ?? []);
     const rows = Object.entries(section.schema.properties ?? {}).map(([key, raw]) => {

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { headingAnchor, readStudySchema, referenceFile, renderStudyReference } from '../../scripts/study-reference.js';
+import {
+  SECTION_NOTES,
+  headingAnchor,
+  readStudySchema,
+  referenceFile,
+  renderStudyReference,
+} from '../../scripts/study-reference.js';
 
 test('docs/study-file.md is what scripts/study-reference.ts renders from schema/study.schema.json (regenerate: npm run docs)', () => {
   const committed = fs.readFileSync(referenceFile, 'utf8');
@@ -41,4 +47,14 @@ test('heading anchors follow GitHub: lower case, punctuation dropped, spaces as 
   assert.equal(headingAnchor('models (backend: openai-chat)'), 'models-backend-openai-chat');
   assert.equal(headingAnchor('conditions.generation'), 'conditionsgeneration');
   assert.equal(headingAnchor('The `run` folder & store'), 'the-run-folder--store');
+});
+
+test('every note of the reference belongs to a section the schema still has', () => {
+  const page = renderStudyReference(readStudySchema());
+  // A note is keyed by a section's heading, or by the key path that names several (`models (backend: …)`).
+  const headings = new Set([...page.matchAll(/^## ((.+?)(?: \(.*\))?)$/gm)].flatMap((m) => [m[1], m[2]]));
+  assert.deepEqual(
+    Object.keys(SECTION_NOTES).filter((title) => !headings.has(title)),
+    [],
+  );
 });
