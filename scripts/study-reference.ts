@@ -34,6 +34,7 @@ export interface JsonSchema {
   format?: string;
   $ref?: string;
   $defs?: Record<string, JsonSchema>;
+  definitions?: Record<string, JsonSchema>;
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,12 +102,15 @@ class Renderer {
 
   constructor(private readonly root: JsonSchema) {}
 
+  /** The schema a `$ref` points to (`#/$defs/…` or `#/definitions/…`), with the referring schema's own keys kept. */
   private resolve(schema: JsonSchema): JsonSchema {
     if (schema.$ref === undefined) return schema;
-    const name = /^#\/\$defs\/(.+)$/.exec(schema.$ref)?.[1];
-    const target = name === undefined ? undefined : this.root.$defs?.[name];
+    const [, group, name] = /^#\/(\$defs|definitions)\/(.+)$/.exec(schema.$ref) ?? [];
+    const target =
+      group === undefined ? undefined : (group === '$defs' ? this.root.$defs : this.root.definitions)?.[name];
     if (!target) throw new Error(`unresolvable $ref ${schema.$ref} in ${schemaFile}`);
-    return target;
+    const { $ref: _ref, ...own } = schema;
+    return this.resolve({ ...target, ...own });
   }
 
   /** Queues a section for an object schema (once per distinct schema) and returns a link to it. */
