@@ -12,7 +12,7 @@ import { reportCommand } from './report.js';
 import { viewCommand } from './view.js';
 import { storeSalvageCommand, storeVerifyCommand } from './store.js';
 import { studyJsonSchema } from '../study/json-schema.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../core/version.js';
 
 // A write past the file-size limit (ulimit -f) must fail with EFBIG, which is reported, not kill the
 // process: Node ignores SIGXFSZ, but a dependency's exit hook re-raises it unless another listener exists.

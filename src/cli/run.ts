@@ -20,12 +20,13 @@ import type { ResultStore } from '../store/store.js';
 import { checkOutDir, checkStorePath, existingAncestor, removeEmptyFolders } from '../output/paths.js';
 import { loadStudy, shuffleSkewedBaseline } from '../study/load.js';
 import { checkGoldPositions, describeGoldPositions } from '../benchmarks/gold-positions.js';
-import { markSimulated, writeRunAnalysis } from './analyze.js';
+import { writeRunAnalysis } from './analyze.js';
+import { markSimulated } from '../output/simulated.js';
 import { runMinK } from '../probes/min-k-run.js';
 import type { MinKScores } from '../probes/index.js';
-import { formatAccuracyTable } from './table.js';
+import { formatAccuracyTable } from '../report/accuracy-table.js';
 import { writeRunReport } from './report.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../core/version.js';
 
 export interface RunOptions {
   out?: string;
@@ -119,7 +120,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     let totals: RequestCounts = { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 };
     for (const [i, spec] of study.spec.models.entries()) {
       const warn = (line: string) => process.stderr.write(line + '\n');
-      const model = await createModel(spec, { baseDir: study.baseDir, store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items, lenient: opts.lenient, warn });
+      const model = await createModel(spec, { baseDir: study.baseDir, fileHashes: store, where: `${study.file}: models.${i}`, offline: opts.offline, items: benchmark.items, lenient: opts.lenient, warn });
       try {
         const modelCells = cellsFor(model);
         await model.checkSymbols?.(symbolUses(modelCells, model));

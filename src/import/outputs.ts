@@ -11,8 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseCsv } from '../benchmarks/csv.js';
-import { VERSION } from '../cli/version.js';
+import { parseCsv } from '../formats/csv.js';
+import { VERSION } from '../core/version.js';
 import { UserError } from '../core/errors.js';
 import type { CellSummary, ConditionFactors, ConditionInfo, ItemResult } from '../core/results.js';
 import type { RunSummary } from '../output/run-dir.js';
