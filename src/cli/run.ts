@@ -11,7 +11,7 @@ import { Progress } from '../engine/progress.js';
 import { validateStudy } from '../engine/validate.js';
 import { backendCapabilities, checkLocalModelFiles, createModel } from '../models/registry.js';
 import { remoteStats } from '../models/remote.js';
-import { prepareOutDir, writeFileAtomic, writeRun, type RunSummary } from '../output/run-dir.js';
+import { buildRunSummary, prepareOutDir, writeFileAtomic, writeRun } from '../output/run-dir.js';
 import { openStore } from '../store/open.js';
 import { isPostgresUrl } from '../store/postgres.js';
 import { runModelDistributed, startDistributed } from '../engine/distributed.js';
@@ -26,7 +26,6 @@ import { runMinK } from '../probes/min-k-run.js';
 import type { MinKScores } from '../probes/index.js';
 import { formatAccuracyTable } from '../report/accuracy-table.js';
 import { writeRunReport } from './report.js';
-import { VERSION } from '../core/version.js';
 
 export interface RunOptions {
   out?: string;
@@ -153,8 +152,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
         await model.close();
       }
     }
-    const summary: RunSummary = {
-      tool: { name: 'goodhart', version: VERSION },
+    const summary = buildRunSummary({
       study: study.spec.name,
       spec: study.spec,
       studyFile: path.resolve(study.file),
@@ -166,7 +164,7 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
       cells,
       requests: totals,
       requestsByModel: byModel,
-    };
+    });
     if (sqlite?.recovery.takenOver) log(`resumed: ${sqlite.recovery.takenOver} requests an interrupted run had started but not answered were computed again`);
     if (sqlite?.rejected) log(`${sqlite.rejected} stored results failed their checksum: they were treated as missing and computed again`);
     prepareOutDir(out);
