@@ -56,7 +56,6 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
   const items: ItemResult[] = [];
   const tally = new CellTally();
   for (const cell of cells) {
-    tally.open(modelName, cell.condition.name);
     const got: RequestResult[] = [];
     for (const id of cell.ids) {
       const r = results.get(id);
