@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadStudy } from '../study/load.js';
-import { runStudy, StudyInterrupted } from '../api/run.js';
+import { runStudy, StudyInterrupted, type ProgressEvent } from '../api/run.js';
 import { Progress } from '../engine/progress.js';
 import { markSimulated, writeRunAnalysis } from './analyze.js';
 import { formatAccuracyTable } from './table.js';
@@ -19,7 +19,7 @@ export interface RunOptions {
 }
 
 /** The run's progress events drawn as the progress bar on stderr. */
-function progressBar(): (event: { phase: 'start' | 'tick' | 'finish'; label: string; done: number; total: number }) => void {
+function progressBar(): (event: ProgressEvent) => void {
   const bar = new Progress(process.stderr);
   let done = 0;
   return (event) => {
