@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatAnalysisTables, parseConditionList } from '../analysis/index.js';
+import { analyzeIntoDir, analyzeRun } from '../api/analyze.js';
 import { NoSpaceError, UserError } from '../core/errors.js';
 import type { ItemResult } from '../core/results.js';
-import { readRun, type RunSummary } from '../output/run-dir.js';
+import type { RunSummary } from '../output/run-dir.js';
 import { simulatedNote } from '../output/simulated.js';
 import type { Probes } from '../probes/index.js';
-import { analyzeRunDir } from '../probes/run-analysis.js';
 
 export interface AnalyzeCommandOptions {
   bootstrap?: string;
@@ -36,7 +36,7 @@ function probesNotApplicable(probes: Probes): string {
  */
 export function writeRunAnalysis(dir: string, summary: RunSummary, items: ItemResult[]): void {
   try {
-    const { analysis, probes, file } = analyzeRunDir(dir, summary, items, { seed: summary.seed });
+    const { analysis, probes, file } = analyzeIntoDir(dir, summary, items);
     process.stdout.write(`\n${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`);
   } catch (e) {
     if (!(e instanceof UserError) || e instanceof NoSpaceError) throw e;
@@ -50,14 +50,8 @@ export async function analyzeCommand(dirArg: string, opts: AnalyzeCommandOptions
   const dir = path.resolve(dirArg);
   const seed = opts.seed !== undefined ? wholeNumber(opts.seed, '--seed', 0) : undefined;
   const bootstrap = opts.bootstrap !== undefined ? wholeNumber(opts.bootstrap, '--bootstrap', 0) : undefined;
-  const { summary, items } = readRun(dir);
-  if (!Array.isArray(summary.conditions) || !Array.isArray(summary.models) || typeof summary.baseline !== 'string') {
-    throw new UserError('summary.json lacks the conditions, models or baseline of the run', path.join(dir, 'summary.json'));
-  }
   const robust = opts.robust !== undefined ? parseConditionList(opts.robust, '--robust') : undefined;
-  const { analysis, probes, file } = analyzeRunDir(dir, summary, items, {
-    seed: seed ?? summary.seed ?? 0, bootstrap, clusterBySubject: opts.clusterBySubject === true, robust,
-  });
+  const { summary, analysis, probes, file } = analyzeRun(dir, { seed, bootstrap, clusterBySubject: opts.clusterBySubject === true, robust });
   process.stdout.write(`${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`);
   return 0;
 }

@@ -14,8 +14,9 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['study'], // the study file: schema, loading, conditions
   ['engine', 'store', 'output'], // planning and computing requests, the result store, the run folder
   ['analysis'], // statistics of a run's results
-  ['probes'], // format and memorization probes, the run folder's analysis.json
+  ['probes'], // format and memorization probes
   ['report'], // HTML and Markdown reports, printed tables
   ['import'], // lm-eval samples and other tools' outputs → run folders
-  ['cli', 'index.ts'], // the command line and the public API
+  ['api'], // the public API's operations: run a study, analyze, import
+  ['cli', 'index.ts'], // the command line; the package's entry point (src/index.ts)
 ];
