@@ -130,7 +130,7 @@ async function main() {
   const warmRatios: number[] = [];
   for (let round = 0; round <= opts.rounds; round++) {
     const setupStore = new SqliteStore(path.join(dir, `setup-${round}.sqlite`));
-    const model = await createModel(spec, { baseDir: dir, store: setupStore, where: 'bench' });
+    const model = await createModel(spec, { baseDir: dir, fileHashes: setupStore, where: 'bench' });
     setupStore.close();
     worker.postMessage('record');
     const cold = await study1(model);
