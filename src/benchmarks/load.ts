@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
-import { sharedDir } from '../core/paths.js';
+import { resolveStudyPath } from '../core/paths.js';
 import { loadGauntlet } from './gauntlet.js';
 import { loadHf } from './hub.js';
 import { loadMmlu } from './mmlu.js';
@@ -65,13 +64,6 @@ export interface LoadOptions {
   log?: (line: string) => void;
 }
 
-const SHARED_VARIABLE = '${GOODHART_SHARED}';
-
-/** Expand `${GOODHART_SHARED}` and resolve against baseDir. */
-export function resolveBenchmarkPath(p: string, baseDir: string): string {
-  return path.resolve(baseDir, p.split(SHARED_VARIABLE).join(sharedDir()));
-}
-
 function describeLimit(limit: LimitSpec | undefined, before: number, after: number): string {
   if (!limit || after === before) return `${after} items`;
   const parts = [limit.perSubject !== undefined ? `perSubject ${limit.perSubject}` : '', limit.total !== undefined ? `total ${limit.total}` : '']
@@ -90,9 +82,9 @@ export async function loadBenchmark(given: BenchmarkSpec, opts: LoadOptions): Pr
   const bad = new BadRows(spec.onBadRow);
   let loaded: FormatLoad;
   if (isHfSpec(spec)) {
-    loaded = await loadHf(spec, { ...opts, resolvePath: resolveBenchmarkPath }, bad);
+    loaded = await loadHf(spec, { ...opts, resolvePath: resolveStudyPath }, bad);
   } else {
-    const file = resolveBenchmarkPath(spec.path, opts.baseDir);
+    const file = resolveStudyPath(spec.path, opts.baseDir);
     switch (spec.format) {
       case 'mmlu':
         loaded = await loadMmlu(spec, file, bad);
@@ -102,7 +94,7 @@ export async function loadBenchmark(given: BenchmarkSpec, opts: LoadOptions): Pr
         break;
       case 'jsonl':
       case 'csv': {
-        const fewshot = spec.fewshotPath === undefined ? undefined : resolveBenchmarkPath(spec.fewshotPath, opts.baseDir);
+        const fewshot = spec.fewshotPath === undefined ? undefined : resolveStudyPath(spec.fewshotPath, opts.baseDir);
         loaded = await loadTable(spec, file, fewshot, bad);
         break;
       }

@@ -6,10 +6,10 @@ import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { loadGauntlet } from './gauntlet.js';
 import { loadMmlu } from './mmlu.js';
-import { ownField, parseJsonl } from './jsonl.js';
+import { ownField, parseJsonl } from '../formats/jsonl.js';
 import { int, text, texts } from './row-values.js';
 import { BadRows, FormatLoad, itemProblem, show } from './rows.js';
-import { isFolder, listFolder, readTextFile } from './text-file.js';
+import { isFolder, listFolder, readTextFile } from '../formats/text-file.js';
 
 /**
  * Benchmarks' own local formats, read by their recipes (the copies in ../shared are in these):

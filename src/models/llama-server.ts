@@ -78,6 +78,10 @@ export class LlamaServerModel implements RemoteModel {
     return { server: this.http.root, ...this.http.stats };
   }
 
+  get preferredConcurrency(): number {
+    return this.http.batchesInFlight;
+  }
+
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
     const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'nextToken', 'llama-server', (r) => this.nextToken(r)), (r) => generateLlamaServer(this.http, this.spec.model, r));
     return runUnits(this.http, requests.length, units, this.where, onResult);

@@ -73,6 +73,10 @@ export class OpenaiCompletionsModel implements RemoteModel {
     return { server: this.http.root, ...this.http.stats };
   }
 
+  get preferredConcurrency(): number {
+    return this.http.batchesInFlight;
+  }
+
   async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
     const units = unitsWithGeneration(requests, (rest) => this.scoringUnits(rest), (r) => generateCompletions(this.http, this.spec.model, r));
     return runUnits(this.http, requests.length, units, this.where, onResult);

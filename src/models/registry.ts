@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import type { Capabilities, Item, Model } from '../core/types.js';
 import { UserError } from '../core/errors.js';
-import { resolveBenchmarkPath } from '../benchmarks/load.js';
+import { resolveStudyPath } from '../core/paths.js';
 import { isHubModelRef, resolveHubModel } from '../hub/models.js';
-import type { ResultStore } from '../store/store.js';
-import type { ModelSpec } from '../study/schema.js';
+import type { ModelSpec } from './spec.js';
 import { GgufModel } from './gguf.js';
-import { sha256File } from './hash.js';
+import { cachedFileHash, type FileHashCache } from './hash.js';
 import { LLAMA_SERVER_CAPABILITIES, LlamaServerModel } from './llama-server.js';
 import { OLLAMA_CAPABILITIES, OllamaModel } from './ollama.js';
 import { OPENAI_CHAT_CAPABILITIES, OpenaiChatModel } from './openai-chat.js';
@@ -18,7 +17,8 @@ import { TGI_CAPABILITIES, TgiModel } from './tgi.js';
 
 export interface ModelContext {
   baseDir: string;
-  store: ResultStore;
+  /** Content hashes of model files, kept between runs (the result store is one). */
+  fileHashes: FileHashCache;
   /** Where in the study file this model is declared (for error messages). */
   where: string;
   /** `hf:` models from the cache only (also $GOODHART_OFFLINE=1). */
@@ -28,16 +28,6 @@ export interface ModelContext {
   /** A server's configuration problems (unlisted model, disagreeing tokenizer) are warnings, not errors. */
   lenient?: boolean;
   warn?: (line: string) => void;
-}
-
-/** A GGUF file's identity is its content hash, cached by (path, size, mtime) so big files hash once. */
-async function contentHash(file: string, store: ResultStore): Promise<string> {
-  const stat = fs.statSync(file);
-  const cached = store.fileHash(file, stat.size, stat.mtimeMs);
-  if (cached) return cached;
-  const sha = await sha256File(file);
-  store.setFileHash(file, stat.size, stat.mtimeMs, sha);
-  return sha;
 }
 
 /** What each backend can compute, known from the study file alone (so a study is checked before any request). */
@@ -70,25 +60,25 @@ export function checkModelFile(file: string, what: string, where: string): void 
 /** Every local model file of a study, checked before a run creates anything. */
 export function checkLocalModelFiles(models: readonly ModelSpec[], baseDir: string, where: (i: number) => string): void {
   models.forEach((m, i) => {
-    if (m.backend === 'gguf' && !isHubModelRef(m.path)) checkModelFile(resolveBenchmarkPath(m.path, baseDir), 'model file', `${where(i)}.path`);
+    if (m.backend === 'gguf' && !isHubModelRef(m.path)) checkModelFile(resolveStudyPath(m.path, baseDir), 'model file', `${where(i)}.path`);
   });
 }
 
 /** A local GGUF vocabulary used to tokenize for a remote backend; its content hash joins the model identity. */
 async function localTokenizer(tokenizer: string | undefined, ctx: ModelContext): Promise<LocalTokenizer | undefined> {
   if (!tokenizer) return undefined;
-  const file = resolveBenchmarkPath(tokenizer, ctx.baseDir);
+  const file = resolveStudyPath(tokenizer, ctx.baseDir);
   checkModelFile(file, 'tokenizer file', `${ctx.where}.tokenizer`);
-  return { tokens: await ggufVocabulary(file, `${ctx.where}.tokenizer`), id: `gguf:sha256:${await contentHash(file, ctx.store)}` };
+  return { tokens: await ggufVocabulary(file, `${ctx.where}.tokenizer`), id: `gguf:sha256:${await cachedFileHash(file, ctx.fileHashes)}` };
 }
 
 export async function createModel(spec: ModelSpec, ctx: ModelContext): Promise<Model> {
   if (spec.backend === 'gguf') {
     const file = isHubModelRef(spec.path)
       ? await resolveHubModel(spec.path, { offline: ctx.offline, where: `${ctx.where}.path` })
-      : resolveBenchmarkPath(spec.path, ctx.baseDir);
+      : resolveStudyPath(spec.path, ctx.baseDir);
     checkModelFile(file, 'model file', `${ctx.where}.path`);
-    return GgufModel.load({ name: spec.name, path: file, sha256: await contentHash(file, ctx.store), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences, precise: spec.precise });
+    return GgufModel.load({ name: spec.name, path: file, sha256: await cachedFileHash(file, ctx.fileHashes), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences, precise: spec.precise });
   }
   if (spec.backend === 'sim') return new SimModel(spec, ctx.items ?? [], ctx.where);
   const where = `${ctx.where} (${spec.name})`;

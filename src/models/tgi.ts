@@ -44,6 +44,10 @@ export class TgiModel implements RemoteModel {
     return { server: this.http.root, ...this.http.stats };
   }
 
+  get preferredConcurrency(): number {
+    return this.http.batchesInFlight;
+  }
+
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
     const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'loglikelihood', 'tgi', (r) => this.loglikelihood(r)), (r) => generateTgi(this.http, r));
     return runUnits(this.http, requests.length, units, this.where, onResult);
