@@ -3,7 +3,7 @@ import { generateOllama, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import { checkListedModel } from './remote-checks.js';
-import type { OllamaSpec } from './remote-specs.js';
+import type { OllamaSpec } from './ollama.backend.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
 

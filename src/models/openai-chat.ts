@@ -6,7 +6,7 @@ import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, ty
 import { checkListedModel } from './remote-checks.js';
 import { refuseUnreadableSymbols, serverPieces } from './symbol-check.js';
 import type { LlamaProps } from './llama-server.js';
-import type { OpenaiChatSpec } from './remote-specs.js';
+import type { OpenaiChatSpec } from './openai-chat.backend.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
 

@@ -1,37 +1,21 @@
 import { z } from 'zod';
 import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
-import { remoteModelSchemas } from '../models/remote-specs.js';
-import { simModelSchema } from '../sim/spec.js';
+import { backendRegistry, type ModelSpec } from '../models/backend.js';
+import '../models/backends.js';
 import { PROTOCOL_NAMES } from './protocols.js';
 
-/** A local GGUF file, evaluated in-process by node-llama-cpp. */
-export const ggufModelSchema = z
-  .object({
-    name: z.string().min(1),
-    backend: z.literal('gguf').default('gguf'),
-    /** Path to the .gguf file (relative to the study file; `${GOODHART_SHARED}` expands), or a Hub model: `hf:<owner>/<repo>/<file>.gguf`, `hf:<owner>/<repo>:<quant>`. */
-    path: z.string().min(1),
-    /** Evaluation threads; default: the cores other processes leave free, measured at load (see README). */
-    threads: z.number().int().positive().optional(),
-    gpu: z.union([z.literal('auto'), z.literal(false)]).default('auto'),
-    /** Sequences evaluated side by side in one context (helps on GPUs; 1 is fastest on a small CPU). */
-    sequences: z.number().int().positive().max(64).optional(),
-    /**
-     * F32 attention cache, no flash attention: scores no longer depend (beyond ~1e-5 nats) on
-     * which prefixes were evaluated before, so a resumed run matches an uninterrupted one that
-     * closely. Slower on long contexts; results are stored apart from the default's.
-     */
-    precise: z.boolean().optional(),
-  })
-  .strict();
+/** Backends by name: their entries form the discriminated union, in registration order. */
+function buildModelSpecSchema(): z.ZodType<ModelSpec> {
+  const backends = backendRegistry.all();
+  const names = backends.map((b) => b.name).join(', ');
+  return z.discriminatedUnion('backend', backends.map((b) => b.entrySchema) as [z.ZodObject, ...z.ZodObject[]], {
+    error: (issue) => (issue.code === 'invalid_union' ? `backend must be one of: ${names}` : undefined),
+  }) as unknown as z.ZodType<ModelSpec>;
+}
 
-const BACKENDS = ['gguf', ...remoteModelSchemas.map((s) => s.shape.backend.value), 'sim'].join(', ');
-
-/** A model of the panel, by `backend` (default gguf); remote backends are defined in models/remote-specs.ts, the simulator in sim/spec.ts. */
-export const modelSpecSchema = z.discriminatedUnion('backend', [ggufModelSchema, ...remoteModelSchemas, simModelSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? `backend must be one of: ${BACKENDS}` : undefined),
-});
+/** A model of the panel, by `backend` (default gguf); each backend's options are in its models/*.backend.ts. */
+export let modelSpecSchema = buildModelSpecSchema();
 
 /** A regular expression of a custom extraction rule; `{label}` stands for any shown label. */
 const extractionPattern = z.union([z.string().min(1), z.strictObject({ regex: z.string().min(1), flags: z.string().regex(/^[dgimsuvy]*$/).optional() })]);
@@ -75,32 +59,41 @@ export const conditionSchema = z
   .strict()
   .refine((c) => c.scoring !== undefined || c.protocol !== undefined, { message: 'give scoring (symbol, hybrid, cloze or generate) or a protocol', path: ['scoring'] });
 
-export const studySchema = z
-  .object({
-    $schema: z.string().optional(),
-    name: z.string().regex(/^[\w.-]+$/, 'a study name uses letters, digits and _ . -'),
-    description: z.string().optional(),
-    seed: z.number().int().default(0),
-    /** SQLite store shared by runs (relative to the study file); default .goodhart/store.sqlite in the working folder. */
-    store: z.string().optional(),
-    benchmark: benchmarkSpecSchema,
-    models: z.array(modelSpecSchema).min(1),
-    conditions: z.array(conditionSchema).min(1),
-    /** Name of the condition that reproduces the leaderboard as usually published; default: a condition "lm-eval" under the lm-eval protocol (added when missing). */
-    baseline: z.string().optional(),
-    /** When most gold answers sit at one position (TruthfulQA lists them first), show the baseline's choices shuffled under symbol and hybrid scoring. */
-    goldPositionShuffle: z.boolean().default(true),
-    /** Probes computed beside the grid (choices-only and answer-order memory come from conditions). */
-    probes: z
-      .object({
-        /** Min-K% Prob of each question against a seeded control; k is the share of lowest tokens. */
-        minK: z.object({ k: z.number().gt(0).max(1).default(0.2) }).strict().optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+function buildStudySchema() {
+  return z
+    .object({
+      $schema: z.string().optional(),
+      name: z.string().regex(/^[\w.-]+$/, 'a study name uses letters, digits and _ . -'),
+      description: z.string().optional(),
+      seed: z.number().int().default(0),
+      /** SQLite store shared by runs (relative to the study file); default .goodhart/store.sqlite in the working folder. */
+      store: z.string().optional(),
+      benchmark: benchmarkSpecSchema,
+      models: z.array(modelSpecSchema).min(1),
+      conditions: z.array(conditionSchema).min(1),
+      /** Name of the condition that reproduces the leaderboard as usually published; default: a condition "lm-eval" under the lm-eval protocol (added when missing). */
+      baseline: z.string().optional(),
+      /** When most gold answers sit at one position (TruthfulQA lists them first), show the baseline's choices shuffled under symbol and hybrid scoring. */
+      goldPositionShuffle: z.boolean().default(true),
+      /** Probes computed beside the grid (choices-only and answer-order memory come from conditions). */
+      probes: z
+        .object({
+          /** Min-K% Prob of each question against a seeded control; k is the share of lowest tokens. */
+          minK: z.object({ k: z.number().gt(0).max(1).default(0.2) }).strict().optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict();
+}
+
+/** The study file's schema; rebuilt when a backend is registered later, so its entries are accepted too. */
+export let studySchema = buildStudySchema();
+backendRegistry.onChange(() => {
+  modelSpecSchema = buildModelSpecSchema();
+  studySchema = buildStudySchema();
+});
 
 export type StudySpec = z.infer<typeof studySchema>;
-export type ModelSpec = z.infer<typeof modelSpecSchema>;
+export type { ModelSpec };
 export type ConditionSpec = z.infer<typeof conditionSchema>;
