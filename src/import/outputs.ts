@@ -14,6 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseCsv } from '../benchmarks/csv.js';
 import { VERSION } from '../cli/version.js';
 import { UserError } from '../core/errors.js';
+import { GRID_FACTORS } from '../core/factors.js';
 import type { CellSummary, ConditionFactors, ConditionInfo, ItemResult } from '../core/results.js';
 import type { RunSummary } from '../output/run-dir.js';
 import { predict } from '../scoring/methods.js';
@@ -365,7 +366,7 @@ function buildRun(results: Results, opts: ImportOptions): { summary: RunSummary;
     scoring: opts.scoring ?? 'symbol',
     normalization: 'none',
     perturbations: [{ name: 'imported', args: { files } }],
-    factors: { order: 'as imported', symbols: 'as imported', template: 'as imported', scoring: 'as imported', shots: 'as imported', [factor]: name },
+    factors: { ...(Object.fromEntries(GRID_FACTORS.map((f) => [f, 'as imported'])) as ConditionFactors), [factor]: name },
   });
   const itemIds = new Set(items.map((r) => r.itemId));
   const summary: RunSummary = {

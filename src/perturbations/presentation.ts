@@ -30,8 +30,6 @@ export interface PerturbationContext {
   fewshotPool: (item: Item) => Item[];
 }
 
-export type Perturb = (p: PerturbedPresentation, ctx: PerturbationContext) => PerturbedPresentation;
-
 /** The standard format: original order, ABCD, lm-eval template, no shots. */
 export function basePresentation(item: Item): PerturbedPresentation {
   return {
