@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { recipeRegistry } from './recipe.js';
+import './recipes.js';
 
 /**
  * The `benchmark:` section of a study file. Objects are strict so a misspelt key is an
@@ -77,9 +79,9 @@ const csvSpecSchema = z
   })
   .strict();
 
-/** Built-in mappings of well-known datasets onto items (see benchmarks/recipes.ts). */
-export const RECIPE_NAMES = ['mmlu', 'arc_challenge', 'arc_easy', 'hellaswag', 'truthfulqa_mc1', 'truthfulqa_mc2', 'commonsense_qa', 'openbookqa', 'piqa', 'winogrande', 'mmlu_pro', 'kmmlu'] as const;
-export type RecipeName = (typeof RECIPE_NAMES)[number];
+/** Mappings of well-known datasets onto items, by name (built-ins: benchmarks/recipes.ts); kept current when one is registered later. */
+export let RECIPE_NAMES: readonly string[] = recipeRegistry.names();
+export type RecipeName = string;
 
 /**
  * A Hugging Face dataset (`format: hf`, which may be left out when `recipe` is given): by
@@ -87,10 +89,10 @@ export type RecipeName = (typeof RECIPE_NAMES)[number];
  * folder or file (`path`). A recipe knows a dataset's fields, default config and split; without
  * one, `fields` maps the rows.
  */
-const hfSpecSchema = z
+const hfSpecSchema = () => z
   .object({
     format: z.literal('hf').optional(),
-    recipe: z.enum(RECIPE_NAMES).optional(),
+    recipe: z.enum(RECIPE_NAMES as [string, ...string[]]).optional(),
     /** hf://datasets/<owner>/<name>[@<revision>]; default: the recipe's dataset. */
     dataset: z.string().regex(/^(hf:\/\/datasets\/)?[\w.-]+\/[\w.-]+(@\S+)?$/, 'expected hf://datasets/<owner>/<name>').optional(),
     /** A local folder in the Hub's layout, a data file, or a format the recipe reads (instead of `dataset`). */
@@ -124,13 +126,20 @@ const hfSpecSchema = z
     if (spec.recipe === undefined && spec.dataset === undefined && spec.path === undefined) ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'without a recipe, give dataset or path' });
   });
 
-export const benchmarkSpecSchema = z.discriminatedUnion('format', [
+const buildBenchmarkSpecSchema = () => z.discriminatedUnion('format', [
   mmluSpecSchema,
   gauntletSpecSchema,
   jsonlSpecSchema,
   csvSpecSchema,
-  hfSpecSchema,
+  hfSpecSchema(),
 ]);
+
+/** The `benchmark:` section; rebuilt when a recipe is registered later. */
+export let benchmarkSpecSchema = buildBenchmarkSpecSchema();
+recipeRegistry.onChange(() => {
+  RECIPE_NAMES = recipeRegistry.names();
+  benchmarkSpecSchema = buildBenchmarkSpecSchema();
+});
 
 export type BenchmarkSpec = z.infer<typeof benchmarkSpecSchema>;
 /** The spec as written in a study file (defaults not yet filled in). */

@@ -3,6 +3,7 @@ import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
 import { backendRegistry, type ModelSpec } from '../models/backend.js';
 import '../models/backends.js';
+import { recipeRegistry } from '../benchmarks/recipe.js';
 import { PROTOCOL_NAMES } from './protocols.js';
 
 /** Backends by name: their entries form the discriminated union, in registration order. */
@@ -87,10 +88,13 @@ function buildStudySchema() {
     .strict();
 }
 
-/** The study file's schema; rebuilt when a backend is registered later, so its entries are accepted too. */
+/** The study file's schema; rebuilt when a backend or recipe is registered later, so its entries are accepted too. */
 export let studySchema = buildStudySchema();
 backendRegistry.onChange(() => {
   modelSpecSchema = buildModelSpecSchema();
+  studySchema = buildStudySchema();
+});
+recipeRegistry.onChange(() => {
   studySchema = buildStudySchema();
 });
 
