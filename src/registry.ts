@@ -13,6 +13,8 @@ export { createModel } from './models/registry.js';
 export { definePerturbation, perturbationRegistry, type Factor, type PerturbationDefinition } from './perturbations/definition.js';
 export { reorderTexts, type PerturbationContext, type PerturbedPresentation } from './perturbations/presentation.js';
 
+export { defineBenchmarkFormat, benchmarkFormatRegistry, type BenchmarkFormatDefinition, type FormatContext } from './benchmarks/format.js';
+export type { FormatLoad } from './benchmarks/rows.js';
 export { defineRecipe, recipeRegistry, type ItemDraft, type Recipe, type RowContext, type RowMapper } from './benchmarks/recipe.js';
 
 export { defineStatistic, statisticRegistry, type StatisticDefinition, type StatisticInput } from './analysis/statistic.js';

@@ -3,6 +3,7 @@ import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
 import { backendRegistry, type ModelSpec } from '../models/backend.js';
 import '../models/backends.js';
+import { benchmarkFormatRegistry } from '../benchmarks/format.js';
 import { recipeRegistry } from '../benchmarks/recipe.js';
 import { PROTOCOL_NAMES } from './protocols.js';
 
@@ -95,6 +96,9 @@ backendRegistry.onChange(() => {
   studySchema = buildStudySchema();
 });
 recipeRegistry.onChange(() => {
+  studySchema = buildStudySchema();
+});
+benchmarkFormatRegistry.onChange(() => {
   studySchema = buildStudySchema();
 });
 

@@ -90,7 +90,7 @@ test('a study using the registered backend, perturbation and statistic runs, and
   assert.equal(consistency.condition, 'baseline');
   assert.equal(consistency.pairs.length, 3);
   assert.match(analysis.methods.errorConsistency, /kappa/);
-  const right = (model: string) => cell(model, 'baseline').map((r) => (r.correct ? 1 : 0));
+  const right = (model: string): number[] => cell(model, 'baseline').map((r) => (r.correct ? 1 : 0));
   const [a, b] = [right('stories'), right('llama-2-tiny-random')];
   const n = a.length;
   const pa = a.reduce((s, x) => s + x, 0) / n;
