@@ -20,5 +20,6 @@ export { defineRecipe, recipeRegistry, type ItemDraft, type Recipe, type RowCont
 export { defineStatistic, statisticRegistry, type StatisticDefinition, type StatisticInput } from './analysis/statistic.js';
 export { cellOutcomes, type ResultMatrix } from './analysis/resultMatrix.js';
 export { defineReportSection, reportSectionRegistry, type ReportSectionDefinition } from './report/section.js';
-export { escapeHtml } from './report/escape.js';
+export { escapeHtml, escapeMarkdownCell } from './report/escape.js';
+export { markdownTable } from './report/markdown.js';
 export { htmlTable } from './report/html/table.js';

@@ -3,7 +3,7 @@
  * new format is one file calling defineBenchmarkFormat, and its line in the list at the end.
  */
 import { z } from 'zod';
-import { defineBenchmarkFormat, benchmarkFormatRegistry } from './format.js';
+import { benchmarkFormatRegistry, defineBenchmarkFormat, type FormatContext } from './format.js';
 import { loadGauntlet } from './gauntlet.js';
 import { loadHf } from './hub.js';
 import { loadMmlu } from './mmlu.js';
@@ -108,7 +108,7 @@ const gauntlet = defineBenchmarkFormat({
   load: (spec, ctx) => loadGauntlet(spec, ctx.resolvePath(spec.path), ctx.bad),
 });
 
-const loadTableFormat = (spec: TableSpec, ctx: Parameters<Parameters<typeof defineBenchmarkFormat>[0]['load']>[1]) =>
+const loadTableFormat = (spec: TableSpec, ctx: FormatContext) =>
   loadTable(spec, ctx.resolvePath(spec.path), spec.fewshotPath === undefined ? undefined : ctx.resolvePath(spec.fewshotPath), ctx.bad);
 
 const jsonl = defineBenchmarkFormat({ name: 'jsonl', schema: jsonlSpecSchema, load: loadTableFormat });

@@ -3,7 +3,6 @@ import { backendRegistry, type ModelContext, type ModelSpec } from './backend.js
 import './backends.js';
 
 export type { ModelContext } from './backend.js';
-export { checkModelFile } from './model-files.js';
 
 export function backendCapabilities(spec: ModelSpec): Capabilities {
   return backendRegistry.require(spec.backend).capabilities;

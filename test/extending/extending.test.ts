@@ -105,4 +105,7 @@ test('a study using the registered backend, perturbation and statistic runs, and
   const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
   assert.match(html, /<a href="#error-consistency">Error consistency<\/a>/);
   assert.match(html, /<section id="error-consistency"><h2>Error consistency under baseline<\/h2>/);
+  const markdown = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+  const row = `| stories | llama-2-tiny-random | ${pair.kappa === null ? '–' : pair.kappa.toFixed(2)} |`;
+  assert.ok(markdown.includes(`## Error consistency under baseline\n\n| model | model | kappa |`) && markdown.includes(row), row);
 });
