@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { machine } from './common.js';
 
 const BENCHMARKS: { file: string; node?: string[]; args?: string[] }[] = [
+  // CPU time of `goodhart --help` and `--version` (compiled) beside an empty node.
+  { file: 'startup.ts' },
   // One thread: the long-prompt baseline then gains nothing from threads that small calls cannot
   // use, so the ratio is the engine's scheduling; threads.ts measures the thread count itself.
   { file: 'prefix.ts', args: ['--threads', '1'] },

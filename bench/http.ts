@@ -130,7 +130,7 @@ async function main() {
   const warmRatios: number[] = [];
   for (let round = 0; round <= opts.rounds; round++) {
     const setupStore = new SqliteStore(path.join(dir, `setup-${round}.sqlite`));
-    const model = await createModel(spec, { baseDir: dir, store: setupStore, where: 'bench' });
+    const model = await createModel(spec, { baseDir: dir, fileHashes: setupStore, where: 'bench' });
     setupStore.close();
     worker.postMessage('record');
     const cold = await study1(model);
@@ -148,7 +148,10 @@ async function main() {
     const ratio = cold.computed / cold.ms / (prompts / loopMs);
     const warmRatio = warm.computed / warm.ms / (prompts / loopMs);
     console.log(`  ratio ${ratio.toFixed(2)} (${warmRatio.toFixed(2)} with texts tokenized)`);
-    if (round > 0) ratios.push(ratio), warmRatios.push(warmRatio);
+    if (round > 0) {
+      ratios.push(ratio);
+      warmRatios.push(warmRatio);
+    }
   }
   console.log(`median of ${opts.rounds} rounds: ${median(ratios).toFixed(2)} (${median(warmRatios).toFixed(2)} with texts tokenized)`);
   await worker.terminate();

@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so the package works without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// Runs the compiled CLI in dist/ (built by `npm run build`, which npm ci and npm pack run through `prepare`).
+import fs from 'node:fs';
+
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!fs.existsSync(main)) {
+  process.stderr.write(
+    `goodhart: the compiled command is missing (${main.pathname}): run \`npm run build\` first, ` +
+      'or `npm run goodhart -- <arguments>` to run the sources directly.\n',
+  );
+  process.exit(1);
+}
+await import(main.href);

@@ -7,6 +7,9 @@ import { repoRoot, sharedDir } from '../src/core/paths.js';
 
 export { repoRoot, sharedDir };
 
+/** Node's arguments that run the CLI from the sources through tsx (test/package covers the compiled one). */
+export const CLI_ARGS = ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'src', 'cli', 'main.ts')];
+
 export function tempDir(prefix = 'goodhart-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -26,7 +29,7 @@ export interface CliOptions {
 /** Run the CLI as a user would, optionally interrupting it at a chosen moment. */
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'goodhart.js'), ...args], {
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], {
       cwd: opts.cwd ?? repoRoot,
       env: { ...process.env, GOODHART_SHARED: sharedDir(), ...opts.env },
     });

@@ -5,7 +5,7 @@
  * are the sampling unit and subjects are strata (clustering by subject is an opt-in variant).
  */
 import { makeRng } from '../core/rng.js';
-import { percentileInterval, zForAlpha } from './distributions.js';
+import { percentileInterval, zForAlpha } from '../core/distributions.js';
 
 export type Interval = [number, number];
 

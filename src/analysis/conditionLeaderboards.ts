@@ -5,7 +5,7 @@
  */
 import { accuracyStats, normalInterval, type Interval } from './accuracy.js';
 import type { CellStats, Leaderboard, PairComparison } from './analysisTypes.js';
-import { percentileInterval } from './distributions.js';
+import { percentileInterval } from '../core/distributions.js';
 import { columnMeans, type BootstrapSums } from './pairedBootstrap.js';
 import { competitionRanks } from './rankCorrelation.js';
 import {

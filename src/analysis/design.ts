@@ -12,7 +12,7 @@ import {
   expectedTau, fixedConditionsItemVariance, itemsForTau, mcnemarItems, mcnemarPower, pairVariance, pairedZItems,
   pairedZPower, tauLimit, type PairVariance,
 } from './designMath.js';
-import { percentileInterval } from './distributions.js';
+import { percentileInterval } from '../core/distributions.js';
 import { compareBinaryPair, holmAdjust, pairedDifference } from './paired.js';
 import { competitionRanks, kendallTauB } from './rankCorrelation.js';
 import { cellOutcomes, type ResultMatrix } from './resultMatrix.js';

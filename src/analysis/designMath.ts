@@ -8,7 +8,7 @@
  * Φ(z)² + (1 − Φ(z))², z = δ/√V, so E[sign₁·sign₂] = (2Φ(z) − 1)², and the expected Kendall τ
  * between the replications is the mean of that over all pairs (ties ignored).
  */
-import { normalCdf, zForAlpha } from './distributions.js';
+import { normalCdf, zForAlpha } from '../core/distributions.js';
 
 /** A pair difference's mean and variance components, estimated from a pilot. */
 export interface PairVariance {

@@ -10,7 +10,7 @@
  */
 import type { ConditionFactors } from '../core/results.js';
 import type { Interval } from './accuracy.js';
-import { quantileSorted } from './distributions.js';
+import { quantileSorted } from '../core/distributions.js';
 import { FACTOR_NAMES } from './factorVariance.js';
 import type { BootstrapSums } from './pairedBootstrap.js';
 import { cellOutcomes, type ResultMatrix } from './resultMatrix.js';

@@ -12,7 +12,7 @@
  */
 import { makeRng, seedFrom } from '../core/rng.js';
 import type { Interval } from './accuracy.js';
-import { quantileSortedDiscrete, twoSidedNormalP, zForAlpha } from './distributions.js';
+import { quantileSortedDiscrete, twoSidedNormalP, zForAlpha } from '../core/distributions.js';
 import { holmAdjust } from './paired.js';
 import type { BootstrapSums } from './pairedBootstrap.js';
 import { kendallTauB, spearmanRho } from './rankCorrelation.js';

@@ -3,7 +3,7 @@
  * d_i = s_iA − s_iB, its mean, SE = sd(d)/sqrt(n), a normal interval and p-value; McNemar's
  * exact test for 0/1 outcomes; Holm's step-down correction for a family of tests.
  */
-import { binomialHalfCdf, twoSidedNormalP, zForAlpha } from './distributions.js';
+import { binomialHalfCdf, twoSidedNormalP, zForAlpha } from '../core/distributions.js';
 import type { Interval } from './accuracy.js';
 
 export interface PairedDifference {

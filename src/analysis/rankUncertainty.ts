@@ -17,7 +17,7 @@
  */
 import { compareBinaryPair, holmAdjust, pairedDifference } from './paired.js';
 import { competitionRanks } from './rankCorrelation.js';
-import { quantileSortedDiscrete } from './distributions.js';
+import { quantileSortedDiscrete } from '../core/distributions.js';
 import type { BootstrapSums } from './pairedBootstrap.js';
 import type { Interval } from './accuracy.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Interval } from './accuracy.js';
 import type { GoodhartGapEntry, RobustLeaderboard } from './analysisTypes.js';
-import { percentileInterval } from './distributions.js';
+import { percentileInterval } from '../core/distributions.js';
 import { holmAdjust } from './paired.js';
 import { columnMeans, type BootstrapSums } from './pairedBootstrap.js';
 import { competitionRanks } from './rankCorrelation.js';

@@ -11,7 +11,7 @@
  */
 import { makeRng, seedFrom, type Rng } from '../core/rng.js';
 import type { Interval } from './accuracy.js';
-import { quantileSorted } from './distributions.js';
+import { quantileSorted } from '../core/distributions.js';
 import { holmAdjust } from './paired.js';
 
 export interface RStdNoise {

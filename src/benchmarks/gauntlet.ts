@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
-import { ownField, parseJsonl } from './jsonl.js';
-import type { GauntletSpec } from './spec.js';
+import { ownField, parseJsonl } from '../formats/jsonl.js';
+import type { GauntletSpec } from './spec-parts.js';
 import { BadRows, FormatLoad, itemProblem, letterOf, show } from './rows.js';
-import { readTextFile } from './text-file.js';
+import { readTextFile } from '../formats/text-file.js';
 
 /**
  * Some gauntlet files (commonsense_qa, siqa) list the choices inside the query

@@ -12,8 +12,8 @@ import { recipeRegistry, type ItemDraft, type Recipe } from './recipe.js';
 import './recipes.js';
 import { answerByLetter, answerByText, field, int, text, texts, type Answer } from './row-values.js';
 import { addToPool, BadRows, FormatLoad, itemProblem, show } from './rows.js';
-import type { HfSpec } from './spec.js';
-import { isFolder } from './text-file.js';
+import type { HfSpec } from './spec-parts.js';
+import { isFolder } from '../formats/text-file.js';
 
 export interface HubLoadOptions {
   baseDir: string;

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
-import { sharedDir } from '../core/paths.js';
+import { resolveStudyPath } from '../core/paths.js';
 import { benchmarkFormatRegistry } from './format.js';
 import { BadRows, type SkippedRow } from './rows.js';
 import { sampleItems } from './sample.js';
@@ -62,13 +61,6 @@ export interface LoadOptions {
   log?: (line: string) => void;
 }
 
-const SHARED_VARIABLE = '${GOODHART_SHARED}';
-
-/** Expand `${GOODHART_SHARED}` and resolve against baseDir. */
-export function resolveBenchmarkPath(p: string, baseDir: string): string {
-  return path.resolve(baseDir, p.split(SHARED_VARIABLE).join(sharedDir()));
-}
-
 function describeLimit(limit: LimitSpec | undefined, before: number, after: number): string {
   if (!limit || after === before) return `${after} items`;
   const parts = [limit.perSubject !== undefined ? `perSubject ${limit.perSubject}` : '', limit.total !== undefined ? `total ${limit.total}` : '']
@@ -86,7 +78,7 @@ export async function loadBenchmark(given: BenchmarkSpec, opts: LoadOptions): Pr
   const spec = parseBenchmarkSpec(given);
   const bad = new BadRows(spec.onBadRow);
   const format = benchmarkFormatRegistry.require(spec.format ?? 'hf', 'benchmark.format');
-  const loaded = await format.load(spec, { ...opts, resolvePath: (p) => resolveBenchmarkPath(p, opts.baseDir), bad });
+  const loaded = await format.load(spec, { ...opts, resolvePath: (p) => resolveStudyPath(p, opts.baseDir), bad });
   if (loaded.items.length === 0) {
     throw new UserError(`no usable items (${bad.skipped.length} bad row(s) skipped)`, loaded.files[0] ?? 'benchmark');
   }

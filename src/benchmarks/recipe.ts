@@ -4,7 +4,19 @@
  * study file accepts every registered name.
  */
 import { Registry } from '../core/registry.js';
-import type { LocalReader } from './recipe-local.js';
+import type { BadRows, FormatLoad } from './rows.js';
+
+/** What a recipe's reader of a benchmark's own local format is asked for. */
+export interface LocalRequest {
+  split: string;
+  fewshotSplit?: string;
+  subjects?: string[];
+  bad: BadRows;
+}
+
+/** Reads a benchmark's own local format, or returns null when `target` is not one. */
+export type LocalReader = (target: string, req: LocalRequest) => Promise<FormatLoad | null>;
+
 
 /** What a row maps to; the loader adds ids and checks the item. */
 export interface ItemDraft {

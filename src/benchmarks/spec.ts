@@ -2,12 +2,11 @@ import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { benchmarkFormatRegistry } from './format.js';
 import './formats.js';
-import type { BenchmarkSpecInput, GauntletSpec, HfSpec, MmluSpec, TableSpec } from './formats.js';
+import type { BenchmarkSpecInput, GauntletSpec, HfSpec, MmluSpec, TableSpec } from './spec-parts.js';
 import { recipeRegistry } from './recipe.js';
-import { fieldsSchema, limitSchema } from './spec-parts.js';
 
 export { fieldsSchema, limitSchema } from './spec-parts.js';
-export type { BenchmarkSpecInput, GauntletSpec, HfSpec, MmluSpec, TableSpec } from './formats.js';
+export type { BenchmarkSpecInput, GauntletSpec, HfSpec, MmluSpec, TableSpec } from './spec-parts.js';
 
 /**
  * The `benchmark:` section of a study file: one schema per format (benchmarks/formats.ts).
@@ -37,8 +36,7 @@ benchmarkFormatRegistry.onChange(rebuild);
 export function isHfSpec(spec: BenchmarkSpec): spec is HfSpec {
   return spec.format === undefined || spec.format === 'hf';
 }
-export type LimitSpec = z.infer<typeof limitSchema>;
-export type FieldsSpec = z.infer<typeof fieldsSchema>;
+export type { FieldsSpec, LimitSpec } from './spec-parts.js';
 
 /** Validate a raw `benchmark:` section, reporting the first problem at its key path. */
 export function parseBenchmarkSpec(raw: unknown, keyPath = 'benchmark'): BenchmarkSpec {

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
-import { parseCsv } from './csv.js';
-import { ownField, parseJsonl } from './jsonl.js';
-import type { FieldsSpec, TableSpec } from './spec.js';
+import { parseCsv } from '../formats/csv.js';
+import { ownField, parseJsonl } from '../formats/jsonl.js';
+import type { FieldsSpec, TableSpec } from './spec-parts.js';
 import { BadRows, FormatLoad, addToPool, itemProblem, letterOf, setItemSource, show } from './rows.js';
-import { TextFile, readTextFile, touchesInvalidLine } from './text-file.js';
+import { TextFile, readTextFile, touchesInvalidLine } from '../formats/text-file.js';
 
 /** One readable record of a JSONL or CSV file, with fields looked up by configured name. */
 interface RawRow {

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeRun, formatAnalysisTables, parseConditionList, type Analysis } from '../analysis/index.js';
+import { formatAnalysisTables, parseConditionList } from '../analysis/index.js';
+import { analyzeIntoDir, analyzeRun } from '../api/analyze.js';
 import { NoSpaceError, UserError } from '../core/errors.js';
 import type { ItemResult } from '../core/results.js';
-import { readRun, writeFileAtomic, type RunSummary } from '../output/run-dir.js';
-import { computeProbes, type MinKScores, type Probes } from '../probes/index.js';
+import type { RunSummary } from '../output/run-dir.js';
+import { simulatedNote } from '../output/simulated.js';
+import type { Probes } from '../probes/index.js';
 
 export interface AnalyzeCommandOptions {
   bootstrap?: string;
@@ -14,54 +16,10 @@ export interface AnalyzeCommandOptions {
   robust?: string;
 }
 
-export interface AnalyzeSettings {
-  seed: number;
-  bootstrap?: number;
-  clusterBySubject?: boolean;
-  robust?: string[];
-}
-
 function wholeNumber(value: string, flag: string, min: number): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UserError(`${flag} must be a whole number ≥ ${min}, got "${value}"`);
   return n;
-}
-
-/** Names of the simulated models of a run (their numbers must never pass for a real model's). */
-export function simulatedModels(summary: Pick<RunSummary, 'models'>): string[] {
-  return summary.models.filter((m) => m.backend === 'sim' || m.details?.simulated === true).map((m) => m.name);
-}
-
-/** A copy of the summary whose simulated models are named "<name> [simulated]", for printed tables. */
-export function markSimulated(summary: RunSummary): RunSummary {
-  const sim = new Set(simulatedModels(summary));
-  if (sim.size === 0) return summary;
-  const mark = (name: string) => (sim.has(name) ? `${name} [simulated]` : name);
-  return {
-    ...summary,
-    models: summary.models.map((m) => ({ ...m, name: mark(m.name) })),
-    cells: summary.cells.map((c) => ({ ...c, model: mark(c.model) })),
-  };
-}
-
-export function simulatedNote(summary: Pick<RunSummary, 'models'>): string {
-  const sim = simulatedModels(summary);
-  return sim.length ? `simulated models (known truth, not real language models): ${sim.join(', ')}\n` : '';
-}
-
-/** Analyze a run's results with its own conditions and baseline, and write analysis.json beside them. */
-export function analyzeRunDir(dir: string, summary: RunSummary, items: ItemResult[], settings: AnalyzeSettings): { analysis: Analysis; probes: Probes; file: string } {
-  const analysis = analyzeRun(
-    { items, conditions: summary.conditions, baseline: summary.baseline, models: summary.models.map((m) => m.name) },
-    settings,
-  );
-  const file = path.join(dir, 'analysis.json');
-  const minKFile = path.join(dir, 'min-k.json');
-  const minK = fs.existsSync(minKFile) ? (JSON.parse(fs.readFileSync(minKFile, 'utf8')) as MinKScores) : undefined;
-  const probes = computeProbes(items, summary.conditions, minK);
-  // Whole or not at all: a reader never sees half a file. NaN (undefined statistics) becomes null.
-  writeFileAtomic(file, JSON.stringify({ ...analysis, probes }, null, 2) + '\n');
-  return { analysis, probes, file };
 }
 
 /** The probes a run cannot compute, one line each, for the printed tables. */
@@ -78,7 +36,7 @@ function probesNotApplicable(probes: Probes): string {
  */
 export function writeRunAnalysis(dir: string, summary: RunSummary, items: ItemResult[]): void {
   try {
-    const { analysis, probes, file } = analyzeRunDir(dir, summary, items, { seed: summary.seed });
+    const { analysis, probes, file } = analyzeIntoDir(dir, summary, items);
     process.stdout.write(`\n${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`);
   } catch (e) {
     if (!(e instanceof UserError) || e instanceof NoSpaceError) throw e;
@@ -92,14 +50,8 @@ export async function analyzeCommand(dirArg: string, opts: AnalyzeCommandOptions
   const dir = path.resolve(dirArg);
   const seed = opts.seed !== undefined ? wholeNumber(opts.seed, '--seed', 0) : undefined;
   const bootstrap = opts.bootstrap !== undefined ? wholeNumber(opts.bootstrap, '--bootstrap', 0) : undefined;
-  const { summary, items } = readRun(dir);
-  if (!Array.isArray(summary.conditions) || !Array.isArray(summary.models) || typeof summary.baseline !== 'string') {
-    throw new UserError('summary.json lacks the conditions, models or baseline of the run', path.join(dir, 'summary.json'));
-  }
   const robust = opts.robust !== undefined ? parseConditionList(opts.robust, '--robust') : undefined;
-  const { analysis, probes, file } = analyzeRunDir(dir, summary, items, {
-    seed: seed ?? summary.seed ?? 0, bootstrap, clusterBySubject: opts.clusterBySubject === true, robust,
-  });
+  const { summary, analysis, probes, file } = analyzeRun(dir, { seed, bootstrap, clusterBySubject: opts.clusterBySubject === true, robust });
   process.stdout.write(`${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`);
   return 0;
 }

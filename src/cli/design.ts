@@ -5,7 +5,7 @@ import { formatDesign } from '../analysis/formatDesign.js';
 import { buildResultMatrix } from '../analysis/resultMatrix.js';
 import { UserError } from '../core/errors.js';
 import { readRun, writeFileAtomic } from '../output/run-dir.js';
-import { simulatedNote } from './analyze.js';
+import { simulatedNote } from '../output/simulated.js';
 
 export interface DesignCommandOptions {
   targetSeparation?: string;

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { importOutputs, type ImportOutputsOptions } from '../api/imports.js';
 import { UserError } from '../core/errors.js';
 import { GRID_FACTORS } from '../core/factors.js';
 import type { ConditionFactors } from '../core/results.js';
-import { importOutputs, ROLES, type ImportOptions, type Role, type ValueKind } from '../import/outputs.js';
-import { prepareOutDir, writeRun } from '../output/run-dir.js';
+import { ROLES, type Role, type ValueKind } from '../import/outputs.js';
 
 export interface ImportOutputsCommandOptions {
   out: string;
@@ -30,11 +29,6 @@ function choiceCount(value: string | undefined): number | undefined {
   return n;
 }
 
-/** Repeatable list options: `--ignore a,b --ignore c`. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new UserError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
@@ -58,7 +52,8 @@ export function parseColumns(specs: readonly string[]): Partial<Record<Role, str
 
 /** `goodhart import outputs`: per-question outputs made elsewhere → a run folder for analyze and report. */
 export async function importOutputsCommand(files: string[], opts: ImportOutputsCommandOptions): Promise<number> {
-  const options: ImportOptions = {
+  const options: ImportOutputsOptions = {
+    out: opts.out,
     files,
     format: oneOf(opts.format, ['csv', 'jsonl'] as const, '--format'),
     columns: parseColumns(opts.columns ?? []),
@@ -71,16 +66,10 @@ export async function importOutputsCommand(files: string[], opts: ImportOutputsC
     missing: oneOf(opts.missing, ['error', 'skip'] as const, '--missing'),
     scoring: oneOf(opts.scoring, ['symbol', 'hybrid', 'cloze'] as const, '--scoring'),
     factor: oneOf<keyof ConditionFactors>(opts.factor, GRID_FACTORS, '--factor'),
-    name: opts.name ?? path.basename(path.resolve(opts.out)),
+    name: opts.name,
     choices: choiceCount(opts.choices),
   };
-  if (options.condition !== undefined && options.conditionPerFile) throw new UserError('give --condition or --condition-per-file, not both');
-  const { summary, items, warnings, layout } = importOutputs(options);
-  const out = path.resolve(opts.out);
-  prepareOutDir(out);
-  writeRun(out, summary, items);
-  // An analysis of whatever the folder held before would no longer match its results.
-  fs.rmSync(path.join(out, 'analysis.json'), { force: true });
+  const { summary, items, warnings, layout, out } = importOutputs(options);
   for (const line of layout) process.stderr.write(`read ${line}\n`);
   for (const w of warnings) process.stderr.write(`goodhart: ${w} (left out where it is missing)\n`);
   process.stdout.write(

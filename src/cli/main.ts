@@ -1,18 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { noSpaceError, UserError } from '../core/errors.js';
-import { analyzeCommand } from './analyze.js';
-import { designCommand } from './design.js';
-import { collect, importOutputsCommand } from './import-outputs.js';
-import { runCommand } from './run.js';
-import { workerCommand } from './worker.js';
-import { storeCopyCommand } from './store-copy.js';
-import { importLmEvalCommand } from '../import/lm-eval-command.js';
-import { cacheAddDatasetCommand, cacheListCommand } from '../hub/cache-command.js';
-import { reportCommand } from './report.js';
-import { viewCommand } from './view.js';
-import { storeSalvageCommand, storeVerifyCommand } from './store.js';
-import { studyJsonSchema } from '../study/json-schema.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../core/version.js';
+
+// Each command loads its modules when it runs (native engines, database clients, the analysis),
+// so that `--help` and `--version` start at once.
+
+/** Repeatable list options: `--ignore a,b --ignore c`. */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
 
 // A write past the file-size limit (ulimit -f) must fail with EFBIG, which is reported, not kill the
 // process: Node ignores SIGXFSZ, but a dependency's exit hook re-raises it unless another listener exists.
@@ -40,6 +36,7 @@ program
   .option('--lenient', 'a server that does not list the configured model, or a local tokenizer that disagrees with the server\'s, is a warning instead of an error')
   .option('--distributed', 'put the requests on the PostgreSQL store\'s queue for `goodhart worker`s and wait for them (see docs/scale.md)')
   .action(async (study: string, opts) => {
+    const { runCommand } = await import('./run.js');
     process.exitCode = await runCommand(study, opts);
   });
 
@@ -52,6 +49,7 @@ program
   .option('--study <file>', 'a study file declaring this machine\'s models (local paths, own servers), used by name instead of the run\'s')
   .option('-q, --quiet', 'no log lines')
   .action(async (opts) => {
+    const { workerCommand } = await import('./worker.js');
     process.exitCode = await workerCommand(opts);
   });
 
@@ -62,7 +60,8 @@ storeGroup
   .argument('<from>', 'source store: SQLite file or postgres://…')
   .argument('<to>', 'destination store: SQLite file or postgres://…')
   .option('-q, --quiet', 'no progress output')
-  .action((from: string, to: string, opts) => {
+  .action(async (from: string, to: string, opts) => {
+    const { storeCopyCommand } = await import('./store-copy.js');
     process.exitCode = storeCopyCommand(from, to, opts);
   });
 
@@ -75,6 +74,7 @@ program
   .option('--cluster-by-subject', 'SEs clustered by subject (generalizing to new subjects; much wider) instead of item-level')
   .option('--robust <conditions>', 'conditions of the robust leaderboard, comma-separated (default: those whose role is perturbation)')
   .action(async (run: string, opts) => {
+    const { analyzeCommand } = await import('./analyze.js');
     process.exitCode = await analyzeCommand(run, opts);
   });
 
@@ -89,6 +89,7 @@ program
   .option('--seed <s>', 'seed of the random splits and resamples (default: the run\'s seed)')
   .option('--robust <conditions>', 'perturbation conditions of the robust score, comma-separated (default: those that change only the form)')
   .action(async (run: string, opts) => {
+    const { designCommand } = await import('./design.js');
     process.exitCode = await designCommand(run, opts);
   });
 
@@ -116,6 +117,7 @@ importGroup
   .option('--name <name>', 'name of the imported study (default: the folder name)')
   .option('--choices <n>', 'number of choices of every item, when the outputs hold no per-choice scores (for the random-fill convention)')
   .action(async (files: string[], opts) => {
+    const { importOutputsCommand } = await import('./import-outputs.js');
     process.exitCode = await importOutputsCommand(files, opts);
   });
 
@@ -128,6 +130,7 @@ importGroup
   .option('--group <name>', 'one condition per metric for all tasks (<name>:acc, ...), each task becoming the items\' subject')
   .option('--append', 'add these models to the run folder\'s earlier import')
   .action(async (files: string[], opts) => {
+    const { importLmEvalCommand } = await import('../import/lm-eval-command.js');
     process.exitCode = await importLmEvalCommand(files, opts);
   });
 
@@ -141,14 +144,16 @@ cacheGroup
   .argument('<folder>', 'local folder (or file) to copy')
   .option('--revision <rev>', 'revision it stands for (default main)')
   .option('--force', 'replace what the cache holds for it')
-  .action((dataset: string, folder: string, opts) => {
+  .action(async (dataset: string, folder: string, opts) => {
+    const { cacheAddDatasetCommand } = await import('../hub/cache-command.js');
     process.exitCode = cacheAddDatasetCommand(dataset, folder, opts);
   });
 
 cacheGroup
   .command('list')
   .description('list the cached datasets and models')
-  .action(() => {
+  .action(async () => {
+    const { cacheListCommand } = await import('../hub/cache-command.js');
     process.exitCode = cacheListCommand();
   });
 
@@ -159,6 +164,7 @@ program
   .option('--max-items <n>', 'most items embedded in the item browser (default 300)')
   .option('--compare <run>', 'another run folder: models added or removed, accuracy and rank changes')
   .action(async (run: string, opts) => {
+    const { reportCommand } = await import('./report.js');
     process.exitCode = await reportCommand(run, opts);
   });
 
@@ -169,6 +175,7 @@ program
   .option('-p, --port <n>', 'port (default 8737; 0 picks a free one)')
   .option('--compare <run>', 'another run folder to compare with')
   .action(async (run: string, opts) => {
+    const { viewCommand } = await import('./view.js');
     process.exitCode = await viewCommand(run, opts);
   });
 
@@ -176,7 +183,8 @@ storeGroup
   .command('verify')
   .description('check every page (integrity_check) and every stored result\'s checksum; exit 1 if anything is damaged')
   .argument('<store>', 'store file')
-  .action((file: string) => {
+  .action(async (file: string) => {
+    const { storeVerifyCommand } = await import('./store.js');
     process.exitCode = storeVerifyCommand(file);
   });
 
@@ -185,14 +193,16 @@ storeGroup
   .description('copy every readable result whose checksum holds from a (damaged) store into a new store')
   .argument('<from>', 'store to read (never written)')
   .argument('<to>', 'new store file to create')
-  .action((from: string, to: string) => {
+  .action(async (from: string, to: string) => {
+    const { storeSalvageCommand } = await import('./store.js');
     process.exitCode = storeSalvageCommand(from, to);
   });
 
 program
   .command('schema')
   .description('print the JSON Schema of the study file (for editor completion and validation)')
-  .action(() => {
+  .action(async () => {
+    const { studyJsonSchema } = await import('../study/json-schema.js');
     process.stdout.write(JSON.stringify(studyJsonSchema(), null, 2) + '\n');
   });
 

@@ -8,3 +8,10 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export function sharedDir(): string {
   return process.env.GOODHART_SHARED ? path.resolve(process.env.GOODHART_SHARED) : path.resolve(repoRoot, '..', 'shared');
 }
+
+const SHARED_VARIABLE = '${GOODHART_SHARED}';
+
+/** A path the study file names (a benchmark, model or tokenizer file): `${GOODHART_SHARED}` expanded, resolved against baseDir. */
+export function resolveStudyPath(p: string, baseDir: string): string {
+  return path.resolve(baseDir, p.split(SHARED_VARIABLE).join(sharedDir()));
+}

@@ -144,6 +144,8 @@ export interface Model {
   readonly chatTemplate?: string;
   /** Refuse, before any request, symbol sets whose symbols this backend cannot tell apart (a UserError naming them). */
   checkSymbols?(uses: SymbolUse[]): Promise<void>;
+  /** Request batches the engine may keep in flight at once (default 1; a backend served over HTTP takes several). */
+  readonly preferredConcurrency?: number;
 }
 
 /** A symbol set that symbol-scored conditions ask a model to read, with the labels they show. */

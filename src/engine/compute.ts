@@ -1,5 +1,4 @@
 import type { GenerateResult, Model, RequestResult } from '../core/types.js';
-import { remoteStats } from '../models/remote.js';
 import type { ResultStore } from '../store/store.js';
 import { CachingModel, type CacheCounts } from './cached.js';
 import type { RequestTable } from './keys.js';
@@ -11,7 +10,7 @@ export interface RunControl {
   shouldStop?: () => boolean;
   /** Requests sent to a model at once. */
   chunkSize?: number;
-  /** Chunks in flight at once (default: 8 for a model served over HTTP, whose client bounds its own concurrency; else 1). */
+  /** Chunks in flight at once (default: the model's preferredConcurrency, else 1). */
   chunksInFlight?: number;
   /** Keep each result's per-token log-probs (see Results). */
   keepTokenLogprobs?: boolean;
@@ -67,7 +66,7 @@ export async function computeRequests(
   // At least 16 claims per model: two runs started together on one store then split shared work
   // finely instead of the first taking it all in a chunk or two.
   const chunk = control.chunkSize ?? Math.min(256, Math.max(32, Math.ceil(missing.length / 16)));
-  const inFlight = control.chunksInFlight ?? (remoteStats(model) ? 8 : 1);
+  const inFlight = control.chunksInFlight ?? model.preferredConcurrency ?? 1;
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   // Requests another live run holds: looked at again once this run has nothing else to do.

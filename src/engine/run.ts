@@ -1,6 +1,7 @@
 import type { Model, RequestResult } from '../core/types.js';
 import type { CellSummary, ItemResult } from '../core/results.js';
-import { predict, requiredKind, trueMass } from '../scoring/methods.js';
+import { CellTally, judgeItem } from '../scoring/item-results.js';
+import { requiredKind } from '../scoring/methods.js';
 import { randomFill } from '../scoring/generate.js';
 import type { Study } from '../study/load.js';
 import type { ResultStore } from '../store/store.js';
@@ -53,14 +54,8 @@ export async function runModel(
 /** Turn results into per-item predictions and per-condition accuracies (strict: unscored is not correct). */
 export function reduceCells(modelName: string, cells: Cell[], results: Results) {
   const items: ItemResult[] = [];
-  const byCondition = new Map<string, CellSummary>();
-  const mc2Sums = new Map<string, number>();
+  const tally = new CellTally();
   for (const cell of cells) {
-    let summary = byCondition.get(cell.condition.name);
-    if (!summary) {
-      summary = { model: modelName, condition: cell.condition.name, accuracy: 0, n: 0, correct: 0, unscored: 0, ties: 0, failed: 0 };
-      byCondition.set(cell.condition.name, summary);
-    }
     const got: RequestResult[] = [];
     for (const id of cell.ids) {
       const r = results.get(id);
@@ -68,58 +63,31 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
       got.push(r);
     }
     if (got.length < cell.ids.length) {
-      summary.failed++;
+      tally.fail(modelName, cell.condition.name);
       continue;
     }
     const scores = cell.reduce(got);
-    const { predicted, tie } = predict(scores);
-    const gold = cell.gold;
-    const { order } = cell.presentation;
-    // Several true choices (TruthfulQA MC2): any of them is correct, and MC2 credits their probability mass.
-    const answers = cell.item.answers;
-    const correct = predicted === null ? null : answers ? answers.includes(order[predicted]) : predicted === gold;
-    const mc2 = answers && cell.condition.normalization === 'none' ? trueMass(scores, order.map((c) => answers.includes(c))) : null;
     const reading = cell.read?.(got);
-    const fill = reading && reading.extracted === null ? randomFill(cell.condition.seed, cell.condition.name, cell.item.id, scores.length) : undefined;
-    items.push({
+    const result = judgeItem({
       model: modelName,
       condition: cell.condition.name,
       itemId: cell.item.id,
       subject: cell.item.subject,
       order: cell.presentation.order,
       labels: cell.labels,
-      goldPosition: gold,
+      goldPosition: cell.gold,
       scores,
-      predicted,
-      correct,
-      tie,
-      ...(reading ? { generated: reading.generated, finish: reading.finish, extracted: reading.extracted } : {}),
-      ...(fill !== undefined ? { randomFill: fill } : {}),
-      ...(mc2 !== null ? { mc2 } : {}),
+      // Several true choices (TruthfulQA MC2): any of them is correct, and MC2 credits their probability mass.
+      trueChoices: cell.item.answers,
+      logLikelihoods: cell.condition.normalization === 'none',
+      reading,
+      randomFill: reading && reading.extracted === null ? randomFill(cell.condition.seed, cell.condition.name, cell.item.id, scores.length) : undefined,
       promptHash: cell.promptHash,
     });
-    if (mc2 !== null) mc2Sums.set(cell.condition.name, (mc2Sums.get(cell.condition.name) ?? 0) + mc2);
-    if (reading) {
-      // MMLU-Pro's rule: an unread answer is filled at random; one read but naming no shown choice stays wrong.
-      summary.randomFill ??= { accuracy: 0, correct: 0, filled: 0 };
-      if (fill !== undefined) summary.randomFill.filled++;
-      if (correct || fill === gold) summary.randomFill.correct++;
-    }
-    summary.n++;
-    if (correct) summary.correct++;
-    if (correct === null) summary.unscored++;
-    if (tie) summary.ties++;
+    items.push(result);
+    tally.add(result);
   }
-  const summaries = [...byCondition.values()].map((s) => {
-    const mc2 = mc2Sums.get(s.condition);
-    return {
-      ...s,
-      accuracy: s.n ? s.correct / s.n : NaN,
-      ...(mc2 !== undefined ? { mc2: mc2 / s.n } : {}),
-      ...(s.randomFill ? { randomFill: { ...s.randomFill, accuracy: s.n ? s.randomFill.correct / s.n : NaN } } : {}),
-    };
-  });
-  return { items, summaries };
+  return { items, summaries: tally.summaries() };
 }
 
 /** Plan the whole study once; each model then compiles the cells it needs. */

@@ -60,7 +60,7 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
           if (!loaded) benchmarks.set(key, (loaded = loadBenchmark(job.benchmark, { baseDir: job.studyDir }).then((b) => b.items)));
           items = await loaded;
         }
-        return createModel(spec, { baseDir, store, where: `model ${spec.name}`, items });
+        return createModel(spec, { baseDir, fileHashes: store, where: `model ${spec.name}`, items });
       })();
       models.set(cacheKey, model);
     }

@@ -22,7 +22,7 @@ export function parseDatasetRef(text: string, revision?: string, where?: string)
     throw new UserError(`not a dataset reference: ${JSON.stringify(text)} (expected hf://datasets/<owner>/<name>, optionally @<revision>)`, where);
   }
   const rev = revision ?? given ?? 'main';
-  if (!/^[\w.\/-]+$/.test(rev) || rev.split('/').some((part) => part === '' || part === '.' || part === '..')) {
+  if (!/^[\w./-]+$/.test(rev) || rev.split('/').some((part) => part === '' || part === '.' || part === '..')) {
     throw new UserError(`not a revision: ${JSON.stringify(rev)} (a branch, tag or commit such as main or refs/convert/parquet)`, where);
   }
   return { owner, name, revision: rev };

@@ -1,9 +1,9 @@
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { UserError } from '../core/errors.js';
-import { parseCsv } from '../benchmarks/csv.js';
-import { parseJsonl } from '../benchmarks/jsonl.js';
-import { readTextFile, touchesInvalidLine } from '../benchmarks/text-file.js';
+import { parseCsv } from '../formats/csv.js';
+import { parseJsonl } from '../formats/jsonl.js';
+import { readTextFile, touchesInvalidLine } from '../formats/text-file.js';
 
 /**
  * Rows of a data file in any of the Hub's formats, as plain objects. `line` is the physical line

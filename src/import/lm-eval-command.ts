@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatAccuracyTable } from '../cli/table.js';
-import { VERSION } from '../cli/version.js';
+import { formatAccuracyTable } from '../report/accuracy-table.js';
+import { VERSION } from '../core/version.js';
 import { UserError } from '../core/errors.js';
 import { prepareOutDir, readRun, writeRun } from '../output/run-dir.js';
 import { buildImportedRun, type ImportedRun, type ModelSamples } from './lm-eval-run.js';

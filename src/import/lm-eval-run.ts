@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { CellSummary, ConditionInfo, ItemResult } from '../core/results.js';
+import type { ConditionInfo, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
-import type { RunSummary } from '../output/run-dir.js';
+import { buildRunSummary, type RunSummary } from '../output/run-dir.js';
 import { factorsOf } from '../perturbations/registry.js';
-import { predict, type Method, type Normalization } from '../scoring/methods.js';
+import { CellTally, judgeItem } from '../scoring/item-results.js';
+import { normalizedScore, type Method, type Normalization } from '../scoring/methods.js';
 import { REPORTED_METRICS, type SampleDoc, type SamplesFile } from './lm-eval-samples.js';
 
 /**
@@ -35,23 +36,6 @@ export interface ImportedRun {
 }
 
 const METRIC_NORMALIZATION: Record<(typeof REPORTED_METRICS)[number], Normalization> = { acc: 'none', acc_norm: 'char', acc_bytes: 'byte', acc_mutual_info: 'pmi' };
-
-/** lm-eval measures a choice's length without the target delimiter (a leading space). */
-const choiceText = (continuation: string) => (continuation.startsWith(' ') ? continuation.slice(1) : continuation);
-
-export function score(doc: SampleDoc, normalization: Normalization, k: number): number {
-  const ll = doc.loglikelihoods[k];
-  switch (normalization) {
-    case 'char':
-      return ll / [...choiceText(doc.continuations[k])].length;
-    case 'byte':
-      return ll / Buffer.byteLength(choiceText(doc.continuations[k]), 'utf8');
-    case 'pmi':
-      return ll - doc.unconditional![k];
-    default:
-      return ll;
-  }
-}
 
 const LETTERS = /^[A-Z]$/;
 
@@ -94,8 +78,8 @@ export function buildImportedRun(models: ModelSamples[], opts: { group?: string;
     }
   }
   const conditions = new Map<string, ConditionInfo>();
-  const cells = new Map<string, CellSummary>();
   const checks = new Map<string, MetricCheck>();
+  const tally = new CellTally();
   const items: ItemResult[] = [];
   for (const [task, byModel] of [...tasks].sort(([a], [b]) => a.localeCompare(b))) {
     checkSameDocs(task, byModel);
@@ -107,16 +91,12 @@ export function buildImportedRun(models: ModelSamples[], opts: { group?: string;
       const normalization = METRIC_NORMALIZATION[metric];
       conditions.set(name, { name, scoring: method, normalization, perturbations: [], factors: factorsOf([], method, normalization) });
       for (const { model, file } of byModel) {
+        tally.open(model, name);
         const key = `${model}\u0000${name}`;
-        const cell = cells.get(key) ?? { model, condition: name, accuracy: 0, n: 0, correct: 0, unscored: 0, ties: 0, failed: 0 };
-        cells.set(key, cell);
         const check = checks.get(key) ?? { model, condition: name, compared: 0, disagree: 0, examples: [] };
         checks.set(key, check);
         for (const doc of file.docs) {
-          const scores = doc.continuations.map((_, k) => score(doc, normalization, k));
-          const { predicted, tie } = predict(scores);
-          const correct = predicted === null ? null : predicted === doc.gold;
-          items.push({
+          const result = judgeItem({
             model,
             condition: name,
             itemId: `${task}/${doc.docId}`,
@@ -124,19 +104,14 @@ export function buildImportedRun(models: ModelSamples[], opts: { group?: string;
             order: doc.continuations.map((_, k) => k),
             ...(method === 'symbol' ? { labels: doc.continuations.map((c) => c.trim()) } : {}),
             goldPosition: doc.gold,
-            scores,
-            predicted,
-            correct,
-            tie,
+            scores: doc.continuations.map((continuation, k) => normalizedScore(normalization, { continuation, logprob: doc.loglikelihoods[k], unconditional: doc.unconditional?.[k] })),
           });
-          cell.n++;
-          if (correct) cell.correct++;
-          if (correct === null) cell.unscored++;
-          if (tie) cell.ties++;
+          items.push(result);
+          tally.add(result);
           const theirs = doc.reported[metric];
           if (theirs !== undefined) {
             check.compared++;
-            if ((theirs === 1) !== (correct === true)) {
+            if ((theirs === 1) !== (result.correct === true)) {
               check.disagree++;
               if (check.examples.length < 5) check.examples.push(doc.docId);
             }
@@ -152,22 +127,23 @@ export function buildImportedRun(models: ModelSamples[], opts: { group?: string;
   const countsOf = (n: number) => ({ total: n, unique: n, cached: n, computed: 0, failed: 0 });
   const itemCount = new Set(items.map((i) => i.itemId)).size;
   const firstCondition = [...conditions.keys()][0];
+  const skipped = allFiles.flatMap((f) => f.skipped.map((s) => ({ file: f.file, ...s })));
   return {
     items,
     summary: {
-      tool: { name: 'goodhart', version: opts.version },
-      study: opts.study,
-      spec: { import: 'lm-eval', tasks: [...tasks.keys()], models: models.map((m) => m.model), group: opts.group },
-      studyFile: '',
-      seed: 0,
-      baseline: [...conditions.keys()].find((c) => c.endsWith(':acc')) ?? firstCondition,
-      benchmark: { description: `lm-evaluation-harness samples: ${[...tasks.keys()].join(', ')}`, items: itemCount, files: allFiles.map((f) => path.resolve(f.file)), skipped: allFiles.flatMap((f) => f.skipped.map((s) => ({ file: f.file, ...s }))) },
-      models: identities,
-      conditions: [...conditions.values()],
-      cells: [...cells.values()].map((c) => ({ ...c, accuracy: c.n ? c.correct / c.n : NaN })),
-      requests: countsOf(requestsOf(allFiles)),
-      requestsByModel: Object.fromEntries(models.map((m) => [m.model, countsOf(requestsOf(m.files))])),
-      import: { from: 'lm-eval', files: allFiles.map((f) => path.resolve(f.file)), checks: [...checks.values()].filter((c) => c.compared > 0), skipped: allFiles.flatMap((f) => f.skipped.map((s) => ({ file: f.file, ...s }))) },
+      ...buildRunSummary({
+        version: opts.version,
+        study: opts.study,
+        spec: { import: 'lm-eval', tasks: [...tasks.keys()], models: models.map((m) => m.model), group: opts.group },
+        baseline: [...conditions.keys()].find((c) => c.endsWith(':acc')) ?? firstCondition,
+        benchmark: { description: `lm-evaluation-harness samples: ${[...tasks.keys()].join(', ')}`, items: itemCount, files: allFiles.map((f) => path.resolve(f.file)), skipped },
+        models: identities,
+        conditions: [...conditions.values()],
+        cells: tally.summaries(),
+        requests: countsOf(requestsOf(allFiles)),
+        requestsByModel: Object.fromEntries(models.map((m) => [m.model, countsOf(requestsOf(m.files))])),
+      }),
+      import: { from: 'lm-eval', files: allFiles.map((f) => path.resolve(f.file)), checks: [...checks.values()].filter((c) => c.compared > 0), skipped },
     },
   };
 }

@@ -11,13 +11,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseCsv } from '../benchmarks/csv.js';
-import { VERSION } from '../cli/version.js';
+import { parseCsv } from '../formats/csv.js';
 import { UserError } from '../core/errors.js';
 import { GRID_FACTORS } from '../core/factors.js';
-import type { CellSummary, ConditionFactors, ConditionInfo, ItemResult } from '../core/results.js';
-import type { RunSummary } from '../output/run-dir.js';
-import { predict } from '../scoring/methods.js';
+import type { ConditionFactors, ConditionInfo, ItemResult } from '../core/results.js';
+import { buildRunSummary, type RunSummary } from '../output/run-dir.js';
+import { judgeItem, summarizeItems } from '../scoring/item-results.js';
 
 export const ROLES = ['item', 'model', 'condition', 'subject', 'gold', 'correct', 'pred', 'scores'] as const;
 export type Role = (typeof ROLES)[number];
@@ -290,25 +289,16 @@ export function importOutputs(opts: ImportOptions): ImportedRun {
           if (!results.firstGap.has(model)) results.firstGap.set(model, where);
           continue;
         }
-        let correct: boolean | null;
-        let predicted: number | null = null;
-        let scores: (number | null)[] = [];
-        let tie = false;
-        if (kind === 'correct') correct = parseCorrect(values[0], where);
-        else {
-          if (kind === 'scores') {
-            scores = wide ? values.map((v) => parseScore(v, where)) : parseScores(values[0], where);
-            ({ predicted, tie } = predict(scores));
-          } else predicted = parseChoice(values[0], where);
-          if (given !== undefined) correct = parseCorrect(given, `${at}: column "${roles.correct}"`);
-          else if (predicted === null) correct = null;
-          else if (gold < 0) throw new UserError(NEEDS_GOLD, where);
-          else correct = predicted === gold;
-        }
-        results.add({
+        // Per-choice scores are judged like a run's; a given prediction or correctness is taken as it is.
+        const scores = kind === 'scores' ? (wide ? values.map((v) => parseScore(v, where)) : parseScores(values[0], where)) : [];
+        const predicted = kind === 'correct' ? null : kind === 'pred' ? parseChoice(values[0], where) : undefined;
+        const correct = kind === 'correct' ? parseCorrect(values[0], where) : given !== undefined ? parseCorrect(given, `${at}: column "${roles.correct}"`) : undefined;
+        const result = judgeItem({
           model, condition, itemId, ...(subject !== undefined ? { subject } : {}),
-          order: identity(scores.length || (opts.choices ?? 0)), goldPosition: gold, scores, predicted, correct, tie,
-        }, at);
+          order: identity(scores.length || (opts.choices ?? 0)), goldPosition: gold, scores, predicted, correct,
+        });
+        if (correct === undefined && result.predicted !== null && gold < 0) throw new UserError(NEEDS_GOLD, where);
+        results.add(result, at);
       }
     }
   }
@@ -349,16 +339,6 @@ function buildRun(results: Results, opts: ImportOptions): { summary: RunSummary;
     .map((r, k) => ({ r, k }))
     .sort((a, b) => modelRank.get(a.r.model)! - modelRank.get(b.r.model)! || conditionRank.get(a.r.condition)! - conditionRank.get(b.r.condition)! || a.k - b.k)
     .map(({ r }) => r);
-  const cells = new Map<string, CellSummary>();
-  for (const r of items) {
-    const key = `${r.model}\u0000${r.condition}`;
-    const c = cells.get(key) ?? { model: r.model, condition: r.condition, accuracy: 0, n: 0, correct: 0, unscored: 0, ties: 0, failed: 0 };
-    c.n++;
-    if (r.correct) c.correct++;
-    if (r.correct === null) c.unscored++;
-    if (r.tie) c.ties++;
-    cells.set(key, c);
-  }
   const factor = opts.factor ?? 'template';
   const files = opts.files.map((f) => path.resolve(f));
   const info = (name: string): ConditionInfo => ({
@@ -369,19 +349,14 @@ function buildRun(results: Results, opts: ImportOptions): { summary: RunSummary;
     factors: { ...(Object.fromEntries(GRID_FACTORS.map((f) => [f, 'as imported'])) as ConditionFactors), [factor]: name },
   });
   const itemIds = new Set(items.map((r) => r.itemId));
-  const summary: RunSummary = {
-    tool: { name: 'goodhart', version: VERSION },
+  const summary = buildRunSummary({
     study: opts.name ?? 'imported',
     spec: { import: { ...opts, files } },
-    studyFile: '',
-    seed: 0,
     baseline,
     benchmark: { description: `outputs imported from ${opts.files.map((f) => path.basename(f)).join(', ')}: ${itemIds.size} items`, items: itemIds.size, files, skipped: [] },
     models: models.map((name) => ({ id: `imported:${name}`, name, backend: 'imported', details: { imported: true, files } })),
     conditions: conditions.map(info),
-    cells: [...cells.values()].map((c) => ({ ...c, accuracy: c.n ? c.correct / c.n : NaN })),
-    requests: { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 },
-    requestsByModel: {},
-  };
+    cells: summarizeItems(items),
+  });
   return { summary, items };
 }

@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import type { Capabilities, Item, Model } from '../core/types.js';
 import { Registry } from '../core/registry.js';
-import type { ResultStore } from '../store/store.js';
+import type { FileHashCache } from './hash.js';
 
 export interface ModelContext {
   baseDir: string;
-  store: ResultStore;
+  /** Content hashes of model files, kept between runs (the result store is one). */
+  fileHashes: FileHashCache;
   /** Where in the study file this model is declared (for error messages). */
   where: string;
   /** `hf:` models from the cache only (also $GOODHART_OFFLINE=1). */

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { resolveBenchmarkPath } from '../benchmarks/load.js';
+import { resolveStudyPath } from '../core/paths.js';
 import { isHubModelRef, resolveHubModel } from '../hub/models.js';
 import { defineBackend } from './backend.js';
 import { GgufModel } from './gguf.js';
-import { checkModelFile, contentHash } from './model-files.js';
+import { cachedFileHash } from './hash.js';
+import { checkModelFile } from './model-files.js';
 
 /** A local GGUF file, evaluated in-process by node-llama-cpp (the default backend). */
 export const ggufBackend = defineBackend({
@@ -27,11 +28,11 @@ export const ggufBackend = defineBackend({
   async create(spec, ctx) {
     const file = isHubModelRef(spec.path)
       ? await resolveHubModel(spec.path, { offline: ctx.offline, where: `${ctx.where}.path` })
-      : resolveBenchmarkPath(spec.path, ctx.baseDir);
+      : resolveStudyPath(spec.path, ctx.baseDir);
     checkModelFile(file, 'model file', `${ctx.where}.path`);
-    return GgufModel.load({ name: spec.name, path: file, sha256: await contentHash(file, ctx.store), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences, precise: spec.precise });
+    return GgufModel.load({ name: spec.name, path: file, sha256: await cachedFileHash(file, ctx.fileHashes), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences, precise: spec.precise });
   },
   checkFiles(spec, baseDir, where) {
-    if (!isHubModelRef(spec.path)) checkModelFile(resolveBenchmarkPath(spec.path, baseDir), 'model file', `${where}.path`);
+    if (!isHubModelRef(spec.path)) checkModelFile(resolveStudyPath(spec.path, baseDir), 'model file', `${where}.path`);
   },
 });

@@ -67,6 +67,8 @@ interface AttemptFailure {
 
 export class HttpClient {
   readonly stats: HttpStats = { attempts: 0, retries: 0, failed: 0, timeouts: 0, resentPrompts: 0 };
+  /** Request batches a caller may hand over at once: past its concurrency limit the client queues them itself. */
+  readonly batchesInFlight = 8;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private halted?: Error;

@@ -3,7 +3,7 @@ import { generateLlamaServer, unitsWithGeneration } from './remote-generate.js';
 import { HttpFailure, type HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import { checkListedModel, checkTokenization } from './remote-checks.js';
-import type { LlamaServerSpec } from './llama-server.backend.js';
+import type { LlamaServerSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
 /** llama.cpp's server gives no prompt log-probs (echo is refused or, worse, ignored): next-token only. */
@@ -76,6 +76,10 @@ export class LlamaServerModel implements RemoteModel {
 
   get stats(): RemoteStats {
     return { server: this.http.root, ...this.http.stats };
+  }
+
+  get preferredConcurrency(): number {
+    return this.http.batchesInFlight;
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {

@@ -1,21 +1,10 @@
 /** Local files a backend reads (model weights, tokenizers): checked before use, identified by content. */
 import fs from 'node:fs';
 import { UserError } from '../core/errors.js';
-import { resolveBenchmarkPath } from '../benchmarks/load.js';
-import type { ResultStore } from '../store/store.js';
+import { resolveStudyPath } from '../core/paths.js';
 import type { ModelContext } from './backend.js';
-import { sha256File } from './hash.js';
+import { cachedFileHash } from './hash.js';
 import { ggufVocabulary, type LocalTokenizer } from './remote-tokenizer.js';
-
-/** A GGUF file's identity is its content hash, cached by (path, size, mtime) so big files hash once. */
-export async function contentHash(file: string, store: ResultStore): Promise<string> {
-  const stat = fs.statSync(file);
-  const cached = store.fileHash(file, stat.size, stat.mtimeMs);
-  if (cached) return cached;
-  const sha = await sha256File(file);
-  store.setFileHash(file, stat.size, stat.mtimeMs, sha);
-  return sha;
-}
 
 /** A local file the study names as a model (or tokenizer): it must exist and be a file. */
 export function checkModelFile(file: string, what: string, where: string): void {
@@ -32,7 +21,7 @@ export function checkModelFile(file: string, what: string, where: string): void 
 /** A local GGUF vocabulary used to tokenize for a remote backend; its content hash joins the model identity. */
 export async function localTokenizer(tokenizer: string | undefined, ctx: ModelContext): Promise<LocalTokenizer | undefined> {
   if (!tokenizer) return undefined;
-  const file = resolveBenchmarkPath(tokenizer, ctx.baseDir);
+  const file = resolveStudyPath(tokenizer, ctx.baseDir);
   checkModelFile(file, 'tokenizer file', `${ctx.where}.tokenizer`);
-  return { tokens: await ggufVocabulary(file, `${ctx.where}.tokenizer`), id: `gguf:sha256:${await contentHash(file, ctx.store)}` };
+  return { tokens: await ggufVocabulary(file, `${ctx.where}.tokenizer`), id: `gguf:sha256:${await cachedFileHash(file, ctx.fileHashes)}` };
 }

@@ -3,7 +3,7 @@ import { generateOllama, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
 import { checkListedModel } from './remote-checks.js';
-import type { OllamaSpec } from './ollama.backend.js';
+import type { OllamaSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
 
@@ -43,6 +43,10 @@ export class OllamaModel implements RemoteModel {
 
   get stats(): RemoteStats {
     return { server: this.http.root, ...this.http.stats };
+  }
+
+  get preferredConcurrency(): number {
+    return this.http.batchesInFlight;
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {

@@ -6,7 +6,7 @@ import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, ty
 import { checkListedModel } from './remote-checks.js';
 import { refuseUnreadableSymbols, serverPieces } from './symbol-check.js';
 import type { LlamaProps } from './llama-server.js';
-import type { OpenaiChatSpec } from './openai-chat.backend.js';
+import type { OpenaiChatSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
 import { withoutTrailingWhitespace } from './tokenize.js';
 
@@ -52,6 +52,10 @@ export class OpenaiChatModel implements RemoteModel {
 
   get stats(): RemoteStats {
     return { server: this.http.root, ...this.http.stats };
+  }
+
+  get preferredConcurrency(): number {
+    return this.http.batchesInFlight;
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {

@@ -4,7 +4,7 @@ import { HttpFailure, type HttpClient } from './http.js';
 import { generateCompletions, unitsWithGeneration } from './remote-generate.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, type RemoteModel, type RemoteSetup, type RemoteStats, type WorkUnit } from './remote.js';
 import { checkListedModel, checkTokenization, PROBE_TEXTS } from './remote-checks.js';
-import type { OpenaiCompletionsSpec } from './openai-completions.backend.js';
+import type { OpenaiCompletionsSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
 export const OPENAI_COMPLETIONS_CAPABILITIES: Capabilities = { loglikelihood: true, nextToken: true, generate: true };
@@ -71,6 +71,10 @@ export class OpenaiCompletionsModel implements RemoteModel {
 
   get stats(): RemoteStats {
     return { server: this.http.root, ...this.http.stats };
+  }
+
+  get preferredConcurrency(): number {
+    return this.http.batchesInFlight;
   }
 
   async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {

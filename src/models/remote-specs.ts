@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BackendSpec } from './backend.js';
 
 /**
  * Study-file settings of the models served over HTTP. The API key never appears here: `apiKeyEnv`
@@ -32,3 +33,50 @@ export const tokenizer = z.string().min(1).optional();
 
 /** What every remote backend's entry holds (its own options beside). */
 export type RemoteSpec = z.output<z.ZodObject<typeof remoteOptions>> & { name: string; backend: string; model?: string; tokenizer?: string };
+
+/** vLLM / SGLang `/v1/completions` with echoed prompt log-probs: log-likelihoods and next-token scores. */
+export const openaiCompletionsOptions = z.object({
+  ...remoteOptions,
+  model: modelName,
+  tokenizer,
+  /** Prompts sent in one request. */
+  batchSize: z.number().int().min(1).max(1024).default(16),
+  /** Send max_tokens 1 and drop the generated entry, for servers that refuse max_tokens 0. */
+  maxTokensOne: z.boolean().default(false),
+});
+export type OpenaiCompletionsSpec = BackendSpec<'openai-completions', typeof openaiCompletionsOptions.shape>;
+
+/** OpenAI-compatible `/v1/chat/completions`: the top-k log-probs of the first answer token (symbol scoring only). */
+export const openaiChatOptions = z.object({
+  ...remoteOptions,
+  model: modelName,
+  topLogprobs: z.number().int().min(1).max(20).default(20),
+});
+export type OpenaiChatSpec = BackendSpec<'openai-chat', typeof openaiChatOptions.shape>;
+
+/** llama.cpp server `/completion` with token-ID prompts and `n_probs` (symbol scoring only). */
+export const llamaServerOptions = z.object({
+  ...remoteOptions,
+  /** Only needed when the server hosts several models. */
+  model: modelName.optional(),
+  tokenizer,
+  topLogprobs: z.number().int().min(1).max(100).default(20),
+});
+export type LlamaServerSpec = BackendSpec<'llama-server', typeof llamaServerOptions.shape>;
+
+/** Ollama `/api/generate` in raw mode with `logprobs` (Ollama ≥ 0.12.11; symbol scoring only). */
+export const ollamaOptions = z.object({
+  ...remoteOptions,
+  model: modelName,
+  topLogprobs: z.number().int().min(1).max(20).default(20),
+});
+export type OllamaSpec = BackendSpec<'ollama', typeof ollamaOptions.shape>;
+
+/** Hugging Face TGI `/generate` with prefill log-probs (TGI 3 needs `--enable-prefill-logprobs`). */
+export const tgiOptions = z.object({
+  ...remoteOptions,
+  /** TGI serves one model; the name is only recorded. */
+  model: modelName.optional(),
+  tokenizer,
+});
+export type TgiSpec = BackendSpec<'tgi', typeof tgiOptions.shape>;

@@ -10,7 +10,7 @@ import { UserError } from '../core/errors.js';
 import type { Capabilities, GenerateRequest, Item, LoglikelihoodResult, Model, ModelIdentity, Outcome, Request } from '../core/types.js';
 import { itemKey, SimBehaviour, type Scored } from '../sim/behaviour.js';
 import { makeRng, seedFrom } from '../core/rng.js';
-import { NEUTRAL_PREFIX } from '../probes/min-k.js';
+import { NEUTRAL_PREFIX } from '../core/probe-prompts.js';
 import { PromptIndex, type ReadPrompt } from '../sim/recognize.js';
 import type { SimSpec } from '../sim/spec.js';
 import { simGeneration } from '../sim/generate.js';

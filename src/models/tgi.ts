@@ -2,7 +2,7 @@ import type { Capabilities, LoglikelihoodRequest, ModelIdentity, Outcome, Reques
 import { generateTgi, unitsWithGeneration } from './remote-generate.js';
 import { HttpFailure, type HttpClient } from './http.js';
 import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
-import type { TgiSpec } from './tgi.backend.js';
+import type { TgiSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
 
 const PREFILL_HINT = 'TGI 3 gives prompt log-probs only when started with --enable-prefill-logprobs';
@@ -42,6 +42,10 @@ export class TgiModel implements RemoteModel {
 
   get stats(): RemoteStats {
     return { server: this.http.root, ...this.http.stats };
+  }
+
+  get preferredConcurrency(): number {
+    return this.http.batchesInFlight;
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {

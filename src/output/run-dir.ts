@@ -3,6 +3,7 @@ import path from 'node:path';
 import { noSpaceError, UserError } from '../core/errors.js';
 import type { CellSummary, ConditionInfo, ItemResult } from '../core/results.js';
 import type { ModelIdentity } from '../core/types.js';
+import { VERSION } from '../core/version.js';
 import type { RequestCounts } from '../engine/run.js';
 import type { Provenance } from '../benchmarks/load.js';
 import type { GoldPositionCheck } from '../benchmarks/gold-positions.js';
@@ -31,6 +32,34 @@ export interface RunSummary {
   cells: CellSummary[];
   requests: RequestCounts;
   requestsByModel: Record<string, RequestCounts>;
+}
+
+/** What a run folder's summary says, beside the tool: a study run's or an import's. */
+export interface RunParts extends Omit<RunSummary, 'tool' | 'studyFile' | 'seed' | 'requests' | 'requestsByModel'> {
+  studyFile?: string;
+  seed?: number;
+  requests?: RequestCounts;
+  requestsByModel?: Record<string, RequestCounts>;
+  /** The tool's version (default: this package's). */
+  version?: string;
+}
+
+/** The one builder of summary.json: its fields in one order; a run made no requests unless it says so. */
+export function buildRunSummary({ version, ...parts }: RunParts): RunSummary {
+  return {
+    tool: { name: 'goodhart', version: version ?? VERSION },
+    study: parts.study,
+    spec: parts.spec,
+    studyFile: parts.studyFile ?? '',
+    seed: parts.seed ?? 0,
+    baseline: parts.baseline,
+    benchmark: parts.benchmark,
+    models: parts.models,
+    conditions: parts.conditions,
+    cells: parts.cells,
+    requests: parts.requests ?? { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 },
+    requestsByModel: parts.requestsByModel ?? {},
+  };
 }
 
 /** Every byte of `text` at the file's position: one write may take only part (at a file-size limit, or with little space left). */

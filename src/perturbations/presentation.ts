@@ -3,7 +3,6 @@
  */
 import type { Item, Presentation, Shot } from '../core/types.js';
 import { DEFAULT_SYMBOL_SET } from './symbols.js';
-import { DEFAULT_TEMPLATE } from './templates.js';
 
 /**
  * A presentation whose symbols may be detached from their shown positions.
@@ -29,6 +28,9 @@ export interface PerturbationContext {
   /** The benchmark's dev items for the item's subject, in file order. */
   fewshotPool: (item: Item) => Item[];
 }
+
+/** The template of the standard format (templates.ts renders it; lm-eval's MMLU prompt). */
+export const DEFAULT_TEMPLATE = 'lm-eval';
 
 /** The standard format: original order, ABCD, lm-eval template, no shots. */
 export function basePresentation(item: Item): PerturbedPresentation {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import type { Item } from '../core/types.js';
-import type { PerturbedPresentation } from './presentation.js';
+import { DEFAULT_TEMPLATE, type PerturbedPresentation } from './presentation.js';
 import { llamaCppFormat, lmEvalFormat, splitAtBlank, type TaskFormat } from './protocols.js';
 import { symbolSet, type SymbolSet } from './symbols.js';
 
@@ -35,7 +35,7 @@ interface Template {
   cue: string;
 }
 
-export const DEFAULT_TEMPLATE = 'lm-eval';
+export { DEFAULT_TEMPLATE };
 
 const INTRO = 'The following are multiple choice questions (with answers)';
 

@@ -5,7 +5,7 @@
  */
 import type { ConditionInfo, ItemResult } from '../core/results.js';
 import { wilsonInterval, type Interval } from '../analysis/accuracy.js';
-import { normalCdf } from '../analysis/distributions.js';
+import { normalCdf } from '../core/distributions.js';
 import { holmAdjust } from '../analysis/paired.js';
 
 export interface ChanceComparison {

@@ -6,7 +6,8 @@ import type { Item, LoglikelihoodRequest, Model, RequestResult } from '../core/t
 import { computeRequests } from '../engine/compute.js';
 import { RequestTable } from '../engine/keys.js';
 import type { ResultStore } from '../store/store.js';
-import { controlText, minKScore, NEUTRAL_PREFIX } from './min-k.js';
+import { NEUTRAL_PREFIX } from '../core/probe-prompts.js';
+import { controlText, minKScore } from './min-k.js';
 import type { MinKScores } from './index.js';
 
 export interface MinKSettings {

@@ -8,8 +8,6 @@
 import { rngFor, randInt, type Rng } from '../core/rng.js';
 import { normalInterval, type Interval } from '../analysis/accuracy.js';
 
-export const NEUTRAL_PREFIX = 'Here is a question:';
-
 /** Mean of the lowest ceil(k·n) token log-probs. */
 export function minKScore(tokenLogprobs: readonly number[], k: number): number {
   if (tokenLogprobs.length === 0) return NaN;

@@ -29,11 +29,36 @@ export interface CompiledItem {
   read?(results: RequestResult[]): GenerationReading;
 }
 
-const codePoints = (s: string) => [...s].length;
-const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
-
 /** The choice text as lm-eval measures its length: without the leading delimiter. */
 const choiceText = (continuation: string) => continuation.replace(/^\s/, '');
+
+/** One choice as scored: its continuation's log-likelihood, token count and (PMI) unconditional log-likelihood. */
+export interface ScoredChoice {
+  continuation: string;
+  logprob: number;
+  tokens?: number;
+  unconditional?: number;
+}
+
+/**
+ * A choice's score under a normalization (lm-eval's acc = none, acc_norm = char, acc_bytes = byte,
+ * acc_mutual_info = pmi). Lengths are measured without the leading delimiter. A choice of no length
+ * has no per-character (byte, token) score: null, ranked below every scored choice, as lm-eval's
+ * division by zero (−∞) ranks it; an item whose choices all have no length is unscored.
+ */
+export function normalizedScore(normalization: Normalization, choice: ScoredChoice): number | null {
+  const perUnit = (units: number) => (units > 0 ? choice.logprob / units : null);
+  switch (normalization) {
+    case 'none': return choice.logprob;
+    case 'token': return perUnit(choice.tokens ?? 0);
+    case 'char': return perUnit([...choiceText(choice.continuation)].length);
+    case 'byte': return perUnit(Buffer.byteLength(choiceText(choice.continuation), 'utf8'));
+    case 'pmi': {
+      if (choice.unconditional === undefined) throw new Error('PMI normalization needs the unconditional log-likelihood');
+      return choice.logprob - choice.unconditional;
+    }
+  }
+}
 
 export function compileItem(p: PerturbedPresentation, method: Method, normalization: Normalization, caps: Capabilities, generation?: GenerationSettings): CompiledItem {
   const kind = requiredKind(method, caps);
@@ -64,16 +89,9 @@ export function compileItem(p: PerturbedPresentation, method: Method, normalizat
       prompt.continuations.map((continuation, i) => {
         const r = results[i];
         if (r.kind !== 'loglikelihood') return mismatch(r);
-        switch (norm) {
-          case 'none': return r.logprob;
-          case 'token': return r.logprob / r.tokens;
-          case 'char': return r.logprob / Math.max(1, codePoints(choiceText(continuation)));
-          case 'byte': return r.logprob / Math.max(1, utf8Bytes(choiceText(continuation)));
-          case 'pmi': {
-            const u = results[n + i];
-            return u.kind === 'loglikelihood' ? r.logprob - u.logprob : mismatch(u);
-          }
-        }
+        const u = norm === 'pmi' ? results[n + i] : undefined;
+        if (u && u.kind !== 'loglikelihood') return mismatch(u);
+        return normalizedScore(norm, { continuation, logprob: r.logprob, tokens: r.tokens, unconditional: u?.logprob });
       }),
   };
 }

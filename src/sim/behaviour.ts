@@ -7,7 +7,7 @@
  * the softmax of the utilities: the truth of every condition is known in closed form.
  */
 import { createHash } from 'node:crypto';
-import { normalCdf } from '../analysis/distributions.js';
+import { normalCdf } from '../core/distributions.js';
 import type { Item } from '../core/types.js';
 import { makeRng, seedFrom, type Rng } from '../core/rng.js';
 import { STANDARD_FORMAT, type ReadPrompt } from './recognize.js';

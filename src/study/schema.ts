@@ -1,23 +1,13 @@
 import { z } from 'zod';
 import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
-import { backendRegistry, type ModelSpec } from '../models/backend.js';
-import '../models/backends.js';
+import { modelSpecSchema } from '../models/spec.js';
 import { benchmarkFormatRegistry } from '../benchmarks/format.js';
 import { recipeRegistry } from '../benchmarks/recipe.js';
+import { backendRegistry } from '../models/backend.js';
 import { PROTOCOL_NAMES } from './protocols.js';
 
-/** Backends by name: their entries form the discriminated union, in registration order. */
-function buildModelSpecSchema(): z.ZodType<ModelSpec> {
-  const backends = backendRegistry.all();
-  const names = backends.map((b) => b.name).join(', ');
-  return z.discriminatedUnion('backend', backends.map((b) => b.entrySchema) as [z.ZodObject, ...z.ZodObject[]], {
-    error: (issue) => (issue.code === 'invalid_union' ? `backend must be one of: ${names}` : undefined),
-  }) as unknown as z.ZodType<ModelSpec>;
-}
-
-/** A model of the panel, by `backend` (default gguf); each backend's options are in its models/*.backend.ts. */
-export let modelSpecSchema = buildModelSpecSchema();
+export { modelSpecSchema, type ModelSpec } from '../models/spec.js';
 
 /** A regular expression of a custom extraction rule; `{label}` stands for any shown label. */
 const extractionPattern = z.union([z.string().min(1), z.strictObject({ regex: z.string().min(1), flags: z.string().regex(/^[dgimsuvy]*$/).optional() })]);
@@ -92,7 +82,6 @@ function buildStudySchema() {
 /** The study file's schema; rebuilt when a backend or recipe is registered later, so its entries are accepted too. */
 export let studySchema = buildStudySchema();
 backendRegistry.onChange(() => {
-  modelSpecSchema = buildModelSpecSchema();
   studySchema = buildStudySchema();
 });
 recipeRegistry.onChange(() => {
@@ -103,5 +92,4 @@ benchmarkFormatRegistry.onChange(() => {
 });
 
 export type StudySpec = z.infer<typeof studySchema>;
-export type { ModelSpec };
 export type ConditionSpec = z.infer<typeof conditionSchema>;

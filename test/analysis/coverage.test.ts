@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { makeRng, type Rng } from '../../src/core/rng.js';
 import { bootstrapAccuracyInterval, normalInterval, wilsonInterval } from '../../src/analysis/accuracy.js';
-import { zForAlpha } from '../../src/analysis/distributions.js';
+import { zForAlpha } from '../../src/core/distributions.js';
 import { pairedDifference } from '../../src/analysis/paired.js';
 import { robustScore } from '../../src/analysis/robust.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   binomialHalfCdf, erfc, logFactorial, normalCdf, normalQuantile, quantileSorted, quantileSortedDiscrete, zForAlpha,
-} from '../../src/analysis/distributions.js';
+} from '../../src/core/distributions.js';
 import { close } from './helpers.js';
 
 test('erfc and Φ match reference values (Python math.erfc)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCsv } from '../../src/benchmarks/csv.js';
+import { parseCsv } from '../../src/formats/csv.js';
 
 const ok = (text: string) =>
   parseCsv(text).map((r) => {

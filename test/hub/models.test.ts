@@ -53,8 +53,8 @@ describe('GGUF models named on the Hub', { skip: !fs.existsSync(MODEL) }, () => 
     const store = new SqliteStore(path.join(tempDir(), 'store.sqlite'));
     try {
       const spec = { name: 'stories', backend: 'gguf', gpu: false, threads: 1 } as const;
-      const hub = await createModel({ ...spec, path: 'hf:tiny/stories-GGUF/stories-Q8_0.gguf' }, { baseDir: '/', store, where: 'models.0' });
-      const local = await createModel({ ...spec, path: MODEL }, { baseDir: '/', store, where: 'models.1' });
+      const hub = await createModel({ ...spec, path: 'hf:tiny/stories-GGUF/stories-Q8_0.gguf' }, { baseDir: '/', fileHashes: store, where: 'models.0' });
+      const local = await createModel({ ...spec, path: MODEL }, { baseDir: '/', fileHashes: store, where: 'models.1' });
       assert.equal(hub.identity.id, local.identity.id);
       await hub.close();
       await local.close();

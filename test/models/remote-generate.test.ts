@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { GenerateRequest } from '../../src/core/types.js';
 import { runCli, tempDir } from '../helpers.js';
-import { connectModel, readOutput, inProcessReference, storiesPath, writeStudy } from './remote-helpers.js';
+import { connectModel, readOutput, inProcessReference, writeStudy } from './remote-helpers.js';
 import type { TestServer } from './servers/harness.js';
 import { startLlamaServer } from './servers/llama-server.js';
 import { engineGenerateFor, engineTopFor, startOllama, startOpenaiChat } from './servers/top-k-servers.js';

@@ -29,7 +29,7 @@ export async function connectModel(entry: Record<string, unknown>, checks: { len
   const dir = tempDir();
   const store = new SqliteStore(path.join(dir, 'store.sqlite'));
   try {
-    return await createModel(modelSpecSchema.parse(entry), { baseDir: dir, store, where: 'study.yaml: models.0', ...checks });
+    return await createModel(modelSpecSchema.parse(entry), { baseDir: dir, fileHashes: store, where: 'study.yaml: models.0', ...checks });
   } finally {
     store.close();
   }

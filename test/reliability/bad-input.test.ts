@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../src/core/errors.js';
 import { runCommand } from '../../src/cli/run.js';
-import { repoRoot, sharedDir, tempDir } from '../helpers.js';
+import { CLI_ARGS, sharedDir, tempDir } from '../helpers.js';
 import { BAD_INPUTS } from './bad-input-corpus.js';
 
 /** A study over one CSV benchmark file with the given content; the model is never reached. */
@@ -125,7 +125,7 @@ function snapshot(dir: string): Record<string, string> {
 
 /** The CLI, as root or as the unprivileged user nobody (permissions do not stop root). */
 function cli(args: string[], asNobody: boolean): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const bin = [process.execPath, path.join(repoRoot, 'bin', 'goodhart.js'), ...args];
+  const bin = [process.execPath, ...CLI_ARGS, ...args];
   const [cmd, ...rest] = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...bin] : bin;
   return new Promise((resolve) => {
     const child = spawn(cmd, rest, { cwd: os.tmpdir(), env: { ...process.env, GOODHART_SHARED: sharedDir(), GOODHART_OFFLINE: '1', ...(asNobody ? { HOME: os.tmpdir() } : {}) } });

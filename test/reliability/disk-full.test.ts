@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestResult } from '../../src/core/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { assertSameItems, repoRoot, runCli, sharedDir, tempDir, writeSmallStudy, type CliResult } from '../helpers.js';
+import { assertSameItems, CLI_ARGS, repoRoot, runCli, sharedDir, tempDir, writeSmallStudy, type CliResult } from '../helpers.js';
 
 /*
  * A disk that fills up mid-run, simulated without root by RLIMIT_FSIZE: bash's `ulimit -f` (in
@@ -21,7 +21,7 @@ function runLimited(args: string[], kib: number, env: Record<string, string>): P
   delete childEnv.POSIXLY_CORRECT;
   const script = 'trap "" XFSZ; ulimit -f "$1" || exit 99; shift; exec "$0" "$@"';
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', script, process.execPath, String(kib), path.join(repoRoot, 'bin', 'goodhart.js'), ...args], { cwd: repoRoot, env: childEnv });
+    const child = spawn('bash', ['-c', script, process.execPath, String(kib), ...CLI_ARGS, ...args], { cwd: repoRoot, env: childEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -95,8 +95,8 @@ test('the store reaching the file-size limit mid-evaluation: a clear error, the 
   let low = 64;
   let high = 4096;
   let kib = 320;
-  let dir = '';
-  let args: string[] = [];
+  let dir: string;
+  let args: string[];
   let run: CliResult;
   let stored: string[];
   for (let attempt = 1; ; attempt++) {

@@ -62,7 +62,6 @@ test(`killed at ${KILLS} seeded moments against a prompt-counting server: no ans
     const rng = makeRng(20261207);
     let kills = 0;
     let recovered = 0;
-    let resumedRuns = 0;
     // Each kill: once the server has answered a seeded number of further prompts, after a seeded delay.
     while (kills < KILLS && server.ledger.computed.size < unique) {
       const target = server.ledger.answered + 1 + Math.floor(rng() * (unique / (KILLS * 1.5)));
@@ -71,10 +70,7 @@ test(`killed at ${KILLS} seeded moments against a prompt-counting server: no ans
       server.ledger.run = kills;
       const r = await runCli(args, { killWhen: () => (reachedAt ||= server.ledger.answered >= target ? Date.now() : 0) > 0 && Date.now() - reachedAt >= delayMs });
       const m = /recovered (\d+) answers an interrupted run had received/.exec(r.stderr);
-      if (m) {
-        recovered += Number(m[1]);
-        resumedRuns++;
-      }
+      if (m) recovered += Number(m[1]);
       if (r.signal !== 'SIGKILL') break;
       kills++;
     }

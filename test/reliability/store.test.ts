@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { UserError } from '../../src/core/errors.js';
 import { openStore } from '../../src/store/open.js';
 import { SCHEMA_VERSION, SqliteStore } from '../../src/store/sqlite.js';
-import { repoRoot, tempDir } from '../helpers.js';
+import { CLI_ARGS, tempDir } from '../helpers.js';
 import { forEachStore } from '../store/backends.js';
 
 const result = (logprob: number) => ({ kind: 'loglikelihood' as const, logprob, tokens: 1, greedy: false });
@@ -137,17 +137,17 @@ test('a bit flipped inside a stored result fails its checksum: treated as missin
   fs.writeFileSync(file, bytes);
   assert.deepEqual(readBack(file), { found: 4999, rejected: 1 });
 
-  const out = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'goodhart.js'), 'store', 'verify', file], { encoding: 'utf8' });
+  const out = spawnSync(process.execPath, [...CLI_ARGS, 'store', 'verify', file], { encoding: 'utf8' });
   assert.equal(out.status, 1, out.stderr);
   assert.match(out.stdout, /DAMAGED/);
   assert.match(out.stdout, /results: 5000 \(4999 verified, 0 from before checksums, 1 damaged\)/);
 
   const salvaged = path.join(tempDir(), 'salvaged.sqlite');
-  const s = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'goodhart.js'), 'store', 'salvage', file, salvaged], { encoding: 'utf8' });
+  const s = spawnSync(process.execPath, [...CLI_ARGS, 'store', 'salvage', file, salvaged], { encoding: 'utf8' });
   assert.equal(s.status, 0, s.stderr);
   assert.match(s.stdout, /copied 4999 verified results/);
   assert.deepEqual(readBack(salvaged), { found: 4999, rejected: 0 });
-  const ok = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'goodhart.js'), 'store', 'verify', salvaged], { encoding: 'utf8' });
+  const ok = spawnSync(process.execPath, [...CLI_ARGS, 'store', 'verify', salvaged], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
 });
 
@@ -159,7 +159,7 @@ test('salvage reads around a damaged page of the result log', () => {
   crypto.randomFillSync(bytes, Math.floor(pages / 2) * PAGE, PAGE);
   fs.writeFileSync(file, bytes);
   const salvaged = path.join(tempDir(), 'salvaged.sqlite');
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'goodhart.js'), 'store', 'salvage', file, salvaged], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...CLI_ARGS, 'store', 'salvage', file, salvaged], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.ok(fs.readFileSync(file).equals(bytes), 'the damaged store is left untouched');
   const { found } = readBack(salvaged);

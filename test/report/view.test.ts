@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveRequestPath } from '../../src/report/server.js';
-import { repoRoot, sharedDir, tempDir } from '../helpers.js';
+import { CLI_ARGS, repoRoot, sharedDir, tempDir } from '../helpers.js';
 import { writeSimulatedRun } from './helpers.js';
 
 /** A raw GET, so the path reaches the server exactly as written (no URL normalisation). */
@@ -46,7 +46,7 @@ test('request paths resolve only to files inside the run folder', () => {
 
 test('goodhart view serves the report on 127.0.0.1 only and refuses paths outside the run folder', async () => {
   const { root, run } = setUp();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'goodhart.js'), 'view', run, '--port', '0'], {
+  const child = spawn(process.execPath, [...CLI_ARGS, 'view', run, '--port', '0'], {
     cwd: repoRoot, env: { ...process.env, GOODHART_SHARED: sharedDir() },
   });
   let stderr = '';
