@@ -39,7 +39,11 @@ export type { Analysis } from './analysis/index.js';
 export type { MinKScores, Probes } from './probes/index.js';
 
 // ---- Extension registries ----------------------------------------------------------------------
-// The registration functions (defineBackend, definePerturbation, ...) are exported here, beside
-// what the registries offer today: the backends' capabilities and the built-in perturbations.
+// The registration functions (docs/extending.md), beside the backends' capabilities and the perturbations.
+export {
+  defineBackend, definePerturbation, defineBenchmarkFormat, defineRecipe, defineStatistic, defineReportSection,
+  type BackendDefinition, type BackendSpec, type BenchmarkFormatDefinition, type FormatContext, type Recipe,
+  type ReportSectionDefinition, type StatisticDefinition, type StatisticInput,
+} from './registry.js';
 export { backendCapabilities, createModel, type ModelContext } from './models/registry.js';
 export { PERTURBATION_NAMES, perturbationDefinition, type PerturbationDefinition } from './perturbations/registry.js';

@@ -10,7 +10,6 @@ import { seedFrom } from '../core/rng.js';
 import type { Analysis, ConditionSummary } from './analysisTypes.js';
 import { circularReports, rstdCells } from './biasReport.js';
 import { buildCells, cellColumn, conditionLeaderboards } from './conditionLeaderboards.js';
-import { conventions } from './conventions.js';
 import { varianceNoise } from './factorNoise.js';
 import { FACTOR_NAMES, factorVariance } from './factorVariance.js';
 import { agreementNoise, orderChanges } from './movement.js';
@@ -22,6 +21,8 @@ import { pairedBootstrapSums, type BootstrapColumn } from './pairedBootstrap.js'
 import { rankAgreement, rankShifts } from './rankShifts.js';
 import { buildResultMatrix, cellOffset, cellOutcomes } from './resultMatrix.js';
 import { robustAnalysis, robustCounts } from './robustLeaderboard.js';
+import { computeStatistics } from './statistic.js';
+import './statistics.js';
 
 export { formatAnalysisTables } from './formatTables.js';
 export type { Analysis } from './analysisTypes.js';
@@ -66,7 +67,6 @@ export const METHODS: Record<string, string> = {
   movedBeyondNoise: 'A pair of models changes order for real when the change in their paired difference, D_i = (a_c - b_c)_i - (a_base - b_base)_i, is non-zero by a z-test (Holm over every pair x condition) and their order differs; a model moved beyond noise when it is in such a pair.',
   factorVarianceNoise: 'Expected sum of squares from sampling noise tr(Q Sigma) = sum_i SS(x_i - mean)/(n(n-1)) is subtracted; basic bootstrap interval [2 SS - q_hi, 2 SS - q_lo] cut at 0, divided by the within-model SS.',
   rstdNoise: 'Null: gold positions assigned to items at random (permutation of outcomes); floor = 1 - alpha quantile; Holm over cells; interval by a bootstrap stratified by gold position.',
-  randomFill: 'Published convention: an unscored answer replaced by a random choice; expectation (correct + sum 1/k_i)/n and one seeded draw.',
   rankAgreement: 'Kendall tau-b (tie-corrected), tau_k = (tau + 1)/2, Spearman rho on average ranks, computed on accuracies across models.',
   robust: 'Mean accuracy over the conditions whose role is perturbation (or those given to analyze --robust); SE clustered by item, sd(s_i)/sqrt(n) with s_i the item mean over conditions; worst case = lowest per-condition accuracy.',
   goodhartGap: 'Baseline accuracy minus robust accuracy, paired per item (d_i = baseline outcome_i - s_i); flagged when Holm-adjusted p < alpha, the gap is positive and the robust rank is lower.',
@@ -193,10 +193,10 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
   if (rstd.every((r) => !Number.isFinite(r.rstd) || r.itemsByPosition.filter((x) => x > 0).length < 2)) {
     notApplicable.push({ statistic: 'rstd', reason: 'the gold answer is shown at fewer than two positions (or its position is unknown)' });
   }
-  const conventionTable = conventions(mx, input.items, opts.seed);
-  if (conventionTable.notApplicable) notApplicable.push({ statistic: 'randomFill', reason: conventionTable.notApplicable });
+  const registered = computeStatistics({ mx, items: input.items, conditions: infos, baselineIndex, seed: opts.seed, alpha });
+  notApplicable.push(...registered.notApplicable);
 
-  return {
+  const analysis: Omit<Analysis, 'conventions'> = {
     schemaVersion: 1,
     settings: {
       seed: opts.seed,
@@ -248,11 +248,13 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
       }),
       stress: stressEffects(mx, stress, baselineIndex, alpha),
     },
-    conventions: conventionTable,
     notApplicable,
     nulls: { ...NULLS },
-    methods: { ...METHODS },
+    methods: { ...METHODS, ...registered.methods },
   };
+  // The statistics declared with defineStatistic follow the built-in ones, before the notes.
+  const { notApplicable: notes, nulls, methods, ...statistics } = analysis;
+  return { ...statistics, ...registered.results, notApplicable: notes, nulls, methods } as Analysis;
 }
 
 function rolesByKind(roles: readonly ResolvedRole[]): Analysis['roles'] {

@@ -8,6 +8,7 @@
 import type { ItemResult } from '../core/results.js';
 import { makeRng, seedFrom } from '../core/rng.js';
 import { resultAt, type ResultMatrix } from './resultMatrix.js';
+import { defineStatistic } from './statistic.js';
 
 export interface ConventionModel {
   model: string;
@@ -92,3 +93,13 @@ export function conventions(mx: ResultMatrix, results: readonly ItemResult[], se
   }
   return { policy: 'strict', randomFill: out, notApplicable: out.length === 0 ? 'every answer was read (no unscored item)' : null };
 }
+
+/** `conventions` in analysis.json; shown by the report's random-fill section (report/html/conventions.ts). */
+export const conventionsStatistic = defineStatistic({
+  name: 'conventions',
+  compute: ({ mx, items, seed }) => conventions(mx, items, seed),
+  notApplicable: (result) => (result.notApplicable ? { statistic: 'randomFill', reason: result.notApplicable } : null),
+  methods: {
+    randomFill: 'Published convention: an unscored answer replaced by a random choice; expectation (correct + sum 1/k_i)/n and one seeded draw.',
+  },
+});

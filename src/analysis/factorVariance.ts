@@ -14,9 +14,10 @@
  * variations of the others), so the shares need not add up: `unexplainedShare` = 1 − Σ share_f
  * can then be negative. A factor with one level has share 0.
  */
+import { GRID_FACTORS } from '../core/factors.js';
 import type { ConditionFactors } from '../core/results.js';
 
-export const FACTOR_NAMES: readonly (keyof ConditionFactors)[] = ['order', 'symbols', 'template', 'scoring', 'shots'];
+export const FACTOR_NAMES: readonly (keyof ConditionFactors)[] = GRID_FACTORS;
 
 export interface FactorLevelEffect {
   level: string;

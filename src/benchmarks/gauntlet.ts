@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { ownField, parseJsonl } from '../formats/jsonl.js';
-import type { GauntletSpec } from './spec.js';
+import type { GauntletSpec } from './spec-parts.js';
 import { BadRows, FormatLoad, itemProblem, letterOf, show } from './rows.js';
 import { readTextFile } from '../formats/text-file.js';
 

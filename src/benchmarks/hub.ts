@@ -8,10 +8,11 @@ import { listLocalFiles } from '../hub/manifest.js';
 import { formatRef, parseDatasetRef } from '../hub/refs.js';
 import { readRows } from '../hub/rows.js';
 import { isOffline } from '../hub/settings.js';
-import { RECIPES, type ItemDraft, type Recipe } from './recipes.js';
+import { recipeRegistry, type ItemDraft, type Recipe } from './recipe.js';
+import './recipes.js';
 import { answerByLetter, answerByText, field, int, text, texts, type Answer } from './row-values.js';
 import { addToPool, BadRows, FormatLoad, itemProblem, show } from './rows.js';
-import type { HfSpec } from './spec.js';
+import type { HfSpec } from './spec-parts.js';
 import { isFolder } from '../formats/text-file.js';
 
 export interface HubLoadOptions {
@@ -111,7 +112,7 @@ function keepSubjects(items: Item[], subjects: string[] | undefined, strict = tr
 
 /** Load a Hugging Face dataset (by reference through the cache, or from local files) with a recipe or a fields mapping. */
 export async function loadHf(spec: HfSpec, opts: HubLoadOptions, bad: BadRows): Promise<FormatLoad> {
-  const recipe = spec.recipe ? RECIPES[spec.recipe] : fieldsRecipe(spec);
+  const recipe = spec.recipe ? recipeRegistry.require(spec.recipe, 'benchmark.recipe') : fieldsRecipe(spec);
   const split = spec.split ?? recipe.split;
   const config = spec.config ?? recipe.config;
   const fewshotSplit = spec.fewshotSplit === false ? undefined : spec.fewshotSplit ?? recipe.fewshotSplit;

@@ -3,13 +3,10 @@ import fs from 'node:fs';
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { resolveStudyPath } from '../core/paths.js';
-import { loadGauntlet } from './gauntlet.js';
-import { loadHf } from './hub.js';
-import { loadMmlu } from './mmlu.js';
-import { BadRows, FormatLoad, SkippedRow } from './rows.js';
+import { benchmarkFormatRegistry } from './format.js';
+import { BadRows, type SkippedRow } from './rows.js';
 import { sampleItems } from './sample.js';
-import { type BenchmarkSpec, isHfSpec, type LimitSpec, parseBenchmarkSpec } from './spec.js';
-import { loadTable } from './table.js';
+import { type BenchmarkSpec, type LimitSpec, parseBenchmarkSpec } from './spec.js';
 
 export type { SkippedRow } from './rows.js';
 
@@ -80,26 +77,8 @@ export async function loadBenchmark(given: BenchmarkSpec, opts: LoadOptions): Pr
   // Re-validating is cheap and fills defaults when a caller built the spec by hand.
   const spec = parseBenchmarkSpec(given);
   const bad = new BadRows(spec.onBadRow);
-  let loaded: FormatLoad;
-  if (isHfSpec(spec)) {
-    loaded = await loadHf(spec, { ...opts, resolvePath: resolveStudyPath }, bad);
-  } else {
-    const file = resolveStudyPath(spec.path, opts.baseDir);
-    switch (spec.format) {
-      case 'mmlu':
-        loaded = await loadMmlu(spec, file, bad);
-        break;
-      case 'gauntlet':
-        loaded = await loadGauntlet(spec, file, bad);
-        break;
-      case 'jsonl':
-      case 'csv': {
-        const fewshot = spec.fewshotPath === undefined ? undefined : resolveStudyPath(spec.fewshotPath, opts.baseDir);
-        loaded = await loadTable(spec, file, fewshot, bad);
-        break;
-      }
-    }
-  }
+  const format = benchmarkFormatRegistry.require(spec.format ?? 'hf', 'benchmark.format');
+  const loaded = await format.load(spec, { ...opts, resolvePath: (p) => resolveStudyPath(p, opts.baseDir), bad });
   if (loaded.items.length === 0) {
     throw new UserError(`no usable items (${bad.skipped.length} bad row(s) skipped)`, loaded.files[0] ?? 'benchmark');
   }

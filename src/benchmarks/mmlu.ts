@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { parseCsv } from '../formats/csv.js';
-import type { MmluSpec } from './spec.js';
+import type { MmluSpec } from './spec-parts.js';
 import { BadRows, FormatLoad, itemProblem, setItemSource, show } from './rows.js';
 import { isFolder, listFolder, readTextFile, touchesInvalidLine } from '../formats/text-file.js';
 

@@ -9,6 +9,7 @@ import { loadMmlu } from './mmlu.js';
 import { ownField, parseJsonl } from '../formats/jsonl.js';
 import { int, text, texts } from './row-values.js';
 import { BadRows, FormatLoad, itemProblem, show } from './rows.js';
+import type { LocalReader, LocalRequest } from './recipe.js';
 import { isFolder, listFolder, readTextFile } from '../formats/text-file.js';
 
 /**
@@ -18,14 +19,6 @@ import { isFolder, listFolder, readTextFile } from '../formats/text-file.js';
  * `target` is not in its format, so the Hub's layout is tried next.
  */
 
-export interface LocalRequest {
-  split: string;
-  fewshotSplit?: string;
-  subjects?: string[];
-  bad: BadRows;
-}
-
-export type LocalReader = (target: string, req: LocalRequest) => Promise<FormatLoad | null>;
 
 function onlySplit(file: string, holds: string, asked: string): void {
   if (asked !== holds) throw new UserError(`this local copy holds only the ${holds} split (asked for ${JSON.stringify(asked)})`, file);

@@ -1,47 +1,15 @@
-import { localReaders, type LocalReader } from './recipe-local.js';
+import { defineRecipe, type ItemDraft, type Recipe, type RowContext } from './recipe.js';
+import { localReaders } from './recipe-local.js';
 import { answerByLetter, field, int, labelledChoices, text, texts } from './row-values.js';
 import { show } from './rows.js';
-import type { RecipeName } from './spec.js';
+
+export type { ItemDraft, Recipe, RowContext, RowMapper } from './recipe.js';
 
 /**
  * Built-in recipes: where a well-known benchmark lives on the Hugging Face Hub and how its rows
  * become items. Field names are the datasets' own (as the Hub's dataset viewer shows them), and the
  * mappings follow lm-evaluation-harness where it transforms the data (HellaSwag's preprocessing).
  */
-
-/** What a row maps to; the loader adds ids and checks the item. */
-export interface ItemDraft {
-  question: string;
-  choices: string[];
-  answer: number;
-  /** The dataset's own id, when it has one. */
-  id?: string;
-  subject?: string;
-  meta?: Record<string, unknown>;
-}
-
-export interface RowContext {
-  /** Config the row's file belongs to (`default` for one-config datasets). */
-  config: string;
-  split: string;
-}
-
-/** A draft, or why the row cannot be an item. */
-export type RowMapper = (row: Record<string, unknown>, ctx: RowContext) => ItemDraft | string;
-
-export interface Recipe {
-  name: RecipeName | 'fields';
-  dataset?: string;
-  /** Default config; undefined for a dataset with one (`default`), `*` for every config. */
-  config?: string;
-  split: string;
-  fewshotSplit?: string;
-  /** How `subjects:` selects: configs of the dataset (one per subject), or rows by their subject. */
-  subjects: 'configs' | 'rows';
-  mapRow: RowMapper;
-  /** Reads a benchmark's own local format (the copies in ../shared), or returns null when `target` is not one. */
-  readLocal?: LocalReader;
-}
 
 const missing = (name: string, what = 'text') => `field ${show(name)} is missing or not ${what}`;
 
@@ -196,17 +164,18 @@ function kmmluRow(row: Record<string, unknown>, ctx: RowContext): ItemDraft | st
   return { question, choices, answer: answer - 1, ...(subject ? { subject } : {}) };
 }
 
-export const RECIPES: Record<RecipeName, Recipe> = {
-  mmlu: { name: 'mmlu', dataset: 'hf://datasets/cais/mmlu', config: 'all', split: 'test', fewshotSplit: 'dev', subjects: 'rows', mapRow: mmluRow, readLocal: localReaders.mmlu },
-  arc_challenge: { name: 'arc_challenge', dataset: 'hf://datasets/allenai/ai2_arc', config: 'ARC-Challenge', split: 'test', subjects: 'rows', mapRow: arcRow, readLocal: localReaders.arc_challenge },
-  arc_easy: { name: 'arc_easy', dataset: 'hf://datasets/allenai/ai2_arc', config: 'ARC-Easy', split: 'test', subjects: 'rows', mapRow: arcRow, readLocal: localReaders.arc_easy },
-  hellaswag: { name: 'hellaswag', dataset: 'hf://datasets/Rowan/hellaswag', split: 'validation', subjects: 'rows', mapRow: hellaswagRow, readLocal: localReaders.hellaswag },
-  truthfulqa_mc1: { name: 'truthfulqa_mc1', dataset: 'hf://datasets/truthfulqa/truthful_qa', config: 'multiple_choice', split: 'validation', subjects: 'rows', mapRow: truthfulqaRow('mc1_targets'), readLocal: localReaders.truthfulqa_mc1 },
-  truthfulqa_mc2: { name: 'truthfulqa_mc2', dataset: 'hf://datasets/truthfulqa/truthful_qa', config: 'multiple_choice', split: 'validation', subjects: 'rows', mapRow: truthfulqaRow('mc2_targets'), readLocal: localReaders.truthfulqa_mc2 },
-  commonsense_qa: { name: 'commonsense_qa', dataset: 'hf://datasets/tau/commonsense_qa', split: 'validation', subjects: 'rows', mapRow: commonsenseQaRow, readLocal: localReaders.commonsense_qa },
-  openbookqa: { name: 'openbookqa', dataset: 'hf://datasets/allenai/openbookqa', config: 'main', split: 'test', subjects: 'rows', mapRow: openbookqaRow, readLocal: localReaders.openbookqa },
-  piqa: { name: 'piqa', dataset: 'hf://datasets/baber/piqa', split: 'validation', subjects: 'rows', mapRow: piqaRow, readLocal: localReaders.piqa },
-  winogrande: { name: 'winogrande', dataset: 'hf://datasets/allenai/winogrande', config: 'winogrande_xl', split: 'validation', subjects: 'rows', mapRow: winograndeRow, readLocal: localReaders.winogrande },
-  mmlu_pro: { name: 'mmlu_pro', dataset: 'hf://datasets/TIGER-Lab/MMLU-Pro', split: 'test', fewshotSplit: 'validation', subjects: 'rows', mapRow: mmluProRow },
-  kmmlu: { name: 'kmmlu', dataset: 'hf://datasets/HAERAE-HUB/KMMLU', config: '*', split: 'test', fewshotSplit: 'dev', subjects: 'configs', mapRow: kmmluRow },
+/** The built-in recipes, each registered; a new one is its row mapper and one line here. */
+export const RECIPES = {
+  mmlu: defineRecipe({ name: 'mmlu', dataset: 'hf://datasets/cais/mmlu', config: 'all', split: 'test', fewshotSplit: 'dev', subjects: 'rows', mapRow: mmluRow, readLocal: localReaders.mmlu }),
+  arc_challenge: defineRecipe({ name: 'arc_challenge', dataset: 'hf://datasets/allenai/ai2_arc', config: 'ARC-Challenge', split: 'test', subjects: 'rows', mapRow: arcRow, readLocal: localReaders.arc_challenge }),
+  arc_easy: defineRecipe({ name: 'arc_easy', dataset: 'hf://datasets/allenai/ai2_arc', config: 'ARC-Easy', split: 'test', subjects: 'rows', mapRow: arcRow, readLocal: localReaders.arc_easy }),
+  hellaswag: defineRecipe({ name: 'hellaswag', dataset: 'hf://datasets/Rowan/hellaswag', split: 'validation', subjects: 'rows', mapRow: hellaswagRow, readLocal: localReaders.hellaswag }),
+  truthfulqa_mc1: defineRecipe({ name: 'truthfulqa_mc1', dataset: 'hf://datasets/truthfulqa/truthful_qa', config: 'multiple_choice', split: 'validation', subjects: 'rows', mapRow: truthfulqaRow('mc1_targets'), readLocal: localReaders.truthfulqa_mc1 }),
+  truthfulqa_mc2: defineRecipe({ name: 'truthfulqa_mc2', dataset: 'hf://datasets/truthfulqa/truthful_qa', config: 'multiple_choice', split: 'validation', subjects: 'rows', mapRow: truthfulqaRow('mc2_targets'), readLocal: localReaders.truthfulqa_mc2 }),
+  commonsense_qa: defineRecipe({ name: 'commonsense_qa', dataset: 'hf://datasets/tau/commonsense_qa', split: 'validation', subjects: 'rows', mapRow: commonsenseQaRow, readLocal: localReaders.commonsense_qa }),
+  openbookqa: defineRecipe({ name: 'openbookqa', dataset: 'hf://datasets/allenai/openbookqa', config: 'main', split: 'test', subjects: 'rows', mapRow: openbookqaRow, readLocal: localReaders.openbookqa }),
+  piqa: defineRecipe({ name: 'piqa', dataset: 'hf://datasets/baber/piqa', split: 'validation', subjects: 'rows', mapRow: piqaRow, readLocal: localReaders.piqa }),
+  winogrande: defineRecipe({ name: 'winogrande', dataset: 'hf://datasets/allenai/winogrande', config: 'winogrande_xl', split: 'validation', subjects: 'rows', mapRow: winograndeRow, readLocal: localReaders.winogrande }),
+  mmlu_pro: defineRecipe({ name: 'mmlu_pro', dataset: 'hf://datasets/TIGER-Lab/MMLU-Pro', split: 'test', fewshotSplit: 'validation', subjects: 'rows', mapRow: mmluProRow }),
+  kmmlu: defineRecipe({ name: 'kmmlu', dataset: 'hf://datasets/HAERAE-HUB/KMMLU', config: '*', split: 'test', fewshotSplit: 'dev', subjects: 'configs', mapRow: kmmluRow }),
 };

@@ -1,6 +1,6 @@
 import type { Item } from '../core/types.js';
 import { seedFrom } from '../core/rng.js';
-import type { LimitSpec } from './spec.js';
+import type { LimitSpec } from './spec-parts.js';
 
 /**
  * Seeded sampling that does not depend on file order: every item gets a pseudo-random rank

@@ -3,7 +3,7 @@ import type { Item } from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { parseCsv } from '../formats/csv.js';
 import { ownField, parseJsonl } from '../formats/jsonl.js';
-import type { FieldsSpec, TableSpec } from './spec.js';
+import type { FieldsSpec, TableSpec } from './spec-parts.js';
 import { BadRows, FormatLoad, addToPool, itemProblem, letterOf, setItemSource, show } from './rows.js';
 import { TextFile, readTextFile, touchesInvalidLine } from '../formats/text-file.js';
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { importOutputs, type ImportOutputsOptions } from '../api/imports.js';
 import { UserError } from '../core/errors.js';
+import { GRID_FACTORS } from '../core/factors.js';
 import type { ConditionFactors } from '../core/results.js';
 import { ROLES, type Role, type ValueKind } from '../import/outputs.js';
 
@@ -64,7 +65,7 @@ export async function importOutputsCommand(files: string[], opts: ImportOutputsC
     answers: opts.answers,
     missing: oneOf(opts.missing, ['error', 'skip'] as const, '--missing'),
     scoring: oneOf(opts.scoring, ['symbol', 'hybrid', 'cloze'] as const, '--scoring'),
-    factor: oneOf<keyof ConditionFactors>(opts.factor, ['order', 'symbols', 'template', 'scoring', 'shots'], '--factor'),
+    factor: oneOf<keyof ConditionFactors>(opts.factor, GRID_FACTORS, '--factor'),
     name: opts.name,
     choices: choiceCount(opts.choices),
   };

@@ -1,3 +1,5 @@
+import type { GridFactor } from './factors.js';
+
 /** What a run writes per model × condition × item (one line of items.jsonl). */
 export interface ItemResult {
   model: string;
@@ -30,14 +32,8 @@ export interface ItemResult {
   promptHash?: string;
 }
 
-/** How a condition varies from the standard format, one entry per factor of the grid. */
-export interface ConditionFactors {
-  order: string;
-  symbols: string;
-  template: string;
-  scoring: string;
-  shots: string;
-}
+/** How a condition varies from the standard format, one entry per factor of the grid (core/factors.ts). */
+export type ConditionFactors = Record<GridFactor, string>;
 
 export interface ConditionInfo {
   name: string;

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseCsv } from '../formats/csv.js';
 import { UserError } from '../core/errors.js';
+import { GRID_FACTORS } from '../core/factors.js';
 import type { ConditionFactors, ConditionInfo, ItemResult } from '../core/results.js';
 import { buildRunSummary, type RunSummary } from '../output/run-dir.js';
 import { judgeItem, summarizeItems } from '../scoring/item-results.js';
@@ -345,7 +346,7 @@ function buildRun(results: Results, opts: ImportOptions): { summary: RunSummary;
     scoring: opts.scoring ?? 'symbol',
     normalization: 'none',
     perturbations: [{ name: 'imported', args: { files } }],
-    factors: { order: 'as imported', symbols: 'as imported', template: 'as imported', scoring: 'as imported', shots: 'as imported', [factor]: name },
+    factors: { ...(Object.fromEntries(GRID_FACTORS.map((f) => [f, 'as imported'])) as ConditionFactors), [factor]: name },
   });
   const itemIds = new Set(items.map((r) => r.itemId));
   const summary = buildRunSummary({

@@ -1,32 +1,46 @@
 /**
  * How a perturbation is declared: a name, the grid factor it varies, a zod schema for its args,
- * and a factory turning validated args into a pure transformation.
+ * and a pure transformation of the presentation. Each `definePerturbation` registers one;
+ * perturbations/builtin.ts imports the built-in ones.
  */
 import { z } from 'zod';
-import type { Perturb } from './presentation.js';
+import { Registry } from '../core/registry.js';
+import type { PerturbedFactor } from '../core/factors.js';
+import type { PerturbationContext, PerturbedPresentation } from './presentation.js';
 
 /** The factors of the grid a perturbation can vary (scoring is set by the condition, not here). */
-export type Factor = 'order' | 'symbols' | 'template' | 'shots';
+export type Factor = PerturbedFactor;
 
 export interface PerturbationDefinition<Args = unknown> {
   name: string;
   factor: Factor;
   /** Validates and fills defaults; a bare name in the study file is parsed as `{}`. */
-  args: z.ZodType<Args>;
-  make(args: Args): Perturb;
-  /** Short human label of this step, e.g. `shuffle(seed=1)`. */
+  schema: z.ZodType<Args>;
+  /** The presentation after this step; pure, and seeded only by `ctx.seed` and the item. */
+  apply(p: PerturbedPresentation, ctx: PerturbationContext, args: Args): PerturbedPresentation;
+  /** Short human label of this step, e.g. `shuffle(seed=1)`; it names the step's factor level. */
   label(args: Args): string;
 }
 
-/** Keeps the args type of each definition while letting the registry hold them all together. */
+export const perturbationRegistry = new Registry<PerturbationDefinition>('perturbation');
+
+/** `name`, or `name(key=value, ...)` with the args. */
+export function defaultLabel(name: string, args: unknown): string {
+  const entries = args && typeof args === 'object' ? Object.entries(args) : [];
+  return entries.length ? `${name}(${entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')})` : name;
+}
+
+/** Registers a perturbation (keeping the args type of its schema in `apply` and `label`) and returns it. */
 export function definePerturbation<S extends z.ZodType>(definition: {
   name: string;
   factor: Factor;
-  args: S;
-  make(args: z.output<S>): Perturb;
-  label(args: z.output<S>): string;
+  schema: S;
+  apply(p: PerturbedPresentation, ctx: PerturbationContext, args: z.output<S>): PerturbedPresentation;
+  /** Default: `name(key=value, ...)`. */
+  label?(args: z.output<S>): string;
 }): PerturbationDefinition {
-  return definition as unknown as PerturbationDefinition;
+  const label = definition.label ?? ((args: z.output<S>) => defaultLabel(definition.name, args));
+  return perturbationRegistry.add({ ...definition, label } as unknown as PerturbationDefinition);
 }
 
 export const seedArg = z.number().int().optional();

@@ -44,8 +44,8 @@ const selectionLabel = (k: number, { seed, shuffle }: Selection, extra: string[]
 export const fewshot = definePerturbation({
   name: 'fewshot',
   factor: 'shots',
-  args: z.strictObject(selection),
-  make: (args) => (p, ctx) => ({
+  schema: z.strictObject(selection),
+  apply: (p, ctx, args) => ({
     ...p,
     shots: selectShotItems(p, ctx, args).map((item): Shot => ({
       item,
@@ -60,8 +60,8 @@ export const fewshot = definePerturbation({
 export const fewshotSameAnswer = definePerturbation({
   name: 'fewshot-same-answer',
   factor: 'shots',
-  args: z.strictObject({ ...selection, position: positionArg }),
-  make: (args) => (p, ctx) => ({
+  schema: z.strictObject({ ...selection, position: positionArg }),
+  apply: (p, ctx, args) => ({
     ...p,
     shots: selectShotItems(p, ctx, args).map((item): Shot => {
       if (args.position >= item.choices.length) {
@@ -79,8 +79,8 @@ export const fewshotSameAnswer = definePerturbation({
 export const selfShot = definePerturbation({
   name: 'self-shot',
   factor: 'shots',
-  args: z.strictObject({ answer: z.enum(['correct', 'wrong']) }),
-  make: ({ answer }) => (p, ctx) => {
+  schema: z.strictObject({ answer: z.enum(['correct', 'wrong']) }),
+  apply: (p, ctx, { answer }) => {
     const gold = goldPosition(p);
     let answerPosition = gold;
     if (answer === 'wrong') {

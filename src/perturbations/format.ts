@@ -9,8 +9,8 @@ import { TEMPLATE_CHOICES } from './templates.js';
 export const symbols = definePerturbation({
   name: 'symbols',
   factor: 'symbols',
-  args: z.strictObject({ set: z.enum(SYMBOL_SET_NAMES) }),
-  make: ({ set }) => (p) => {
+  schema: z.strictObject({ set: z.enum(SYMBOL_SET_NAMES) }),
+  apply: (p, _ctx, { set }) => {
     symbolSet(set).labels(p.order.length); // fail here, naming the set, rather than at render time
     return { ...p, symbolSet: set };
   },
@@ -20,8 +20,8 @@ export const symbols = definePerturbation({
 export const template = definePerturbation({
   name: 'template',
   factor: 'template',
-  args: z.strictObject({ name: z.enum(TEMPLATE_CHOICES) }),
-  make: ({ name }) => (p) => ({ ...p, template: name }),
+  schema: z.strictObject({ name: z.enum(TEMPLATE_CHOICES) }),
+  apply: (p, _ctx, { name }) => ({ ...p, template: name }),
   label: ({ name }) => name,
 });
 
@@ -29,7 +29,7 @@ export const template = definePerturbation({
 export const choicesOnly = definePerturbation({
   name: 'choices-only',
   factor: 'template',
-  args: z.strictObject({}),
-  make: () => (p) => ({ ...p, hideQuestion: true }),
+  schema: z.strictObject({}),
+  apply: (p) => ({ ...p, hideQuestion: true }),
   label: () => 'choices-only',
 });

@@ -20,8 +20,8 @@ const noArgs = z.strictObject({});
 export const shuffle = definePerturbation({
   name: 'shuffle',
   factor: 'order',
-  args: seedOnly,
-  make: ({ seed }) => (p, ctx) => reorderTexts(p, seededPermutation('shuffle', seed, p, ctx)),
+  schema: seedOnly,
+  apply: (p, ctx, { seed }) => reorderTexts(p, seededPermutation('shuffle', seed, p, ctx)),
   label: ({ seed }) => `shuffle(seed=${seed})`,
 });
 
@@ -29,8 +29,8 @@ export const shuffle = definePerturbation({
 export const shufflePairs = definePerturbation({
   name: 'shuffle-pairs',
   factor: 'order',
-  args: seedOnly,
-  make: ({ seed }) => (p, ctx) => {
+  schema: seedOnly,
+  apply: (p, ctx, { seed }) => {
     const from = seededPermutation('shuffle-pairs', seed, p, ctx);
     const labels = labelIndices(p);
     return { ...reorderTexts(p, from), labelOrder: from.map((i) => labels[i]) };
@@ -49,8 +49,8 @@ export function rotateBy(k: number): (p: PerturbedPresentation) => PerturbedPres
 export const rotate = definePerturbation({
   name: 'rotate',
   factor: 'order',
-  args: z.strictObject({ k: z.number().int() }),
-  make: ({ k }) => rotateBy(k),
+  schema: z.strictObject({ k: z.number().int() }),
+  apply: (p, _ctx, { k }) => rotateBy(k)(p),
   label: ({ k }) => `rotate(k=${k})`,
 });
 
@@ -58,8 +58,8 @@ export const rotate = definePerturbation({
 export const circular = definePerturbation({
   name: 'circular',
   factor: 'order',
-  args: z.strictObject({ n: z.number().int().min(1).default(4) }),
-  make: () => () => {
+  schema: z.strictObject({ n: z.number().int().min(1).default(4) }),
+  apply: () => {
     throw new UserError('"circular" must be expanded into rotations (expandCircular) before it is applied');
   },
   label: ({ n }) => `circular(n=${n})`,
@@ -69,8 +69,8 @@ export const circular = definePerturbation({
 export const fixAnswer = definePerturbation({
   name: 'fix-answer',
   factor: 'order',
-  args: z.strictObject({ position: positionArg }),
-  make: ({ position }) => (p) => {
+  schema: z.strictObject({ position: positionArg }),
+  apply: (p, _ctx, { position }) => {
     if (position >= p.order.length) {
       throw new UserError(
         `fix-answer: position ${positionLabel(position)} is beyond the ${p.order.length} choices of ${p.item.id}`,
@@ -84,7 +84,7 @@ export const fixAnswer = definePerturbation({
 export const reverse = definePerturbation({
   name: 'reverse',
   factor: 'order',
-  args: noArgs,
-  make: () => (p) => reorderTexts(p, identity(p.order.length).reverse()),
+  schema: noArgs,
+  apply: (p) => reorderTexts(p, identity(p.order.length).reverse()),
   label: () => 'reverse',
 });

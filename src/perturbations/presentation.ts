@@ -32,8 +32,6 @@ export interface PerturbationContext {
 /** The template of the standard format (templates.ts renders it; lm-eval's MMLU prompt). */
 export const DEFAULT_TEMPLATE = 'lm-eval';
 
-export type Perturb = (p: PerturbedPresentation, ctx: PerturbationContext) => PerturbedPresentation;
-
 /** The standard format: original order, ABCD, lm-eval template, no shots. */
 export function basePresentation(item: Item): PerturbedPresentation {
   return {

@@ -5,28 +5,25 @@
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import type { Item } from '../core/types.js';
+import { GRID_FACTORS, PERTURBED_FACTORS } from '../core/factors.js';
 import type { ConditionFactors } from '../core/results.js';
-import type { Factor, PerturbationDefinition } from './definition.js';
-import { fewshot, fewshotSameAnswer, selfShot } from './fewshot.js';
-import { choicesOnly, symbols, template } from './format.js';
-import { circular, fixAnswer, reverse, rotate, shuffle, shufflePairs } from './order.js';
-import { basePresentation, type PerturbationContext, type Perturb, type PerturbedPresentation } from './presentation.js';
+import { perturbationRegistry, type Factor, type PerturbationDefinition } from './definition.js';
+import './builtin.js';
+import { basePresentation, type PerturbationContext, type PerturbedPresentation } from './presentation.js';
 import { DEFAULT_SYMBOL_SET } from './symbols.js';
 import { DEFAULT_TEMPLATE, type Method } from './templates.js';
 
 export { basePresentation, type PerturbationContext, type PerturbedPresentation } from './presentation.js';
 export type { Factor, PerturbationDefinition } from './definition.js';
 
-const DEFINITIONS: readonly PerturbationDefinition[] = [
-  shuffle, shufflePairs, rotate, circular, fixAnswer, reverse,
-  symbols, template, choicesOnly,
-  fewshot, fewshotSameAnswer, selfShot,
-];
-
-export const PERTURBATION_NAMES: readonly string[] = DEFINITIONS.map((d) => d.name);
+/** Every registered perturbation's name (kept current when one is registered later). */
+export let PERTURBATION_NAMES: readonly string[] = perturbationRegistry.names();
+perturbationRegistry.onChange(() => {
+  PERTURBATION_NAMES = perturbationRegistry.names();
+});
 
 export function perturbationDefinition(name: string): PerturbationDefinition {
-  const found = DEFINITIONS.find((d) => d.name === name);
+  const found = perturbationRegistry.get(name);
   if (!found) throw new UserError(unknownMessage(name));
   return found;
 }
@@ -62,9 +59,9 @@ function entryIssues(entry: unknown): { message: string; path: PropertyKey[] }[]
   } else {
     return [{ message: `a perturbation is a name or a one-key object, got ${JSON.stringify(entry)}`, path: [] }];
   }
-  const definition = DEFINITIONS.find((d) => d.name === name);
+  const definition = perturbationRegistry.get(name);
   if (!definition) return [{ message: unknownMessage(name), path: typeof entry === 'string' ? [] : [name] }];
-  const parsed = definition.args.safeParse(rawArgs);
+  const parsed = definition.schema.safeParse(rawArgs);
   if (parsed.success) return [];
   const lead = typeof entry === 'string' ? `${name} needs args (write {${name}: {...}})` : name;
   return parsed.error.issues.map((issue) => ({
@@ -81,7 +78,7 @@ export const perturbationEntrySchema = z.custom<PerturbationEntry>().superRefine
 /** The step's definition and its validated args (defaults filled); throws a UserError. */
 function parseStep(step: PerturbationStep): { definition: PerturbationDefinition; args: unknown } {
   const definition = perturbationDefinition(step.name);
-  const parsed = definition.args.safeParse(step.args ?? {});
+  const parsed = definition.schema.safeParse(step.args ?? {});
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
     throw new UserError(`invalid args for perturbation "${step.name}": ${detail.join('; ')}`);
@@ -100,11 +97,8 @@ export function normalizeEntry(entry: PerturbationEntry): PerturbationStep {
 
 /** Validates once, then applies to any number of items. */
 export function compileChain(chain: readonly PerturbationStep[]): (item: Item, ctx: PerturbationContext) => PerturbedPresentation {
-  const steps: Perturb[] = chain.map((step) => {
-    const { definition, args } = parseStep(step);
-    return definition.make(args);
-  });
-  return (item, ctx) => steps.reduce((p, step) => step(p, ctx), basePresentation(item));
+  const steps = chain.map((step) => parseStep(step));
+  return (item, ctx) => steps.reduce((p, { definition, args }) => definition.apply(p, ctx, args), basePresentation(item));
 }
 
 export function applyChain(item: Item, chain: readonly PerturbationStep[], ctx: PerturbationContext): PerturbedPresentation {
@@ -138,7 +132,7 @@ const FACTOR_DEFAULTS: Record<Factor, string> = {
  * and shots are replaced by each step, so the last one names the factor.
  */
 export function factorsOf(chain: readonly PerturbationStep[], method: Method, normalization?: string): ConditionFactors {
-  const labels: Record<Factor, string[]> = { order: [], symbols: [], template: [], shots: [] };
+  const labels = Object.fromEntries(PERTURBED_FACTORS.map((f) => [f, [] as string[]])) as Record<Factor, string[]>;
   for (const step of chain) {
     const { definition, args } = parseStep(step);
     labels[definition.factor].push(definition.label(args));
@@ -148,11 +142,6 @@ export function factorsOf(chain: readonly PerturbationStep[], method: Method, no
     if (list.length === 0) return FACTOR_DEFAULTS[f];
     return f === 'order' ? list.join(' + ') : list[list.length - 1];
   };
-  return {
-    order: factor('order'),
-    symbols: factor('symbols'),
-    template: factor('template'),
-    scoring: normalization && normalization !== 'none' ? `${method}/${normalization}` : method,
-    shots: factor('shots'),
-  };
+  const scoring = normalization && normalization !== 'none' ? `${method}/${normalization}` : method;
+  return Object.fromEntries(GRID_FACTORS.map((f) => [f, f === 'scoring' ? scoring : factor(f)])) as ConditionFactors;
 }

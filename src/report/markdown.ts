@@ -3,6 +3,8 @@
  * request. Every cell is escaped, so names and benchmark text cannot break a table.
  */
 import { escapeMarkdownCell } from './escape.js';
+import { statisticSectionsMarkdown } from './section.js';
+import './sections.js';
 import { headline, headlineText } from './headline.js';
 import { robustSetText } from './html/leaderboards.js';
 import { fixed, pct, pctRange, pValue, rankRange, scoringLabel, signedPct } from './format.js';
@@ -85,6 +87,7 @@ export function renderMarkdown(input: ReportInput, subjects: SubjectRanking[]): 
       [false, true, true, true, false, true],
     ));
   }
+  for (const section of statisticSectionsMarkdown(a)) out.push('', section);
   if (a.nulls) {
     out.push('', '## What each statistic is tested against', '', ...Object.entries(a.nulls).map(([k, v]) => `- **${k}**: ${escapeMarkdownCell(v)}`));
     out.push('', 'Formulas: docs/statistics.md in the goodhart repository.');

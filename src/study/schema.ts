@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { benchmarkSpecSchema } from '../benchmarks/spec.js';
 import { perturbationEntrySchema } from '../perturbations/registry.js';
 import { modelSpecSchema } from '../models/spec.js';
+import { benchmarkFormatRegistry } from '../benchmarks/format.js';
+import { recipeRegistry } from '../benchmarks/recipe.js';
+import { backendRegistry } from '../models/backend.js';
 import { PROTOCOL_NAMES } from './protocols.js';
 
 export { modelSpecSchema, type ModelSpec } from '../models/spec.js';
@@ -48,31 +51,45 @@ export const conditionSchema = z
   .strict()
   .refine((c) => c.scoring !== undefined || c.protocol !== undefined, { message: 'give scoring (symbol, hybrid, cloze or generate) or a protocol', path: ['scoring'] });
 
-export const studySchema = z
-  .object({
-    $schema: z.string().optional(),
-    name: z.string().regex(/^[\w.-]+$/, 'a study name uses letters, digits and _ . -'),
-    description: z.string().optional(),
-    seed: z.number().int().default(0),
-    /** SQLite store shared by runs (relative to the study file); default .goodhart/store.sqlite in the working folder. */
-    store: z.string().optional(),
-    benchmark: benchmarkSpecSchema,
-    models: z.array(modelSpecSchema).min(1),
-    conditions: z.array(conditionSchema).min(1),
-    /** Name of the condition that reproduces the leaderboard as usually published; default: a condition "lm-eval" under the lm-eval protocol (added when missing). */
-    baseline: z.string().optional(),
-    /** When most gold answers sit at one position (TruthfulQA lists them first), show the baseline's choices shuffled under symbol and hybrid scoring. */
-    goldPositionShuffle: z.boolean().default(true),
-    /** Probes computed beside the grid (choices-only and answer-order memory come from conditions). */
-    probes: z
-      .object({
-        /** Min-K% Prob of each question against a seeded control; k is the share of lowest tokens. */
-        minK: z.object({ k: z.number().gt(0).max(1).default(0.2) }).strict().optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+function buildStudySchema() {
+  return z
+    .object({
+      $schema: z.string().optional(),
+      name: z.string().regex(/^[\w.-]+$/, 'a study name uses letters, digits and _ . -'),
+      description: z.string().optional(),
+      seed: z.number().int().default(0),
+      /** SQLite store shared by runs (relative to the study file); default .goodhart/store.sqlite in the working folder. */
+      store: z.string().optional(),
+      benchmark: benchmarkSpecSchema,
+      models: z.array(modelSpecSchema).min(1),
+      conditions: z.array(conditionSchema).min(1),
+      /** Name of the condition that reproduces the leaderboard as usually published; default: a condition "lm-eval" under the lm-eval protocol (added when missing). */
+      baseline: z.string().optional(),
+      /** When most gold answers sit at one position (TruthfulQA lists them first), show the baseline's choices shuffled under symbol and hybrid scoring. */
+      goldPositionShuffle: z.boolean().default(true),
+      /** Probes computed beside the grid (choices-only and answer-order memory come from conditions). */
+      probes: z
+        .object({
+          /** Min-K% Prob of each question against a seeded control; k is the share of lowest tokens. */
+          minK: z.object({ k: z.number().gt(0).max(1).default(0.2) }).strict().optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict();
+}
+
+/** The study file's schema; rebuilt when a backend or recipe is registered later, so its entries are accepted too. */
+export let studySchema = buildStudySchema();
+backendRegistry.onChange(() => {
+  studySchema = buildStudySchema();
+});
+recipeRegistry.onChange(() => {
+  studySchema = buildStudySchema();
+});
+benchmarkFormatRegistry.onChange(() => {
+  studySchema = buildStudySchema();
+});
 
 export type StudySpec = z.infer<typeof studySchema>;
 export type ConditionSpec = z.infer<typeof conditionSchema>;

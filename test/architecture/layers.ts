@@ -18,5 +18,5 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['report'], // HTML and Markdown reports, printed tables
   ['import'], // lm-eval samples and other tools' outputs → run folders
   ['api'], // the public API's operations: run a study, analyze, import
-  ['cli', 'index.ts'], // the command line; the package's entry point (src/index.ts)
+  ['cli', 'index.ts', 'registry.ts'], // the command line; the package's entry point (src/index.ts) and its extension points (src/registry.ts)
 ];

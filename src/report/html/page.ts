@@ -22,6 +22,8 @@ import { itemSection } from './items.js';
 import { baselineSection, chanceLevel, leaderboardSection } from './leaderboards.js';
 import { modelSection } from './models.js';
 import { probeSection } from './probes.js';
+import { statisticSectionsHtml } from '../section.js';
+import '../sections.js';
 import { shiftSection } from './shifts.js';
 import { subjectSection } from './subjects.js';
 import { allFailSection, conditionHeatmapSection, subjectHeatmap } from './views.js';
@@ -66,6 +68,7 @@ function sections({ input, browser, subjects, flips, comparison }: PageParts, ch
     ['subjects', 'Subjects', subjectSection(subjects, a.models, conditions, a.settings.baseline, subjectHeatmap(a, input.items))],
     ['all-wrong', 'All wrong', allFailSection(a, input.items, input.prompts)],
     ['design', 'Design', designSection(input.design)],
+    ...statisticSectionsHtml(a),
     ['models', 'Models', multi ? modelSection(a, flips, chance) : ''],
     ['items', 'Items', itemSection(browser.note, browser.prompts.some((p) => p.some((x) => x !== null)), input.prompts.problem)],
     ['methods', 'Methods', methodsSection(a)],
