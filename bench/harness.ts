@@ -11,6 +11,7 @@
  * what it writes), so the peak memory is the engine's, with the largest model's results in hand.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Capabilities, Model, ModelIdentity, Outcome, Request } from '../src/core/types.js';
 import { runModel } from '../src/engine/run.js';
@@ -46,11 +47,8 @@ export class InstantModel implements Model {
 /** A cheap hash of the continuation and the context's tail, mapped to (-10, 0]. */
 function fakeLogprob(context: string, continuation: string): number {
   let h = 2166136261;
-  const mix = (s: string, from: number) => {
-    for (let i = from; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  };
-  mix(context, Math.max(0, context.length - 64));
-  mix(continuation, 0);
+  for (let i = Math.max(0, context.length - 64); i < context.length; i++) h = Math.imul(h ^ context.charCodeAt(i), 16777619);
+  for (let i = 0; i < continuation.length; i++) h = Math.imul(h ^ continuation.charCodeAt(i), 16777619);
   return -((h >>> 0) % 10_000) / 1000;
 }
 
@@ -73,6 +71,8 @@ export const CONDITIONS = [
   { name: 'circular', scoring: 'symbol', perturbations: ['circular'] },
 ];
 
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
 async function main() {
   const opts = options({ items: 14_000, models: 10, store: '' });
   console.log(`harness overhead: ${machine()}`);
@@ -88,6 +88,7 @@ async function main() {
   const storePath = opts.store || path.join(dir, 'store.sqlite');
   const store = new SqliteStore(storePath);
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const { benchmark, cellsFor } = await planned(study);
   console.log(`${benchmark.items.length} items x ${study.conditions.length} conditions x ${opts.models} models; store ${storePath}`);
   let total = 0;
@@ -96,6 +97,7 @@ async function main() {
   let cells = 0;
   for (let m = 0; m < opts.models; m++) {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const model = new InstantModel(`model-${m}`);
     const modelCells = cellsFor(model);
     const run = await runModel(model, modelCells, store, {});
@@ -104,14 +106,17 @@ async function main() {
     computed += run.requests.computed;
     cells += modelCells.length;
     const accuracy = run.summaries.reduce((s, c) => s + c.correct, 0) / run.summaries.reduce((s, c) => s + c.n, 0);
-    console.log(`  ${model.identity.name}: ${run.requests.total} requests (${run.requests.unique} unique, ${run.requests.computed} computed) in ${seconds(performance.now() - t)}; mean accuracy ${accuracy.toFixed(3)}; RSS ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB`);
+    console.log(`  ${model.identity.name}: ${run.requests.total} requests (${run.requests.unique} unique, ${run.requests.computed} computed) in ${seconds(performance.now() - t)} (${seconds(cpuMs(process.cpuUsage(cpu)))} of CPU); mean accuracy ${accuracy.toFixed(3)}; RSS ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GB`);
   }
   store.close();
   const wallMs = performance.now() - started;
+  const cpuTotalMs = cpuMs(process.cpuUsage(cpuStart));
   const peak = process.resourceUsage().maxRSS * 1024;
   const storeBytes = fs.statSync(storePath).size;
   console.log(`${cells} cells, ${total} requests (${unique} unique, ${computed} stored) in ${seconds(wallMs)}; store ${(storeBytes / 2 ** 20).toFixed(0)} MB`);
-  figure('harness throughput (requests planned, deduplicated, stored and scored per second)', total / (wallMs / 1000), 'requests/s', { op: '>=', value: 100_000 }, 0);
+  // The target is absolute; on a shared machine the CPU time says what the run would take alone.
+  console.log(`CPU time ${seconds(cpuTotalMs)} (${(total / (cpuTotalMs / 1000)).toFixed(0)} requests per CPU second); load average at the end ${os.loadavg()[0].toFixed(1)}`);
+  figure('harness throughput (requests planned, deduplicated, stored and scored per second)', total / (wallMs / 1000), 'requests/s', { op: '>=', value: 150_000 }, 0);
   figure('harness peak memory (max RSS)', peak / 2 ** 30, 'GB', { op: '<=', value: 2 }, 2);
   if (!opts.store) fs.rmSync(dir, { recursive: true, force: true });
 }

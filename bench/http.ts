@@ -33,7 +33,12 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     let out;
     if (req.url.startsWith('/v1/models')) out = { object: 'list', data: [{ id: 'bench', root: 'bench', max_model_len: 4096 }] };
-    else {
+    else if (!req.url.startsWith('/v1/completions')) {
+      // No /tokenize: the client then tokenizes with the local vocabulary alone.
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'error', message: 'Not Found' }));
+      return;
+    } else {
       if (record) bodies.push(body);
       const { prompt } = JSON.parse(body);
       out = { choices: prompt.map((tokens, index) => ({ index, text: '', logprobs: {
@@ -51,6 +56,8 @@ parentPort.on('message', (m) => {
   if (m === 'record') { bodies.length = 0; record = true; }
   if (m === 'bodies') { record = false; parentPort.postMessage(bodies); }
 });
+// Connections stay open across the pauses between a round's parts (the default 5 s races a client reusing one).
+server.keepAliveTimeout = 120000;
 server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
 `;
 

@@ -102,9 +102,12 @@ export async function computeRequests(
     const claim = store.claim(modelId, batch.map((id) => table.keys[id]), position);
     position = claim.position;
     absorb(claim.arrived);
-    const mine = new Set(claim.claimed);
-    const claimed = batch.filter((id) => mine.has(table.keys[id]));
-    for (const id of batch) if (!mine.has(table.keys[id]) && !results.has(id)) waiting.push(id);
+    let claimed = batch;
+    if (claim.claimed.length < batch.length) {
+      const mine = new Set(claim.claimed);
+      claimed = batch.filter((id) => mine.has(table.keys[id]));
+      for (const id of batch) if (!mine.has(table.keys[id]) && !results.has(id)) waiting.push(id);
+    }
     if (claimed.length === 0) continue;
     pollMs = MIN_POLL_MS;
     const job: Promise<void> = cache

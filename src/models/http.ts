@@ -73,6 +73,8 @@ export class HttpClient {
   private readonly waiting: (() => void)[] = [];
   private halted?: Error;
   private readonly haltController = new AbortController();
+  /** The attempts in flight, aborted by halt(): one controller each instead of a signal combined per attempt. */
+  private readonly inFlight = new Set<AbortController>();
   private readonly secrets: string[];
 
   constructor(private readonly opts: HttpClientOptions) {
@@ -100,6 +102,7 @@ export class HttpClient {
     if (this.halted) return;
     this.halted = error;
     this.haltController.abort();
+    for (const controller of this.inFlight) controller.abort();
   }
 
   get haltedBy(): Error | undefined {
@@ -156,12 +159,13 @@ export class HttpClient {
   private async attempt(method: string, path: string, body: unknown, read?: (answer: unknown) => unknown): Promise<{ value: unknown } | { failure: AttemptFailure }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
+    this.inFlight.add(controller);
     try {
       const res = await fetch(this.opts.root + path + (this.opts.query ?? ''), {
         method,
         headers: this.headers(body !== undefined),
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.any([controller.signal, this.haltController.signal]),
+        signal: controller.signal,
       });
       const text = await res.text();
       if (!res.ok) return { failure: statusFailure(res.status, text, res.headers.get('retry-after')) };
@@ -184,6 +188,7 @@ export class HttpClient {
       return { failure: networkFailure(e) };
     } finally {
       clearTimeout(timer);
+      this.inFlight.delete(controller);
     }
   }
 

@@ -211,8 +211,7 @@ export class OpenaiCompletionsModel implements RemoteModel {
     for (let j = prompt.from; j < n; j++) {
       const v = logprobs[j];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw brokenBackend(this.endpoint, `prompt token ${j} of ${n} has no log-prob`);
-      const top = lp.top_logprobs?.[j];
-      greedy &&= !!top && Object.values(top).every((alt) => alt <= v + 1e-6);
+      greedy &&= isTop(lp.top_logprobs?.[j], v);
     }
     return { logprobs, greedy };
   }
@@ -220,6 +219,13 @@ export class OpenaiCompletionsModel implements RemoteModel {
   async close(): Promise<void> {
     await this.tokens.close();
   }
+}
+
+/** Whether no alternative in a position's top log-probs beats the token's own (read for every scored token). */
+function isTop(top: Record<string, number> | null | undefined, logprob: number): boolean {
+  if (!top) return false;
+  for (const key in top) if (!(top[key] <= logprob + 1e-6)) return false;
+  return true;
 }
 
 /**

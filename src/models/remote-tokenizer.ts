@@ -12,6 +12,8 @@ export type TokenizeAsync = (text: string) => Promise<number[]>;
  */
 export class TokenCache {
   private readonly cache = new Map<string, Promise<number[]>>();
+  /** The last context split: a cell's requests (one per choice) come together and share it. */
+  private lastContext?: { text: string; tokens: Promise<number[]> };
 
   /** `remember: false` for a tokenizer that remembers what repeats itself (a local vocabulary's). */
   constructor(
@@ -36,7 +38,12 @@ export class TokenCache {
   /** Context and continuation tokens: tokenized together, split at the context's own length. */
   async split(context: string, continuation: string): Promise<SplitTokens<number>> {
     const [ctx, cont] = moveTrailingWhitespace(context, continuation);
-    const [alone, whole] = await Promise.all([this.tokens(ctx), this.tokens(ctx + cont)]);
+    if (this.lastContext?.text !== ctx) {
+      const last = (this.lastContext = { text: ctx, tokens: this.tokens(ctx) });
+      // A failed tokenization is asked for again by the next request.
+      last.tokens.catch(() => this.lastContext === last && (this.lastContext = undefined));
+    }
+    const [alone, whole] = await Promise.all([this.lastContext.tokens, this.tokens(ctx + cont)]);
     return cutTokens(alone, whole);
   }
 
