@@ -26,9 +26,17 @@ const BENCHMARKS: { file: string; node?: string[]; args?: string[] }[] = [
   { file: 'analysis.ts', node: ['--expose-gc'] },
 ];
 
-function run(file: string, node: string[] = [], args: string[] = []): Promise<{ code: number | null; figures: string[] }> {
+function run(
+  file: string,
+  node: string[] = [],
+  args: string[] = [],
+): Promise<{ code: number | null; figures: string[] }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...node, '--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [...node, '--import', 'tsx', fileURLToPath(new URL(file, import.meta.url)), ...args],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const figures: string[] = [];
     let pending = '';
     child.stdout.setEncoding('utf8');

@@ -31,7 +31,13 @@ t = performance.now();
 analyzeRun(input, { seed: 1, bootstrap: 0 });
 const noBootstrapMs = performance.now() - t;
 
-console.log(`input: ${models} models × ${conditions} conditions × ${items} items = ${run.items.length.toLocaleString('en')} results (simulated in ${seconds(generateMs)})`);
-console.log(`analyzeRun, ${bootstrap} bootstrap resamples: ${seconds(analyzeMs)} wall (without bootstrap: ${seconds(noBootstrapMs)})`);
+console.log(
+  `input: ${models} models × ${conditions} conditions × ${items} items = ${run.items.length.toLocaleString('en')} results (simulated in ${seconds(generateMs)})`,
+);
+console.log(
+  `analyzeRun, ${bootstrap} bootstrap resamples: ${seconds(analyzeMs)} wall (without bootstrap: ${seconds(noBootstrapMs)})`,
+);
 console.log(`RSS with the input in memory: ${mb(rssBefore)}; peak RSS (maxRSS) after analyzeRun: ${mb(peakRss)}`);
-console.log(`analysis.json: ${(json.length / 2 ** 20).toFixed(2)} MB; rotation sets: ${analysis.bias.circular.length}; robust score over ${analysis.robust?.conditions.length ?? 0} conditions`);
+console.log(
+  `analysis.json: ${(json.length / 2 ** 20).toFixed(2)} MB; rotation sets: ${analysis.bias.circular.length}; robust score over ${analysis.robust?.conditions.length ?? 0} conditions`,
+);

@@ -15,7 +15,10 @@ import { studySchema } from '../src/study/schema.js';
 
 /** A study from a plain object, validated like a study file (relative paths resolve against bench/). */
 export function studyOf(spec: Record<string, unknown>): Study {
-  return resolveStudy(studySchema.parse(spec), path.join(path.dirname(fileURLToPath(import.meta.url)), `${String(spec.name)}.yaml`));
+  return resolveStudy(
+    studySchema.parse(spec),
+    path.join(path.dirname(fileURLToPath(import.meta.url)), `${String(spec.name)}.yaml`),
+  );
 }
 
 /** Load the study's benchmark and plan it; `cellsFor(model)` compiles one model's cells. */
@@ -46,7 +49,9 @@ export interface Target {
 export function figure(name: string, value: number, unit: string, target: Target, digits = 2): boolean {
   const ok = target.op === '>=' ? value >= target.value : value <= target.value;
   const fmt = (v: number) => v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  console.log(`FIGURE ${name}: ${fmt(value)}${unit ? ` ${unit}` : ''} (target ${target.op} ${fmt(target.value)}) ${ok ? 'PASS' : 'FAIL'}`);
+  console.log(
+    `FIGURE ${name}: ${fmt(value)}${unit ? ` ${unit}` : ''} (target ${target.op} ${fmt(target.value)}) ${ok ? 'PASS' : 'FAIL'}`,
+  );
   return ok;
 }
 
@@ -56,7 +61,11 @@ export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function sampleIndices(n: number, k: number, seed = 1): number[] {
   let x = seed >>> 0 || 1;
   const rand = () => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     return x / 2 ** 32;
   };
   const all = Array.from({ length: n }, (_, i) => i);
@@ -72,11 +81,17 @@ export function options<T extends Record<string, number | string>>(defaults: T, 
   const out: Record<string, number | string> = { ...defaults };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
-    if (!(key in defaults) || argv[i + 1] === undefined) throw new Error(`unknown option ${argv[i]}; known: ${Object.keys(defaults).map((k) => `--${k}`).join(' ')}`);
+    if (!(key in defaults) || argv[i + 1] === undefined)
+      throw new Error(
+        `unknown option ${argv[i]}; known: ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+      );
     out[key] = typeof defaults[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
   }
   return out as T;
 }
 
 /** Whether this module is the script node was started with (benchmarks also import each other's parts). */
-export const isMain = (url: string) => process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(url);
+export const isMain = (url: string) =>
+  process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(url);

@@ -10,7 +10,9 @@
 import { parseArgs } from 'node:util';
 import { validateDesign } from '../test/analysis/design-sim.js';
 
-const { values } = parseArgs({ options: { pilots: { type: 'string', default: '3' }, replications: { type: 'string', default: '400' } } });
+const { values } = parseArgs({
+  options: { pilots: { type: 'string', default: '3' }, replications: { type: 'string', default: '400' } },
+});
 const pilots = Number(values.pilots);
 const replications = Number(values.replications);
 const panel = { abilities: [0, 0.2, 0.4, 0.6, 0.8, 1.0], conditionSD: 0 };
@@ -20,10 +22,14 @@ const mark = (p: number, o: number) => {
   worst = Math.max(worst, Math.abs(p - o));
   return `${p.toFixed(3)} vs ${o.toFixed(3)}${Math.abs(p - o) <= 0.05 ? '' : '  (off by more than 0.05)'}`;
 };
-console.log(`six models 0.2 logits apart (4-choice IRT); pilots of 14,000 items; ${replications} pairs of replications per size`);
+console.log(
+  `six models 0.2 logits apart (4-choice IRT); pilots of 14,000 items; ${replications} pairs of replications per size`,
+);
 for (let seed = 1; seed <= pilots; seed++) {
   for (const r of validateDesign(panel, 14000, 1, sizes, replications, seed)) {
-    console.log(`pilot ${seed}, ${r.items} items: power ${mark(r.predictedPower, r.observedPower)}; τ ${mark(r.predictedTau, r.observedTau)}`);
+    console.log(
+      `pilot ${seed}, ${r.items} items: power ${mark(r.predictedPower, r.observedPower)}; τ ${mark(r.predictedTau, r.observedTau)}`,
+    );
   }
 }
 const itemWorst = worst;
@@ -31,9 +37,20 @@ console.log(`FIGURE design: largest |predicted − observed| over items: ${itemW
 for (const K of [4, 16]) {
   worst = 0;
   for (let seed = 1; seed <= pilots; seed++) {
-    for (const r of validateDesign({ ...panel, conditionSD: 0.15 }, 3000, K, [300, 1000], Math.ceil(replications / 4), 100 + seed)) {
-      console.log(`pilot ${seed} with ${K} conditions, ${r.items} items, new conditions: τ ${mark(r.predictedTau, r.observedTau)}`);
+    for (const r of validateDesign(
+      { ...panel, conditionSD: 0.15 },
+      3000,
+      K,
+      [300, 1000],
+      Math.ceil(replications / 4),
+      100 + seed,
+    )) {
+      console.log(
+        `pilot ${seed} with ${K} conditions, ${r.items} items, new conditions: τ ${mark(r.predictedTau, r.observedTau)}`,
+      );
     }
   }
-  console.log(`FIGURE design: robust τ from a pilot of ${K} conditions, largest |predicted − observed|: ${worst.toFixed(3)}${K < 16 ? ' (few conditions: the pilot cannot pin each pair\'s condition effects; reported, no target)' : ' (target ≤ 0.05)'}`);
+  console.log(
+    `FIGURE design: robust τ from a pilot of ${K} conditions, largest |predicted − observed|: ${worst.toFixed(3)}${K < 16 ? " (few conditions: the pilot cannot pin each pair's condition effects; reported, no target)" : ' (target ≤ 0.05)'}`,
+  );
 }

@@ -92,7 +92,12 @@ async function main() {
   const study = studyOf({
     name: 'bench-http',
     seed: 1,
-    benchmark: { format: 'mmlu', path: '${GOODHART_SHARED}/data/mmlu/data', split: 'test', limit: { total: opts.items, seed: 1 } },
+    benchmark: {
+      format: 'mmlu',
+      path: '${GOODHART_SHARED}/data/mmlu/data',
+      split: 'test',
+      limit: { total: opts.items, seed: 1 },
+    },
     models: [{ name: 'bench', path: 'none.gguf' }],
     conditions: [
       { name: 'baseline', scoring: 'symbol' },
@@ -149,7 +154,9 @@ async function main() {
     await model.close();
     const rate = (n: number, ms: number) => `${seconds(ms)} -> ${(n / (ms / 1000)).toFixed(0)} requests/s`;
     console.log(`round ${round}${round === 0 ? ' (warm-up)' : ''}:`);
-    console.log(`  study: ${cold.computed} requests in ${bodies.length} HTTP calls, ${rate(cold.computed, cold.ms)} (failed: ${cold.failed}; under --cpu-prof, bench/profile.ts ${cold.window})`);
+    console.log(
+      `  study: ${cold.computed} requests in ${bodies.length} HTTP calls, ${rate(cold.computed, cold.ms)} (failed: ${cold.failed}; under --cpu-prof, bench/profile.ts ${cold.window})`,
+    );
     console.log(`  plain fetch loop, the same bodies: ${prompts} prompts in ${rate(prompts, loopMs)}`);
     console.log(`  the same study again, every text tokenized already: ${rate(warm.computed, warm.ms)}`);
     const ratio = cold.computed / cold.ms / (prompts / loopMs);
@@ -160,9 +167,17 @@ async function main() {
       warmRatios.push(warmRatio);
     }
   }
-  console.log(`median of ${opts.rounds} rounds: ${median(ratios).toFixed(2)} (${median(warmRatios).toFixed(2)} with texts tokenized)`);
+  console.log(
+    `median of ${opts.rounds} rounds: ${median(ratios).toFixed(2)} (${median(warmRatios).toFixed(2)} with texts tokenized)`,
+  );
   await worker.terminate();
-  figure(`HTTP study rate / plain fetch loop rate (concurrency ${opts.concurrency}, median)`, median(ratios), '', { op: '>=', value: 0.8 }, 2);
+  figure(
+    `HTTP study rate / plain fetch loop rate (concurrency ${opts.concurrency}, median)`,
+    median(ratios),
+    '',
+    { op: '>=', value: 0.8 },
+    2,
+  );
 }
 
 if (isMain(import.meta.url)) await main();

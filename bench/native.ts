@@ -30,7 +30,11 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The folder holding llama-perplexity (built once, cached outside the repository by commit). */
 export function llamaTools(): string {
-  const built = spawnSync('bash', [path.join(repo, 'scripts/build-llama-tools.sh')], { env: { ...process.env, GOODHART_LLAMA_TARGETS: 'llama-perplexity' }, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const built = spawnSync('bash', [path.join(repo, 'scripts/build-llama-tools.sh')], {
+    env: { ...process.env, GOODHART_LLAMA_TARGETS: 'llama-perplexity' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   const dir = built.stdout.trim().split('\n').pop();
   if (built.status !== 0 || !dir) throw new Error(`scripts/build-llama-tools.sh failed (exit code ${built.status})`);
   return dir;
@@ -38,9 +42,17 @@ export function llamaTools(): string {
 
 /** The first `tasks` HellaSwag tasks in llama.cpp's 6-line text (context, gold label, 4 endings), written to a file. */
 export function firstTasks(tasks: number, dir: string): string {
-  const text = Bunzip.decode(fs.readFileSync(path.join(sharedDir(), 'data/hellaswag/hellaswag_val_full.txt.bz2'))).toString('utf8');
+  const text = Bunzip.decode(
+    fs.readFileSync(path.join(sharedDir(), 'data/hellaswag/hellaswag_val_full.txt.bz2')),
+  ).toString('utf8');
   const file = path.join(dir, `hellaswag-first-${tasks}.txt`);
-  fs.writeFileSync(file, `${text.split('\n').slice(0, 6 * tasks).join('\n')}\n`);
+  fs.writeFileSync(
+    file,
+    `${text
+      .split('\n')
+      .slice(0, 6 * tasks)
+      .join('\n')}\n`,
+  );
   return file;
 }
 
@@ -56,17 +68,44 @@ interface Measured {
  * One llama-perplexity run. It picks tasks at random among those in the file, so a file holding
  * only the first N makes it evaluate exactly those. Time: the process's wall time less its model load.
  */
-async function llamaRun(bin: string, model: string, file: string, tasks: number, threads: number): Promise<Measured & { log: string }> {
-  const args = ['-m', model, '-f', file, '--hellaswag', '--hellaswag-tasks', String(tasks), '-t', String(threads), '-tb', String(threads), '--perf', '-lv', '4'];
+async function llamaRun(
+  bin: string,
+  model: string,
+  file: string,
+  tasks: number,
+  threads: number,
+): Promise<Measured & { log: string }> {
+  const args = [
+    '-m',
+    model,
+    '-f',
+    file,
+    '--hellaswag',
+    '--hellaswag-tasks',
+    String(tasks),
+    '-t',
+    String(threads),
+    '-tb',
+    String(threads),
+    '--perf',
+    '-lv',
+    '4',
+  ];
   const started = performance.now();
   const log = await new Promise<string>((resolve, reject) => {
     // bash's `times` prints the child's CPU time (user, system) as it exits.
-    const child = spawn('bash', ['-c', '"$@"; status=$?; times >&2; exit $status', 'bash', path.join(bin, 'llama-perplexity'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'bash',
+      ['-c', '"$@"; status=$?; times >&2; exit $status', 'bash', path.join(bin, 'llama-perplexity'), ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`llama-perplexity exited with ${code}:\n${out.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`llama-perplexity exited with ${code}:\n${out.slice(-2000)}`)),
+    );
   });
   const wall = performance.now() - started;
   const number = (re: RegExp) => {
@@ -95,7 +134,10 @@ export const clozeStudy = (file: string) =>
 /** Microseconds on the clock V8's CPU profiles use (bench/profile.ts --from/--to). */
 const profilerClock = () => Number(process.hrtime.bigint() / 1000n);
 
-async function goodhartRun(model: GgufModel, cells: Parameters<typeof runModel>[1]): Promise<Measured & { window: string }> {
+async function goodhartRun(
+  model: GgufModel,
+  cells: Parameters<typeof runModel>[1],
+): Promise<Measured & { window: string }> {
   const store = new SqliteStore(`${tempDir('native')}/store.sqlite`);
   const before = model.tokensEvaluated;
   const started = performance.now();
@@ -118,10 +160,19 @@ async function main() {
   const dir = tempDir('native');
   const file = firstTasks(opts.tasks, dir);
   console.log(`goodhart vs llama-perplexity --hellaswag: ${machine()}`);
-  console.log(`model ${modelPath}; the first ${opts.tasks} HellaSwag tasks; ${bin}/llama-perplexity; goodhart with ${opts.sequences || 'the default number of'} sequence(s)`);
+  console.log(
+    `model ${modelPath}; the first ${opts.tasks} HellaSwag tasks; ${bin}/llama-perplexity; goodhart with ${opts.sequences || 'the default number of'} sequence(s)`,
+  );
   const { cellsFor } = await planned(clozeStudy(file));
   for (const threads of opts.threads.split(',').map(Number)) {
-    const model = await GgufModel.load({ name: 'bench', path: modelPath, sha256: 'bench-native', threads, gpu: false, sequences: opts.sequences || undefined });
+    const model = await GgufModel.load({
+      name: 'bench',
+      path: modelPath,
+      sha256: 'bench-native',
+      threads,
+      gpu: false,
+      sequences: opts.sequences || undefined,
+    });
     const cells = cellsFor(model);
     const llama: Measured[] = [];
     const ours: (Measured & { window: string })[] = [];
@@ -129,20 +180,38 @@ async function main() {
     await goodhartRun(model, cells);
     for (let round = 0; round < opts.rounds; round++) {
       const l = await llamaRun(bin, modelPath, file, opts.tasks, threads);
-      if (round === 0) console.log(`llama.cpp: ${/hellaswag_score[^\n]*\n/.exec(l.log)?.[0].trim() ?? ''} ${/\n\d+\t[\d.]+\t[^\n]*\n*$/.exec(l.log)?.[0].trim() ?? ''}`);
+      if (round === 0)
+        console.log(
+          `llama.cpp: ${/hellaswag_score[^\n]*\n/.exec(l.log)?.[0].trim() ?? ''} ${/\n\d+\t[\d.]+\t[^\n]*\n*$/.exec(l.log)?.[0].trim() ?? ''}`,
+        );
       llama.push(l);
       ours.push(await goodhartRun(model, cells));
-      const show = (m: Measured) => `${m.tokens} tokens in ${(m.ms / 1000).toFixed(2)} s (${(m.tokens / m.ms * 1000).toFixed(0)} tokens/s), ${(m.cpuMs / 1000).toFixed(2)} s of CPU`;
-      console.log(`${threads} thread(s), round ${round + 1}: llama.cpp ${show(l)}; goodhart ${show(ours[round])} (under --cpu-prof, bench/profile.ts ${ours[round].window})`);
+      const show = (m: Measured) =>
+        `${m.tokens} tokens in ${(m.ms / 1000).toFixed(2)} s (${((m.tokens / m.ms) * 1000).toFixed(0)} tokens/s), ${(m.cpuMs / 1000).toFixed(2)} s of CPU`;
+      console.log(
+        `${threads} thread(s), round ${round + 1}: llama.cpp ${show(l)}; goodhart ${show(ours[round])} (under --cpu-prof, bench/profile.ts ${ours[round].window})`,
+      );
     }
     await model.close();
     const rate = (m: Measured) => m.tokens / m.ms;
     const cpuRate = (m: Measured) => m.tokens / m.cpuMs;
     const t = `${threads} thread${threads === 1 ? '' : 's'}`;
-    figure(`goodhart / llama.cpp hellaswag tokens/s, ${t} (median of ${opts.rounds})`, median(ours.map(rate)) / median(llama.map(rate)), '', { op: '>=', value: 0.9 });
-    figure(`goodhart / llama.cpp hellaswag tokens per CPU second, ${t}`, median(ours.map(cpuRate)) / median(llama.map(cpuRate)), '', { op: '>=', value: 0.9 });
-    console.log(`  wall time for the same ${opts.tasks} tasks, llama.cpp / goodhart: ${(median(llama.map((m) => m.ms)) / median(ours.map((m) => m.ms))).toFixed(2)}; ` +
-      `CPU time: ${(median(llama.map((m) => m.cpuMs)) / median(ours.map((m) => m.cpuMs))).toFixed(2)}`);
+    figure(
+      `goodhart / llama.cpp hellaswag tokens/s, ${t} (median of ${opts.rounds})`,
+      median(ours.map(rate)) / median(llama.map(rate)),
+      '',
+      { op: '>=', value: 0.9 },
+    );
+    figure(
+      `goodhart / llama.cpp hellaswag tokens per CPU second, ${t}`,
+      median(ours.map(cpuRate)) / median(llama.map(cpuRate)),
+      '',
+      { op: '>=', value: 0.9 },
+    );
+    console.log(
+      `  wall time for the same ${opts.tasks} tasks, llama.cpp / goodhart: ${(median(llama.map((m) => m.ms)) / median(ours.map((m) => m.ms))).toFixed(2)}; ` +
+        `CPU time: ${(median(llama.map((m) => m.cpuMs)) / median(ours.map((m) => m.cpuMs))).toFixed(2)}`,
+    );
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -35,11 +35,20 @@ function writeSimulatedRunDir(dir: string, models: number, conditions: number, i
   const out = fs.openSync(path.join(dir, 'items.jsonl'), 'w');
   for (const r of sim.items) fs.writeSync(out, JSON.stringify(r) + '\n');
   fs.closeSync(out);
-  const analysis = analyzeRun({ items: sim.items, conditions: sim.conditions, baseline: sim.baseline }, { seed: 1, bootstrap: opts.bootstrap });
+  const analysis = analyzeRun(
+    { items: sim.items, conditions: sim.conditions, baseline: sim.baseline },
+    { seed: 1, bootstrap: opts.bootstrap },
+  );
   fs.writeFileSync(path.join(dir, 'analysis.json'), JSON.stringify(analysis));
 }
 
-const SHAPES: [number, number, number][] = [[7, 10, 300], [29, 6, 200], [30, 30, 300], [29, 1, 14_000], [10, 6, 14_000]];
+const SHAPES: [number, number, number][] = [
+  [7, 10, 300],
+  [29, 6, 200],
+  [30, 30, 300],
+  [29, 1, 14_000],
+  [10, 6, 14_000],
+];
 
 console.log(`report size by run shape; ${machine()}`);
 const root = tempDir('report');

@@ -62,7 +62,10 @@ async function newDatabase(server: string, name: string): Promise<string> {
 }
 
 function spawnCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, GOODHART_SHARED: sharedDir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, GOODHART_SHARED: sharedDir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => (stderr += d));
@@ -75,12 +78,20 @@ function spawnCli(args: string[], env: Record<string, string>) {
  * computed (first chunk taken to last chunk done, from their log lines), so process start-up and
  * the run's own planning and writing, the same for every n, stay out of the ratio.
  */
-async function distributed(n: number, studyFile: string, store: string, dir: string): Promise<{ requests: number; ms: number }> {
+async function distributed(
+  n: number,
+  studyFile: string,
+  store: string,
+  dir: string,
+): Promise<{ requests: number; ms: number }> {
   const env = { GOODHART_CHUNK_REQUESTS: '48' };
   const workers = Array.from({ length: n }, () => spawnCli(['worker', '--store', store], env));
   // Every worker ready before any chunk exists, so none starts late.
   while (!workers.every((w) => /worker ready/.test(w.stderr()))) await new Promise((r) => setTimeout(r, 100));
-  const run = spawnCli(['run', studyFile, '--store', store, '--distributed', '--out', path.join(dir, `out-${n}`), '-q'], env);
+  const run = spawnCli(
+    ['run', studyFile, '--store', store, '--distributed', '--out', path.join(dir, `out-${n}`), '-q'],
+    env,
+  );
   const code = await run.exited;
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited));
@@ -108,12 +119,18 @@ async function main() {
   let server = opts.postgres;
   const pgDir = tempDir('postgres');
   if (!server) {
-    const started = spawnSync('bash', [path.join(ROOT, 'scripts', 'postgres-test.sh'), 'start'], { env: { ...process.env, GOODHART_PG_DIR: path.join(pgDir, 'server') }, encoding: 'utf8' });
+    const started = spawnSync('bash', [path.join(ROOT, 'scripts', 'postgres-test.sh'), 'start'], {
+      env: { ...process.env, GOODHART_PG_DIR: path.join(pgDir, 'server') },
+      encoding: 'utf8',
+    });
     if (started.status !== 0) throw new Error(`could not start PostgreSQL: ${started.stderr}`);
     server = started.stdout.trim();
   }
   const stopServer = () => {
-    if (!opts.postgres) spawnSync('bash', [path.join(ROOT, 'scripts', 'postgres-test.sh'), 'stop'], { env: { ...process.env, GOODHART_PG_DIR: path.join(pgDir, 'server') } });
+    if (!opts.postgres)
+      spawnSync('bash', [path.join(ROOT, 'scripts', 'postgres-test.sh'), 'stop'], {
+        env: { ...process.env, GOODHART_PG_DIR: path.join(pgDir, 'server') },
+      });
   };
   try {
     const dir = tempDir('scale');
@@ -121,7 +138,9 @@ async function main() {
     const port = await new Promise<number>((resolve) => http.once('message', resolve));
     // Two calls of 8 prompts in flight per worker: each worker is bound by the server's latency.
     const studyFile = path.join(dir, 'scale.yaml');
-    fs.writeFileSync(studyFile, `name: scale
+    fs.writeFileSync(
+      studyFile,
+      `name: scale
 seed: 1
 benchmark: { format: mmlu, path: "\${GOODHART_SHARED}/data/mmlu/data", split: test, limit: { total: ${opts.items}, seed: 1 } }
 models:
@@ -130,10 +149,16 @@ conditions:
   - { name: base, scoring: symbol }
   - { name: cloze, scoring: cloze }
 baseline: base
-`);
+`,
+    );
     const rates = new Map<number, number>();
     for (const n of [1, 2, 4]) {
-      const { requests, ms } = await distributed(n, studyFile, await newDatabase(server, `goodhart_bench_scale_${n}`), dir);
+      const { requests, ms } = await distributed(
+        n,
+        studyFile,
+        await newDatabase(server, `goodhart_bench_scale_${n}`),
+        dir,
+      );
       rates.set(n, requests / (ms / 1000));
       console.log(`  ${n} worker(s): ${requests} requests in ${seconds(ms)} -> ${rates.get(n)!.toFixed(1)} requests/s`);
     }
@@ -143,7 +168,12 @@ baseline: base
     const study = studyOf({
       name: 'bench-store',
       seed: 1,
-      benchmark: { format: 'mmlu', path: '${GOODHART_SHARED}/data/mmlu/data', split: 'test', limit: { total: 4 * opts.items, seed: 1 } },
+      benchmark: {
+        format: 'mmlu',
+        path: '${GOODHART_SHARED}/data/mmlu/data',
+        split: 'test',
+        limit: { total: 4 * opts.items, seed: 1 },
+      },
       models: [{ name: 'sim', backend: 'sim', ability: 0.6 }],
       conditions: [
         { name: 'base', scoring: 'symbol' },
@@ -169,13 +199,27 @@ baseline: base
       const sqlite = await once(path.join(dir, `store-${round}.sqlite`));
       const postgres = await once(await newDatabase(server, `goodhart_bench_store_${round}`));
       const ratio = postgres.requests / postgres.ms / (sqlite.requests / sqlite.ms);
-      console.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: SQLite ${sqlite.requests} requests in ${seconds(sqlite.ms)}, PostgreSQL ${postgres.requests} in ${seconds(postgres.ms)}: ratio ${ratio.toFixed(2)}`);
+      console.log(
+        `  round ${round}${round === 0 ? ' (warm-up)' : ''}: SQLite ${sqlite.requests} requests in ${seconds(sqlite.ms)}, PostgreSQL ${postgres.requests} in ${seconds(postgres.ms)}: ratio ${ratio.toFixed(2)}`,
+      );
       if (round > 0) ratios.push(ratio);
     }
     const median = [...ratios].sort((a, b) => a - b)[Math.floor((ratios.length - 1) / 2)];
-    figure('requests/s with 4 workers / with 1 (latency-bound server)', rates.get(4)! / rates.get(1)!, '', { op: '>=', value: 3.2 }, 2);
+    figure(
+      'requests/s with 4 workers / with 1 (latency-bound server)',
+      rates.get(4)! / rates.get(1)!,
+      '',
+      { op: '>=', value: 3.2 },
+      2,
+    );
     console.log(`  (2 workers / 1: ${(rates.get(2)! / rates.get(1)!).toFixed(2)})`);
-    figure(`one process: PostgreSQL store / SQLite store, requests/s (simulator, median of ${opts.rounds})`, median, '', { op: '>=', value: 0.7 }, 2);
+    figure(
+      `one process: PostgreSQL store / SQLite store, requests/s (simulator, median of ${opts.rounds})`,
+      median,
+      '',
+      { op: '>=', value: 0.7 },
+      2,
+    );
   } finally {
     stopServer();
   }

@@ -47,7 +47,8 @@ const median = (xs: number[]) => {
 };
 
 async function main(): Promise<void> {
-  if (!fs.existsSync('/proc/self/stat')) throw new Error('this benchmark reads the CPU time of its children from /proc (Linux)');
+  if (!fs.existsSync('/proc/self/stat'))
+    throw new Error('this benchmark reads the CPU time of its children from /proc (Linux)');
   console.log(`startup: ${machine()}; median of ${RUNS} runs each`);
   const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0) throw new Error('npm run build failed');
@@ -55,13 +56,17 @@ async function main(): Promise<void> {
   const samples: Record<keyof typeof commands, number[]> = { baseline: [], help: [], version: [] };
   cpuOf(commands.help); // one warm-up run: the first reads every file from disk
   // Interleaved, so a change in the machine's load meanwhile weighs on all three alike.
-  for (let i = 0; i < RUNS; i++) for (const name of Object.keys(commands) as (keyof typeof commands)[]) samples[name].push(cpuOf(commands[name]));
+  for (let i = 0; i < RUNS; i++)
+    for (const name of Object.keys(commands) as (keyof typeof commands)[]) samples[name].push(cpuOf(commands[name]));
   const baseline = median(samples.baseline);
   console.log(`node -e '': ${baseline.toFixed(3)} s CPU`);
   for (const name of ['help', 'version'] as const) {
     const cpu = median(samples[name]);
     console.log(`goodhart --${name}: ${cpu.toFixed(3)} s CPU, ${(cpu / baseline).toFixed(1)}x node -e ''`);
-    figure(`goodhart --${name} start-up CPU (${(cpu / baseline).toFixed(1)}x an empty node)`, cpu, 's', { op: '<=', value: TARGET_SECONDS });
+    figure(`goodhart --${name} start-up CPU (${(cpu / baseline).toFixed(1)}x an empty node)`, cpu, 's', {
+      op: '<=',
+      value: TARGET_SECONDS,
+    });
   }
 }
 

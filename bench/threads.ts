@@ -53,7 +53,9 @@ async function main() {
   const counts = opts.threads.split(',').map(Number);
   const modelPath = makeBenchModel();
   const chosen = await defaultThreads();
-  console.log(`thread count: ${machine()}; node-llama-cpp's own default here: 4 threads; goodhart's default: ${chosen}`);
+  console.log(
+    `thread count: ${machine()}; node-llama-cpp's own default here: 4 threads; goodhart's default: ${chosen}`,
+  );
   const study = prefixStudy(opts.perSubject);
   const { cellsFor } = await planned(study);
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
@@ -62,17 +64,27 @@ async function main() {
   const tokens = Array.from({ length: 1024 }, (_, i) => plain.tokenize(text)[i % 16]);
   const state = tokens.slice(0, 500);
 
-  const results = new Map(counts.map((n) => [n, { small: [] as number[], long: [] as number[], study: [] as number[] }]));
+  const results = new Map(
+    counts.map((n) => [n, { small: [] as number[], long: [] as number[], study: [] as number[] }]),
+  );
   for (let round = 0; round < opts.rounds; round++) {
     for (const n of counts) {
       const r = results.get(n)!;
       r.small.push(await smallCall(plain, n, state));
       r.long.push(await longPrompt(plain, n, tokens));
       if (n > os.availableParallelism()) {
-        console.log(`  round ${round + 1}, ${n} threads: small call ${r.small.at(-1)!.toFixed(1)} ms, long prompt ${r.long.at(-1)!.toFixed(0)} tokens/s; study skipped (more threads than cores: minutes per study)`);
+        console.log(
+          `  round ${round + 1}, ${n} threads: small call ${r.small.at(-1)!.toFixed(1)} ms, long prompt ${r.long.at(-1)!.toFixed(0)} tokens/s; study skipped (more threads than cores: minutes per study)`,
+        );
         continue;
       }
-      const model = await GgufModel.load({ name: `t${n}`, path: modelPath, sha256: `threads-${n}-${round}`, threads: n, gpu: false });
+      const model = await GgufModel.load({
+        name: `t${n}`,
+        path: modelPath,
+        sha256: `threads-${n}-${round}`,
+        threads: n,
+        gpu: false,
+      });
       const cells = cellsFor(model);
       const store = new SqliteStore(`${tempDir('threads')}/store.sqlite`);
       const t = performance.now();
@@ -80,15 +92,26 @@ async function main() {
       r.study.push(model.tokensEvaluated / ((performance.now() - t) / 1000));
       store.close();
       await model.close();
-      console.log(`  round ${round + 1}, ${n} threads: small call ${r.small.at(-1)!.toFixed(1)} ms, long prompt ${r.long.at(-1)!.toFixed(0)} tokens/s, study ${r.study.at(-1)!.toFixed(0)} tokens/s (${uniqueRequests(cells).ids.length} requests)`);
+      console.log(
+        `  round ${round + 1}, ${n} threads: small call ${r.small.at(-1)!.toFixed(1)} ms, long prompt ${r.long.at(-1)!.toFixed(0)} tokens/s, study ${r.study.at(-1)!.toFixed(0)} tokens/s (${uniqueRequests(cells).ids.length} requests)`,
+      );
     }
   }
   console.log('threads  small call (ms)  long prompt (tokens/s)  study (tokens/s)');
-  for (const [n, r] of results) console.log(`${String(n).padStart(7)}  ${median(r.small).toFixed(1).padStart(15)}  ${median(r.long).toFixed(0).padStart(22)}  ${(r.study.length ? median(r.study).toFixed(0) : '-').padStart(16)}`);
+  for (const [n, r] of results)
+    console.log(
+      `${String(n).padStart(7)}  ${median(r.small).toFixed(1).padStart(15)}  ${median(r.long).toFixed(0).padStart(22)}  ${(r.study.length ? median(r.study).toFixed(0) : '-').padStart(16)}`,
+    );
   const best = Math.max(...[...results.values()].filter((r) => r.study.length).map((r) => median(r.study)));
   const mine = results.get(chosen);
   if (!mine) return console.log(`the default (${chosen} threads) was not among the counts measured`);
-  figure(`study rate at the default thread count (${chosen}) / best measured`, median(mine.study) / best, '', { op: '>=', value: 0.9 }, 2);
+  figure(
+    `study rate at the default thread count (${chosen}) / best measured`,
+    median(mine.study) / best,
+    '',
+    { op: '>=', value: 0.9 },
+    2,
+  );
 }
 
 if (isMain(import.meta.url)) await main();

@@ -25,18 +25,38 @@ export interface BenchModelShape {
   weights: 'f16' | 'f32';
 }
 
-export const DEFAULT_SHAPE: BenchModelShape = { dim: 512, layers: 8, ff: 1536, heads: 8, kvHeads: 8, contextLength: 4096, weights: 'f16' };
+export const DEFAULT_SHAPE: BenchModelShape = {
+  dim: 512,
+  layers: 8,
+  ff: 1536,
+  heads: 8,
+  kvHeads: 8,
+  contextLength: 4096,
+  weights: 'f16',
+};
 
 const ALIGNMENT = 32;
-const enum GgufType { U32 = 4, F32 = 6, STRING = 8, ARRAY = 9, U64 = 10 }
-const enum GgmlType { F32 = 0, F16 = 1 }
+const enum GgufType {
+  U32 = 4,
+  F32 = 6,
+  STRING = 8,
+  ARRAY = 9,
+  U64 = 10,
+}
+const enum GgmlType {
+  F32 = 0,
+  F16 = 1,
+}
 /** Bytes of one scalar of each GGUF value type (strings and arrays excepted). */
 const SCALAR_SIZE: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
 
 export const benchModelDir = () => path.join(repoRoot, 'bench', '.cache');
 
 export function benchModelPath(shape: BenchModelShape = DEFAULT_SHAPE): string {
-  return path.join(benchModelDir(), `bench-llama-d${shape.dim}-l${shape.layers}-ff${shape.ff}-h${shape.heads}-kv${shape.kvHeads}-${shape.weights}.gguf`);
+  return path.join(
+    benchModelDir(),
+    `bench-llama-d${shape.dim}-l${shape.layers}-ff${shape.ff}-h${shape.heads}-kv${shape.kvHeads}-${shape.weights}.gguf`,
+  );
 }
 
 /** Raw bytes of every `tokenizer.*` key-value entry of a GGUF file, and the vocabulary size. */
@@ -125,7 +145,10 @@ function tensorsOf(s: BenchModelShape, vocab: number): TensorSpec[] {
       { name: `blk.${l}.ffn_down.weight`, dims: [s.ff, s.dim], type: W },
     );
   }
-  t.push({ name: 'output_norm.weight', dims: [s.dim], type: GgmlType.F32 }, { name: 'output.weight', dims: [s.dim, vocab], type: W });
+  t.push(
+    { name: 'output_norm.weight', dims: [s.dim], type: GgmlType.F32 },
+    { name: 'output.weight', dims: [s.dim, vocab], type: W },
+  );
   return t;
 }
 
@@ -142,9 +165,11 @@ const align = (n: number) => Math.ceil(n / ALIGNMENT) * ALIGNMENT;
 function fillWeights(out: Uint16Array, seed: number): void {
   let x = seed >>> 0 || 1;
   for (let i = 0; i < out.length; i++) {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     out[i] = ((x >>> 31) << 15) | ((6 + ((x >>> 10) & 3)) << 10) | (x & 0x3ff);
   }
 }
@@ -157,12 +182,19 @@ function halfToFloat(h: number): number {
 /** Write the model (if the file is not there yet) and return its path. */
 export function makeBenchModel(shape: BenchModelShape = DEFAULT_SHAPE, out = benchModelPath(shape)): string {
   if (fs.existsSync(out)) return out;
-  if (shape.dim % shape.heads || shape.heads % shape.kvHeads) throw new Error('dim must be a multiple of heads, and heads of kv-heads');
-  const { entries: tokenizer, vocab } = readTokenizerEntries(path.join(sharedDir(), 'models', 'llama-2-tiny-random.gguf'));
+  if (shape.dim % shape.heads || shape.heads % shape.kvHeads)
+    throw new Error('dim must be a multiple of heads, and heads of kv-heads');
+  const { entries: tokenizer, vocab } = readTokenizerEntries(
+    path.join(sharedDir(), 'models', 'llama-2-tiny-random.gguf'),
+  );
   const tensors = tensorsOf(shape, vocab);
   const meta = [
     kv('general.architecture', GgufType.STRING, 'llama'),
-    kv('general.name', GgufType.STRING, `goodhart bench llama (random weights, ${(parameterCount(shape, vocab) / 1e6).toFixed(0)}M)`),
+    kv(
+      'general.name',
+      GgufType.STRING,
+      `goodhart bench llama (random weights, ${(parameterCount(shape, vocab) / 1e6).toFixed(0)}M)`,
+    ),
     kv('general.file_type', GgufType.U32, shape.weights === 'f32' ? 0 : 1),
     kv('general.alignment', GgufType.U32, ALIGNMENT),
     kv('llama.context_length', GgufType.U32, shape.contextLength),
@@ -224,11 +256,19 @@ export function makeBenchModel(shape: BenchModelShape = DEFAULT_SHAPE, out = ben
 /** `--dim 768 --layers 12` style options over the default shape. */
 export function shapeFromArgs(args: string[]): { shape: BenchModelShape; out?: string } {
   const shape = { ...DEFAULT_SHAPE };
-  const names: Record<string, Exclude<keyof BenchModelShape, 'weights'>> = { '--dim': 'dim', '--layers': 'layers', '--ff': 'ff', '--heads': 'heads', '--kv-heads': 'kvHeads', '--context': 'contextLength' };
+  const names: Record<string, Exclude<keyof BenchModelShape, 'weights'>> = {
+    '--dim': 'dim',
+    '--layers': 'layers',
+    '--ff': 'ff',
+    '--heads': 'heads',
+    '--kv-heads': 'kvHeads',
+    '--context': 'contextLength',
+  };
   let out: string | undefined;
   for (let i = 0; i < args.length; i += 2) {
     if (args[i] === '--out') out = args[i + 1];
-    else if (args[i] === '--weights' && (args[i + 1] === 'f16' || args[i + 1] === 'f32')) shape.weights = args[i + 1] as 'f16' | 'f32';
+    else if (args[i] === '--weights' && (args[i + 1] === 'f16' || args[i + 1] === 'f32'))
+      shape.weights = args[i + 1] as 'f16' | 'f32';
     else if (names[args[i]] && Number.isInteger(Number(args[i + 1]))) shape[names[args[i]]] = Number(args[i + 1]);
     else throw new Error(`unknown option ${args[i]} (known: ${Object.keys(names).join(' ')} --weights f16|f32 --out)`);
   }
@@ -238,5 +278,7 @@ export function shapeFromArgs(args: string[]): { shape: BenchModelShape; out?: s
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { shape, out } = shapeFromArgs(process.argv.slice(2));
   const file = makeBenchModel(shape, out ? path.resolve(out) : undefined);
-  console.log(`${file}: ${(parameterCount(shape) / 1e6).toFixed(1)}M parameters, ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `${file}: ${(parameterCount(shape) / 1e6).toFixed(1)}M parameters, ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB`,
+  );
 }

@@ -16,7 +16,15 @@
 export { loadStudy } from './study/load.js';
 export { runStudy, StudyInterrupted, type ProgressEvent, type RunResult, type RunStudyOptions } from './api/run.js';
 export { analyzeRun, type AnalyzeOptions, type AnalyzeResult, type RunData } from './api/analyze.js';
-export { importLmEval, importOutputs, type ImportLmEvalOptions, type ImportLmEvalResult, type ImportOptions, type ImportOutputsOptions, type ImportOutputsResult } from './api/imports.js';
+export {
+  importLmEval,
+  importOutputs,
+  type ImportLmEvalOptions,
+  type ImportLmEvalResult,
+  type ImportOptions,
+  type ImportOutputsOptions,
+  type ImportOutputsResult,
+} from './api/imports.js';
 
 // writeReport(dir, { maxItems, compare }): report.html (self-contained) and report.md in a run folder.
 export { writeReport, type ReportOptions } from './report/index.js';
@@ -41,9 +49,20 @@ export type { MinKScores, Probes } from './probes/index.js';
 // ---- Extension registries ----------------------------------------------------------------------
 // The registration functions (docs/extending.md), beside the backends' capabilities and the perturbations.
 export {
-  defineBackend, definePerturbation, defineBenchmarkFormat, defineRecipe, defineStatistic, defineReportSection,
-  type BackendDefinition, type BackendSpec, type BenchmarkFormatDefinition, type FormatContext, type Recipe,
-  type ReportSectionDefinition, type StatisticDefinition, type StatisticInput,
+  defineBackend,
+  definePerturbation,
+  defineBenchmarkFormat,
+  defineRecipe,
+  defineStatistic,
+  defineReportSection,
+  type BackendDefinition,
+  type BackendSpec,
+  type BenchmarkFormatDefinition,
+  type FormatContext,
+  type Recipe,
+  type ReportSectionDefinition,
+  type StatisticDefinition,
+  type StatisticInput,
 } from './registry.js';
 export { backendCapabilities, createModel, type ModelContext } from './models/registry.js';
 export { PERTURBATION_NAMES, perturbationDefinition, type PerturbationDefinition } from './perturbations/registry.js';

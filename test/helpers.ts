@@ -14,7 +14,12 @@ export function tempDir(prefix = 'goodhart-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 export interface CliOptions {
   env?: Record<string, string>;
@@ -82,9 +87,19 @@ export interface StudyShape {
  * so that scores do not depend on evaluation history), written as `<name>.yaml` in `dir`.
  */
 export function writeStudy(dir: string, shape: StudyShape = {}): string {
-  const { name = 'small', seed = 3, subjects = ['anatomy', 'virology'], perSubject = 6, limitSeed = 2, conditions = SMALL_CONDITIONS, extra = '' } = shape;
+  const {
+    name = 'small',
+    seed = 3,
+    subjects = ['anatomy', 'virology'],
+    perSubject = 6,
+    limitSeed = 2,
+    conditions = SMALL_CONDITIONS,
+    extra = '',
+  } = shape;
   const file = path.join(dir, name === 'small' ? 'study.yaml' : `${name}.yaml`);
-  fs.writeFileSync(file, `name: ${name}
+  fs.writeFileSync(
+    file,
+    `name: ${name}
 seed: ${seed}
 benchmark:
   format: mmlu
@@ -99,7 +114,8 @@ models:
 conditions:
 ${conditions.map((c) => `  - ${c}`).join('\n')}
 baseline: base
-${extra}`);
+${extra}`,
+  );
   return file;
 }
 
@@ -114,13 +130,19 @@ export function writeSmallStudy(dir: string, extra = ''): string {
  * cache scores move by up to ~3e-3 with which prefixes were evaluated before).
  */
 export function assertSameItems(gotText: string, wantText: string): void {
-  const parse = (t: string) => t.trim().split('\n').map((l) => JSON.parse(l));
+  const parse = (t: string) =>
+    t
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   const got = parse(gotText);
   const want = parse(wantText);
   assert.equal(got.length, want.length);
   got.forEach((g, i) => {
     const w = want[i];
     assert.deepEqual({ ...g, scores: undefined }, { ...w, scores: undefined });
-    g.scores.forEach((x: number, j: number) => assert.ok(Math.abs(x - w.scores[j]) < 1e-5, `${g.itemId} ${g.condition} choice ${j}: ${x} vs ${w.scores[j]}`));
+    g.scores.forEach((x: number, j: number) =>
+      assert.ok(Math.abs(x - w.scores[j]) < 1e-5, `${g.itemId} ${g.condition} choice ${j}: ${x} vs ${w.scores[j]}`),
+    );
   });
 }

@@ -2,7 +2,8 @@ import { defineReportSection, escapeHtml, escapeMarkdownCell, htmlTable, markdow
 import type { ErrorConsistency } from './error-consistency.statistic.js';
 
 /** One row per pair of models, most alike first. */
-const mostAlikeFirst = (result: ErrorConsistency) => [...result.pairs].sort((p, q) => (q.kappa ?? -2) - (p.kappa ?? -2));
+const mostAlikeFirst = (result: ErrorConsistency) =>
+  [...result.pairs].sort((p, q) => (q.kappa ?? -2) - (p.kappa ?? -2));
 const kappa = (k: number | null) => (k === null ? '–' : k.toFixed(2));
 
 export const errorConsistencySection = defineReportSection<ErrorConsistency>({
@@ -12,16 +13,24 @@ export const errorConsistencySection = defineReportSection<ErrorConsistency>({
   html: (result) => {
     if (!result.pairs.length) return '';
     const rows = mostAlikeFirst(result).map((p) => [p.a, p.b, { text: kappa(p.kappa), sort: p.kappa }]);
-    return `<section id="error-consistency"><h2>Error consistency under ${escapeHtml(result.condition)}</h2>${htmlTable({
-      columns: [{ text: 'model' }, { text: 'model' }, { text: 'kappa', numeric: true }],
-      rows,
-      csv: 'error-consistency',
-    })}</section>`;
+    return `<section id="error-consistency"><h2>Error consistency under ${escapeHtml(result.condition)}</h2>${htmlTable(
+      {
+        columns: [{ text: 'model' }, { text: 'model' }, { text: 'kappa', numeric: true }],
+        rows,
+        csv: 'error-consistency',
+      },
+    )}</section>`;
   },
   markdown: (result) =>
-    !result.pairs.length ? '' : [
-      `## Error consistency under ${escapeMarkdownCell(result.condition)}`,
-      '',
-      markdownTable(['model', 'model', 'kappa'], mostAlikeFirst(result).map((p) => [p.a, p.b, kappa(p.kappa)]), [false, false, true]),
-    ].join('\n'),
+    !result.pairs.length
+      ? ''
+      : [
+          `## Error consistency under ${escapeMarkdownCell(result.condition)}`,
+          '',
+          markdownTable(
+            ['model', 'model', 'kappa'],
+            mostAlikeFirst(result).map((p) => [p.a, p.b, kappa(p.kappa)]),
+            [false, false, true],
+          ),
+        ].join('\n'),
 });

@@ -28,13 +28,19 @@ export const errorConsistency = defineStatistic<ErrorConsistency>({
         }
         const [pa, pb] = [rightA / mx.n, rightB / mx.n];
         const expected = pa * pb + (1 - pa) * (1 - pb);
-        pairs.push({ a: mx.models[a], b: mx.models[b], kappa: expected === 1 ? null : (same / mx.n - expected) / (1 - expected) });
+        pairs.push({
+          a: mx.models[a],
+          b: mx.models[b],
+          kappa: expected === 1 ? null : (same / mx.n - expected) / (1 - expected),
+        });
       }
     }
     return { condition: mx.conditions[baselineIndex], pairs };
   },
-  notApplicable: (result) => (result.pairs.length ? null : { statistic: 'errorConsistency', reason: 'one model: no pair to compare' }),
+  notApplicable: (result) =>
+    result.pairs.length ? null : { statistic: 'errorConsistency', reason: 'one model: no pair to compare' },
   methods: {
-    errorConsistency: "Cohen's kappa of two models' outcomes under the baseline: (c_obs - c_exp) / (1 - c_exp), c_obs the share of items both get right or both wrong, c_exp = p_a p_b + (1 - p_a)(1 - p_b).",
+    errorConsistency:
+      "Cohen's kappa of two models' outcomes under the baseline: (c_obs - c_exp) / (1 - c_exp), c_obs the share of items both get right or both wrong, c_exp = p_a p_b + (1 - p_a)(1 - p_b).",
   },
 });

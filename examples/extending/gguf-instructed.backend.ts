@@ -27,7 +27,11 @@ export const ggufInstructedBackend = defineBackend({
         details: { ...inner.identity.details, instruction: spec.instruction },
       },
       capabilities: inner.capabilities,
-      evaluate: (requests, onResult) => inner.evaluate(requests.map((r) => ({ ...r, context: spec.instruction + r.context })), onResult),
+      evaluate: (requests, onResult) =>
+        inner.evaluate(
+          requests.map((r) => ({ ...r, context: spec.instruction + r.context })),
+          onResult,
+        ),
       close: () => inner.close(),
     };
   },

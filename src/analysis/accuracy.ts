@@ -147,9 +147,10 @@ export function accuracyStats(
     unscored: unscoredCount,
     se: proportionSE(p, n),
     wilson: wilsonInterval(correct, n, alpha),
-    bootstrap: opts.bootstrap && opts.bootstrap.resamples > 0
-      ? bootstrapAccuracyInterval(outcomes, { ...opts.bootstrap, alpha })
-      : null,
+    bootstrap:
+      opts.bootstrap && opts.bootstrap.resamples > 0
+        ? bootstrapAccuracyInterval(outcomes, { ...opts.bootstrap, alpha })
+        : null,
     stratifiedSE: opts.subjects ? stratifiedSE(outcomes, opts.subjects) : null,
     subjectClusteredSE: opts.subjects && opts.clusterBySubject ? clusteredSE(outcomes, opts.subjects) : null,
   };

@@ -97,7 +97,9 @@ export function argmaxScore(scores: readonly (number | null)[], offset?: readonl
  * distributions over items. rotationScores[i][r] = scores of item i under rotation r. Items
  * with a missing score or a different number of positions than the first usable one are skipped.
  */
-export function pridePrior(rotationScores: readonly (readonly (readonly (number | null)[])[])[]): { prior: number[]; items: number } | null {
+export function pridePrior(
+  rotationScores: readonly (readonly (readonly (number | null)[])[])[],
+): { prior: number[]; items: number } | null {
   let positions = 0;
   let prior: number[] = [];
   let used = 0;

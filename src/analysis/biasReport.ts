@@ -33,7 +33,9 @@ export function rstdCells(mx: ResultMatrix): RStdCell[] {
 export function prideCalibrationItems(n: number, share: number, seed: number, key: string): number[] {
   const count = Math.min(n, Math.max(1, Math.ceil(share * n)));
   const all = Array.from({ length: n }, (_, i) => i);
-  return shuffled(all, makeRng(seedFrom(seed, 'pride', key))).slice(0, count).sort((a, b) => a - b);
+  return shuffled(all, makeRng(seedFrom(seed, 'pride', key)))
+    .slice(0, count)
+    .sort((a, b) => a - b);
 }
 
 function prideReport(
@@ -48,7 +50,9 @@ function prideReport(
   const isCalibration = new Uint8Array(mx.n);
   calibration.forEach((i) => (isCalibration[i] = 1));
   // Debias the items not used for the prior; with too few items, all of them.
-  const evaluate = Array.from({ length: mx.n }, (_, i) => i).filter((i) => !isCalibration[i] || calibration.length === mx.n);
+  const evaluate = Array.from({ length: mx.n }, (_, i) => i).filter(
+    (i) => !isCalibration[i] || calibration.length === mx.n,
+  );
   const perModel = mx.models.map((model, m) => {
     const rotationScores = calibration.map((i) => group.map((c) => resultAt(mx, results, m, c, i).scores));
     const prior = pridePrior(rotationScores);
@@ -65,10 +69,14 @@ export function circularReports(
   infos: readonly ConditionInfo[],
   opts: BiasOptions,
 ): CircularReport[] {
-  const groups = opts.circularGroups ??
+  const groups =
+    opts.circularGroups ??
     detectCircularGroups(infos, (c, i) => resultAt(mx, results, 0, c, i).order, mx.models.length > 0 ? mx.n : 0);
   return groups.map((group) => {
-    const perModel = mx.models.map((model, m) => ({ model, ...circularEval(group.map((c) => cellOutcomes(mx, m, c))) }));
+    const perModel = mx.models.map((model, m) => ({
+      model,
+      ...circularEval(group.map((c) => cellOutcomes(mx, m, c))),
+    }));
     const symbol = group.every((c) => infos[c].scoring === 'symbol');
     const target = group.includes(opts.baselineIndex) ? opts.baselineIndex : group[0];
     return {

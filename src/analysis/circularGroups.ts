@@ -56,7 +56,11 @@ export function detectCircularGroups(
   return groups.sort((a, b) => a[0] - b[0]);
 }
 
-function isCircularOnAllItems(group: readonly number[], orderOf: (c: number, i: number) => readonly number[], n: number): boolean {
+function isCircularOnAllItems(
+  group: readonly number[],
+  orderOf: (c: number, i: number) => readonly number[],
+  n: number,
+): boolean {
   for (let i = 0; i < n; i++) {
     const orders = group.map((c) => orderOf(c, i));
     if (orders.some((o) => o.length !== group.length || rotationOffset(o) < 0)) return false;

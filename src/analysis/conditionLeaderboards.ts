@@ -9,7 +9,13 @@ import { percentileInterval } from '../core/distributions.js';
 import { columnMeans, type BootstrapSums } from './pairedBootstrap.js';
 import { competitionRanks } from './rankCorrelation.js';
 import {
-  bootstrapRankIntervals, pairwiseTests, rankUpperBounds, significantlyBetter, simultaneousRankIntervals, tiedGroups, type PairTest,
+  bootstrapRankIntervals,
+  pairwiseTests,
+  rankUpperBounds,
+  significantlyBetter,
+  simultaneousRankIntervals,
+  tiedGroups,
+  type PairTest,
 } from './rankUncertainty.js';
 import { cellOffset, cellOutcomes, cellUnscored, type ResultMatrix } from './resultMatrix.js';
 
@@ -37,9 +43,10 @@ export function buildCells(
       let ties = 0;
       const offset = cellOffset(mx, m, c);
       for (let i = 0; i < mx.n; i++) ties += mx.tie[offset + i];
-      const ci = opts.clusterBySubject && stats.subjectClusteredSE !== null
-        ? normalInterval(stats.accuracy, stats.subjectClusteredSE, opts.alpha)
-        : stats.wilson;
+      const ci =
+        opts.clusterBySubject && stats.subjectClusteredSE !== null
+          ? normalInterval(stats.accuracy, stats.subjectClusteredSE, opts.alpha)
+          : stats.wilson;
       cells.push({ model, condition, ...stats, ties, ci });
     });
   });
@@ -59,7 +66,12 @@ export interface RankTable {
 }
 
 /** Ranks, upper bounds, simultaneous rank intervals and tied groups of one leaderboard. */
-export function rankTable(models: readonly string[], scores: readonly number[], tests: readonly PairTest[], alpha: number): RankTable {
+export function rankTable(
+  models: readonly string[],
+  scores: readonly number[],
+  tests: readonly PairTest[],
+  alpha: number,
+): RankTable {
   const m = models.length;
   const better = significantlyBetter(tests, m, alpha);
   const groups = tiedGroups(scores, better);
@@ -83,7 +95,11 @@ export function rankTable(models: readonly string[], scores: readonly number[], 
   };
 }
 
-export function namedComparisons(models: readonly string[], tests: readonly PairTest[], alpha: number): PairComparison[] {
+export function namedComparisons(
+  models: readonly string[],
+  tests: readonly PairTest[],
+  alpha: number,
+): PairComparison[] {
   return tests.map(({ a, b, ...t }) => ({ a: models[a], b: models[b], ...t, significant: t.holmP < alpha }));
 }
 
@@ -109,7 +125,11 @@ export function conditionLeaderboards(
     const scores = rowCells.map((cell) => cell.accuracy);
     const table = rankTable(mx.models, scores, tests, alpha);
     const rankCIs: Interval[] | null = boot
-      ? bootstrapRankIntervals(boot, mx.models.map((_, m) => cellColumn(mx, m, c)), alpha)
+      ? bootstrapRankIntervals(
+          boot,
+          mx.models.map((_, m) => cellColumn(mx, m, c)),
+          alpha,
+        )
       : null;
     return {
       condition,

@@ -69,8 +69,11 @@ export function conventions(mx: ResultMatrix, results: readonly ItemResult[], se
         if (Math.floor(rng() * k) === r.goldPosition) seeded++;
       }
       perModel.push({
-        model: mx.models[m], unscored, strict: correct / mx.n,
-        randomFillExpected: (correct + expected) / mx.n, randomFillSeeded: (correct + seeded) / mx.n,
+        model: mx.models[m],
+        unscored,
+        strict: correct / mx.n,
+        randomFillExpected: (correct + expected) / mx.n,
+        randomFillSeeded: (correct + seeded) / mx.n,
       });
     }
     const swappedPairs: ConventionComparison['swappedPairs'] = [];
@@ -78,7 +81,12 @@ export function conventions(mx: ResultMatrix, results: readonly ItemResult[], se
       for (let b = a + 1; b < M; b++) {
         const [x, y] = [perModel[a], perModel[b]];
         if (Math.sign(x.strict - y.strict) !== Math.sign(x.randomFillExpected - y.randomFillExpected)) {
-          swappedPairs.push({ a: x.model, b: y.model, strict: [x.strict, y.strict], randomFillExpected: [x.randomFillExpected, y.randomFillExpected] });
+          swappedPairs.push({
+            a: x.model,
+            b: y.model,
+            strict: [x.strict, y.strict],
+            randomFillExpected: [x.randomFillExpected, y.randomFillExpected],
+          });
         }
       }
     }
@@ -88,10 +96,15 @@ export function conventions(mx: ResultMatrix, results: readonly ItemResult[], se
     return {
       policy: 'strict',
       randomFill: [],
-      notApplicable: 'the results do not say how many choices an unscored item had (import with --choices, or per-choice scores)',
+      notApplicable:
+        'the results do not say how many choices an unscored item had (import with --choices, or per-choice scores)',
     };
   }
-  return { policy: 'strict', randomFill: out, notApplicable: out.length === 0 ? 'every answer was read (no unscored item)' : null };
+  return {
+    policy: 'strict',
+    randomFill: out,
+    notApplicable: out.length === 0 ? 'every answer was read (no unscored item)' : null,
+  };
 }
 
 /** `conventions` in analysis.json; shown by the report's random-fill section (report/html/conventions.ts). */
@@ -100,6 +113,7 @@ export const conventionsStatistic = defineStatistic({
   compute: ({ mx, items, seed }) => conventions(mx, items, seed),
   notApplicable: (result) => (result.notApplicable ? { statistic: 'randomFill', reason: result.notApplicable } : null),
   methods: {
-    randomFill: 'Published convention: an unscored answer replaced by a random choice; expectation (correct + sum 1/k_i)/n and one seeded draw.',
+    randomFill:
+      'Published convention: an unscored answer replaced by a random choice; expectation (correct + sum 1/k_i)/n and one seeded draw.',
   },
 });

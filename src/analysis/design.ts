@@ -9,8 +9,16 @@ import { makeRng, seedFrom, shuffled, type Rng } from '../core/rng.js';
 import type { Interval } from './accuracy.js';
 import { conditionRoles } from './roles.js';
 import {
-  expectedTau, fixedConditionsItemVariance, itemsForTau, mcnemarItems, mcnemarPower, pairVariance, pairedZItems,
-  pairedZPower, tauLimit, type PairVariance,
+  expectedTau,
+  fixedConditionsItemVariance,
+  itemsForTau,
+  mcnemarItems,
+  mcnemarPower,
+  pairVariance,
+  pairedZItems,
+  pairedZPower,
+  tauLimit,
+  type PairVariance,
 } from './designMath.js';
 import { percentileInterval } from '../core/distributions.js';
 import { compareBinaryPair, holmAdjust, pairedDifference } from './paired.js';
@@ -110,16 +118,30 @@ export interface Design {
 }
 
 export const DESIGN_METHODS: Record<string, string> = {
-  expectedTau: 'Per pair of models, the difference on a replication is ~N(δ, V); two independent replications order it alike with E[sign·sign] = (2Φ(δ/√V) − 1)²; expected τ is the mean over pairs, with δ² net of the pilot\'s sampling variance.',
-  variance: 'V = σ²_item/N + σ²_cond/K + σ²_res/(NK), from the two-way ANOVA of the pair\'s item × condition differences (one condition: V = sd²/N).',
-  splitHalf: 'Items split at random into two halves (and, for the robust score, conditions into two disjoint sets); τ-b between the halves\' rankings, averaged over splits, beside the prediction for that size.',
-  itemsNeeded: 'McNemar (Connor 1987): N = ((z_{α/2}√ψ + z_β√(ψ − δ²))/δ)² with ψ the discordance; robust scores: paired z-test, N = ((z_{α/2} + z_β)σ/δ)². δ is the pilot\'s difference (plug-in); the range uses the ends of its interval.',
-  separable: 'Adjacent pairs in the pilot\'s order: McNemar exact (0/1) or paired z-test (robust), Holm-adjusted over the adjacent pairs.',
+  expectedTau:
+    "Per pair of models, the difference on a replication is ~N(δ, V); two independent replications order it alike with E[sign·sign] = (2Φ(δ/√V) − 1)²; expected τ is the mean over pairs, with δ² net of the pilot's sampling variance.",
+  variance:
+    "V = σ²_item/N + σ²_cond/K + σ²_res/(NK), from the two-way ANOVA of the pair's item × condition differences (one condition: V = sd²/N).",
+  splitHalf:
+    "Items split at random into two halves (and, for the robust score, conditions into two disjoint sets); τ-b between the halves' rankings, averaged over splits, beside the prediction for that size.",
+  itemsNeeded:
+    "McNemar (Connor 1987): N = ((z_{α/2}√ψ + z_β√(ψ − δ²))/δ)² with ψ the discordance; robust scores: paired z-test, N = ((z_{α/2} + z_β)σ/δ)². δ is the pilot's difference (plug-in); the range uses the ends of its interval.",
+  separable:
+    "Adjacent pairs in the pilot's order: McNemar exact (0/1) or paired z-test (robust), Holm-adjusted over the adjacent pairs.",
   rankIntervals: 'Percentile intervals of competition ranks over bootstrap resamples of items.',
-  conditionsToSettle: 'Fewest perturbation conditions whose expected robust τ (at the pilot\'s items) is within 0.01 of its value with unlimited conditions.',
+  conditionsToSettle:
+    "Fewest perturbation conditions whose expected robust τ (at the pilot's items) is within 0.01 of its value with unlimited conditions.",
 };
 
-const DEFAULTS = { alpha: 0.05, power: 0.8, targetSeparation: 0.01, targetTau: 0.9, pairShare: 0.8, splits: 200, bootstrap: 200 };
+const DEFAULTS = {
+  alpha: 0.05,
+  power: 0.8,
+  targetSeparation: 0.01,
+  targetTau: 0.9,
+  pairShare: 0.8,
+  splits: 200,
+  bootstrap: 200,
+};
 const REPLICATION_SIZES = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
 
 /** Design roles from the run's condition roles: stress tests and probes take no part in a design. */
@@ -140,7 +162,12 @@ interface CandidateData {
   scores: Float64Array[];
 }
 
-function candidateData(mx: ResultMatrix, name: string, kind: 'condition' | 'robust', conditions: number[]): CandidateData {
+function candidateData(
+  mx: ResultMatrix,
+  name: string,
+  kind: 'condition' | 'robust',
+  conditions: number[],
+): CandidateData {
   const scores = mx.models.map((_, m) => {
     const s = new Float64Array(mx.n);
     for (const c of conditions) {
@@ -174,7 +201,9 @@ export function pairDifferences(mx: ResultMatrix, a: number, b: number, conditio
 function allPairVariances(mx: ResultMatrix, conditions: readonly number[]): PairVariance[] {
   const out: PairVariance[] = [];
   const M = mx.models.length;
-  for (let a = 0; a < M; a++) for (let b = a + 1; b < M; b++) out.push(pairVariance(pairDifferences(mx, a, b, conditions), mx.n, conditions.length));
+  for (let a = 0; a < M; a++)
+    for (let b = a + 1; b < M; b++)
+      out.push(pairVariance(pairDifferences(mx, a, b, conditions), mx.n, conditions.length));
   return out;
 }
 
@@ -188,11 +217,19 @@ function randomHalves(n: number, rng: Rng): [Int32Array, Int32Array] {
   return [idx.slice(0, half), idx.slice(half, 2 * half)];
 }
 
-function splitHalfTau(data: CandidateData, n: number, splits: number, rng: Rng): { observed: number; observedInterval: Interval } {
+function splitHalfTau(
+  data: CandidateData,
+  n: number,
+  splits: number,
+  rng: Rng,
+): { observed: number; observedInterval: Interval } {
   const taus = new Float64Array(splits);
   for (let s = 0; s < splits; s++) {
     const [h1, h2] = randomHalves(n, rng);
-    taus[s] = kendallTauB(data.scores.map((x) => mean(x, h1)), data.scores.map((x) => mean(x, h2)));
+    taus[s] = kendallTauB(
+      data.scores.map((x) => mean(x, h1)),
+      data.scores.map((x) => mean(x, h2)),
+    );
   }
   const finite = taus.filter((t) => Number.isFinite(t));
   return { observed: mean(finite), observedInterval: percentileInterval(finite, 0.05) };
@@ -210,7 +247,12 @@ function bootstrapRankIntervals(data: CandidateData, n: number, resamples: numbe
   return ranks.map((x) => percentileInterval(x, 0.05));
 }
 
-function adjacentPairs(mx: ResultMatrix, data: CandidateData, order: number[], o: Required<DesignOptions>): AdjacentPair[] {
+function adjacentPairs(
+  mx: ResultMatrix,
+  data: CandidateData,
+  order: number[],
+  o: Required<DesignOptions>,
+): AdjacentPair[] {
   const K = data.conditions.length;
   const raw = order.slice(0, -1).map((a, j) => {
     const b = order[j + 1];
@@ -221,7 +263,13 @@ function adjacentPairs(mx: ResultMatrix, data: CandidateData, order: number[], o
       const discordance = (t.onlyA + t.onlyB) / t.n;
       const items = (d: number) => mcnemarItems(d, discordance, o.alpha, o.power);
       return {
-        a, b, difference: t.meanDifference, differenceCI: t.ci, discordance, sd: t.se * Math.sqrt(t.n), pValue: t.mcnemarP,
+        a,
+        b,
+        difference: t.meanDifference,
+        differenceCI: t.ci,
+        discordance,
+        sd: t.se * Math.sqrt(t.n),
+        pValue: t.mcnemarP,
         powerAtPilot: mcnemarPower(t.meanDifference, discordance, t.n, o.alpha),
         itemsNeeded: items(t.meanDifference),
         itemsNeededRange: rangeOfItems(t.ci, items),
@@ -231,7 +279,13 @@ function adjacentPairs(mx: ResultMatrix, data: CandidateData, order: number[], o
     const variance = fixedConditionsItemVariance(pairVariance(pairDifferences(mx, a, b, data.conditions), mx.n, K), K);
     const items = (d: number) => pairedZItems(d, variance, o.alpha, o.power);
     return {
-      a, b, difference: t.meanDifference, differenceCI: t.ci, discordance: null, sd: Math.sqrt(variance), pValue: t.pValue,
+      a,
+      b,
+      difference: t.meanDifference,
+      differenceCI: t.ci,
+      discordance: null,
+      sd: Math.sqrt(variance),
+      pValue: t.pValue,
       powerAtPilot: pairedZPower(t.meanDifference, variance, t.n, o.alpha),
       itemsNeeded: items(t.meanDifference),
       itemsNeededRange: rangeOfItems(t.ci, items),
@@ -239,7 +293,11 @@ function adjacentPairs(mx: ResultMatrix, data: CandidateData, order: number[], o
   });
   const holm = holmAdjust(raw.map((p) => p.pValue));
   return raw.map((p, j) => ({
-    ...p, a: mx.models[p.a], b: mx.models[p.b], holmP: holm[j], separable: holm[j] < o.alpha,
+    ...p,
+    a: mx.models[p.a],
+    b: mx.models[p.b],
+    holmP: holm[j],
+    separable: holm[j] < o.alpha,
   }));
 }
 
@@ -282,7 +340,7 @@ function designCandidate(mx: ResultMatrix, data: CandidateData, o: Required<Desi
   const split = splitHalfTau(data, n, o.splits, rng);
   const rankCI = bootstrapRankIntervals(data, n, o.bootstrap, rng);
   const adjacent = adjacentPairs(mx, data, order, o);
-  const spread = median(adjacent.map((p) => (data.binary ? p.discordance ?? 0 : p.sd * p.sd)));
+  const spread = median(adjacent.map((p) => (data.binary ? (p.discordance ?? 0) : p.sd * p.sd)));
   return {
     name: data.name,
     kind: data.kind,
@@ -300,7 +358,9 @@ function designCandidate(mx: ResultMatrix, data: CandidateData, o: Required<Desi
     itemsForTargetSeparation: data.binary
       ? mcnemarItems(o.targetSeparation, spread, o.alpha, o.power)
       : pairedZItems(o.targetSeparation, spread, o.alpha, o.power),
-    tauByItems: [...new Set([...REPLICATION_SIZES, n])].sort((a, b) => a - b).map((items) => ({ items, tau: replicationTau(items) })),
+    tauByItems: [...new Set([...REPLICATION_SIZES, n])]
+      .sort((a, b) => a - b)
+      .map((items) => ({ items, tau: replicationTau(items) })),
   };
 }
 
@@ -309,9 +369,15 @@ function conditionsCurve(mx: ResultMatrix, perturbations: number[], o: Required<
   const pairs = allPairVariances(mx, perturbations);
   const maxK = Math.max(2 * K, 12);
   const byConditions = Array.from({ length: maxK }, (_, j) => ({
-    conditions: j + 1, tau: expectedTau(pairs, mx.n, j + 1), tauUnlimitedItems: tauLimit(pairs, j + 1),
+    conditions: j + 1,
+    tau: expectedTau(pairs, mx.n, j + 1),
+    tauUnlimitedItems: tauLimit(pairs, j + 1),
   }));
-  const limit = expectedTau(pairs.map((v) => ({ ...v, condition: 0 })), mx.n, 1e9);
+  const limit = expectedTau(
+    pairs.map((v) => ({ ...v, condition: 0 })),
+    mx.n,
+    1e9,
+  );
   let settle: number | null = null;
   for (let k = 1; k <= 1000 && settle === null; k++) if (expectedTau(pairs, mx.n, k) >= limit - 0.01) settle = k;
   const rng = makeRng(seedFrom(o.seed, 'design', 'conditions'));
@@ -322,18 +388,24 @@ function conditionsCurve(mx: ResultMatrix, perturbations: number[], o: Required<
     for (let s = 0; s < o.splits; s++) {
       const [h1, h2] = randomHalves(mx.n, rng);
       const shuffledConditions = shuffled(perturbations, rng);
-      const score = (items: Int32Array, conds: number[]) => mx.models.map((_, m) => {
-        let total = 0;
-        for (const c of conds) total += mean(cellOutcomes(mx, m, c), items);
-        return total / conds.length;
-      });
+      const score = (items: Int32Array, conds: number[]) =>
+        mx.models.map((_, m) => {
+          let total = 0;
+          for (const c of conds) total += mean(cellOutcomes(mx, m, c), items);
+          return total / conds.length;
+        });
       const tau = kendallTauB(score(h1, shuffledConditions.slice(0, k)), score(h2, shuffledConditions.slice(k, 2 * k)));
       if (Number.isFinite(tau)) {
         sum += tau;
         count++;
       }
     }
-    splitCheck.push({ conditions: k, items: Math.floor(mx.n / 2), observed: sum / count, predicted: expectedTau(pairs, Math.floor(mx.n / 2), k) });
+    splitCheck.push({
+      conditions: k,
+      items: Math.floor(mx.n / 2),
+      observed: sum / count,
+      predicted: expectedTau(pairs, Math.floor(mx.n / 2), k),
+    });
   }
   return {
     perturbations: perturbations.map((c) => mx.conditions[c]),
@@ -348,7 +420,9 @@ export function designLeaderboard(mx: ResultMatrix, roles: Record<string, Design
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o: Required<DesignOptions> = { ...DEFAULTS, ...given } as Required<DesignOptions>;
   const indexOf = (role: DesignRole) => mx.conditions.flatMap((c, k) => (roles[c] === role ? [k] : []));
-  const singles = [...indexOf('baseline'), ...indexOf('protocol')].map((c) => candidateData(mx, mx.conditions[c], 'condition', [c]));
+  const singles = [...indexOf('baseline'), ...indexOf('protocol')].map((c) =>
+    candidateData(mx, mx.conditions[c], 'condition', [c]),
+  );
   const perturbations = indexOf('perturbation');
   const robust = perturbations.length > 0 ? [candidateData(mx, 'robust', 'robust', perturbations)] : [];
   const candidates = [...singles, ...robust].map((d) => designCandidate(mx, d, o));
@@ -369,7 +443,11 @@ export function designLeaderboard(mx: ResultMatrix, roles: Record<string, Design
 const count = (n: number | null) => (n === null ? 'no number of items' : `${n.toLocaleString('en-US')} items`);
 
 /** A few plain sentences: the most stable protocol, what it needs, and how many conditions a robust score needs. */
-export function recommend(candidates: readonly CandidateDesign[], curve: ConditionsCurve | null, o: Required<DesignOptions>): string[] {
+export function recommend(
+  candidates: readonly CandidateDesign[],
+  curve: ConditionsCurve | null,
+  o: Required<DesignOptions>,
+): string[] {
   const singles = candidates.filter((c) => c.kind === 'condition');
   if (singles.length === 0) return [];
   const baseline = singles[0];
@@ -378,15 +456,25 @@ export function recommend(candidates: readonly CandidateDesign[], curve: Conditi
   const out: string[] = [];
   const tau = (c: CandidateDesign) => c.expectedTau.toFixed(2);
   if (best === baseline) {
-    out.push(`The baseline (${baseline.name}) is the most stable protocol measured: two replications of ${baseline.n.toLocaleString('en-US')} items would agree at τ ≈ ${tau(baseline)}.`);
+    out.push(
+      `The baseline (${baseline.name}) is the most stable protocol measured: two replications of ${baseline.n.toLocaleString('en-US')} items would agree at τ ≈ ${tau(baseline)}.`,
+    );
   } else {
-    out.push(`${best.name} ranks this panel more stably than the baseline ${baseline.name}: two replications of ${best.n.toLocaleString('en-US')} items would agree at τ ≈ ${tau(best)} against ${tau(baseline)}.`);
+    out.push(
+      `${best.name} ranks this panel more stably than the baseline ${baseline.name}: two replications of ${best.n.toLocaleString('en-US')} items would agree at τ ≈ ${tau(best)} against ${tau(baseline)}.`,
+    );
   }
-  out.push(`${best.name} separates ${best.separableAdjacentPairs} of ${best.adjacentPairs.length} adjacent pairs in this pilot; ${count(best.itemsForPairShare)} would separate ${share}${best === baseline ? '' : `; ${baseline.name} would need ${count(baseline.itemsForPairShare)}`}.`);
-  out.push(`Two models ${(o.targetSeparation * 100).toFixed(1)} points apart need about ${count(best.itemsForTargetSeparation)} under ${best.name}; τ ≥ ${o.targetTau} between replications needs ${count(best.itemsForTargetTau)}.`);
+  out.push(
+    `${best.name} separates ${best.separableAdjacentPairs} of ${best.adjacentPairs.length} adjacent pairs in this pilot; ${count(best.itemsForPairShare)} would separate ${share}${best === baseline ? '' : `; ${baseline.name} would need ${count(baseline.itemsForPairShare)}`}.`,
+  );
+  out.push(
+    `Two models ${(o.targetSeparation * 100).toFixed(1)} points apart need about ${count(best.itemsForTargetSeparation)} under ${best.name}; τ ≥ ${o.targetTau} between replications needs ${count(best.itemsForTargetTau)}.`,
+  );
   const robust = candidates.find((c) => c.kind === 'robust');
   if (robust && curve) {
-    out.push(`The robust score over ${curve.perturbations.length} perturbation condition(s) would replicate at τ ≈ ${tau(robust)} on new items, ${(robust.expectedTauNewConditions ?? NaN).toFixed(2)} with new conditions of the same kinds too; ${curve.conditionsToSettle === null ? 'more conditions keep paying' : `adding conditions stops paying after ${curve.conditionsToSettle}`}.`);
+    out.push(
+      `The robust score over ${curve.perturbations.length} perturbation condition(s) would replicate at τ ≈ ${tau(robust)} on new items, ${(robust.expectedTauNewConditions ?? NaN).toFixed(2)} with new conditions of the same kinds too; ${curve.conditionsToSettle === null ? 'more conditions keep paying' : `adding conditions stops paying after ${curve.conditionsToSettle}`}.`,
+    );
   }
   return out;
 }

@@ -58,7 +58,12 @@ export function tauLimit(pairs: readonly PairVariance[], conditions: number): nu
  * The smallest item count at which the expected τ reaches `target` (bisection on a monotone curve),
  * or null when even unlimited items cannot reach it.
  */
-export function itemsForTau(pairs: readonly PairVariance[], target: number, conditions = 1, maxItems = 1e8): number | null {
+export function itemsForTau(
+  pairs: readonly PairVariance[],
+  target: number,
+  conditions = 1,
+  maxItems = 1e8,
+): number | null {
   if (!(expectedTau(pairs, maxItems, conditions) >= target)) return null;
   if (expectedTau(pairs, 1, conditions) >= target) return 1;
   let lo = 1; // below target
@@ -85,14 +90,18 @@ export function mcnemarPower(delta: number, discordance: number, items: number, 
   const spread = discordance - delta * delta;
   if (delta === 0 || items <= 0) return alpha;
   if (spread <= 0) return 1;
-  return normalCdf((Math.abs(delta) * Math.sqrt(items) - zForAlpha(alpha) * Math.sqrt(discordance)) / Math.sqrt(spread));
+  return normalCdf(
+    (Math.abs(delta) * Math.sqrt(items) - zForAlpha(alpha) * Math.sqrt(discordance)) / Math.sqrt(spread),
+  );
 }
 
 /** Items for McNemar's test to reach `power` (Connor 1987): ((z_{α/2}√ψ + z_β√(ψ − δ²)) / δ)². */
 export function mcnemarItems(delta: number, discordance: number, alpha: number, power: number): number | null {
   if (delta === 0 || !Number.isFinite(delta)) return null;
   const spread = Math.max(0, discordance - delta * delta);
-  const n = ((zForAlpha(alpha) * Math.sqrt(discordance) + zForAlpha(2 * (1 - power)) * Math.sqrt(spread)) / Math.abs(delta)) ** 2;
+  const n =
+    ((zForAlpha(alpha) * Math.sqrt(discordance) + zForAlpha(2 * (1 - power)) * Math.sqrt(spread)) / Math.abs(delta)) **
+    2;
   return Math.ceil(n);
 }
 
@@ -106,7 +115,9 @@ export function pairedZPower(delta: number, variance: number, items: number, alp
 /** Items for the paired z-test to reach `power`: ((z_{α/2} + z_β) σ / δ)². */
 export function pairedZItems(delta: number, variance: number, alpha: number, power: number): number | null {
   if (delta === 0 || !Number.isFinite(delta)) return null;
-  return Math.ceil((((zForAlpha(alpha) + zForAlpha(2 * (1 - power))) * Math.sqrt(Math.max(0, variance))) / Math.abs(delta)) ** 2);
+  return Math.ceil(
+    (((zForAlpha(alpha) + zForAlpha(2 * (1 - power))) * Math.sqrt(Math.max(0, variance))) / Math.abs(delta)) ** 2,
+  );
 }
 
 /**
@@ -142,7 +153,8 @@ export function pairVariance(diff: Float64Array, items: number, conditions: numb
   for (let k = 0; k < K; k++) ssCols += (colMeans[k] - grand) ** 2;
   ssCols *= n;
   let ssRes = 0;
-  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) ssRes += (diff[i * K + k] - rowMeans[i] - colMeans[k] + grand) ** 2;
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < K; k++) ssRes += (diff[i * K + k] - rowMeans[i] - colMeans[k] + grand) ** 2;
   const msRes = n > 1 ? ssRes / ((n - 1) * (K - 1)) : 0;
   const msRows = n > 1 ? ssRows / (n - 1) : 0;
   const msCols = ssCols / (K - 1);

@@ -114,7 +114,9 @@ export function varianceNoise(
     draws = Array.from({ length: S }, () => new Float64Array(boot.resamples));
     const table = new Float64Array(C * M);
     for (let r = 0; r < boot.resamples; r++) {
-      for (let c = 0; c < C; c++) for (let m = 0; m < M; m++) table[c * M + m] = boot.sums[r * boot.columns + opts.cellColumn(m, conditions[c])] / n;
+      for (let c = 0; c < C; c++)
+        for (let m = 0; m < M; m++)
+          table[c * M + m] = boot.sums[r * boot.columns + opts.cellColumn(m, conditions[c])] / n;
       sumsOfSquares(table, C, M, levels, one);
       for (let s = 0; s < S; s++) draws[s][r] = one[s];
     }

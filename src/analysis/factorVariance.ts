@@ -51,7 +51,10 @@ export interface FactorVariance {
 }
 
 /** accuracy[c][m]; factors[c] describes condition c. */
-export function factorVariance(accuracy: readonly ArrayLike<number>[], factors: readonly ConditionFactors[]): FactorVariance {
+export function factorVariance(
+  accuracy: readonly ArrayLike<number>[],
+  factors: readonly ConditionFactors[],
+): FactorVariance {
   const C = accuracy.length;
   const M = C > 0 ? accuracy[0].length : 0;
   const modelMean = new Array<number>(M).fill(0);
@@ -93,7 +96,12 @@ export function factorVariance(accuracy: readonly ArrayLike<number>[], factors: 
     const main = share(ss, withinSS);
     const interaction = share(interactionSS, withinSS);
     return {
-      factor, levels, sumOfSquares: ss, share: main, interactionSumOfSquares: interactionSS, interactionShare: interaction,
+      factor,
+      levels,
+      sumOfSquares: ss,
+      share: main,
+      interactionSumOfSquares: interactionSS,
+      interactionShare: interaction,
       totalShare: main === null || interaction === null ? null : main + interaction,
     };
   });

@@ -154,8 +154,16 @@ export function orderChanges(
           c,
           moved: sign(baselineDifference) !== sign(conditionDifference),
           change: {
-            a: mx.models[a], b: mx.models[b], baselineDifference, conditionDifference, change: mean, se,
-            ci: [mean - z * se, mean + z * se], pValue, holmP: NaN, significant: false,
+            a: mx.models[a],
+            b: mx.models[b],
+            baselineDifference,
+            conditionDifference,
+            change: mean,
+            se,
+            ci: [mean - z * se, mean + z * se],
+            pValue,
+            holmP: NaN,
+            significant: false,
           },
         });
       }
@@ -183,12 +191,14 @@ export function orderChanges(
     const ranks = (k: number) => accuracy[k].map((x) => 1 + accuracy[k].filter((y) => y > x).length);
     const base = ranks(baselineIndex);
     if (headline.has(c)) ranks(c).forEach((r, m) => r !== base[m] && movedRaw.add(mx.models[m]));
-    return [{
-      condition,
-      modelsMoved: ranks(c).filter((r, m) => r !== base[m]).length,
-      modelsMovedBeyondNoise: beyond.size,
-      reorderedPairs: mine.map((t) => t.change),
-    }];
+    return [
+      {
+        condition,
+        modelsMoved: ranks(c).filter((r, m) => r !== base[m]).length,
+        modelsMovedBeyondNoise: beyond.size,
+        reorderedPairs: mine.map((t) => t.change),
+      },
+    ];
   });
   return { perCondition, modelsMovedBeyondNoise: anywhere.size, modelsMoved: movedRaw.size };
 }
@@ -201,7 +211,13 @@ export function agreementNoise(
   mx: ResultMatrix,
   baselineIndex: number,
   c: number,
-  opts: { permutations: number; seed: number; alpha: number; boot: BootstrapSums | null; cellColumn: (m: number, c: number) => number },
+  opts: {
+    permutations: number;
+    seed: number;
+    alpha: number;
+    boot: BootstrapSums | null;
+    cellColumn: (m: number, c: number) => number;
+  },
 ): AgreementNoise {
   const { alpha } = opts;
   const M = mx.models.length;
@@ -228,7 +244,9 @@ export function agreementNoise(
   const tau = kendallTauB(baseSum, condSum);
   const central = (xs: Float64Array): Interval | null => {
     const finite = Float64Array.from(xs.filter((v) => Number.isFinite(v))).sort();
-    return finite.length ? [quantileSortedDiscrete(finite, alpha / 2), quantileSortedDiscrete(finite, 1 - alpha / 2)] : null;
+    return finite.length
+      ? [quantileSortedDiscrete(finite, alpha / 2), quantileSortedDiscrete(finite, 1 - alpha / 2)]
+      : null;
   };
 
   const R = opts.permutations;
@@ -290,5 +308,13 @@ export function agreementNoise(
     tauCI = central(taus);
     rhoCI = central(rhos);
   }
-  return { permutations: R, nullMethod, kendallTauBNull: tauNull, spearmanRhoNull: rhoNull, pValue, kendallTauBCI: tauCI, spearmanRhoCI: rhoCI };
+  return {
+    permutations: R,
+    nullMethod,
+    kendallTauBNull: tauNull,
+    spearmanRhoNull: rhoNull,
+    pValue,
+    kendallTauBCI: tauCI,
+    spearmanRhoCI: rhoCI,
+  };
 }

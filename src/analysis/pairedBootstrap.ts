@@ -37,7 +37,8 @@ export function pairedBootstrapSums(
   const sums = new Float64Array(Math.max(0, resamples) * cols);
   if (n === 0 || cols === 0 || resamples <= 0) return { resamples, columns: cols, sums };
   columns.forEach((col, j) => {
-    if (col.values.length !== n) throw new Error(`pairedBootstrap: column ${j} has ${col.values.length} values, expected ${n}`);
+    if (col.values.length !== n)
+      throw new Error(`pairedBootstrap: column ${j} has ${col.values.length} values, expected ${n}`);
   });
   const binary = columns.map((_, j) => j).filter((j) => columns[j].max === 1);
   const other = columns.map((_, j) => j).filter((j) => columns[j].max !== 1);

@@ -65,11 +65,14 @@ export function rankAgreement(
   baselineIndex: number,
 ): { vsBaseline: RankAgreement[]; pairs: RankAgreement[] } {
   const vsBaseline = conditions
-    .map((c, k) => (k === baselineIndex ? null : agreement(conditions[baselineIndex], c, accuracy[baselineIndex], accuracy[k])))
+    .map((c, k) =>
+      k === baselineIndex ? null : agreement(conditions[baselineIndex], c, accuracy[baselineIndex], accuracy[k]),
+    )
     .filter((x): x is RankAgreement => x !== null);
   const pairs: RankAgreement[] = [];
   for (let i = 0; i < conditions.length; i++) {
-    for (let j = i + 1; j < conditions.length; j++) pairs.push(agreement(conditions[i], conditions[j], accuracy[i], accuracy[j]));
+    for (let j = i + 1; j < conditions.length; j++)
+      pairs.push(agreement(conditions[i], conditions[j], accuracy[i], accuracy[j]));
   }
   return { vsBaseline, pairs };
 }
@@ -104,7 +107,16 @@ export function rankShifts(
         maxShiftCondition = c;
       }
     });
-    return { model, baselineRank: base[m], ranks, bestRank: best, worstRank: worst, rankRange: worst - best, maxAbsShift, maxShiftCondition };
+    return {
+      model,
+      baselineRank: base[m],
+      ranks,
+      bestRank: best,
+      worstRank: worst,
+      rankRange: worst - best,
+      maxAbsShift,
+      maxShiftCondition,
+    };
   });
   return { perModel, modelsMoved: perModel.filter((p) => p.maxAbsShift > 0).length, movedByCondition };
 }

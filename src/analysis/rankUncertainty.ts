@@ -39,23 +39,36 @@ export interface PairTest {
 }
 
 /** Every pair of models, tested paired on the same items, with Holm over the whole family. */
-export function pairwiseTests(
-  scores: readonly ArrayLike<number>[],
-  binary: boolean,
-  alpha = 0.05,
-): PairTest[] {
+export function pairwiseTests(scores: readonly ArrayLike<number>[], binary: boolean, alpha = 0.05): PairTest[] {
   const tests: PairTest[] = [];
   for (let a = 0; a < scores.length; a++) {
     for (let b = a + 1; b < scores.length; b++) {
       if (binary) {
         const r = compareBinaryPair(scores[a], scores[b], alpha);
         tests.push({
-          a, b, meanDifference: r.meanDifference, se: r.se, ci: r.ci, test: 'mcnemar-exact',
-          pValue: r.mcnemarP, holmP: NaN, onlyA: r.onlyA, onlyB: r.onlyB,
+          a,
+          b,
+          meanDifference: r.meanDifference,
+          se: r.se,
+          ci: r.ci,
+          test: 'mcnemar-exact',
+          pValue: r.mcnemarP,
+          holmP: NaN,
+          onlyA: r.onlyA,
+          onlyB: r.onlyB,
         });
       } else {
         const r = pairedDifference(scores[a], scores[b], alpha);
-        tests.push({ a, b, meanDifference: r.meanDifference, se: r.se, ci: r.ci, test: 'paired-z', pValue: r.pValue, holmP: NaN });
+        tests.push({
+          a,
+          b,
+          meanDifference: r.meanDifference,
+          se: r.se,
+          ci: r.ci,
+          test: 'paired-z',
+          pValue: r.pValue,
+          holmP: NaN,
+        });
       }
     }
   }
@@ -115,9 +128,15 @@ export function tiedGroups(scores: ArrayLike<number>, better: Uint8Array): numbe
       groups.push([...r].sort((a, b) => position[a] - position[b]));
       return;
     }
-    const pivot = [...p, ...x].reduce((best, u) => (p.filter((v) => tied(u, v)).length > p.filter((v) => tied(best, v)).length ? u : best));
+    const pivot = [...p, ...x].reduce((best, u) =>
+      p.filter((v) => tied(u, v)).length > p.filter((v) => tied(best, v)).length ? u : best,
+    );
     for (const v of p.filter((u) => !tied(pivot, u))) {
-      expand([...r, v], p.filter((u) => tied(v, u)), x.filter((u) => tied(v, u)));
+      expand(
+        [...r, v],
+        p.filter((u) => tied(v, u)),
+        x.filter((u) => tied(v, u)),
+      );
       p = p.filter((u) => u !== v);
       x = [...x, v];
     }
@@ -131,7 +150,11 @@ export function tiedGroups(scores: ArrayLike<number>, better: Uint8Array): numbe
  * bootstrap columns holding the models' sums (all with the same divisor, so sums rank alike).
  * Uses the discrete (inverse-CDF) quantile so that the bounds are ranks that occurred.
  */
-export function bootstrapRankIntervals(boot: BootstrapSums, columns: readonly number[], alpha = 0.05): Interval[] | null {
+export function bootstrapRankIntervals(
+  boot: BootstrapSums,
+  columns: readonly number[],
+  alpha = 0.05,
+): Interval[] | null {
   const m = columns.length;
   const B = boot.resamples;
   if (B <= 0) return null;

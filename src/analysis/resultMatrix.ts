@@ -50,13 +50,23 @@ export function cellUnscored(mx: ResultMatrix, m: number, c: number): Uint8Array
 }
 
 /** The input ItemResult of model m, condition c, item i. */
-export function resultAt(mx: ResultMatrix, results: readonly ItemResult[], m: number, c: number, i: number): ItemResult {
+export function resultAt(
+  mx: ResultMatrix,
+  results: readonly ItemResult[],
+  m: number,
+  c: number,
+  i: number,
+): ItemResult {
   const C = mx.conditions.length;
   return results[mx.resultIndex[(i * mx.models.length + m) * C + c]];
 }
 
 /** Build the matrix for the given models and conditions (results for others are ignored). */
-export function buildResultMatrix(results: readonly ItemResult[], models: readonly string[], conditions: readonly string[]): ResultMatrix {
+export function buildResultMatrix(
+  results: readonly ItemResult[],
+  models: readonly string[],
+  conditions: readonly string[],
+): ResultMatrix {
   const M = models.length;
   const C = conditions.length;
   const MC = M * C;
@@ -97,7 +107,8 @@ export function buildResultMatrix(results: readonly ItemResult[], models: readon
       }
     }
     const at = i * MC + m * C + c;
-    if (slot[at] !== -1) throw new UserError(`duplicate result for model ${r.model}, condition ${r.condition}, item ${r.itemId}`);
+    if (slot[at] !== -1)
+      throw new UserError(`duplicate result for model ${r.model}, condition ${r.condition}, item ${r.itemId}`);
     slot[at] = k;
   }
 

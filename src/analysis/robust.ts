@@ -67,6 +67,10 @@ export function robustScore(outcomesByCondition: readonly ArrayLike<number>[], a
  * Goodhart gap = baseline accuracy − robust accuracy, paired per item:
  * d_i = baseline outcome_i − s_i, gap = mean d, SE = sd(d)/sqrt(n).
  */
-export function goodhartGap(baseline: ArrayLike<number>, robustPerItem: ArrayLike<number>, alpha = 0.05): PairedDifference {
+export function goodhartGap(
+  baseline: ArrayLike<number>,
+  robustPerItem: ArrayLike<number>,
+  alpha = 0.05,
+): PairedDifference {
   return pairedDifference(baseline, robustPerItem, alpha);
 }

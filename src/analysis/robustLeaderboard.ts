@@ -15,7 +15,10 @@ import { cellOutcomes, type ResultMatrix } from './resultMatrix.js';
 
 /** Per item, how many of the given conditions model m answered correctly. */
 export function robustCounts(mx: ResultMatrix, m: number, conditions: readonly number[]): Uint16Array {
-  return correctCounts(conditions.map((c) => cellOutcomes(mx, m, c)), mx.n);
+  return correctCounts(
+    conditions.map((c) => cellOutcomes(mx, m, c)),
+    mx.n,
+  );
 }
 
 export interface RobustInputs {
@@ -39,7 +42,12 @@ export function robustAnalysis(inp: RobustInputs): { robust: RobustLeaderboard; 
     const counts = robustCounts(mx, m, perturbations);
     return Float64Array.from(counts, (x) => x / K);
   });
-  const scores = mx.models.map((_, m) => robustScore(perturbations.map((c) => cellOutcomes(mx, m, c)), alpha));
+  const scores = mx.models.map((_, m) =>
+    robustScore(
+      perturbations.map((c) => cellOutcomes(mx, m, c)),
+      alpha,
+    ),
+  );
   const means = scores.map((s) => s.mean);
   const tests = pairwiseTests(perItemMeans, false, alpha);
   const table = rankTable(mx.models, means, tests, alpha);

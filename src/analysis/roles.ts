@@ -35,24 +35,38 @@ export function defaultRole(info: ConditionInfo, baseline: ConditionInfo): { rol
   if (probe) return { role: 'probe', reason: `${probe} hides part of the item` };
   const stress = steps.find((s) => STRESS_STEPS.has(s));
   if (stress) return { role: 'stress', reason: `${stress} is built to exploit a bias` };
-  if (info.scoring !== baseline.scoring || info.normalization !== baseline.normalization || info.factors.scoring !== baseline.factors.scoring) {
+  if (
+    info.scoring !== baseline.scoring ||
+    info.normalization !== baseline.normalization ||
+    info.factors.scoring !== baseline.factors.scoring
+  ) {
     return { role: 'protocol', reason: 'another scoring method or normalization than the baseline' };
   }
-  return { role: 'perturbation', reason: steps.length ? `${steps.join(' + ')} changes the form, not the content` : 'same scoring as the baseline' };
+  return {
+    role: 'perturbation',
+    reason: steps.length ? `${steps.join(' + ')} changes the form, not the content` : 'same scoring as the baseline',
+  };
 }
 
 /** Every condition's role: the study's where it set one, else the default. */
 export function conditionRoles(infos: readonly ConditionInfo[], baseline: string): ResolvedRole[] {
   const base = infos.find((c) => c.name === baseline);
-  if (!base) throw new UserError(`baseline "${baseline}" is not one of the conditions (${infos.map((c) => c.name).join(', ')})`);
+  if (!base)
+    throw new UserError(`baseline "${baseline}" is not one of the conditions (${infos.map((c) => c.name).join(', ')})`);
   return infos.map((info) => {
     if (info.name === baseline) {
       if (info.role !== undefined && info.role !== 'baseline') {
         throw new UserError(`condition "${info.name}" is the baseline but has role "${info.role}"`);
       }
-      return { condition: info.name, role: 'baseline', source: info.role ? 'study' : 'default', reason: 'the baseline' };
+      return {
+        condition: info.name,
+        role: 'baseline',
+        source: info.role ? 'study' : 'default',
+        reason: 'the baseline',
+      };
     }
-    if (info.role === 'baseline') throw new UserError(`condition "${info.name}" has role "baseline" but the baseline is "${baseline}"`);
+    if (info.role === 'baseline')
+      throw new UserError(`condition "${info.name}" has role "baseline" but the baseline is "${baseline}"`);
     if (info.role) return { condition: info.name, role: info.role, source: 'study', reason: 'set by the study' };
     return { condition: info.name, ...defaultRole(info, base), source: 'default' };
   });
@@ -65,7 +79,10 @@ export function conditionsWithRole(roles: readonly ResolvedRole[], role: Conditi
 
 /** `--robust a,b` as a list of names (whitespace around names ignored). */
 export function parseConditionList(value: string, flag: string): string[] {
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw new UserError(`${flag} needs at least one condition name, got "${value}"`);
   return names;
 }

@@ -62,7 +62,10 @@ export interface RStdCellInput {
 }
 
 /** Noise floor, p-value and interval of every cell's RStd; Holm over all of them. */
-export function rstdNoise(cells: readonly RStdCellInput[], opts: { draws: number; seed: number; alpha: number }): RStdNoise[] {
+export function rstdNoise(
+  cells: readonly RStdCellInput[],
+  opts: { draws: number; seed: number; alpha: number },
+): RStdNoise[] {
   const R = opts.draws;
   const totalWork = cells.reduce((s, c) => s + c.outcomes.length, 0) * R;
   const exact = totalWork <= EXACT_BUDGET;

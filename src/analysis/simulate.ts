@@ -41,15 +41,32 @@ function normal(rng: Rng): number {
 
 const BASE: ConditionFactors = { order: 'original', symbols: 'ABCD', template: 'mmlu', scoring: 'symbol', shots: '0' };
 const VARIATIONS: [keyof ConditionFactors, string][] = [
-  ['symbols', 'abcd'], ['template', 'no-subject'], ['scoring', 'cloze-char'], ['order', 'shuffle-1'],
-  ['symbols', '1234'], ['template', 'correct-answer'], ['scoring', 'hybrid-token'], ['shots', '5'],
-  ['order', 'reverse'], ['symbols', '$&#@'], ['template', 'helm'], ['scoring', 'cloze-pmi'],
+  ['symbols', 'abcd'],
+  ['template', 'no-subject'],
+  ['scoring', 'cloze-char'],
+  ['order', 'shuffle-1'],
+  ['symbols', '1234'],
+  ['template', 'correct-answer'],
+  ['scoring', 'hybrid-token'],
+  ['shots', '5'],
+  ['order', 'reverse'],
+  ['symbols', '$&#@'],
+  ['template', 'helm'],
+  ['scoring', 'cloze-pmi'],
 ];
 
 function conditionGrid(count: number, options: number, rotations: boolean): ConditionInfo[] {
-  const out: ConditionInfo[] = [{ name: 'baseline', scoring: 'symbol', normalization: 'none', perturbations: [], factors: { ...BASE } }];
+  const out: ConditionInfo[] = [
+    { name: 'baseline', scoring: 'symbol', normalization: 'none', perturbations: [], factors: { ...BASE } },
+  ];
   for (let r = 1; rotations && r < options && out.length < count; r++) {
-    out.push({ name: `rotate-${r}`, scoring: 'symbol', normalization: 'none', perturbations: [{ name: 'rotate', args: { k: r } }], factors: { ...BASE, order: `rotate-${r}` } });
+    out.push({
+      name: `rotate-${r}`,
+      scoring: 'symbol',
+      normalization: 'none',
+      perturbations: [{ name: 'rotate', args: { k: r } }],
+      factors: { ...BASE, order: `rotate-${r}` },
+    });
   }
   for (let k = 0; out.length < count; k++) {
     const [factor, level0] = VARIATIONS[k % VARIATIONS.length];
@@ -57,8 +74,15 @@ function conditionGrid(count: number, options: number, rotations: boolean): Cond
     const level = round === 0 ? level0 : `${level0}-${round + 1}`;
     const factors = { ...BASE, [factor]: level };
     const scoring = factor === 'scoring' ? (level.startsWith('cloze') ? 'cloze' : 'hybrid') : 'symbol';
-    const normalization = scoring === 'symbol' ? 'none' : level.includes('pmi') ? 'pmi' : level.includes('token') ? 'token' : 'char';
-    out.push({ name: `${factor}=${level}`, scoring, normalization, perturbations: [{ name: factor, args: level }], factors });
+    const normalization =
+      scoring === 'symbol' ? 'none' : level.includes('pmi') ? 'pmi' : level.includes('token') ? 'token' : 'char';
+    out.push({
+      name: `${factor}=${level}`,
+      scoring,
+      normalization,
+      perturbations: [{ name: factor, args: level }],
+      factors,
+    });
   }
   return out;
 }
@@ -77,7 +101,9 @@ export function simulateRun(spec: SimulationSpec): SimulatedRun {
   const subjectOf = difficulty.map((_, i) => subjectNames[i % subjectNames.length]);
   // Each non-baseline condition moves all models by a shared amount (none for mere rotations)
   // plus a model-specific one, which is what reorders the leaderboard.
-  const levelShift = conditions.map((c, k) => (k === 0 || c.factors.order.startsWith('rotate') ? 0 : 0.3 * normal(rng)));
+  const levelShift = conditions.map((c, k) =>
+    k === 0 || c.factors.order.startsWith('rotate') ? 0 : 0.3 * normal(rng),
+  );
   const levelSpread = conditions.map((_, k) => (k === 0 ? 0 : 0.25 * Math.abs(normal(rng))));
   const identity = Array.from({ length: options }, (_, j) => j);
   const orders = conditions.map((c) => {
@@ -119,13 +145,22 @@ export function simulateRun(spec: SimulationSpec): SimulatedRun {
         const predicted = unscored ? null : right ? gold : wrong;
         let scores = noScores;
         if (symbol) {
-          scores = predicted === null
-            ? unreadable
-            : identity.map((j) => (j === predicted ? -0.2 : -2 - rng() - (j === 0 ? 0 : bias)));
+          scores =
+            predicted === null
+              ? unreadable
+              : identity.map((j) => (j === predicted ? -0.2 : -2 - rng() - (j === 0 ? 0 : bias)));
         }
         items.push({
-          model, condition: cond.name, itemId: itemIds[i], subject: subjectOf[i], order, goldPosition: gold,
-          scores, predicted, correct: unscored ? null : right, tie: false,
+          model,
+          condition: cond.name,
+          itemId: itemIds[i],
+          subject: subjectOf[i],
+          order,
+          goldPosition: gold,
+          scores,
+          predicted,
+          correct: unscored ? null : right,
+          tie: false,
         });
       }
     });

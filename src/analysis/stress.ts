@@ -18,12 +18,25 @@ export interface StressEffect {
   significant: boolean;
 }
 
-export function stressEffects(mx: ResultMatrix, stress: readonly number[], baselineIndex: number, alpha: number): StressEffect[] {
+export function stressEffects(
+  mx: ResultMatrix,
+  stress: readonly number[],
+  baselineIndex: number,
+  alpha: number,
+): StressEffect[] {
   const out: StressEffect[] = [];
   for (const c of stress) {
     mx.models.forEach((model, m) => {
       const r = compareBinaryPair(cellOutcomes(mx, m, c), cellOutcomes(mx, m, baselineIndex), alpha);
-      out.push({ model, condition: mx.conditions[c], shift: r.meanDifference, ci: r.ci, pValue: r.mcnemarP, holmP: NaN, significant: false });
+      out.push({
+        model,
+        condition: mx.conditions[c],
+        shift: r.meanDifference,
+        ci: r.ci,
+        pValue: r.mcnemarP,
+        holmP: NaN,
+        significant: false,
+      });
     });
   }
   const holm = holmAdjust(out.map((e) => e.pValue));

@@ -37,7 +37,12 @@ export interface AnalyzeResult {
 
 /** The settings of an analysis: the given options over the run's own seed. */
 function settingsFor(summary: RunSummary, options: AnalyzeOptions) {
-  return { seed: options.seed ?? summary.seed ?? 0, bootstrap: options.bootstrap, clusterBySubject: options.clusterBySubject === true, robust: options.robust };
+  return {
+    seed: options.seed ?? summary.seed ?? 0,
+    bootstrap: options.bootstrap,
+    clusterBySubject: options.clusterBySubject === true,
+    robust: options.robust,
+  };
 }
 
 function analyzeData(run: RunData, options: AnalyzeOptions): Omit<AnalyzeResult, 'file'> {
@@ -50,7 +55,12 @@ function analyzeData(run: RunData, options: AnalyzeOptions): Omit<AnalyzeResult,
 }
 
 /** Analyze results already in memory and write analysis.json into the run folder `dir` (with its min-k.json). */
-export function analyzeIntoDir(dir: string, summary: RunSummary, items: ItemResult[], options: AnalyzeOptions = {}): Required<AnalyzeResult> {
+export function analyzeIntoDir(
+  dir: string,
+  summary: RunSummary,
+  items: ItemResult[],
+  options: AnalyzeOptions = {},
+): Required<AnalyzeResult> {
   const minKFile = path.join(dir, 'min-k.json');
   const minK = fs.existsSync(minKFile) ? (JSON.parse(fs.readFileSync(minKFile, 'utf8')) as MinKScores) : undefined;
   const result = analyzeData({ summary, items, minK }, options);
@@ -72,7 +82,10 @@ export function analyzeRun(run: string | RunData, options: AnalyzeOptions = {}):
   const dir = path.resolve(run);
   const { summary, items } = readRun(dir);
   if (!Array.isArray(summary.conditions) || !Array.isArray(summary.models) || typeof summary.baseline !== 'string') {
-    throw new UserError('summary.json lacks the conditions, models or baseline of the run', path.join(dir, 'summary.json'));
+    throw new UserError(
+      'summary.json lacks the conditions, models or baseline of the run',
+      path.join(dir, 'summary.json'),
+    );
   }
   return analyzeIntoDir(dir, summary, items, options);
 }

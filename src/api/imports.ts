@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { importOutputs as readOutputs, type ImportedRun, type ImportOptions } from '../import/outputs.js';
-import { importLmEval as importLmEvalSamples, type ImportLmEvalOptions as LmEvalCommandOptions } from '../import/lm-eval-command.js';
+import {
+  importLmEval as importLmEvalSamples,
+  type ImportLmEvalOptions as LmEvalCommandOptions,
+} from '../import/lm-eval-command.js';
 import type { ImportedRun as LmEvalRun } from '../import/lm-eval-run.js';
 import { prepareOutDir, writeRun } from '../output/run-dir.js';
 import { VERSION } from '../core/version.js';
@@ -27,7 +30,8 @@ export interface ImportOutputsResult extends ImportedRun {
  * name. Unreadable or inconsistent input throws a `UserError` naming the file and line.
  */
 export function importOutputs(options: ImportOutputsOptions): ImportOutputsResult {
-  if (options.condition !== undefined && options.conditionPerFile) throw new UserError('give --condition or --condition-per-file, not both');
+  if (options.condition !== undefined && options.conditionPerFile)
+    throw new UserError('give --condition or --condition-per-file, not both');
   const out = path.resolve(options.out);
   const run = readOutputs({ ...options, name: options.name ?? path.basename(out) });
   prepareOutDir(out);

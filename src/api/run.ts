@@ -95,7 +95,11 @@ const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => ({
   computed: a.computed + b.computed,
   failed: a.failed + b.failed,
   ...(a.retries !== undefined || b.retries !== undefined
-    ? { retries: (a.retries ?? 0) + (b.retries ?? 0), timeouts: (a.timeouts ?? 0) + (b.timeouts ?? 0), resentPrompts: (a.resentPrompts ?? 0) + (b.resentPrompts ?? 0) }
+    ? {
+        retries: (a.retries ?? 0) + (b.retries ?? 0),
+        timeouts: (a.timeouts ?? 0) + (b.timeouts ?? 0),
+        resentPrompts: (a.resentPrompts ?? 0) + (b.resentPrompts ?? 0),
+      }
     : {}),
 });
 
@@ -138,7 +142,10 @@ class ProgressEvents extends Progress {
 
 /** The store location a run uses when none is given. */
 function defaultStore(study: Study): string {
-  return process.env.GOODHART_STORE || (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite'));
+  return (
+    process.env.GOODHART_STORE ||
+    (study.spec.store ? path.resolve(study.baseDir, study.spec.store) : path.join('.goodhart', 'store.sqlite'))
+  );
 }
 
 /**
@@ -154,9 +161,13 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     warnings.push(line);
     options.onWarning?.(line);
   };
-  validateStudy(study, study.spec.models.map((m) => ({ name: m.name, backend: m.backend, capabilities: backendCapabilities(m) })));
+  validateStudy(
+    study,
+    study.spec.models.map((m) => ({ name: m.name, backend: m.backend, capabilities: backendCapabilities(m) })),
+  );
   const out = options.out === undefined ? undefined : path.resolve(options.out);
-  const storeLocation = typeof options.store === 'string' ? options.store : options.store ? options.store.location : defaultStore(study);
+  const storeLocation =
+    typeof options.store === 'string' ? options.store : options.store ? options.store.location : defaultStore(study);
   const ownStore = typeof options.store !== 'object';
   const onPostgres = isPostgresUrl(storeLocation);
   // Both checked before anything is made; the output folder is made only when there is something to write.
@@ -172,7 +183,10 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
   const goldPositions = { ...gold, baselineShuffled: shuffleSkewedBaseline(study, gold) };
   if (gold.skewed) log(describeGoldPositions(goldPositions, study.spec.baseline));
 
-  const newStoreFolders = !ownStore || onPostgres || fs.existsSync(path.resolve(storeLocation)) ? undefined : existingAncestor(path.dirname(path.resolve(storeLocation))).missing;
+  const newStoreFolders =
+    !ownStore || onPostgres || fs.existsSync(path.resolve(storeLocation))
+      ? undefined
+      : existingAncestor(path.dirname(path.resolve(storeLocation))).missing;
   let store: ResultStore;
   try {
     store = typeof options.store === 'object' ? options.store : openStore(storeLocation);
@@ -182,11 +196,21 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
   }
   const storePath = store.location;
   const sqlite = store instanceof SqliteStore ? store : undefined;
-  if (sqlite?.recovery.replayed) log(`recovered ${sqlite.recovery.replayed} answers an interrupted run had received but not yet committed (from its journal)`);
-  const distributed = options.distributed ? await startDistributed(storeLocation, study, log).catch((e: unknown) => { if (ownStore) store.close(); throw e; }) : undefined;
+  if (sqlite?.recovery.replayed)
+    log(
+      `recovered ${sqlite.recovery.replayed} answers an interrupted run had received but not yet committed (from its journal)`,
+    );
+  const distributed = options.distributed
+    ? await startDistributed(storeLocation, study, log).catch((e: unknown) => {
+        if (ownStore) store.close();
+        throw e;
+      })
+    : undefined;
   try {
     const cellsFor = planStudy(study, { items: benchmark.items, fewshotPool: benchmark.fewshotPool });
-    log(`study ${study.spec.name}: ${study.spec.models.length} models x ${study.conditions.length} conditions x ${benchmark.items.length} items; store ${storePath}`);
+    log(
+      `study ${study.spec.name}: ${study.spec.models.length} models x ${study.conditions.length} conditions x ${benchmark.items.length} items; store ${storePath}`,
+    );
     const progress = options.onProgress ? new ProgressEvents(options.onProgress) : undefined;
     const control = { progress, shouldStop: () => options.signal?.aborted === true };
     const items: ItemResult[] = [];
@@ -196,7 +220,15 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     const byModel: Record<string, RequestCounts> = {};
     let totals: RequestCounts = { total: 0, unique: 0, cached: 0, computed: 0, failed: 0 };
     for (const [i, spec] of study.spec.models.entries()) {
-      const model = await createModel(spec, { baseDir: study.baseDir, fileHashes: store, where: `${study.file}: models.${i}`, offline: options.offline, items: benchmark.items, lenient: options.lenient, warn });
+      const model = await createModel(spec, {
+        baseDir: study.baseDir,
+        fileHashes: store,
+        where: `${study.file}: models.${i}`,
+        offline: options.offline,
+        items: benchmark.items,
+        lenient: options.lenient,
+        warn,
+      });
       try {
         const modelCells = cellsFor(model);
         await model.checkSymbols?.(symbolUses(modelCells, model));
@@ -210,18 +242,27 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
           else log(`${spec.name}: no per-token log-probs from this backend, so no Min-K% probe`);
         }
         for (const cell of result.summaries) {
-          if (model.chatTemplate) cell.template = `${study.conditions.find((c) => c.name === cell.condition)?.info.factors.template}+${model.chatTemplate}`;
+          if (model.chatTemplate)
+            cell.template = `${study.conditions.find((c) => c.name === cell.condition)?.info.factors.template}+${model.chatTemplate}`;
           if (cell.n > 0 && cell.ties / cell.n > TIED_SHARE_WARNING) {
-            warn(`warning: ${spec.name} x ${cell.condition}: ${cell.ties} of ${cell.n} items tied (the first shown choice won them); the accuracy depends on the order of the choices`);
+            warn(
+              `warning: ${spec.name} x ${cell.condition}: ${cell.ties} of ${cell.n} items tied (the first shown choice won them); the accuracy depends on the order of the choices`,
+            );
           }
         }
         items.push(...result.items);
         cells.push(...result.summaries);
         identities.push(model.identity);
         const stats = remoteStats(model);
-        const counts = stats ? { ...result.requests, retries: stats.retries, timeouts: stats.timeouts, resentPrompts: stats.resentPrompts } : result.requests;
-        if (stats?.retries) log(`${spec.name}: ${stats.retries} HTTP attempts to ${stats.server} were retried after transient faults`);
-        if (stats?.timeouts) log(`${spec.name}: ${stats.timeouts} HTTP attempts timed out (timeoutMs); ${stats.resentPrompts} prompts were sent again in all`);
+        const counts = stats
+          ? { ...result.requests, retries: stats.retries, timeouts: stats.timeouts, resentPrompts: stats.resentPrompts }
+          : result.requests;
+        if (stats?.retries)
+          log(`${spec.name}: ${stats.retries} HTTP attempts to ${stats.server} were retried after transient faults`);
+        if (stats?.timeouts)
+          log(
+            `${spec.name}: ${stats.timeouts} HTTP attempts timed out (timeoutMs); ${stats.resentPrompts} prompts were sent again in all`,
+          );
         byModel[spec.name] = counts;
         totals = addCounts(totals, counts);
       } finally {
@@ -234,15 +275,26 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
       studyFile: path.resolve(study.file),
       seed: study.spec.seed,
       baseline: study.spec.baseline,
-      benchmark: { description: benchmark.description, items: benchmark.items.length, files: benchmark.files, skipped: benchmark.skipped, provenance: benchmark.provenance, goldPositions },
+      benchmark: {
+        description: benchmark.description,
+        items: benchmark.items.length,
+        files: benchmark.files,
+        skipped: benchmark.skipped,
+        provenance: benchmark.provenance,
+        goldPositions,
+      },
       models: identities,
       conditions: study.conditions.map((c) => c.info),
       cells,
       requests: totals,
       requestsByModel: byModel,
     });
-    if (sqlite?.recovery.takenOver) log(`resumed: ${sqlite.recovery.takenOver} requests an interrupted run had started but not answered were computed again`);
-    if (sqlite?.rejected) log(`${sqlite.rejected} stored results failed their checksum: they were treated as missing and computed again`);
+    if (sqlite?.recovery.takenOver)
+      log(
+        `resumed: ${sqlite.recovery.takenOver} requests an interrupted run had started but not answered were computed again`,
+      );
+    if (sqlite?.rejected)
+      log(`${sqlite.rejected} stored results failed their checksum: they were treated as missing and computed again`);
     const minKScores = study.spec.probes?.minK ? { k: study.spec.probes.minK.k, perModel: minK } : undefined;
     if (out) {
       prepareOutDir(out);

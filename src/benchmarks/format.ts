@@ -41,6 +41,7 @@ export function defineBenchmarkFormat<S extends z.ZodType<{ format?: string }>>(
   const { name, schema, load } = definition;
   const build = typeof schema === 'function' ? (schema as () => S) : () => schema;
   const format = (build() as unknown as z.ZodObject).shape?.format;
-  if (!format || !format.safeParse(name).success) throw new UserError(`benchmark format "${name}": its schema needs format: z.literal('${name}')`);
+  if (!format || !format.safeParse(name).success)
+    throw new UserError(`benchmark format "${name}": its schema needs format: z.literal('${name}')`);
   return benchmarkFormatRegistry.add({ name, schema: build, load: load as BenchmarkFormatDefinition['load'] });
 }

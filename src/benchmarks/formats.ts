@@ -6,7 +6,14 @@ import { benchmarkFormatRegistry, defineBenchmarkFormat, type FormatContext } fr
 import { loadGauntlet } from './gauntlet.js';
 import { loadHf } from './hub.js';
 import { loadMmlu } from './mmlu.js';
-import { csvSpecSchema, gauntletSpecSchema, hfSpecSchema, jsonlSpecSchema, mmluSpecSchema, type TableSpec } from './spec-parts.js';
+import {
+  csvSpecSchema,
+  gauntletSpecSchema,
+  hfSpecSchema,
+  jsonlSpecSchema,
+  mmluSpecSchema,
+  type TableSpec,
+} from './spec-parts.js';
 import { loadTable } from './table.js';
 
 const mmlu = defineBenchmarkFormat({
@@ -22,7 +29,12 @@ const gauntlet = defineBenchmarkFormat({
 });
 
 const loadTableFormat = (spec: TableSpec, ctx: FormatContext) =>
-  loadTable(spec, ctx.resolvePath(spec.path), spec.fewshotPath === undefined ? undefined : ctx.resolvePath(spec.fewshotPath), ctx.bad);
+  loadTable(
+    spec,
+    ctx.resolvePath(spec.path),
+    spec.fewshotPath === undefined ? undefined : ctx.resolvePath(spec.fewshotPath),
+    ctx.bad,
+  );
 
 const jsonl = defineBenchmarkFormat({ name: 'jsonl', schema: jsonlSpecSchema, load: loadTableFormat });
 const csv = defineBenchmarkFormat({ name: 'csv', schema: csvSpecSchema, load: loadTableFormat });
@@ -31,7 +43,12 @@ const csv = defineBenchmarkFormat({ name: 'csv', schema: csvSpecSchema, load: lo
 const hf = defineBenchmarkFormat({
   name: 'hf',
   schema: hfSpecSchema,
-  load: (spec, ctx) => loadHf(spec, { baseDir: ctx.baseDir, offline: ctx.offline, log: ctx.log, resolvePath: (p) => ctx.resolvePath(p) }, ctx.bad),
+  load: (spec, ctx) =>
+    loadHf(
+      spec,
+      { baseDir: ctx.baseDir, offline: ctx.offline, log: ctx.log, resolvePath: (p) => ctx.resolvePath(p) },
+      ctx.bad,
+    ),
 });
 
 /** The order the schema lists them. */

@@ -56,15 +56,22 @@ export async function loadGauntlet(spec: GauntletSpec, file: string, bad: BadRow
     const gold = ownField(obj, 'gold');
     if (typeof query !== 'string') return bad.report(file, rec.line, 'missing or non-string "query"');
     if (!Array.isArray(rawChoices)) return bad.report(file, rec.line, 'missing or non-array "choices"');
-    if (!rawChoices.every((c) => typeof c === 'string')) return bad.report(file, rec.line, '"choices" must all be strings');
-    if (typeof gold !== 'number' || !Number.isInteger(gold)) return bad.report(file, rec.line, `"gold" ${show(gold)} is not an integer`);
+    if (!rawChoices.every((c) => typeof c === 'string'))
+      return bad.report(file, rec.line, '"choices" must all be strings');
+    if (typeof gold !== 'number' || !Number.isInteger(gold))
+      return bad.report(file, rec.line, `"gold" ${show(gold)} is not an integer`);
 
     let question = query;
     let choices = rawChoices as string[];
     let meta: Item['meta'];
     if (choices.length >= 2 && isBareLetters(choices)) {
       const listed = unpackLetteredChoices(query, choices.length);
-      if (!listed) return bad.report(file, rec.line, 'choices are bare letters but the query does not list them as "A. ..." lines');
+      if (!listed)
+        return bad.report(
+          file,
+          rec.line,
+          'choices are bare letters but the query does not list them as "A. ..." lines',
+        );
       ({ question, choices } = listed);
       meta = { query };
       unpacked++;

@@ -29,13 +29,15 @@ function fieldsRecipe(spec: HfSpec): Recipe {
   const mapRow = (row: Record<string, unknown>): ItemDraft | string => {
     const question = text(field(row, f.question));
     if (question === null) return `question field ${show(f.question)} is missing or not text`;
-    const choices = typeof f.choices === 'string' ? texts(field(row, f.choices)) : f.choices.map((n) => text(field(row, n)));
+    const choices =
+      typeof f.choices === 'string' ? texts(field(row, f.choices)) : f.choices.map((n) => text(field(row, n)));
     if (!choices || choices.some((c) => c === null)) return `choices ${show(f.choices)} are missing or not texts`;
     const list = choices as string[];
     const raw = field(row, f.answer);
     let answer: Answer;
     if (spec.answerFormat === 'letter') answer = answerByLetter(raw, list.length);
-    else if (spec.answerFormat === 'text') answer = text(raw) === null ? `answer ${show(raw)} is not text` : answerByText(text(raw)!, list);
+    else if (spec.answerFormat === 'text')
+      answer = text(raw) === null ? `answer ${show(raw)} is not text` : answerByText(text(raw)!, list);
     else {
       const n = int(raw);
       answer = n === null ? `answer ${show(raw)} is not an integer` : spec.answerFormat === 'index1' ? n - 1 : n;
@@ -45,7 +47,13 @@ function fieldsRecipe(spec: HfSpec): Recipe {
     if (f.id && (id === null || id.trim() === '')) return `id field ${show(f.id)} is missing or empty`;
     const subject = f.subject ? text(field(row, f.subject)) : null;
     if (f.subject && subject === null) return `subject field ${show(f.subject)} is missing or not text`;
-    return { question, choices: list, answer, ...(id !== null ? { id } : {}), ...(subject !== null ? { subject } : {}) };
+    return {
+      question,
+      choices: list,
+      answer,
+      ...(id !== null ? { id } : {}),
+      ...(subject !== null ? { subject } : {}),
+    };
   };
   return { name: 'fields', dataset: spec.dataset, split: 'test', subjects: 'rows', mapRow };
 }
@@ -54,7 +62,13 @@ function fieldsRecipe(spec: HfSpec): Recipe {
  * Ids: the dataset's own (`<split>/<id>`), else `<subject>/<split>/<n>` counted per subject (the
  * scheme of the MMLU CSV loader), else `<split>/<n>`. The split keeps few-shot items apart from test items.
  */
-async function readItems(root: string, files: DataFile[], split: string, recipe: Recipe, bad: BadRows): Promise<Item[]> {
+async function readItems(
+  root: string,
+  files: DataFile[],
+  split: string,
+  recipe: Recipe,
+  bad: BadRows,
+): Promise<Item[]> {
   const items: Item[] = [];
   const counters = new Map<string, number>();
   const firstLine = new Map<string, string>();
@@ -115,7 +129,7 @@ export async function loadHf(spec: HfSpec, opts: HubLoadOptions, bad: BadRows): 
   const recipe = spec.recipe ? recipeRegistry.require(spec.recipe, 'benchmark.recipe') : fieldsRecipe(spec);
   const split = spec.split ?? recipe.split;
   const config = spec.config ?? recipe.config;
-  const fewshotSplit = spec.fewshotSplit === false ? undefined : spec.fewshotSplit ?? recipe.fewshotSplit;
+  const fewshotSplit = spec.fewshotSplit === false ? undefined : (spec.fewshotSplit ?? recipe.fewshotSplit);
   const configs = recipe.subjects === 'configs' && spec.subjects ? spec.subjects : [config];
   const rowSubjects = recipe.subjects === 'rows' ? spec.subjects : undefined;
   const named = spec.recipe ? `${spec.recipe} ` : '';
@@ -129,8 +143,15 @@ export async function loadHf(spec: HfSpec, opts: HubLoadOptions, bad: BadRows): 
     origin = root;
   } else {
     const ref = parseDatasetRef(spec.dataset ?? recipe.dataset!, spec.revision, 'benchmark.dataset');
-    const wants = [{ configs, split, required: true }, ...(fewshotSplit ? [{ configs, split: fewshotSplit, required: typeof spec.fewshotSplit === 'string' }] : [])];
-    cached = await ensureDataset(ref, wants, { offline: isOffline(opts.offline), files: spec.files, log: opts.log ?? ((line) => process.stderr.write(line + '\n')) });
+    const wants = [
+      { configs, split, required: true },
+      ...(fewshotSplit ? [{ configs, split: fewshotSplit, required: typeof spec.fewshotSplit === 'string' }] : []),
+    ];
+    cached = await ensureDataset(ref, wants, {
+      offline: isOffline(opts.offline),
+      files: spec.files,
+      log: opts.log ?? ((line) => process.stderr.write(line + '\n')),
+    });
     root = cached.dir;
     origin = formatRef(ref);
   }
@@ -138,13 +159,25 @@ export async function loadHf(spec: HfSpec, opts: HubLoadOptions, bad: BadRows): 
   // A benchmark's own format (a given folder, or a cache entry seeded from one) comes first.
   if (recipe.readLocal && (!cached || cached.manifest?.seededFrom || !cached.manifest)) {
     const local = await recipe.readLocal(root, { split, fewshotSplit, subjects: rowSubjects, bad });
-    if (local) return withTask({ ...seeded(cached), ...local, items: keepSubjects(local.items, rowSubjects), description: `${named}${origin}: ${local.description}` }, spec.recipe);
+    if (local)
+      return withTask(
+        {
+          ...seeded(cached),
+          ...local,
+          items: keepSubjects(local.items, rowSubjects),
+          description: `${named}${origin}: ${local.description}`,
+        },
+        spec.recipe,
+      );
   }
 
   const single = !(await isFolder(root));
   const base = single ? path.dirname(root) : root;
   const filesOf = (c: string | undefined, s: string): DataFile[] => {
-    if (single) return s === split && isDataFile(path.basename(root)) ? [{ path: path.basename(root), config: c ?? 'default' }] : [];
+    if (single)
+      return s === split && isDataFile(path.basename(root))
+        ? [{ path: path.basename(root), config: c ?? 'default' }]
+        : [];
     if (cached) return cachedFilesFor(cached, c, s, spec.files);
     const local = listLocalFiles(root);
     return spec.files ? globFiles(local, spec.files, c ?? 'default', s) : selectDataFiles(local, c, s);
@@ -152,7 +185,10 @@ export async function loadHf(spec: HfSpec, opts: HubLoadOptions, bad: BadRows): 
   const main = configs.flatMap((c) => filesOf(c, split));
   if (main.length === 0) {
     const which = `config ${JSON.stringify(configs.map((c) => c ?? 'default').join(', '))}, split ${JSON.stringify(split)}`;
-    throw new UserError(`no data files for ${which} (looked for the Hub's layouts: <config>/<split>-*.parquet, data/<config>-<split>.csv, data/<split>-*.parquet; or set benchmark.files)`, root);
+    throw new UserError(
+      `no data files for ${which} (looked for the Hub's layouts: <config>/<split>-*.parquet, data/<config>-<split>.csv, data/<split>-*.parquet; or set benchmark.files)`,
+      root,
+    );
   }
   const items = keepSubjects(await readItems(base, main, split, recipe, bad), rowSubjects);
   const fewshotPool = new Map<string, Item[]>();
@@ -160,17 +196,24 @@ export async function loadHf(spec: HfSpec, opts: HubLoadOptions, bad: BadRows): 
   if (fewshotSplit && shotFiles.length === 0 && typeof spec.fewshotSplit === 'string') {
     throw new UserError(`no data files for the few-shot split ${JSON.stringify(fewshotSplit)}`, root);
   }
-  for (const item of keepSubjects(await readItems(base, shotFiles, fewshotSplit ?? '', recipe, bad), rowSubjects, false)) {
+  for (const item of keepSubjects(
+    await readItems(base, shotFiles, fewshotSplit ?? '', recipe, bad),
+    rowSubjects,
+    false,
+  )) {
     addToPool(fewshotPool, item);
   }
   const shots = shotFiles.length ? `, few-shot pool from ${fewshotSplit}` : '';
-  return withTask({
-    ...seeded(cached),
-    items,
-    fewshotPool,
-    files: [...main, ...shotFiles].map((f) => path.join(base, ...f.path.split('/'))),
-    description: `${named}${origin} ${configs.map((c) => c ?? 'default').join(', ')}/${split} (${main.length} file${main.length === 1 ? '' : 's'})${shots}`,
-  }, spec.recipe);
+  return withTask(
+    {
+      ...seeded(cached),
+      items,
+      fewshotPool,
+      files: [...main, ...shotFiles].map((f) => path.join(base, ...f.path.split('/'))),
+      description: `${named}${origin} ${configs.map((c) => c ?? 'default').join(', ')}/${split} (${main.length} file${main.length === 1 ? '' : 's'})${shots}`,
+    },
+    spec.recipe,
+  );
 }
 
 /** A cache entry seeded from a folder stands for the Hub dataset without being it: the run records both. */
@@ -183,5 +226,9 @@ function seeded(cached: CachedDataset | undefined): Pick<FormatLoad, 'seededFrom
 function withTask(loaded: FormatLoad, task: string | undefined): FormatLoad {
   if (task === undefined) return loaded;
   const tag = (item: Item): Item => ({ ...item, task });
-  return { ...loaded, items: loaded.items.map(tag), fewshotPool: new Map([...loaded.fewshotPool].map(([k, list]) => [k, list.map(tag)])) };
+  return {
+    ...loaded,
+    items: loaded.items.map(tag),
+    fewshotPool: new Map([...loaded.fewshotPool].map(([k, list]) => [k, list.map(tag)])),
+  };
 }

@@ -44,7 +44,8 @@ export function digestFiles(files: readonly string[]): FileDigest[] {
     const buffer = Buffer.alloc(1 << 20);
     let bytes = 0;
     try {
-      for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; bytes += n) hash.update(buffer.subarray(0, n));
+      for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; bytes += n)
+        hash.update(buffer.subarray(0, n));
     } finally {
       fs.closeSync(fd);
     }
@@ -63,7 +64,10 @@ export interface LoadOptions {
 
 function describeLimit(limit: LimitSpec | undefined, before: number, after: number): string {
   if (!limit || after === before) return `${after} items`;
-  const parts = [limit.perSubject !== undefined ? `perSubject ${limit.perSubject}` : '', limit.total !== undefined ? `total ${limit.total}` : '']
+  const parts = [
+    limit.perSubject !== undefined ? `perSubject ${limit.perSubject}` : '',
+    limit.total !== undefined ? `total ${limit.total}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `${after} of ${before} items (${parts}, seed ${limit.seed})`;

@@ -22,7 +22,9 @@ async function dataFolder(root: string, split: string): Promise<string> {
 /** Subjects available in a split folder, from file names `<subject>_<split>.csv`. */
 async function subjectsIn(dir: string, split: string): Promise<string[]> {
   const suffix = `_${split}.csv`;
-  const subjects = (await listFolder(dir)).filter((f) => f.endsWith(suffix) && f.length > suffix.length).map((f) => f.slice(0, -suffix.length));
+  const subjects = (await listFolder(dir))
+    .filter((f) => f.endsWith(suffix) && f.length > suffix.length)
+    .map((f) => f.slice(0, -suffix.length));
   if (subjects.length === 0) throw new UserError(`no <subject>${suffix} files in this folder`, dir);
   return subjects;
 }

@@ -8,8 +8,8 @@ import { loadGauntlet } from './gauntlet.js';
 import { loadMmlu } from './mmlu.js';
 import { ownField, parseJsonl } from '../formats/jsonl.js';
 import { int, text, texts } from './row-values.js';
-import { BadRows, FormatLoad, itemProblem, show } from './rows.js';
-import type { LocalReader, LocalRequest } from './recipe.js';
+import { itemProblem, show } from './rows.js';
+import type { LocalReader } from './recipe.js';
 import { isFolder, listFolder, readTextFile } from '../formats/text-file.js';
 
 /**
@@ -19,9 +19,9 @@ import { isFolder, listFolder, readTextFile } from '../formats/text-file.js';
  * `target` is not in its format, so the Hub's layout is tried next.
  */
 
-
 function onlySplit(file: string, holds: string, asked: string): void {
-  if (asked !== holds) throw new UserError(`this local copy holds only the ${holds} split (asked for ${JSON.stringify(asked)})`, file);
+  if (asked !== holds)
+    throw new UserError(`this local copy holds only the ${holds} split (asked for ${JSON.stringify(asked)})`, file);
 }
 
 /** `file` itself when it matches, or the file named `name` inside the folder `target`. */
@@ -33,7 +33,12 @@ async function fileIn(target: string, name: RegExp): Promise<string | null> {
   return name.test(path.basename(target)) && existsSync(target) ? target : null;
 }
 
-const HENDRYCKS_SPLITS: Record<string, 'test' | 'val' | 'dev'> = { test: 'test', validation: 'val', val: 'val', dev: 'dev' };
+const HENDRYCKS_SPLITS: Record<string, 'test' | 'val' | 'dev'> = {
+  test: 'test',
+  validation: 'val',
+  val: 'val',
+  dev: 'dev',
+};
 
 /** The original MMLU release: `{dev,val,test}/<subject>_<split>.csv`, possibly under `data/`. */
 async function isHendrycksFolder(target: string): Promise<boolean> {
@@ -51,9 +56,16 @@ const mmlu: LocalReader = async (target, req) => {
   const split = HENDRYCKS_SPLITS[req.split];
   const fewshotSplit = HENDRYCKS_SPLITS[req.fewshotSplit ?? 'dev'];
   if (!split || !fewshotSplit) {
-    throw new UserError(`the MMLU CSV folder has the splits test, validation (val) and dev; asked for ${JSON.stringify(split ? req.fewshotSplit : req.split)}`, target);
+    throw new UserError(
+      `the MMLU CSV folder has the splits test, validation (val) and dev; asked for ${JSON.stringify(split ? req.fewshotSplit : req.split)}`,
+      target,
+    );
   }
-  const loaded = await loadMmlu({ format: 'mmlu', path: target, split, fewshotSplit, subjects: req.subjects, onBadRow: req.bad.mode }, target, req.bad);
+  const loaded = await loadMmlu(
+    { format: 'mmlu', path: target, split, fewshotSplit, subjects: req.subjects, onBadRow: req.bad.mode },
+    target,
+    req.bad,
+  );
   return req.fewshotSplit === undefined ? { ...loaded, fewshotPool: new Map() } : loaded;
 };
 
@@ -71,20 +83,33 @@ async function isGauntletFile(file: string): Promise<boolean> {
 /** The gauntlet file named `fileName` in the folder `target`, or `target` itself when it is a gauntlet file. */
 async function gauntletFile(target: string, fileName: string): Promise<string | null> {
   const file = await fileIn(target, new RegExp(`^${fileName}\\.jsonl$`, 'i'));
-  return file ?? (/\.jsonl$/i.test(target) && existsSync(target) && !(await isFolder(target)) && (await isGauntletFile(target)) ? target : null);
+  return (
+    file ??
+    (/\.jsonl$/i.test(target) && existsSync(target) && !(await isFolder(target)) && (await isGauntletFile(target))
+      ? target
+      : null)
+  );
 }
 
 /**
  * The gauntlet copies prefix ARC and CommonsenseQA questions with "Question: " (their prompt);
  * without it the items are the dataset's own questions, as the Hub's rows give them.
  */
-function gauntlet(fileName: string, split: string, unwrap: (query: string) => string = (q) => q.replace(/^Question:\s*/, '')): LocalReader {
+function gauntlet(
+  fileName: string,
+  split: string,
+  unwrap: (query: string) => string = (q) => q.replace(/^Question:\s*/, ''),
+): LocalReader {
   return async (target, req) => {
     const given = await gauntletFile(target, fileName);
     if (!given) return null;
     onlySplit(given, split, req.split);
     const loaded = await loadGauntlet({ format: 'gauntlet', path: given, onBadRow: req.bad.mode }, given, req.bad);
-    const items = loaded.items.map(({ subject: _subject, ...item }) => ({ ...item, question: unwrap(item.question), split }));
+    const items = loaded.items.map(({ subject: _subject, ...item }) => ({
+      ...item,
+      question: unwrap(item.question),
+      split,
+    }));
     return { ...loaded, items, description: `${loaded.description}, ${split} split` };
   };
 }
@@ -116,7 +141,8 @@ const hellaswag: LocalReader = async (target, req) => {
   }
   const lines = content.split('\n').map((l) => l.replace(/\r$/, ''));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length % 6 !== 0) throw new UserError(`expected 6 lines per item (context, label, 4 endings); found ${lines.length} lines`, file);
+  if (lines.length % 6 !== 0)
+    throw new UserError(`expected 6 lines per item (context, label, 4 endings); found ${lines.length} lines`, file);
   const items: Item[] = [];
   for (let k = 0; k * 6 < lines.length; k++) {
     const at = k * 6;
@@ -131,9 +157,21 @@ const hellaswag: LocalReader = async (target, req) => {
       req.bad.report(file, at + 1, problem);
       continue;
     }
-    items.push({ id: `validation/${k}`, question: capitalizeLastFragment(lines[at]), choices, answer: gold, split: 'validation', meta: { activity_label: lines[at].split(': ', 1)[0], llamaCppContext: lines[at] } });
+    items.push({
+      id: `validation/${k}`,
+      question: capitalizeLastFragment(lines[at]),
+      choices,
+      answer: gold,
+      split: 'validation',
+      meta: { activity_label: lines[at].split(': ', 1)[0], llamaCppContext: lines[at] },
+    });
   }
-  return { items, fewshotPool: new Map(), files: [file], description: `HellaSwag text ${path.basename(file)}, validation split (ctx_b capitalized as lm-eval does)` };
+  return {
+    items,
+    fewshotPool: new Map(),
+    files: [file],
+    description: `HellaSwag text ${path.basename(file)}, validation split (ctx_b capitalized as lm-eval does)`,
+  };
 };
 
 /**
@@ -157,19 +195,34 @@ function truthfulqa(targetsKey: 'mc1_targets' | 'mc2_targets'): LocalReader {
       const row = k + 1;
       const question = text(entry?.question);
       const targets = entry?.[targetsKey];
-      if (question === null || !targets || typeof targets !== 'object' || Array.isArray(targets)) return req.bad.report(file, row, `expected {question, ${targetsKey}: {text: 0|1}}`);
+      if (question === null || !targets || typeof targets !== 'object' || Array.isArray(targets))
+        return req.bad.report(file, row, `expected {question, ${targetsKey}: {text: 0|1}}`);
       const choices = Object.keys(targets);
       // JSON objects keep key order, except that integer-like keys move first: such an entry has lost its order.
-      if (choices.some((c) => /^\d+$/.test(c))) return req.bad.report(file, row, 'an answer text is an integer, so its order in the JSON object is lost');
+      if (choices.some((c) => /^\d+$/.test(c)))
+        return req.bad.report(file, row, 'an answer text is an integer, so its order in the JSON object is lost');
       const correct = choices.flatMap((c, i) => ((targets as Record<string, unknown>)[c] === 1 ? [i] : []));
-      if (targetsKey === 'mc1_targets' && correct.length !== 1) return req.bad.report(file, row, `mc1_targets has ${correct.length} correct answers, expected exactly 1`);
+      if (targetsKey === 'mc1_targets' && correct.length !== 1)
+        return req.bad.report(file, row, `mc1_targets has ${correct.length} correct answers, expected exactly 1`);
       if (correct.length === 0) return req.bad.report(file, row, `${targetsKey} has no correct answer`);
       const problem = itemProblem(question, choices, correct[0]);
       if (problem) return req.bad.report(file, row, problem);
-      items.push({ id: `validation/${k}`, question, choices, answer: correct[0], ...(targetsKey === 'mc2_targets' ? { answers: correct } : {}), split: 'validation' });
+      items.push({
+        id: `validation/${k}`,
+        question,
+        choices,
+        answer: correct[0],
+        ...(targetsKey === 'mc2_targets' ? { answers: correct } : {}),
+        split: 'validation',
+      });
     });
     const which = targetsKey === 'mc1_targets' ? 'MC1' : 'MC2';
-    return { items, fewshotPool: new Map(), files: [file], description: `TruthfulQA ${path.basename(file)} (${which}), validation split` };
+    return {
+      items,
+      fewshotPool: new Map(),
+      files: [file],
+      description: `TruthfulQA ${path.basename(file)} (${which}), validation split`,
+    };
   };
 }
 
@@ -189,9 +242,11 @@ const winogrande: LocalReader = async (target, req) => {
     const options = texts(ownField(rec.value, 'context_options'));
     const continuation = text(ownField(rec.value, 'continuation'));
     const gold = int(ownField(rec.value, 'gold'));
-    if (!options || options.length !== 2 || continuation === null || gold === null) return req.bad.report(file, rec.line, 'expected {context_options: [2 texts], continuation, gold}');
+    if (!options || options.length !== 2 || continuation === null || gold === null)
+      return req.bad.report(file, rec.line, 'expected {context_options: [2 texts], continuation, gold}');
     let shared = 0;
-    while (shared < Math.min(options[0].length, options[1].length) && options[0][shared] === options[1][shared]) shared++;
+    while (shared < Math.min(options[0].length, options[1].length) && options[0][shared] === options[1][shared])
+      shared++;
     while (shared > 0 && !/\s/.test(options[0][shared - 1])) shared--;
     const question = `${options[0].slice(0, shared)}_ ${continuation}`;
     const choices = options.map((o) => o.slice(shared));
@@ -199,7 +254,12 @@ const winogrande: LocalReader = async (target, req) => {
     if (problem) return req.bad.report(file, rec.line, problem);
     items.push({ id: `validation/${row}`, question, choices, answer: gold, split: 'validation' });
   });
-  return { items, fewshotPool: new Map(), files: [file], description: `WinoGrande ${path.basename(file)}, validation split` };
+  return {
+    items,
+    fewshotPool: new Map(),
+    files: [file],
+    description: `WinoGrande ${path.basename(file)}, validation split`,
+  };
 };
 
 export const localReaders = {

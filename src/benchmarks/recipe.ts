@@ -17,7 +17,6 @@ export interface LocalRequest {
 /** Reads a benchmark's own local format, or returns null when `target` is not one. */
 export type LocalReader = (target: string, req: LocalRequest) => Promise<FormatLoad | null>;
 
-
 /** What a row maps to; the loader adds ids and checks the item. */
 export interface ItemDraft {
   question: string;

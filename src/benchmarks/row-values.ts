@@ -69,12 +69,17 @@ export function answerByLetter(value: unknown, count: number): Answer {
 export function labelledChoices(choices: unknown, key: unknown): { choices: string[]; answer: number } | string {
   const list = texts(field(choices, 'text'));
   const labels = texts(field(choices, 'label'));
-  if (!list || !labels || list.length !== labels.length) return 'choices must be {text: [...], label: [...]} of equal length';
+  if (!list || !labels || list.length !== labels.length)
+    return 'choices must be {text: [...], label: [...]} of equal length';
   const k = text(key)?.trim();
   if (!k) return 'the answer key is empty (a split without answers?)';
   let answer = labels.indexOf(k);
   if (answer < 0) {
-    const other = /^[1-9]$/.test(k) ? String.fromCharCode(64 + Number(k)) : /^[A-I]$/.test(k) ? String(k.charCodeAt(0) - 64) : undefined;
+    const other = /^[1-9]$/.test(k)
+      ? String.fromCharCode(64 + Number(k))
+      : /^[A-I]$/.test(k)
+        ? String(k.charCodeAt(0) - 64)
+        : undefined;
     answer = other === undefined ? -1 : labels.indexOf(other);
   }
   if (answer < 0) return `answer key ${show(k)} is not one of the labels ${labels.join(', ')}`;

@@ -24,7 +24,8 @@ export function sampleItems(items: Item[], limit: LimitSpec | undefined): Item[]
       else groups.set(key, [item]);
     }
     const chosen = new Set<Item>();
-    for (const group of groups.values()) for (const item of group.sort(byRank).slice(0, limit.perSubject)) chosen.add(item);
+    for (const group of groups.values())
+      for (const item of group.sort(byRank).slice(0, limit.perSubject)) chosen.add(item);
     kept = kept.filter((item) => chosen.has(item));
   }
   if (limit.total !== undefined && kept.length > limit.total) {

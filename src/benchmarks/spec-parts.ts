@@ -79,49 +79,73 @@ export const csvSpecSchema = z
  * folder or file (`path`). A recipe knows a dataset's fields, default config and split; without
  * one, `fields` maps the rows.
  */
-export const hfSpecSchema = () => z
-  .object({
-    format: z.literal('hf').optional(),
-    recipe: z.enum(recipeRegistry.names() as [string, ...string[]]).optional(),
-    /** hf://datasets/<owner>/<name>[@<revision>]; default: the recipe's dataset. */
-    dataset: z.string().regex(/^(hf:\/\/datasets\/)?[\w.-]+\/[\w.-]+(@\S+)?$/, 'expected hf://datasets/<owner>/<name>').optional(),
-    /** A local folder in the Hub's layout, a data file, or a format the recipe reads (instead of `dataset`). */
-    path: pathSchema.optional(),
-    /** Branch, tag or commit of `dataset` (default main). */
-    revision: z.string().min(1).optional(),
-    /** Dataset config (subset); `*` for every config. Default: the recipe's, else `default`. */
-    config: z.string().min(1).optional(),
-    /** Default: the recipe's (e.g. test), else test. */
-    split: z.string().min(1).optional(),
-    /** Split whose items form the few-shot pool; false for none. Default: the recipe's. */
-    fewshotSplit: z.union([z.string().min(1), z.literal(false)]).optional(),
-    /** Subjects (MMLU subjects, MMLU-Pro categories, KMMLU configs; or values of fields.subject). */
-    subjects: z.array(z.string().min(1)).min(1).optional(),
-    /** Row fields; a name may reach into a nested value with dots (`choices.text`). */
-    fields: fieldsSchema.optional(),
-    /** With `fields`: index (0-based), index1 (1-based), letter (A, B, ...) or text. */
-    answerFormat: z.enum(['index', 'index1', 'letter', 'text']).default('index'),
-    /** Files of the split inside the dataset, as globs (`*`, `**`, `{config}`, `{split}`), instead of the Hub's layouts. */
-    files: z.array(z.string().min(1)).min(1).optional(),
-    limit: limitSchema.optional(),
-    onBadRow: onBadRowSchema,
-  })
-  .strict()
-  .superRefine((spec, ctx) => {
-    if (spec.recipe === undefined && spec.fields === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['recipe'], message: `give recipe (one of ${recipeRegistry.names().join(', ')}), fields with format: hf, or format: mmlu | gauntlet | jsonl | csv` });
-    }
-    if (spec.recipe !== undefined && spec.fields !== undefined) ctx.addIssue({ code: 'custom', path: ['fields'], message: 'a recipe maps the fields itself: give recipe or fields, not both' });
-    if (spec.dataset !== undefined && spec.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'give dataset (a Hub reference) or path (local files), not both' });
-    if (spec.recipe === undefined && spec.dataset === undefined && spec.path === undefined) ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'without a recipe, give dataset or path' });
-  });
+export const hfSpecSchema = () =>
+  z
+    .object({
+      format: z.literal('hf').optional(),
+      recipe: z.enum(recipeRegistry.names() as [string, ...string[]]).optional(),
+      /** hf://datasets/<owner>/<name>[@<revision>]; default: the recipe's dataset. */
+      dataset: z
+        .string()
+        .regex(/^(hf:\/\/datasets\/)?[\w.-]+\/[\w.-]+(@\S+)?$/, 'expected hf://datasets/<owner>/<name>')
+        .optional(),
+      /** A local folder in the Hub's layout, a data file, or a format the recipe reads (instead of `dataset`). */
+      path: pathSchema.optional(),
+      /** Branch, tag or commit of `dataset` (default main). */
+      revision: z.string().min(1).optional(),
+      /** Dataset config (subset); `*` for every config. Default: the recipe's, else `default`. */
+      config: z.string().min(1).optional(),
+      /** Default: the recipe's (e.g. test), else test. */
+      split: z.string().min(1).optional(),
+      /** Split whose items form the few-shot pool; false for none. Default: the recipe's. */
+      fewshotSplit: z.union([z.string().min(1), z.literal(false)]).optional(),
+      /** Subjects (MMLU subjects, MMLU-Pro categories, KMMLU configs; or values of fields.subject). */
+      subjects: z.array(z.string().min(1)).min(1).optional(),
+      /** Row fields; a name may reach into a nested value with dots (`choices.text`). */
+      fields: fieldsSchema.optional(),
+      /** With `fields`: index (0-based), index1 (1-based), letter (A, B, ...) or text. */
+      answerFormat: z.enum(['index', 'index1', 'letter', 'text']).default('index'),
+      /** Files of the split inside the dataset, as globs (`*`, `**`, `{config}`, `{split}`), instead of the Hub's layouts. */
+      files: z.array(z.string().min(1)).min(1).optional(),
+      limit: limitSchema.optional(),
+      onBadRow: onBadRowSchema,
+    })
+    .strict()
+    .superRefine((spec, ctx) => {
+      if (spec.recipe === undefined && spec.fields === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recipe'],
+          message: `give recipe (one of ${recipeRegistry.names().join(', ')}), fields with format: hf, or format: mmlu | gauntlet | jsonl | csv`,
+        });
+      }
+      if (spec.recipe !== undefined && spec.fields !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields'],
+          message: 'a recipe maps the fields itself: give recipe or fields, not both',
+        });
+      if (spec.dataset !== undefined && spec.path !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['path'],
+          message: 'give dataset (a Hub reference) or path (local files), not both',
+        });
+      if (spec.recipe === undefined && spec.dataset === undefined && spec.path === undefined)
+        ctx.addIssue({ code: 'custom', path: ['dataset'], message: 'without a recipe, give dataset or path' });
+    });
 
 export type MmluSpec = z.output<typeof mmluSpecSchema>;
 export type GauntletSpec = z.output<typeof gauntletSpecSchema>;
 export type TableSpec = z.output<typeof jsonlSpecSchema> | z.output<typeof csvSpecSchema>;
 export type HfSpec = z.output<ReturnType<typeof hfSpecSchema>>;
 /** A built-in format's section as written in a study file (defaults not yet filled in). */
-export type BenchmarkSpecInput = z.input<typeof mmluSpecSchema> | z.input<typeof gauntletSpecSchema> | z.input<typeof jsonlSpecSchema> | z.input<typeof csvSpecSchema> | z.input<ReturnType<typeof hfSpecSchema>>;
+export type BenchmarkSpecInput =
+  | z.input<typeof mmluSpecSchema>
+  | z.input<typeof gauntletSpecSchema>
+  | z.input<typeof jsonlSpecSchema>
+  | z.input<typeof csvSpecSchema>
+  | z.input<ReturnType<typeof hfSpecSchema>>;
 
 export type LimitSpec = z.infer<typeof limitSchema>;
 export type FieldsSpec = z.infer<typeof fieldsSchema>;

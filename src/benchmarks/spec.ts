@@ -21,7 +21,10 @@ export type RecipeName = string;
 export type BenchmarkSpec = MmluSpec | GauntletSpec | TableSpec | HfSpec;
 
 const buildBenchmarkSpecSchema = () =>
-  z.discriminatedUnion('format', benchmarkFormatRegistry.all().map((f) => f.schema()) as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<BenchmarkSpec, BenchmarkSpecInput>;
+  z.discriminatedUnion(
+    'format',
+    benchmarkFormatRegistry.all().map((f) => f.schema()) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  ) as unknown as z.ZodType<BenchmarkSpec, BenchmarkSpecInput>;
 
 /** The `benchmark:` section; rebuilt when a format or recipe is registered later. */
 export let benchmarkSpecSchema = buildBenchmarkSpecSchema();

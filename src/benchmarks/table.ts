@@ -15,7 +15,13 @@ interface RawRow {
 
 function referencedFields(fields: FieldsSpec): string[] {
   const choices = typeof fields.choices === 'string' ? [fields.choices] : fields.choices;
-  return [fields.question, fields.answer, ...choices, ...(fields.id ? [fields.id] : []), ...(fields.subject ? [fields.subject] : [])];
+  return [
+    fields.question,
+    fields.answer,
+    ...choices,
+    ...(fields.id ? [fields.id] : []),
+    ...(fields.subject ? [fields.subject] : []),
+  ];
 }
 
 /** A record that could not be read; reported with the other bad rows, in file order. */
@@ -44,19 +50,29 @@ function csvRows(source: TextFile, file: string, spec: TableSpec & { format: 'cs
     const head = records.shift();
     if (!head) throw new UserError('file is empty', file);
     if (!head.ok) throw new UserError(`cannot read the header row: ${head.reason}`, `${file}:${head.line}`);
-    if (touchesInvalidLine(source, head.line, head.endLine)) throw new UserError('invalid UTF-8 in the header row', `${file}:${head.line}`);
+    if (touchesInvalidLine(source, head.line, head.endLine))
+      throw new UserError('invalid UTF-8 in the header row', `${file}:${head.line}`);
     columns = new Map();
     head.fields.forEach((name, k) => columns.set(name, columns.has(name) ? -1 : k));
     for (const name of wanted) {
       const k = columns.get(name);
-      if (k === undefined) throw new UserError(`column ${show(name)} is not in the header; columns: ${head.fields.map((f) => show(f)).join(', ')}`, `${file}:${head.line}`);
-      if (k < 0) throw new UserError(`column ${show(name)} appears more than once in the header`, `${file}:${head.line}`);
+      if (k === undefined)
+        throw new UserError(
+          `column ${show(name)} is not in the header; columns: ${head.fields.map((f) => show(f)).join(', ')}`,
+          `${file}:${head.line}`,
+        );
+      if (k < 0)
+        throw new UserError(`column ${show(name)} appears more than once in the header`, `${file}:${head.line}`);
     }
     width = head.fields.length;
   } else {
     columns = new Map();
     for (const name of wanted) {
-      if (!/^\d+$/.test(name)) throw new UserError(`with header: false, columns are named by 0-based position ("0", "1", ...); got ${show(name)}`, 'benchmark.fields');
+      if (!/^\d+$/.test(name))
+        throw new UserError(
+          `with header: false, columns are named by 0-based position ("0", "1", ...); got ${show(name)}`,
+          'benchmark.fields',
+        );
       columns.set(name, Number(name));
     }
   }
@@ -66,7 +82,8 @@ function csvRows(source: TextFile, file: string, spec: TableSpec & { format: 'cs
     if (!rec.ok) return unreadable(rec.line, rec.reason);
     // Without a header the first row sets the expected width.
     width ??= rec.fields.length;
-    if (rec.fields.length !== width) return unreadable(rec.line, `expected ${width} columns, found ${rec.fields.length}`);
+    if (rec.fields.length !== width)
+      return unreadable(rec.line, `expected ${width} columns, found ${rec.fields.length}`);
     const cells = rec.fields;
     return { line: rec.line, get: (name: string) => cells[columns.get(name) ?? -1] };
   });
@@ -171,7 +188,12 @@ async function readTableFile(spec: TableSpec, file: string, idBase: string, bad:
 
 const stem = (file: string) => path.basename(file).replace(/\.(jsonl|csv)$/i, '');
 
-export async function loadTable(spec: TableSpec, file: string, fewshotFile: string | undefined, bad: BadRows): Promise<FormatLoad> {
+export async function loadTable(
+  spec: TableSpec,
+  file: string,
+  fewshotFile: string | undefined,
+  bad: BadRows,
+): Promise<FormatLoad> {
   const items = await readTableFile(spec, file, stem(file), bad);
   const fewshotPool = new Map<string, Item[]>();
   if (fewshotFile) {

@@ -18,7 +18,8 @@ export interface AnalyzeCommandOptions {
 
 function wholeNumber(value: string, flag: string, min: number): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UserError(`${flag} must be a whole number ≥ ${min}, got "${value}"`);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < min)
+    throw new UserError(`${flag} must be a whole number ≥ ${min}, got "${value}"`);
   return n;
 }
 
@@ -37,7 +38,9 @@ function probesNotApplicable(probes: Probes): string {
 export function writeRunAnalysis(dir: string, summary: RunSummary, items: ItemResult[]): void {
   try {
     const { analysis, probes, file } = analyzeIntoDir(dir, summary, items);
-    process.stdout.write(`\n${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`);
+    process.stdout.write(
+      `\n${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`,
+    );
   } catch (e) {
     if (!(e instanceof UserError) || e instanceof NoSpaceError) throw e;
     fs.rmSync(path.join(dir, 'analysis.json'), { force: true });
@@ -51,7 +54,14 @@ export async function analyzeCommand(dirArg: string, opts: AnalyzeCommandOptions
   const seed = opts.seed !== undefined ? wholeNumber(opts.seed, '--seed', 0) : undefined;
   const bootstrap = opts.bootstrap !== undefined ? wholeNumber(opts.bootstrap, '--bootstrap', 0) : undefined;
   const robust = opts.robust !== undefined ? parseConditionList(opts.robust, '--robust') : undefined;
-  const { summary, analysis, probes, file } = analyzeRun(dir, { seed, bootstrap, clusterBySubject: opts.clusterBySubject === true, robust });
-  process.stdout.write(`${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`);
+  const { summary, analysis, probes, file } = analyzeRun(dir, {
+    seed,
+    bootstrap,
+    clusterBySubject: opts.clusterBySubject === true,
+    robust,
+  });
+  process.stdout.write(
+    `${simulatedNote(summary)}${formatAnalysisTables(analysis)}\n${probesNotApplicable(probes)}wrote ${file}\n`,
+  );
   return 0;
 }

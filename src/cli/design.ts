@@ -19,7 +19,8 @@ export interface DesignCommandOptions {
 function fraction(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
-  if (value.trim() === '' || !(x > 0 && x < 1)) throw new UserError(`${flag} must be a number between 0 and 1, got "${value}"`);
+  if (value.trim() === '' || !(x > 0 && x < 1))
+    throw new UserError(`${flag} must be a number between 0 and 1, got "${value}"`);
   return x;
 }
 
@@ -31,14 +32,25 @@ export async function designCommand(dirArg: string, opts: DesignCommandOptions):
   const roles: Record<string, DesignRole> = designRoles(summary.conditions, summary.baseline);
   if (opts.robust !== undefined) {
     const chosen = parseConditionList(opts.robust, '--robust');
-    for (const name of chosen) if (!conditionNames.includes(name)) throw new UserError(`--robust: "${name}" is not one of the conditions (${conditionNames.join(', ')})`);
+    for (const name of chosen)
+      if (!conditionNames.includes(name))
+        throw new UserError(`--robust: "${name}" is not one of the conditions (${conditionNames.join(', ')})`);
     for (const name of conditionNames) if (roles[name] === 'perturbation') roles[name] = 'other';
     for (const name of chosen) roles[name] = 'perturbation';
   }
-  const seed = opts.seed === undefined ? summary.seed ?? 0 : Number(opts.seed);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number ≥ 0, got "${opts.seed}"`);
-  const mx = buildResultMatrix(items, summary.models.map((m) => m.name), conditionNames);
-  if (mx.n < 4) throw new UserError(`a design needs at least 4 items answered by every model under every condition; the run has ${mx.n}`, path.join(dir, 'items.jsonl'));
+  const seed = opts.seed === undefined ? (summary.seed ?? 0) : Number(opts.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new UserError(`--seed must be a whole number ≥ 0, got "${opts.seed}"`);
+  const mx = buildResultMatrix(
+    items,
+    summary.models.map((m) => m.name),
+    conditionNames,
+  );
+  if (mx.n < 4)
+    throw new UserError(
+      `a design needs at least 4 items answered by every model under every condition; the run has ${mx.n}`,
+      path.join(dir, 'items.jsonl'),
+    );
   if (mx.models.length < 2) throw new UserError('a design needs at least 2 models', path.join(dir, 'summary.json'));
   const design = designLeaderboard(mx, roles, {
     seed,

@@ -25,13 +25,15 @@ export interface ImportOutputsCommandOptions {
 function choiceCount(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 2 || n > 26) throw new UserError(`--choices must be a whole number from 2 to 26, got "${value}"`);
+  if (!Number.isInteger(n) || n < 2 || n > 26)
+    throw new UserError(`--choices must be a whole number from 2 to 26, got "${value}"`);
   return n;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UserError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
 }
 
@@ -44,7 +46,8 @@ export function parseColumns(specs: readonly string[]): Partial<Record<Role, str
     const role = part.slice(0, eq).trim();
     const column = part.slice(eq + 1).trim();
     if (eq < 0 || !column) throw new UserError(`--columns takes role=column pairs, got "${part}"`);
-    if (!(ROLES as readonly string[]).includes(role)) throw new UserError(`--columns: unknown role "${role}"; roles: ${ROLES.join(', ')}`);
+    if (!(ROLES as readonly string[]).includes(role))
+      throw new UserError(`--columns: unknown role "${role}"; roles: ${ROLES.join(', ')}`);
     out[role as Role] = column;
   }
   return out;
@@ -57,7 +60,10 @@ export async function importOutputsCommand(files: string[], opts: ImportOutputsC
     files,
     format: oneOf(opts.format, ['csv', 'jsonl'] as const, '--format'),
     columns: parseColumns(opts.columns ?? []),
-    ignore: (opts.ignore ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
+    ignore: (opts.ignore ?? [])
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean),
     values: oneOf<ValueKind>(opts.values, ['correct', 'pred', 'scores'], '--values'),
     condition: opts.condition,
     conditionPerFile: opts.conditionPerFile,

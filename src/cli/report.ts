@@ -12,7 +12,8 @@ export interface ReportCommandOptions {
 export function compareDir(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const dir = path.resolve(value);
-  if (!fs.existsSync(path.join(dir, 'summary.json'))) throw new UserError(`--compare: no summary.json in ${dir}: is this a run folder?`);
+  if (!fs.existsSync(path.join(dir, 'summary.json')))
+    throw new UserError(`--compare: no summary.json in ${dir}: is this a run folder?`);
   return dir;
 }
 
@@ -41,7 +42,10 @@ export async function writeRunReport(dir: string, log: (line: string) => void): 
 
 /** `goodhart report`: write report.html and report.md into a run folder. */
 export async function reportCommand(dir: string, opts: ReportCommandOptions): Promise<number> {
-  const files = await writeReport(path.resolve(dir), { maxItems: parseMaxItems(opts.maxItems), compare: compareDir(opts.compare) });
+  const files = await writeReport(path.resolve(dir), {
+    maxItems: parseMaxItems(opts.maxItems),
+    compare: compareDir(opts.compare),
+  });
   for (const w of files.warnings) process.stderr.write(`goodhart: ${w}\n`);
   process.stdout.write(`wrote ${files.html} and ${files.markdown}\n`);
   return 0;

@@ -35,7 +35,9 @@ function progressBar(): (event: ProgressEvent) => void {
 export async function runCommand(studyFile: string, opts: RunOptions): Promise<number> {
   const study = loadStudy(studyFile);
   const out = path.resolve(opts.out ?? path.join('runs', study.spec.name));
-  const log = (line: string) => { if (!opts.quiet) process.stderr.write(line + '\n'); };
+  const log = (line: string) => {
+    if (!opts.quiet) process.stderr.write(line + '\n');
+  };
   const stop = new AbortController();
   const onSigint = () => {
     if (stop.signal.aborted) process.exit(130);
@@ -65,13 +67,17 @@ export async function runCommand(studyFile: string, opts: RunOptions): Promise<n
     writeRunAnalysis(out, summary, items);
     await writeRunReport(out, log);
     if (failed > 0) {
-      process.stderr.write(`${failed} requests failed; their items are left out of the accuracies above. Run the same command again to retry them.\n`);
+      process.stderr.write(
+        `${failed} requests failed; their items are left out of the accuracies above. Run the same command again to retry them.\n`,
+      );
       return 2;
     }
     return 0;
   } catch (e) {
     if (e instanceof StudyInterrupted) {
-      process.stderr.write(`interrupted: every finished result is in ${e.store}. Run the same command again to resume.\n`);
+      process.stderr.write(
+        `interrupted: every finished result is in ${e.store}. Run the same command again to resume.\n`,
+      );
       return 130;
     }
     throw e;

@@ -22,7 +22,10 @@ export function storeCopyCommand(from: string, to: string, opts: { quiet?: boole
         do {
           const page = source.scan(model, cursor, PAGE);
           cursor = page.cursor;
-          const have = dest.getMany(model, page.entries.map(([key]) => key));
+          const have = dest.getMany(
+            model,
+            page.entries.map(([key]) => key),
+          );
           const missing = page.entries.filter(([key]) => !have.has(key));
           if (missing.length) dest.putMany(model, missing);
           copied += missing.length;
@@ -30,7 +33,9 @@ export function storeCopyCommand(from: string, to: string, opts: { quiet?: boole
         } while (cursor !== undefined);
         if (!opts.quiet) process.stderr.write(`${model}: copied\n`);
       }
-      process.stdout.write(`copied ${copied} results from ${source.location} to ${dest.location} (${present} were there already)\n`);
+      process.stdout.write(
+        `copied ${copied} results from ${source.location} to ${dest.location} (${present} were there already)\n`,
+      );
     } finally {
       dest.close();
     }

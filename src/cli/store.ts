@@ -12,7 +12,9 @@ export function storeVerifyCommand(file: string): number {
       `results: ${r.results} (${r.results - r.unchecked - r.damaged} verified, ${r.unchecked} from before checksums, ${r.damaged} damaged); ${r.failures} recorded failures\n`,
   );
   if (!ok) {
-    process.stderr.write(`goodhart: ${path.resolve(file)}: damaged (${r.damaged} results fail their checksum; pages: ${r.integrity[0]}${r.integrity.length > 1 ? ` and ${r.integrity.length - 1} more problems` : ''}). A run computes damaged results again; to copy only what verifies: goodhart store salvage ${file} <new file>\n`);
+    process.stderr.write(
+      `goodhart: ${path.resolve(file)}: damaged (${r.damaged} results fail their checksum; pages: ${r.integrity[0]}${r.integrity.length > 1 ? ` and ${r.integrity.length - 1} more problems` : ''}). A run computes damaged results again; to copy only what verifies: goodhart store salvage ${file} <new file>\n`,
+    );
   }
   return ok ? 0 : 1;
 }
@@ -22,6 +24,8 @@ export function storeSalvageCommand(from: string, to: string): number {
   const target = path.resolve(to);
   checkStorePath(target);
   const r = salvageStore(path.resolve(from), target);
-  process.stdout.write(`copied ${r.copied} verified results into ${target}; left out ${r.damaged} damaged results and ${r.unreadable} unreadable parts of ${path.resolve(from)}\n`);
+  process.stdout.write(
+    `copied ${r.copied} verified results into ${target}; left out ${r.damaged} damaged results and ${r.unreadable} unreadable parts of ${path.resolve(from)}\n`,
+  );
   return 0;
 }

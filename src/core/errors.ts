@@ -6,7 +6,10 @@ import path from 'node:path';
  * `where` names the file and line, the config key path, or the endpoint.
  */
 export class UserError extends Error {
-  constructor(message: string, readonly where?: string) {
+  constructor(
+    message: string,
+    readonly where?: string,
+  ) {
     super(where ? `${where}: ${message}` : message);
     this.name = 'UserError';
   }
@@ -21,12 +24,20 @@ export class NoSpaceError extends UserError {
       limit: `the file reached the file-size limit (${code}; see ulimit -f)`,
     }[reason];
     const fix = reason === 'limit' ? 'raise the file-size limit' : 'free some space on that disk';
-    super(`cannot write: ${what}. Everything written before is kept: ${fix}, then run the same command again to resume; what is already stored is not computed again.`, file);
+    super(
+      `cannot write: ${what}. Everything written before is kept: ${fix}, then run the same command again to resume; what is already stored is not computed again.`,
+      file,
+    );
     this.name = 'NoSpaceError';
   }
 }
 
-const NO_SPACE: Record<string, 'disk' | 'quota' | 'limit'> = { ENOSPC: 'disk', SQLITE_FULL: 'disk', EDQUOT: 'quota', EFBIG: 'limit' };
+const NO_SPACE: Record<string, 'disk' | 'quota' | 'limit'> = {
+  ENOSPC: 'disk',
+  SQLITE_FULL: 'disk',
+  EDQUOT: 'quota',
+  EFBIG: 'limit',
+};
 
 /** The soft limit on the size of a file this process writes (RLIMIT_FSIZE, Linux), if there is one. */
 function fileSizeLimit(): number | undefined {
@@ -51,13 +62,15 @@ export function noSpaceError(e: unknown, file: string): NoSpaceError | undefined
   if (!code.startsWith('SQLITE_IOERR')) return undefined;
   const limit = fileSizeLimit();
   // A write across the limit fills the file up to it; one starting past it leaves the file at most a few pages short.
-  const atLimit = limit !== undefined && ['', '-wal', '-journal'].some((suffix) => {
-    try {
-      return fs.statSync(file + suffix).size + 65536 >= limit;
-    } catch {
-      return false;
-    }
-  });
+  const atLimit =
+    limit !== undefined &&
+    ['', '-wal', '-journal'].some((suffix) => {
+      try {
+        return fs.statSync(file + suffix).size + 65536 >= limit;
+      } catch {
+        return false;
+      }
+    });
   if (atLimit) return new NoSpaceError(file, 'limit', code);
   try {
     const disk = fs.statfsSync(path.dirname(file));

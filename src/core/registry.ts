@@ -13,7 +13,8 @@ export class Registry<T extends { name: string }> {
   constructor(readonly kind: string) {}
 
   add(piece: T): T {
-    if (!/^[a-z][\w.-]*$/i.test(piece.name)) throw new UserError(`a ${this.kind} name uses letters, digits and _ . - (got ${JSON.stringify(piece.name)})`);
+    if (!/^[a-z][\w.-]*$/i.test(piece.name))
+      throw new UserError(`a ${this.kind} name uses letters, digits and _ . - (got ${JSON.stringify(piece.name)})`);
     if (this.byName.has(piece.name)) throw new UserError(`a ${this.kind} named "${piece.name}" is already registered`);
     this.byName.set(piece.name, piece);
     for (const listener of this.listeners) listener();

@@ -42,7 +42,14 @@ export interface ConditionInfo {
   perturbations: { name: string; args: unknown }[];
   factors: ConditionFactors;
   /** Generative scoring: its settings as run (greedy, with the seed recorded). */
-  generation?: { maxTokens: number; chainOfThought: { instruction: string; cue: string } | null; extraction: unknown; stop: string[]; temperature: 0; seed: number };
+  generation?: {
+    maxTokens: number;
+    chainOfThought: { instruction: string; cue: string } | null;
+    extraction: unknown;
+    stop: string[];
+    temperature: 0;
+    seed: number;
+  };
   /** What the condition is for, when the study set it (see analysis/roles.ts for the defaults). */
   role?: 'baseline' | 'perturbation' | 'stress' | 'probe' | 'protocol';
 }

@@ -127,9 +127,7 @@ export interface ModelIdentity {
 }
 
 /** Result for one request, or the reason it failed (failed requests are never scored). */
-export type Outcome =
-  | { ok: true; result: RequestResult }
-  | { ok: false; error: string };
+export type Outcome = { ok: true; result: RequestResult } | { ok: false; error: string };
 
 export interface Model {
   readonly identity: ModelIdentity;

@@ -26,7 +26,10 @@ export class CachingModel {
   private pending: [string, RequestResult][] = [];
   private pendingSince = 0;
 
-  constructor(readonly inner: Model, private readonly store: ResultStore) {}
+  constructor(
+    readonly inner: Model,
+    private readonly store: ResultStore,
+  ) {}
 
   /** Stored results for these keys (counted as cached). */
   lookup(keys: readonly string[]): Map<string, RequestResult> {
@@ -36,7 +39,11 @@ export class CachingModel {
   }
 
   /** Compute requests not in the store; `onOutcome` sees each one (by index) as it completes. */
-  async compute(requests: Request[], keys: string[], onOutcome: (index: number, outcome: Outcome) => void): Promise<void> {
+  async compute(
+    requests: Request[],
+    keys: string[],
+    onOutcome: (index: number, outcome: Outcome) => void,
+  ): Promise<void> {
     const modelId = this.inner.identity.id;
     const done = new Uint8Array(requests.length);
     const record = (i: number, o: Outcome) => {

@@ -99,7 +99,11 @@ export async function computeRequests(
       [queue, waiting, next] = [waiting, [], 0];
       continue;
     }
-    const claim = store.claim(modelId, batch.map((id) => table.keys[id]), position);
+    const claim = store.claim(
+      modelId,
+      batch.map((id) => table.keys[id]),
+      position,
+    );
     position = claim.position;
     absorb(claim.arrived);
     let claimed = batch;
@@ -174,14 +178,22 @@ export class Results {
 
   get(id: number): RequestResult | undefined {
     switch (this.state[id]) {
-      case 0: return undefined;
-      case 3: return { kind: 'nextToken', logprobs: this.next.get(id)! };
-      case 4: return this.generated.get(id)!;
+      case 0:
+        return undefined;
+      case 3:
+        return { kind: 'nextToken', logprobs: this.next.get(id)! };
+      case 4:
+        return this.generated.get(id)!;
       default: {
         const tokenLogprobs = this.perToken?.get(id);
-        return { kind: 'loglikelihood', logprob: this.logprob[id], tokens: this.tokens[id], greedy: this.state[id] === 2, ...(tokenLogprobs ? { tokenLogprobs } : {}) };
+        return {
+          kind: 'loglikelihood',
+          logprob: this.logprob[id],
+          tokens: this.tokens[id],
+          greedy: this.state[id] === 2,
+          ...(tokenLogprobs ? { tokenLogprobs } : {}),
+        };
       }
     }
   }
 }
-

@@ -21,9 +21,16 @@ export interface Distribution {
 }
 
 /** `run --distributed`: the queue shared with the workers, in the store's database. */
-export async function startDistributed(storeLocation: string, study: Study, log: (line: string) => void): Promise<Distribution> {
+export async function startDistributed(
+  storeLocation: string,
+  study: Study,
+  log: (line: string) => void,
+): Promise<Distribution> {
   if (!isPostgresUrl(storeLocation)) {
-    throw new UserError('--distributed needs a PostgreSQL store that the workers share: pass --store postgres://… (or set GOODHART_STORE)', '--distributed');
+    throw new UserError(
+      '--distributed needs a PostgreSQL store that the workers share: pass --store postgres://… (or set GOODHART_STORE)',
+      '--distributed',
+    );
   }
   const queue = await ChunkQueue.open(storeLocation, log);
   return { queue, study, close: () => queue.close() };
@@ -34,7 +41,14 @@ export async function startDistributed(storeLocation: string, study: Study, log:
  * in chunks, the run waits until every chunk is done (showing progress), then reads the results
  * from the store and scores the cells as a local run would.
  */
-export async function runModelDistributed(model: Model, cells: Cell[], store: ResultStore, dist: Distribution, spec: ModelSpec, control: RunControl): Promise<ModelRun> {
+export async function runModelDistributed(
+  model: Model,
+  cells: Cell[],
+  store: ResultStore,
+  dist: Distribution,
+  spec: ModelSpec,
+  control: RunControl,
+): Promise<ModelRun> {
   const { ids, total } = uniqueRequests(cells);
   const table = cells[0]?.table;
   const modelId = model.identity.id;
@@ -61,12 +75,16 @@ export async function runModelDistributed(model: Model, cells: Cell[], store: Re
     if (control.shouldStop?.()) throw new Interrupted();
     const { counts, failures } = await dist.queue.states(name, jobIds);
     if (failures.length) {
-      throw new UserError(`${failures.length} chunks of ${model.identity.name} failed on every attempt; the first: ${failures[0]}. Results already stored are kept; run again to retry the rest.`, `queue ${name}`);
+      throw new UserError(
+        `${failures.length} chunks of ${model.identity.name} failed on every attempt; the first: ${failures[0]}. Results already stored are kept; run again to retry the rest.`,
+        `queue ${name}`,
+      );
     }
     const completed = counts.get('completed' satisfies ChunkState) ?? 0;
     if (completed > done) {
       // Progress in requests: chunks are equal but for the last.
-      const requests = Math.min(missing.length, completed * CHUNK_REQUESTS) - Math.min(missing.length, done * CHUNK_REQUESTS);
+      const requests =
+        Math.min(missing.length, completed * CHUNK_REQUESTS) - Math.min(missing.length, done * CHUNK_REQUESTS);
       control.progress?.tick(requests);
       done = completed;
     }
@@ -82,5 +100,10 @@ export async function runModelDistributed(model: Model, cells: Cell[], store: Re
   control.progress?.finish();
   const { items, summaries } = reduceCells(model.identity.name, cells, results);
   const computed = missing.filter((id) => all.has(table!.keys[id])).length;
-  return { model, items, summaries, requests: { total, unique: ids.length, cached: stored.size, computed, failed: missing.length - computed } };
+  return {
+    model,
+    items,
+    summaries,
+    requests: { total, unique: ids.length, cached: stored.size, computed, failed: missing.length - computed },
+  };
 }

@@ -63,7 +63,10 @@ export function buildPresentations(input: PlanInput): Map<string, PerturbedPrese
 function inCondition(e: unknown, condition: Condition, item: Item): unknown {
   if (!(e instanceof UserError)) return e;
   const place = itemPlace(item);
-  return new UserError(`${e.message}`, `${place}: condition ${condition.name}${place.startsWith('item ') ? '' : ` (item ${item.id})`}`);
+  return new UserError(
+    `${e.message}`,
+    `${place}: condition ${condition.name}${place.startsWith('item ') ? '' : ` (item ${item.id})`}`,
+  );
 }
 
 /** Label lists are few and repeat across cells: one array each. */
@@ -100,7 +103,17 @@ export function planCells(
         try {
           const c = compileItem(presentation, condition.method, condition.normalization, caps, condition.generation);
           const ids = c.requests.map((r) => table.intern(r));
-          const cell: Cell = { condition, item: presentation.item, presentation, reduce: c.reduce, table, ids, labels: shownLabels(presentation), gold: goldPosition(presentation), promptHash: promptHash(c.prompt) };
+          const cell: Cell = {
+            condition,
+            item: presentation.item,
+            presentation,
+            reduce: c.reduce,
+            table,
+            ids,
+            labels: shownLabels(presentation),
+            gold: goldPosition(presentation),
+            promptHash: promptHash(c.prompt),
+          };
           if (c.read) cell.read = c.read;
           return cell;
         } catch (e) {

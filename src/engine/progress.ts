@@ -7,7 +7,11 @@ export class Progress {
   private lastPrint = 0;
   private readonly tty: boolean;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly quiet = false, private readonly intervalMs = 10_000) {
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly quiet = false,
+    private readonly intervalMs = 10_000,
+  ) {
     this.tty = Boolean(stream.isTTY);
   }
 
@@ -43,7 +47,9 @@ export class Progress {
     if (this.tty) {
       const width = 24;
       const filled = Math.round((width * pct) / 100);
-      this.stream.write(`\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${stats}\u001b[K`);
+      this.stream.write(
+        `\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${stats}\u001b[K`,
+      );
     } else {
       this.stream.write(`${this.label}: ${pct}% ${stats}\n`);
     }

@@ -81,7 +81,10 @@ export function reduceCells(modelName: string, cells: Cell[], results: Results) 
       trueChoices: cell.item.answers,
       logLikelihoods: cell.condition.normalization === 'none',
       reading,
-      randomFill: reading && reading.extracted === null ? randomFill(cell.condition.seed, cell.condition.name, cell.item.id, scores.length) : undefined,
+      randomFill:
+        reading && reading.extracted === null
+          ? randomFill(cell.condition.seed, cell.condition.name, cell.item.id, scores.length)
+          : undefined,
       promptHash: cell.promptHash,
     });
     items.push(result);
@@ -99,7 +102,8 @@ export function planStudy(study: Study, input: Omit<PlanInput, 'conditions'>) {
   return (model: Model) => {
     const signature = study.conditions.map((c) => requiredKind(c.method, model.capabilities)).join(',');
     let cells = bySignature.get(signature);
-    if (!cells) bySignature.set(signature, (cells = planCells(presentations, study.conditions, model.capabilities, table, memo)));
+    if (!cells)
+      bySignature.set(signature, (cells = planCells(presentations, study.conditions, model.capabilities, table, memo)));
     return cells;
   };
 }

@@ -19,19 +19,27 @@ export function validateStudy(study: Pick<Study, 'conditions' | 'file'>, models:
   for (const model of models) {
     for (const c of study.conditions) {
       if (c.method === 'generate' && requiredKind(c.method, model.capabilities) === null) {
-        cannotGenerate.push(`  condition "${c.name}" (generate scoring) x model "${model.name}" (backend ${model.backend})`);
+        cannotGenerate.push(
+          `  condition "${c.name}" (generate scoring) x model "${model.name}" (backend ${model.backend})`,
+        );
       }
     }
   }
   if (cannotGenerate.length > 0) {
-    throw new UserError(`${cannotGenerate.length} condition x model pair${cannotGenerate.length === 1 ? ' needs' : 's need'} text generation, which the model's backend cannot do:\n${cannotGenerate.join('\n')}`, study.file);
+    throw new UserError(
+      `${cannotGenerate.length} condition x model pair${cannotGenerate.length === 1 ? ' needs' : 's need'} text generation, which the model's backend cannot do:\n${cannotGenerate.join('\n')}`,
+      study.file,
+    );
   }
   const problems: string[] = [];
   for (const model of models) {
     const refused = study.conditions.filter((c) => requiredKind(c.method, model.capabilities) === null);
     if (refused.length === 0) continue;
     const gives = model.capabilities.nextToken ? 'gives only next-token log-probs' : 'gives no log-probs';
-    for (const c of refused) problems.push(`  condition "${c.name}" (${c.method} scoring) x model "${model.name}" (backend ${model.backend}, which ${gives})`);
+    for (const c of refused)
+      problems.push(
+        `  condition "${c.name}" (${c.method} scoring) x model "${model.name}" (backend ${model.backend}, which ${gives})`,
+      );
   }
   if (problems.length === 0) return;
   throw new UserError(

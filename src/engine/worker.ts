@@ -57,7 +57,11 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
         if (spec.backend === 'sim' && job.benchmark) {
           const key = JSON.stringify([job.benchmark, job.studyDir]);
           let loaded = benchmarks.get(key);
-          if (!loaded) benchmarks.set(key, (loaded = loadBenchmark(job.benchmark, { baseDir: job.studyDir }).then((b) => b.items)));
+          if (!loaded)
+            benchmarks.set(
+              key,
+              (loaded = loadBenchmark(job.benchmark, { baseDir: job.studyDir }).then((b) => b.items)),
+            );
           items = await loaded;
         }
         return createModel(spec, { baseDir, fileHashes: store, where: `model ${spec.name}`, items });
@@ -87,20 +91,35 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
     return undefined;
   };
 
-  const handle = async (models: Map<string, Promise<Model>>, { name, id, data }: { name: string; id: string; data: ChunkJob }) => {
+  const handle = async (
+    models: Map<string, Promise<Model>>,
+    { name, id, data }: { name: string; id: string; data: ChunkJob },
+  ) => {
     let model: Model;
     try {
       model = await modelFor(models, data);
     } catch (e) {
-      return refuse(name, id, `worker on ${os.hostname()} cannot open model ${data.model.name}: ${(e as Error).message}`);
+      return refuse(
+        name,
+        id,
+        `worker on ${os.hostname()} cannot open model ${data.model.name}: ${(e as Error).message}`,
+      );
     }
     if (model.identity.id !== data.identity) {
-      return refuse(name, id, `worker on ${os.hostname()}: model ${data.model.name} here is ${model.identity.id}, the study's is ${data.identity}`);
+      return refuse(
+        name,
+        id,
+        `worker on ${os.hostname()}: model ${data.model.name} here is ${model.identity.id}, the study's is ${data.identity}`,
+      );
     }
     const table = new RequestTable();
     const ids = Int32Array.from(data.requests, (r) => table.intern(r));
     if (data.keys.some((key, i) => table.keys[ids[i]] !== key)) {
-      return refuse(name, id, `worker on ${os.hostname()}: the chunk's requests have other keys here (another goodhart version?)`);
+      return refuse(
+        name,
+        id,
+        `worker on ${os.hostname()}: the chunk's requests have other keys here (another goodhart version?)`,
+      );
     }
     log(`${data.model.name}: computing a chunk of ${ids.length} requests`);
     try {
@@ -108,7 +127,9 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
       const { counts } = await computeRequests(model, table, ids, store, { chunkSize: ids.length });
       await queue.complete(name, id, counts);
       tally.chunks++;
-      log(`${data.model.name}: chunk of ${ids.length} requests done (${counts.computed} computed, ${counts.cached} already stored, ${counts.failed} failed)`);
+      log(
+        `${data.model.name}: chunk of ${ids.length} requests done (${counts.computed} computed, ${counts.cached} already stored, ${counts.failed} failed)`,
+      );
     } catch (e) {
       const message = e instanceof UserError ? e.message : String((e as Error)?.message ?? e);
       log(`${data.model.name}: chunk failed: ${message}`);
@@ -139,7 +160,12 @@ export async function runWorker(opts: WorkerOptions): Promise<{ chunks: number; 
   try {
     await Promise.all(slots.map(loop));
   } finally {
-    for (const models of slots) for (const model of models.values()) await model.then((m) => m.close(), () => {});
+    for (const models of slots)
+      for (const model of models.values())
+        await model.then(
+          (m) => m.close(),
+          () => {},
+        );
   }
   return tally;
 }

@@ -102,7 +102,9 @@ export function parseCsv(text: string): CsvRecord[] {
         i += lineEndLength(i);
         line++;
       }
-      return failure === undefined ? { ok: true, fields, line: startLine, endLine } : { ok: false, reason: failure, line: startLine, endLine };
+      return failure === undefined
+        ? { ok: true, fields, line: startLine, endLine }
+        : { ok: false, reason: failure, line: startLine, endLine };
     }
   };
 

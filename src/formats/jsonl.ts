@@ -1,7 +1,6 @@
 /** One JSON Lines record, or the reason its line could not be read. Blank lines are ignored. */
 export type JsonlRecord =
-  | { ok: true; value: Record<string, unknown>; line: number }
-  | { ok: false; reason: string; line: number };
+  { ok: true; value: Record<string, unknown>; line: number } | { ok: false; reason: string; line: number };
 
 export function parseJsonl(text: string): JsonlRecord[] {
   const records: JsonlRecord[] = [];

@@ -33,7 +33,12 @@ export interface CachedDataset {
 const SEED_HINT = (ref: DatasetRef) => `goodhart cache add-dataset ${formatRef(ref)} <folder>`;
 
 /** The files of a config's split in a cached (or seeded) dataset: as recorded when downloaded, else by layout. */
-export function cachedFilesFor(cached: CachedDataset, config: string | undefined, split: string, globs?: string[]): DataFile[] {
+export function cachedFilesFor(
+  cached: CachedDataset,
+  config: string | undefined,
+  split: string,
+  globs?: string[],
+): DataFile[] {
   const recorded = cached.manifest?.selections[selectionKey(config, split)];
   if (recorded) return recorded;
   const local = listLocalFiles(cached.dir);
@@ -41,27 +46,53 @@ export function cachedFilesFor(cached: CachedDataset, config: string | undefined
 }
 
 function describeRepo(files: RepoFile[]): string {
-  const folders = [...new Set(files.map((f) => f.path.split('/')).filter((p) => p.length > 1).map((p) => p[0]))].slice(0, 20);
-  const data = files.map((f) => f.path).filter((p) => /\.(parquet|jsonl|json|csv)$/i.test(p)).slice(0, 8);
+  const folders = [
+    ...new Set(
+      files
+        .map((f) => f.path.split('/'))
+        .filter((p) => p.length > 1)
+        .map((p) => p[0]),
+    ),
+  ].slice(0, 20);
+  const data = files
+    .map((f) => f.path)
+    .filter((p) => /\.(parquet|jsonl|json|csv)$/i.test(p))
+    .slice(0, 8);
   return `folders: ${folders.join(', ') || '(none)'}; data files: ${data.join(', ') || '(none)'}`;
 }
 
 /** Reuse a cached file only when it is the one the Hub lists now (size and checksum). */
-async function isCurrent(local: string, recorded: CacheManifest['files'][string] | undefined, remote: RepoFile | undefined): Promise<boolean> {
+async function isCurrent(
+  local: string,
+  recorded: CacheManifest['files'][string] | undefined,
+  remote: RepoFile | undefined,
+): Promise<boolean> {
   if (!fs.existsSync(local)) return false;
   if (!remote) return recorded !== undefined;
   const expected = { size: remote.size, sha256: remote.sha256, gitOid: remote.gitOid };
   return mismatch(recorded ?? (await digestFile(local)), expected) === null;
 }
 
-async function selectRemote(ref: DatasetRef, listing: RepoFile[], want: DatasetWant, config: string | undefined, opts: EnsureOptions): Promise<(DataFile & { url: string })[]> {
+async function selectRemote(
+  ref: DatasetRef,
+  listing: RepoFile[],
+  want: DatasetWant,
+  config: string | undefined,
+  opts: EnsureOptions,
+): Promise<(DataFile & { url: string })[]> {
   const paths = listing.map((f) => f.path);
-  const chosen = opts.files ? globFiles(paths, opts.files, config ?? 'default', want.split) : selectDataFiles(paths, config, want.split);
+  const chosen = opts.files
+    ? globFiles(paths, opts.files, config ?? 'default', want.split)
+    : selectDataFiles(paths, config, want.split);
   if (chosen.length > 0) return chosen.map((f) => ({ ...f, url: resolveUrl(ref, f.path) }));
   if (config === '*' || opts.files) return [];
   // Datasets kept as a loading script still have the Hub's own Parquet conversion.
   const shards = await parquetShardUrls(ref, config ?? 'default', want.split);
-  return shards.map((url, k) => ({ path: `${config ?? 'default'}/${want.split}/${path.posix.basename(new URL(url).pathname) || `${k}.parquet`}`, config: config ?? 'default', url }));
+  return shards.map((url, k) => ({
+    path: `${config ?? 'default'}/${want.split}/${path.posix.basename(new URL(url).pathname) || `${k}.parquet`}`,
+    config: config ?? 'default',
+    url,
+  }));
 }
 
 /**
@@ -69,14 +100,21 @@ async function selectRemote(ref: DatasetRef, listing: RepoFile[], want: DatasetW
  * repository (one API call), download what is missing or changed (resumable, checked), and
  * record the choice. Offline: the cache only, with an error naming what is missing and where.
  */
-export async function ensureDataset(ref: DatasetRef, wants: DatasetWant[], opts: EnsureOptions): Promise<CachedDataset> {
+export async function ensureDataset(
+  ref: DatasetRef,
+  wants: DatasetWant[],
+  opts: EnsureOptions,
+): Promise<CachedDataset> {
   const dir = datasetCacheDir(ref);
   const manifest = readManifest(dir);
   const cached: CachedDataset = { ref, dir, manifest };
   if (manifest?.seededFrom) return cached;
   if (opts.offline) {
     if (!fs.existsSync(dir)) {
-      throw new UserError(`offline, and ${formatRef(ref)} is not in the cache (looked in ${dir}). Seed it with \`${SEED_HINT(ref)}\`, run once online, or give a local folder as benchmark.path`, 'benchmark');
+      throw new UserError(
+        `offline, and ${formatRef(ref)} is not in the cache (looked in ${dir}). Seed it with \`${SEED_HINT(ref)}\`, run once online, or give a local folder as benchmark.path`,
+        'benchmark',
+      );
     }
     return cached;
   }
@@ -84,7 +122,9 @@ export async function ensureDataset(ref: DatasetRef, wants: DatasetWant[], opts:
   try {
     listing = await listRepoFiles(ref);
   } catch (err) {
-    const complete = manifest && wants.every((w) => w.configs.every((c) => manifest.selections[selectionKey(c, w.split)] || !w.required));
+    const complete =
+      manifest &&
+      wants.every((w) => w.configs.every((c) => manifest.selections[selectionKey(c, w.split)] || !w.required));
     if (err instanceof HubUnreachableError && complete) {
       opts.log?.(`${err.message}\nusing the cached copy of ${formatRef(ref)} in ${dir}`);
       return cached;
@@ -92,13 +132,21 @@ export async function ensureDataset(ref: DatasetRef, wants: DatasetWant[], opts:
     throw err;
   }
   const remote = new Map(listing.map((f) => [f.path, f]));
-  const next: CacheManifest = manifest ?? { dataset: formatRef(ref), revision: ref.revision, files: {}, selections: {} };
+  const next: CacheManifest = manifest ?? {
+    dataset: formatRef(ref),
+    revision: ref.revision,
+    files: {},
+    selections: {},
+  };
   for (const want of wants) {
     for (const config of want.configs) {
       const chosen = await selectRemote(ref, listing, want, config, opts);
       if (chosen.length === 0) {
         if (!want.required) continue;
-        throw new UserError(`no data files for config ${JSON.stringify(config ?? 'default')}, split ${JSON.stringify(want.split)} (${describeRepo(listing)})`, formatRef(ref));
+        throw new UserError(
+          `no data files for config ${JSON.stringify(config ?? 'default')}, split ${JSON.stringify(want.split)} (${describeRepo(listing)})`,
+          formatRef(ref),
+        );
       }
       for (const file of chosen) {
         const local = path.join(dir, ...file.path.split('/'));
@@ -110,7 +158,10 @@ export async function ensureDataset(ref: DatasetRef, wants: DatasetWant[], opts:
         next.files[file.path] = await downloadFile(file.url, local, { expected, what, log: opts.log });
         writeManifest(dir, next);
       }
-      next.selections[selectionKey(config, want.split)] = chosen.map(({ path: p, config: c }) => ({ path: p, config: c }));
+      next.selections[selectionKey(config, want.split)] = chosen.map(({ path: p, config: c }) => ({
+        path: p,
+        config: c,
+      }));
     }
   }
   writeManifest(dir, next);
@@ -140,12 +191,17 @@ function copyTree(from: string, to: string): { files: number; bytes: number } {
  * Seed the cache with local files standing for a dataset reference: a copy of a Hub snapshot, or
  * a benchmark's own format that its recipe reads (e.g. the MMLU CSV folder for cais/mmlu).
  */
-export function seedDataset(ref: DatasetRef, source: string, opts: { force?: boolean } = {}): { dir: string; files: number; bytes: number } {
+export function seedDataset(
+  ref: DatasetRef,
+  source: string,
+  opts: { force?: boolean } = {},
+): { dir: string; files: number; bytes: number } {
   const from = path.resolve(source);
   if (!fs.existsSync(from)) throw new UserError('not found', from);
   const dir = datasetCacheDir(ref);
   if (fs.existsSync(dir)) {
-    if (!opts.force) throw new UserError(`${formatRef(ref)} is already in the cache at ${dir}; add --force to replace it`);
+    if (!opts.force)
+      throw new UserError(`${formatRef(ref)} is already in the cache at ${dir}; add --force to replace it`);
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const target = fs.statSync(from).isFile() ? path.join(dir, path.basename(from)) : dir;
@@ -158,14 +214,26 @@ export function seedDataset(ref: DatasetRef, source: string, opts: { force?: boo
 export function listCachedDatasets(): { ref: string; dir: string; seededFrom?: string; files: number }[] {
   const root = path.join(cacheRoot(), 'datasets');
   const out: { ref: string; dir: string; seededFrom?: string; files: number }[] = [];
-  const dirs = (p: string) => (fs.existsSync(p) ? fs.readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort() : []);
+  const dirs = (p: string) =>
+    fs.existsSync(p)
+      ? fs
+          .readdirSync(p, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name)
+          .sort()
+      : [];
   for (const owner of dirs(root)) {
     for (const name of dirs(path.join(root, owner))) {
       for (const rev of dirs(path.join(root, owner, name))) {
         const dir = path.join(root, owner, name, rev);
         const manifest = readManifest(dir);
         const revision = manifest?.revision ?? rev.replaceAll('--', '/');
-        out.push({ ref: formatRef({ owner, name, revision }), dir, seededFrom: manifest?.seededFrom, files: listLocalFiles(dir).length });
+        out.push({
+          ref: formatRef({ owner, name, revision }),
+          dir,
+          seededFrom: manifest?.seededFrom,
+          files: listLocalFiles(dir).length,
+        });
       }
     }
   }

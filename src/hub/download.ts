@@ -47,9 +47,11 @@ export async function digestFile(file: string): Promise<FileDigest> {
 
 /** Why a file does not match what the Hub says, or null when it does. */
 export function mismatch(got: FileDigest, expected: ExpectedFile): string | null {
-  if (expected.size !== undefined && got.size !== expected.size) return `size ${got.size} instead of ${expected.size} bytes`;
+  if (expected.size !== undefined && got.size !== expected.size)
+    return `size ${got.size} instead of ${expected.size} bytes`;
   if (expected.sha256 && got.sha256 !== expected.sha256) return `sha256 ${got.sha256} instead of ${expected.sha256}`;
-  if (expected.gitOid && got.gitOid !== expected.gitOid) return `git blob id ${got.gitOid} instead of ${expected.gitOid}`;
+  if (expected.gitOid && got.gitOid !== expected.gitOid)
+    return `git blob id ${got.gitOid} instead of ${expected.gitOid}`;
   return null;
 }
 
@@ -84,7 +86,8 @@ async function attempt(url: string, part: string, expected: ExpectedFile, what: 
   const got = await hubStream(url, { 'accept-encoding': 'identity', ...(have > 0 ? { range: `bytes=${have}-` } : {}) });
   const { message } = got;
   const status = message.statusCode ?? 0;
-  const header = (name: string) => (typeof message.headers[name] === 'string' ? (message.headers[name] as string) : null);
+  const header = (name: string) =>
+    typeof message.headers[name] === 'string' ? (message.headers[name] as string) : null;
   if (got.linkedSize !== undefined) expected.size ??= got.linkedSize;
   const etag = got.linkedEtag ?? got.directEtag;
   if (etag && SHA256.test(etag)) expected.sha256 ??= etag;
@@ -125,7 +128,8 @@ async function attempt(url: string, part: string, expected: ExpectedFile, what: 
     closeSync(fd);
   }
   const now = await sizeOf(part);
-  if (expected.size !== undefined && now < expected.size) throw new TransientHubError(`${what}: transfer ended at ${now} of ${expected.size} bytes`);
+  if (expected.size !== undefined && now < expected.size)
+    throw new TransientHubError(`${what}: transfer ended at ${now} of ${expected.size} bytes`);
 }
 
 /**
@@ -144,7 +148,8 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       break;
     } catch (err) {
       if (!(err instanceof TransientHubError) || k >= attempts) {
-        if (err instanceof TransientHubError) throw new UserError(`download failed after ${attempts} attempts: ${err.message}. Run again to resume`, dest);
+        if (err instanceof TransientHubError)
+          throw new UserError(`download failed after ${attempts} attempts: ${err.message}. Run again to resume`, dest);
         throw err;
       }
       opts.log?.(`${err.message}; retrying (${k + 1}/${attempts})`);
@@ -155,7 +160,10 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
   const problem = mismatch(digest, expected);
   if (problem) {
     await rm(part, { force: true });
-    throw new UserError(`downloaded file does not match the Hub (${problem}); it was deleted, run again to fetch it anew`, opts.what);
+    throw new UserError(
+      `downloaded file does not match the Hub (${problem}); it was deleted, run again to fetch it anew`,
+      opts.what,
+    );
   }
   await rename(part, dest);
   return digest;

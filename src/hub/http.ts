@@ -27,7 +27,8 @@ const unquote = (etag: string | null) => (etag ? etag.replace(/^W\//, '').replac
 function networkProblem(err: unknown, url: string): Error {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? (err as Error).message;
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new TransientHubError(`connection to ${new URL(url).origin} dropped (${code})`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
+    return new TransientHubError(`connection to ${new URL(url).origin} dropped (${code})`);
   return new HubUnreachableError(
     `cannot reach the Hugging Face Hub at ${new URL(url).origin} (${code}). Set HF_ENDPOINT for a mirror, or work offline ` +
       `(--offline or GOODHART_OFFLINE=1) from the cache (see \`goodhart cache add-dataset\`)`,
@@ -95,7 +96,7 @@ export async function hubStream(url: string, headers: Record<string, string> = {
     const message = await request(current, headers);
     const header = (name: string) => {
       const v = message.headers[name];
-      return Array.isArray(v) ? v[0] : v ?? null;
+      return Array.isArray(v) ? v[0] : (v ?? null);
     };
     linkedEtag ??= unquote(header('x-linked-etag'));
     const size = header('x-linked-size');
@@ -107,7 +108,13 @@ export async function hubStream(url: string, headers: Record<string, string> = {
       current = new URL(location, current).href;
       continue;
     }
-    return { message, url: current, linkedEtag, linkedSize, directEtag: hop === 0 ? unquote(header('etag')) : undefined };
+    return {
+      message,
+      url: current,
+      linkedEtag,
+      linkedSize,
+      directEtag: hop === 0 ? unquote(header('etag')) : undefined,
+    };
   }
   throw new UserError(`more than ${MAX_REDIRECTS} redirects`, url);
 }
@@ -151,11 +158,14 @@ export async function failHub(response: Response, what: string): Promise<never> 
     throw new TransientHubError(`${what}: the Hub answered ${response.status}${said}`);
   }
   if (response.status === 401 || response.status === 403) {
-    const hint = hubToken() ? 'the token in HF_TOKEN has no access to it (gated: accept its terms on the Hub)' : 'it may be private or gated: set HF_TOKEN';
+    const hint = hubToken()
+      ? 'the token in HF_TOKEN has no access to it (gated: accept its terms on the Hub)'
+      : 'it may be private or gated: set HF_TOKEN';
     throw new UserError(`access denied (${response.status})${said}; ${hint}`, what);
   }
   if (response.status === 404) {
-    const kind = code === 'RevisionNotFound' ? 'revision not found' : code === 'EntryNotFound' ? 'file not found' : 'not found';
+    const kind =
+      code === 'RevisionNotFound' ? 'revision not found' : code === 'EntryNotFound' ? 'file not found' : 'not found';
     const hint = code === 'RepoNotFound' || !code ? ' — check the name; a private dataset also needs HF_TOKEN' : '';
     throw new UserError(`${kind} on ${hubEndpoint()}${said}${hint}`, what);
   }

@@ -26,7 +26,10 @@ export interface ResolveModelOptions {
 /** The local path of a Hub GGUF model, downloading it into the cache unless offline. */
 export async function resolveHubModel(ref: string, opts: ResolveModelOptions): Promise<string> {
   if (!SHAPE.test(ref)) {
-    throw new UserError(`not a Hub model reference: ${JSON.stringify(ref)} (expected hf:<owner>/<repo>/<file>.gguf or hf:<owner>/<repo>:<quant>)`, opts.where);
+    throw new UserError(
+      `not a Hub model reference: ${JSON.stringify(ref)} (expected hf:<owner>/<repo>/<file>.gguf or hf:<owner>/<repo>:<quant>)`,
+      opts.where,
+    );
   }
   const directory = modelCacheDir();
   const offline = isOffline(opts.offline);
@@ -36,13 +39,19 @@ export async function resolveHubModel(ref: string, opts: ResolveModelOptions): P
     return await resolveModelFile(ref, { directory, download: false, cli: false });
   } catch (err) {
     if (offline) {
-      throw new UserError(`offline, and the model ${ref} is not in the cache (${(err as Error).message}; looked in ${directory}). Run once online, or name a local .gguf file as path`, opts.where);
+      throw new UserError(
+        `offline, and the model ${ref} is not in the cache (${(err as Error).message}; looked in ${directory}). Run once online, or name a local .gguf file as path`,
+        opts.where,
+      );
     }
   }
   // Ask the Hub about the repository first: its answer (not found, gated, unreachable) is quick and
   // clear, where the downloader would keep retrying an unreachable host.
   const [owner, repo] = ref.slice('hf:'.length).split(/[/:]/);
-  await hubJson(`${hubEndpoint()}/api/models/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`, `${opts.where} (${ref})`);
+  await hubJson(
+    `${hubEndpoint()}/api/models/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`,
+    `${opts.where} (${ref})`,
+  );
   let announced = false;
   let lastTenth = -1;
   const token = hubToken();

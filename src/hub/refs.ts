@@ -18,12 +18,25 @@ export function parseDatasetRef(text: string, revision?: string, where?: string)
   const repo = at < 0 ? body : body.slice(0, at);
   const given = at < 0 ? undefined : body.slice(at + 1);
   const [owner, name, ...rest] = repo.split('/');
-  if (!owner || !name || rest.length > 0 || !NAME.test(owner) || !NAME.test(name) || (given !== undefined && given === '')) {
-    throw new UserError(`not a dataset reference: ${JSON.stringify(text)} (expected hf://datasets/<owner>/<name>, optionally @<revision>)`, where);
+  if (
+    !owner ||
+    !name ||
+    rest.length > 0 ||
+    !NAME.test(owner) ||
+    !NAME.test(name) ||
+    (given !== undefined && given === '')
+  ) {
+    throw new UserError(
+      `not a dataset reference: ${JSON.stringify(text)} (expected hf://datasets/<owner>/<name>, optionally @<revision>)`,
+      where,
+    );
   }
   const rev = revision ?? given ?? 'main';
   if (!/^[\w./-]+$/.test(rev) || rev.split('/').some((part) => part === '' || part === '.' || part === '..')) {
-    throw new UserError(`not a revision: ${JSON.stringify(rev)} (a branch, tag or commit such as main or refs/convert/parquet)`, where);
+    throw new UserError(
+      `not a revision: ${JSON.stringify(rev)} (a branch, tag or commit such as main or refs/convert/parquet)`,
+      where,
+    );
   }
   return { owner, name, revision: rev };
 }

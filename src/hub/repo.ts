@@ -13,7 +13,8 @@ export interface RepoFile {
   gitOid?: string;
 }
 
-const repoBase = (ref: DatasetRef) => `${hubEndpoint()}/api/datasets/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}`;
+const repoBase = (ref: DatasetRef) =>
+  `${hubEndpoint()}/api/datasets/${encodeURIComponent(ref.owner)}/${encodeURIComponent(ref.name)}`;
 const encodePath = (p: string) => p.split('/').map(encodeURIComponent).join('/');
 
 /** `/datasets/<owner>/<name>/resolve/<revision>/<path>`: the file itself (usually a redirect to a CDN). */
@@ -35,7 +36,8 @@ export async function listRepoFiles(ref: DatasetRef): Promise<RepoFile[]> {
   let url: string | undefined = `${repoBase(ref)}/tree/${encodeURIComponent(ref.revision)}?recursive=true&expand=false`;
   for (let page = 0; url && page < 1000; page++) {
     const { body, response } = await hubJson(url, formatRef(ref));
-    if (!Array.isArray(body)) throw new UserError('the Hub listed no files (unexpected answer from the tree API)', formatRef(ref));
+    if (!Array.isArray(body))
+      throw new UserError('the Hub listed no files (unexpected answer from the tree API)', formatRef(ref));
     for (const entry of body as TreeEntry[]) {
       if (entry.type !== 'file' || typeof entry.path !== 'string') continue;
       const lfs = entry.lfs ?? undefined;
@@ -44,7 +46,11 @@ export async function listRepoFiles(ref: DatasetRef): Promise<RepoFile[]> {
       files.push({
         path: entry.path,
         size,
-        ...(typeof lfs?.oid === 'string' ? { sha256: lfs.oid } : typeof entry.oid === 'string' ? { gitOid: entry.oid } : {}),
+        ...(typeof lfs?.oid === 'string'
+          ? { sha256: lfs.oid }
+          : typeof entry.oid === 'string'
+            ? { gitOid: entry.oid }
+            : {}),
       });
     }
     url = nextPage(response, url);

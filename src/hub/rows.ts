@@ -10,7 +10,8 @@ import { readTextFile, touchesInvalidLine } from '../formats/text-file.js';
  * for JSONL and CSV, and the 1-based row number for Parquet and JSON arrays, so every problem can be
  * reported as file:line.
  */
-export type RowRecord = { ok: true; row: Record<string, unknown>; line: number } | { ok: false; reason: string; line: number };
+export type RowRecord =
+  { ok: true; row: Record<string, unknown>; line: number } | { ok: false; reason: string; line: number };
 
 /** Parquet int64 columns arrive as bigint; numbers are what every mapping expects. */
 function plain(value: unknown): unknown {
@@ -69,9 +70,11 @@ async function csvRows(file: string): Promise<RowRecord[]> {
   if (!head.ok) throw new UserError(`cannot read the header row: ${head.reason}`, `${file}:${head.line}`);
   const names = head.fields;
   return records.map((rec) => {
-    if (touchesInvalidLine(source, rec.line, rec.endLine)) return { ok: false, reason: 'invalid UTF-8', line: rec.line };
+    if (touchesInvalidLine(source, rec.line, rec.endLine))
+      return { ok: false, reason: 'invalid UTF-8', line: rec.line };
     if (!rec.ok) return { ok: false, reason: rec.reason, line: rec.line };
-    if (rec.fields.length !== names.length) return { ok: false, reason: `expected ${names.length} columns, found ${rec.fields.length}`, line: rec.line };
+    if (rec.fields.length !== names.length)
+      return { ok: false, reason: `expected ${names.length} columns, found ${rec.fields.length}`, line: rec.line };
     return { ok: true, row: Object.fromEntries(names.map((n, k) => [n, rec.fields[k]])), line: rec.line };
   });
 }

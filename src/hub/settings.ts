@@ -13,7 +13,9 @@ export function hubEndpoint(): string {
 
 /** Root of goodhart's download cache: $GOODHART_CACHE, default ~/.cache/goodhart/hub. */
 export function cacheRoot(): string {
-  return process.env.GOODHART_CACHE ? path.resolve(process.env.GOODHART_CACHE) : path.join(os.homedir(), '.cache', 'goodhart', 'hub');
+  return process.env.GOODHART_CACHE
+    ? path.resolve(process.env.GOODHART_CACHE)
+    : path.join(os.homedir(), '.cache', 'goodhart', 'hub');
 }
 
 const TRUE = /^(1|true|yes|on)$/i;

@@ -25,10 +25,18 @@ export interface ImportLmEvalOptions {
  */
 export function modelNameFor(file: string): string {
   const dir = path.dirname(path.resolve(file));
-  const results = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^results.*\.json$/.test(f)).sort() : [];
+  const results = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => /^results.*\.json$/.test(f))
+        .sort()
+    : [];
   for (const name of results.reverse()) {
     try {
-      const r = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as { model_name?: unknown; config?: { model_args?: unknown } };
+      const r = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as {
+        model_name?: unknown;
+        config?: { model_args?: unknown };
+      };
       if (typeof r.model_name === 'string' && r.model_name) return r.model_name;
       const args = r.config?.model_args;
       const m = typeof args === 'string' ? /(?:^|,)\s*(?:pretrained|model)=([^,]+)/.exec(args) : null;
@@ -49,10 +57,23 @@ function merge(dir: string, next: ImportedRun): ImportedRun {
   for (const c of next.summary.conditions) {
     const old = conditions.find((o) => o.name === c.name);
     if (!old) conditions.push(c);
-    else if (old.scoring !== c.scoring || old.normalization !== c.normalization) throw new UserError(`condition ${c.name} is ${old.scoring}/${old.normalization} here but ${c.scoring}/${c.normalization} in the new files`, dir);
+    else if (old.scoring !== c.scoring || old.normalization !== c.normalization)
+      throw new UserError(
+        `condition ${c.name} is ${old.scoring}/${old.normalization} here but ${c.scoring}/${c.normalization} in the new files`,
+        dir,
+      );
   }
   const earlier = (before as Partial<ImportedRun['summary']>).import;
-  const add = (a: { total: number; unique: number; cached: number; computed: number; failed: number }, b: typeof a) => ({ total: a.total + b.total, unique: a.unique + b.unique, cached: a.cached + b.cached, computed: a.computed + b.computed, failed: a.failed + b.failed });
+  const add = (
+    a: { total: number; unique: number; cached: number; computed: number; failed: number },
+    b: typeof a,
+  ) => ({
+    total: a.total + b.total,
+    unique: a.unique + b.unique,
+    cached: a.cached + b.cached,
+    computed: a.computed + b.computed,
+    failed: a.failed + b.failed,
+  });
   return {
     items: [...items, ...next.items],
     summary: {
@@ -63,7 +84,11 @@ function merge(dir: string, next: ImportedRun): ImportedRun {
       cells: [...before.cells, ...next.summary.cells],
       requests: add(before.requests, next.summary.requests),
       requestsByModel: { ...before.requestsByModel, ...next.summary.requestsByModel },
-      benchmark: { ...next.summary.benchmark, items: new Set([...items, ...next.items].map((i) => i.itemId)).size, files: [...before.benchmark.files, ...next.summary.benchmark.files] },
+      benchmark: {
+        ...next.summary.benchmark,
+        items: new Set([...items, ...next.items].map((i) => i.itemId)).size,
+        files: [...before.benchmark.files, ...next.summary.benchmark.files],
+      },
       import: {
         from: 'lm-eval',
         files: [...(earlier?.files ?? []), ...next.summary.import.files],
@@ -85,25 +110,41 @@ export function importLmEval(files: string[], opts: ImportLmEvalOptions): { run:
     byModel.set(model, entry);
   }
   const out = path.resolve(opts.out);
-  let run = buildImportedRun([...byModel.values()], { group: opts.group, study: path.basename(out), version: opts.version });
+  let run = buildImportedRun([...byModel.values()], {
+    group: opts.group,
+    study: path.basename(out),
+    version: opts.version,
+  });
   if (opts.append && fs.existsSync(path.join(out, 'summary.json'))) run = merge(out, run);
   prepareOutDir(out);
   writeRun(out, run.summary, run.items);
   const report: string[] = [];
   for (const c of run.summary.import.checks) {
     const metric = c.condition.slice(c.condition.lastIndexOf(':') + 1);
-    const verdict = c.disagree === 0 ? 'agrees' : `disagrees on ${c.disagree} (doc_id ${c.examples.join(', ')}${c.disagree > c.examples.length ? ', ...' : ''})`;
-    const why = c.disagree && metric === 'acc_mutual_info' ? ' — lm-eval paired conditional and unconditional requests wrongly before its 2025 fix' : '';
+    const verdict =
+      c.disagree === 0
+        ? 'agrees'
+        : `disagrees on ${c.disagree} (doc_id ${c.examples.join(', ')}${c.disagree > c.examples.length ? ', ...' : ''})`;
+    const why =
+      c.disagree && metric === 'acc_mutual_info'
+        ? ' — lm-eval paired conditional and unconditional requests wrongly before its 2025 fix'
+        : '';
     report.push(`${c.model} ${c.condition}: lm-eval's ${metric} ${verdict} of ${c.compared} documents${why}`);
   }
   const skipped = run.summary.import.skipped;
-  if (skipped.length) report.push(`left out ${skipped.length} documents (listed in summary.json), e.g. ${skipped[0].file}:${skipped[0].line}: ${skipped[0].reason}`);
+  if (skipped.length)
+    report.push(
+      `left out ${skipped.length} documents (listed in summary.json), e.g. ${skipped[0].file}:${skipped[0].line}: ${skipped[0].reason}`,
+    );
   report.push(`wrote ${path.join(out, 'items.jsonl')} and ${path.join(out, 'summary.json')}`);
   return { run, report };
 }
 
 /** The CLI action: prints the accuracy table and the agreement with lm-eval's own metrics. */
-export async function importLmEvalCommand(files: string[], opts: Omit<ImportLmEvalOptions, 'version'>): Promise<number> {
+export async function importLmEvalCommand(
+  files: string[],
+  opts: Omit<ImportLmEvalOptions, 'version'>,
+): Promise<number> {
   const { run, report } = importLmEval(files, { ...opts, version: VERSION });
   process.stdout.write(formatAccuracyTable(run.summary) + '\n' + report.join('\n') + '\n');
   return 0;

@@ -106,13 +106,20 @@ function parseRecord(record: Record<string, unknown>, line: number, file: string
   const pairs = requestPairs(record.arguments);
   if (typeof pairs === 'string') return pairs;
   if (pairs.some(([, cont]) => cont !== null && typeof cont === 'object')) {
-    throw new UserError('these are generation requests (generate_until), not multiple-choice log-likelihoods; only multiple-choice tasks can be imported', `${file}:${line}`);
+    throw new UserError(
+      'these are generation requests (generate_until), not multiple-choice log-likelihoods; only multiple-choice tasks can be imported',
+      `${file}:${line}`,
+    );
   }
   if (pairs.some(([ctx, cont]) => typeof ctx !== 'string' || typeof cont !== 'string')) {
-    throw new UserError('a request is not [context, continuation] (loglikelihood_rolling?); only multiple-choice tasks can be imported', `${file}:${line}`);
+    throw new UserError(
+      'a request is not [context, continuation] (loglikelihood_rolling?); only multiple-choice tasks can be imported',
+      `${file}:${line}`,
+    );
   }
   const resps = (Array.isArray(record.resps) ? record.resps : record.filtered_resps) as unknown[] | undefined;
-  if (!Array.isArray(resps) || resps.length !== pairs.length) return `expected ${pairs.length} responses, found ${Array.isArray(resps) ? resps.length : 'none'}`;
+  if (!Array.isArray(resps) || resps.length !== pairs.length)
+    return `expected ${pairs.length} responses, found ${Array.isArray(resps) ? resps.length : 'none'}`;
   const lls = resps.map(loglikelihood);
   if (lls.some((v) => v === null)) return 'a response is not a number';
   const contexts = pairs.map(([c]) => c as string);
@@ -120,7 +127,10 @@ function parseRecord(record: Record<string, unknown>, line: number, file: string
   // acc_mutual_info: the last half repeats the continuations with an empty context.
   const half = pairs.length / 2;
   const paired =
-    pairs.length % 2 === 0 && contexts.slice(half).every((c) => c === '') && contexts.slice(0, half).every((c) => c !== '') && conts.slice(half).every((c, k) => c === conts[k]);
+    pairs.length % 2 === 0 &&
+    contexts.slice(half).every((c) => c === '') &&
+    contexts.slice(0, half).every((c) => c !== '') &&
+    conts.slice(half).every((c, k) => c === conts[k]);
   const n = paired ? half : pairs.length;
   const continuations = conts.slice(0, n);
   const gold = goldOf(record, continuations);
@@ -175,10 +185,15 @@ export function readSamplesFile(file: string): SamplesFile {
   const skipped: SamplesFile['skipped'] = [];
   const seen = new Set<number>();
   for (const { value, line } of records) {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UserError('expected a JSON object per sample', `${file}:${line}`);
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      throw new UserError('expected a JSON object per sample', `${file}:${line}`);
     const parsed = parseRecord(value as Record<string, unknown>, line, file);
     if (typeof parsed === 'string') skipped.push({ line, reason: parsed });
-    else if (seen.has(parsed.docId)) throw new UserError(`doc_id ${parsed.docId} appears twice (several filters or repeats in one file?)`, `${file}:${line}`);
+    else if (seen.has(parsed.docId))
+      throw new UserError(
+        `doc_id ${parsed.docId} appears twice (several filters or repeats in one file?)`,
+        `${file}:${line}`,
+      );
     else {
       seen.add(parsed.docId);
       docs.push(parsed);

@@ -31,7 +31,10 @@ export interface ModelSpec {
 }
 
 /** The validated entry of backend N with options S (defaults filled). */
-export type BackendSpec<N extends string, S extends z.ZodRawShape> = z.output<z.ZodObject<S>> & { name: string; backend: N };
+export type BackendSpec<N extends string, S extends z.ZodRawShape> = z.output<z.ZodObject<S>> & {
+  name: string;
+  backend: N;
+};
 
 export interface BackendDefinition {
   name: string;

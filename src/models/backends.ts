@@ -9,4 +9,12 @@ import { simBackend } from './sim.backend.js';
 import { tgiBackend } from './tgi.backend.js';
 
 /** The order the study schema and its messages list them. */
-backendRegistry.arrange([ggufBackend, openaiCompletionsBackend, openaiChatBackend, llamaServerBackend, ollamaBackend, tgiBackend, simBackend]);
+backendRegistry.arrange([
+  ggufBackend,
+  openaiCompletionsBackend,
+  openaiChatBackend,
+  llamaServerBackend,
+  ollamaBackend,
+  tgiBackend,
+  simBackend,
+]);

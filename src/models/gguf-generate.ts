@@ -19,7 +19,12 @@ export function firstStop(text: string, stop: readonly string[]): number | null 
  * few-shot block shared by a subject's items is evaluated once), the rest is evaluated, then
  * tokens are taken at temperature 0 until an end-of-generation token, a stop string or maxTokens.
  */
-export async function generateGreedy(model: LlamaModel, seq: LlamaContextSequence, prompt: Token[], request: GenerateRequest): Promise<Outcome> {
+export async function generateGreedy(
+  model: LlamaModel,
+  seq: LlamaContextSequence,
+  prompt: Token[],
+  request: GenerateRequest,
+): Promise<Outcome> {
   if (prompt.length === 0) return { ok: false, error: 'context has no tokens' };
   const state = seq.contextTokens;
   let keep = 0;

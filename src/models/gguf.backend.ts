@@ -30,7 +30,15 @@ export const ggufBackend = defineBackend({
       ? await resolveHubModel(spec.path, { offline: ctx.offline, where: `${ctx.where}.path` })
       : resolveStudyPath(spec.path, ctx.baseDir);
     checkModelFile(file, 'model file', `${ctx.where}.path`);
-    return GgufModel.load({ name: spec.name, path: file, sha256: await cachedFileHash(file, ctx.fileHashes), threads: spec.threads, gpu: spec.gpu, sequences: spec.sequences, precise: spec.precise });
+    return GgufModel.load({
+      name: spec.name,
+      path: file,
+      sha256: await cachedFileHash(file, ctx.fileHashes),
+      threads: spec.threads,
+      gpu: spec.gpu,
+      sequences: spec.sequences,
+      precise: spec.precise,
+    });
   },
   checkFiles(spec, baseDir, where) {
     if (!isHubModelRef(spec.path)) checkModelFile(resolveStudyPath(spec.path, baseDir), 'model file', `${where}.path`);

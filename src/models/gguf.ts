@@ -1,5 +1,21 @@
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from 'node-llama-cpp';
-import type { Capabilities, GenerateRequest, Model, ModelIdentity, Outcome, Request, RequestResult } from '../core/types.js';
+import {
+  getLlama,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+  type Token,
+} from 'node-llama-cpp';
+import type {
+  Capabilities,
+  GenerateRequest,
+  Model,
+  ModelIdentity,
+  Outcome,
+  Request,
+  RequestResult,
+} from '../core/types.js';
 import { UserError } from '../core/errors.js';
 import { splitTokens, withoutTrailingWhitespace } from './tokenize.js';
 import { ggufTokenizer } from './line-tokenizer.js';
@@ -97,7 +113,13 @@ export class GgufModel implements Model {
       id: `gguf:sha256:${opts.sha256}${opts.precise ? ':f32-kv' : ''}`,
       name: opts.name,
       backend: 'gguf',
-      details: { path: opts.path, sha256: opts.sha256, trainContextSize: model.trainContextSize, threads, precise: opts.precise ?? false },
+      details: {
+        path: opts.path,
+        sha256: opts.sha256,
+        trainContextSize: model.trainContextSize,
+        threads,
+        precise: opts.precise ?? false,
+      },
     };
     return new GgufModel(identity, model, opts, threads);
   }
@@ -106,7 +128,8 @@ export class GgufModel implements Model {
     if (request.kind === 'loglikelihood') {
       const split = splitTokens(this.tokenize, request.context, request.continuation);
       if (split.continuation.length === 0) return 'continuation has no tokens';
-      if (split.context.length === 0) return 'context has no tokens, so the first continuation token has nothing to be scored against';
+      if (split.context.length === 0)
+        return 'context has no tokens, so the first continuation token has nothing to be scored against';
       const path = [...split.context, ...split.continuation.slice(0, -1)];
       return { index, kind: 'loglikelihood', path, readFrom: split.context.length - 1, targets: split.continuation };
     }
@@ -123,7 +146,11 @@ export class GgufModel implements Model {
 
   /** Tokens in the prefix tree of these requests: what evaluating each tree node once costs. */
   prefixTreeSize(requests: Request[]): number {
-    return prefixTreeSize(requests.flatMap((r, i) => (r.kind === 'generate' ? [] : [this.plan(r, i)])).flatMap((p) => (typeof p === 'string' ? [] : [p.path])));
+    return prefixTreeSize(
+      requests
+        .flatMap((r, i) => (r.kind === 'generate' ? [] : [this.plan(r, i)]))
+        .flatMap((p) => (typeof p === 'string' ? [] : [p.path])),
+    );
   }
 
   private async ensureContext(maxTokens: number): Promise<LlamaContextSequence[]> {
@@ -136,7 +163,9 @@ export class GgufModel implements Model {
       sequences: count,
       threads: this.threads,
       batchSize: this.opts.batchSize ?? Math.min(needed * count, 2048),
-      ...(this.opts.precise ? { flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' } : {}),
+      ...(this.opts.precise
+        ? { flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' }
+        : {}),
     });
     this.sequences = Array.from({ length: count }, () => this.context!.getSequence());
     return this.sequences;
@@ -144,7 +173,10 @@ export class GgufModel implements Model {
 
   async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
     const outcomes: Outcome[] = new Array(requests.length);
-    const settle = (i: number, o: Outcome) => { outcomes[i] = o; onResult?.(i, o); };
+    const settle = (i: number, o: Outcome) => {
+      outcomes[i] = o;
+      onResult?.(i, o);
+    };
     const planned: Planned[] = [];
     const generations: number[] = [];
     requests.forEach((r, i) => {
@@ -159,10 +191,16 @@ export class GgufModel implements Model {
   }
 
   /** Greedy generations, one after another on the first sequence, in prompt order so that shared prefixes stay evaluated. */
-  private async generate(requests: GenerateRequest[], indices: number[], settle: (i: number, o: Outcome) => void): Promise<void> {
+  private async generate(
+    requests: GenerateRequest[],
+    indices: number[],
+    settle: (i: number, o: Outcome) => void,
+  ): Promise<void> {
     const prompts = new Map(indices.map((i) => [i, this.tokenize(requests[i].context)]));
     const order = [...indices].sort((a, b) => compareTokens(prompts.get(a)!, prompts.get(b)!));
-    const [seq] = await this.ensureContext(Math.max(...indices.map((i) => prompts.get(i)!.length + requests[i].maxTokens)));
+    const [seq] = await this.ensureContext(
+      Math.max(...indices.map((i) => prompts.get(i)!.length + requests[i].maxTokens)),
+    );
     for (const i of order) {
       const prompt = prompts.get(i)!;
       this.tokensEvaluated += prompt.length;
@@ -175,7 +213,12 @@ export class GgufModel implements Model {
     planned.sort((a, b) => compareTokens(a.path, b.path));
     if (sequences.length === 1) continueFrom(sequences[0].contextTokens, planned);
     const lcp = planned.map((p, i) => (i === 0 ? 0 : commonPrefix(planned[i - 1].path, p.path)));
-    const tallies: Tally[] = planned.map((p) => ({ logprob: 0, greedy: true, remaining: p.path.length - p.readFrom, tokenLogprobs: [] as number[] }));
+    const tallies: Tally[] = planned.map((p) => ({
+      logprob: 0,
+      greedy: true,
+      remaining: p.path.length - p.readFrom,
+      tokenLogprobs: [] as number[],
+    }));
     const serve = (k: number, position: number, next: NextReader) => {
       const p = planned[k];
       if (p.kind === 'nextToken') {
@@ -189,7 +232,13 @@ export class GgufModel implements Model {
       tally.tokenLogprobs.push(logprob);
       tally.greedy &&= next.isGreedy(t);
       if (--tally.remaining === 0) {
-        const result: RequestResult = { kind: 'loglikelihood', logprob: tally.logprob, tokens: p.targets.length, greedy: tally.greedy, tokenLogprobs: tally.tokenLogprobs };
+        const result: RequestResult = {
+          kind: 'loglikelihood',
+          logprob: tally.logprob,
+          tokens: p.targets.length,
+          greedy: tally.greedy,
+          tokenLogprobs: tally.tokenLogprobs,
+        };
         settle(p.index, { ok: true, result });
       }
     };
@@ -197,7 +246,8 @@ export class GgufModel implements Model {
       splitRanges(planned, lcp, sequences.length).map(async ([from, to], s) => {
         const seq = sequences[s];
         let state = seq.contextTokens;
-        for (let i = from; i < to; i++) state = await this.evaluateNode(seq, state, planned[i].path, readsOwnedBy(planned, lcp, i), planned, serve);
+        for (let i = from; i < to; i++)
+          state = await this.evaluateNode(seq, state, planned[i].path, readsOwnedBy(planned, lcp, i), planned, serve);
       }),
     );
   }
@@ -251,14 +301,19 @@ export interface NextReader {
  * this machine against ~1 ms); with no other sampler option the logits are the model's own.
  */
 export function nextTokenRead(targets: Token[]) {
-  return { logits: { filter: { tokens: targets, includeSelected: true } }, totalLogitWeight: true, options: { temperature: 0 } };
+  return {
+    logits: { filter: { tokens: targets, includeSelected: true } },
+    totalLogitWeight: true,
+    options: { temperature: 0 },
+  };
 }
 
 /** log p(t) = logit(t) − max logit − log Σ exp(logit − max logit): the plain log-softmax (checked against the full distribution in the tests). */
 export function readNext(next: { logits?: Map<Token, number>; totalLogitWeight?: number } | undefined): NextReader {
   const logits = next?.logits;
   const total = next?.totalLogitWeight;
-  if (!logits || logits.size === 0 || !(total !== undefined && total >= 1)) throw new Error('node-llama-cpp returned no logits for a read position');
+  if (!logits || logits.size === 0 || !(total !== undefined && total >= 1))
+    throw new Error('node-llama-cpp returned no logits for a read position');
   let max = -Infinity;
   for (const v of logits.values()) if (v > max) max = v;
   const logTotal = Math.log(total);
@@ -338,7 +393,8 @@ function splitRanges(planned: Planned[], lcp: number[], count: number): [number,
     if (done < (total * cuts.length) / count) continue;
     const window = Math.max(1, Math.floor(n / count / 4));
     let best = i + 1;
-    for (let c = Math.max(cuts[cuts.length - 1] + 1, i + 1 - window); c <= Math.min(n - 1, i + 1 + window); c++) if (lcp[c] < lcp[best]) best = c;
+    for (let c = Math.max(cuts[cuts.length - 1] + 1, i + 1 - window); c <= Math.min(n - 1, i + 1 + window); c++)
+      if (lcp[c] < lcp[best]) best = c;
     cuts.push(best);
     done = work.slice(0, best).reduce((a, b) => a + b, 0);
     i = best - 1;

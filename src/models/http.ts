@@ -44,7 +44,11 @@ export interface CallOptions {
 
 /** A call that failed for good; `status` is the last HTTP status, if any. */
 export class HttpFailure extends Error {
-  constructor(message: string, readonly status?: number, readonly timedOut = false) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly timedOut = false,
+  ) {
     super(message);
     this.name = 'HttpFailure';
   }
@@ -124,7 +128,13 @@ export class HttpClient {
     return this.call('GET', path);
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown, read?: (answer: unknown) => unknown, options: CallOptions = {}): Promise<unknown> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    read?: (answer: unknown) => unknown,
+    options: CallOptions = {},
+  ): Promise<unknown> {
     await this.acquire();
     try {
       let everyAttemptUnreadable = true;
@@ -144,8 +154,15 @@ export class HttpClient {
           else this.stats.failed++;
           if (f.unreadable && everyAttemptUnreadable) throw f.unreadable;
           const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
-          const wait = (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS ? ` (the server asked to wait ${Math.round(f.retryAfterMs! / 1000)} s)` : '';
-          throw new HttpFailure(this.redact(`${method} ${this.endpoint(path)}: ${f.message}${tries}${wait}`), f.status, f.timedOut);
+          const wait =
+            (f.retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS
+              ? ` (the server asked to wait ${Math.round(f.retryAfterMs! / 1000)} s)`
+              : '';
+          throw new HttpFailure(
+            this.redact(`${method} ${this.endpoint(path)}: ${f.message}${tries}${wait}`),
+            f.status,
+            f.timedOut,
+          );
         }
         this.stats.retries++;
         // An unreadable answer is no sign of overload: ask again at once.
@@ -156,7 +173,12 @@ export class HttpClient {
     }
   }
 
-  private async attempt(method: string, path: string, body: unknown, read?: (answer: unknown) => unknown): Promise<{ value: unknown } | { failure: AttemptFailure }> {
+  private async attempt(
+    method: string,
+    path: string,
+    body: unknown,
+    read?: (answer: unknown) => unknown,
+  ): Promise<{ value: unknown } | { failure: AttemptFailure }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
     this.inFlight.add(controller);
@@ -174,7 +196,12 @@ export class HttpClient {
         value = JSON.parse(text);
       } catch {
         // A body cut short by a proxy or a dying worker: the next attempt usually gets it whole.
-        return { failure: { message: `HTTP ${res.status} with a body that is not valid JSON (${text.length} bytes, truncated?)`, retryable: true } };
+        return {
+          failure: {
+            message: `HTTP ${res.status} with a body that is not valid JSON (${text.length} bytes, truncated?)`,
+            retryable: true,
+          },
+        };
       }
       if (!read) return { value };
       try {
@@ -184,7 +211,14 @@ export class HttpClient {
       }
     } catch (e) {
       if (this.halted) throw this.halted;
-      if (controller.signal.aborted) return { failure: { message: `no complete answer within ${this.opts.timeoutMs} ms (timeoutMs)`, retryable: true, timedOut: true } };
+      if (controller.signal.aborted)
+        return {
+          failure: {
+            message: `no complete answer within ${this.opts.timeoutMs} ms (timeoutMs)`,
+            retryable: true,
+            timedOut: true,
+          },
+        };
       return { failure: networkFailure(e) };
     } finally {
       clearTimeout(timer);

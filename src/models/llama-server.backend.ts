@@ -9,5 +9,14 @@ export const llamaServerBackend = defineBackend({
   schema: llamaServerOptions,
   capabilities: LLAMA_SERVER_CAPABILITIES,
   create: async (spec, ctx) =>
-    LlamaServerModel.connect({ spec, http: httpClientFor(spec, ctx.where), where: `${ctx.where} (${spec.name})`, lenient: ctx.lenient, warn: ctx.warn }, await localTokenizer(spec.tokenizer, ctx)),
+    LlamaServerModel.connect(
+      {
+        spec,
+        http: httpClientFor(spec, ctx.where),
+        where: `${ctx.where} (${spec.name})`,
+        lenient: ctx.lenient,
+        warn: ctx.warn,
+      },
+      await localTokenizer(spec.tokenizer, ctx),
+    ),
 });

@@ -1,7 +1,16 @@
 import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
 import { generateLlamaServer, unitsWithGeneration } from './remote-generate.js';
 import { HttpFailure, type HttpClient } from './http.js';
-import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
+import {
+  brokenBackend,
+  serverInfo,
+  remoteIdentity,
+  runUnits,
+  unitPerRequest,
+  type RemoteModel,
+  type RemoteSetup,
+  type RemoteStats,
+} from './remote.js';
 import { checkListedModel, checkTokenization } from './remote-checks.js';
 import type { LlamaServerSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
@@ -50,10 +59,18 @@ export class LlamaServerModel implements RemoteModel {
     this.endpoint = http.endpoint('/completion');
   }
 
-  static async connect(setup: RemoteSetup<LlamaServerSpec>, localTokenizer?: LocalTokenizer): Promise<LlamaServerModel> {
+  static async connect(
+    setup: RemoteSetup<LlamaServerSpec>,
+    localTokenizer?: LocalTokenizer,
+  ): Promise<LlamaServerModel> {
     const { spec, http, where } = setup;
-    const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; meta?: Record<string, unknown> }[] } | undefined;
-    checkListedModel(setup, listed?.data?.map((d) => d.id), http.endpoint('/v1/models'));
+    const listed = (await serverInfo(http, '/v1/models', where)) as
+      { data?: { id?: string; meta?: Record<string, unknown> }[] } | undefined;
+    checkListedModel(
+      setup,
+      listed?.data?.map((d) => d.id),
+      http.endpoint('/v1/models'),
+    );
     const entry = listed?.data?.find((d) => d.id === spec.model) ?? (spec.model ? undefined : listed?.data?.[0]);
     const meta = entry?.meta ?? {};
     // The weights file the server loaded and its size are the strongest identity it gives.
@@ -70,7 +87,13 @@ export class LlamaServerModel implements RemoteModel {
     const identity = remoteIdentity(spec, http.root, spec.model ?? entry?.id, reported);
     const served = (text: string) => serverTokenize(http, text);
     const tokens = localTokenizer?.tokens ?? new TokenCache(served);
-    await checkTokenization(setup, (t) => tokens.tokens(t), localTokenizer ? 'the local tokenizer' : `${http.endpoint('/tokenize')}`, localTokenizer ? served : undefined, 'Is this a llama.cpp server?');
+    await checkTokenization(
+      setup,
+      (t) => tokens.tokens(t),
+      localTokenizer ? 'the local tokenizer' : `${http.endpoint('/tokenize')}`,
+      localTokenizer ? served : undefined,
+      'Is this a llama.cpp server?',
+    );
     return new LlamaServerModel(identity, http, tokens, spec, where);
   }
 
@@ -83,7 +106,11 @@ export class LlamaServerModel implements RemoteModel {
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
-    const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'nextToken', 'llama-server', (r) => this.nextToken(r)), (r) => generateLlamaServer(this.http, this.spec.model, r));
+    const units = unitsWithGeneration(
+      requests,
+      (rest) => unitPerRequest(rest, 'nextToken', 'llama-server', (r) => this.nextToken(r)),
+      (r) => generateLlamaServer(this.http, this.spec.model, r),
+    );
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 
@@ -117,7 +144,8 @@ export class LlamaServerModel implements RemoteModel {
   private async topNext(context: readonly number[]): Promise<Map<number, number>> {
     const first = await this.complete(context, {});
     const byId = new Map<number, number>();
-    for (const t of first.top_logprobs!) if (typeof t.id === 'number' && typeof t.logprob === 'number') byId.set(t.id, t.logprob);
+    for (const t of first.top_logprobs!)
+      if (typeof t.id === 'number' && typeof t.logprob === 'number') byId.set(t.id, t.logprob);
     return byId;
   }
 
@@ -133,7 +161,10 @@ export class LlamaServerModel implements RemoteModel {
     return first.logprob;
   }
 
-  private async complete(context: readonly number[], extra: Record<string, unknown>): Promise<TopLogprob & { top_logprobs?: TopLogprob[] }> {
+  private async complete(
+    context: readonly number[],
+    extra: Record<string, unknown>,
+  ): Promise<TopLogprob & { top_logprobs?: TopLogprob[] }> {
     const answer = (await this.http.post('/completion', {
       prompt: context,
       n_predict: 1,
@@ -143,12 +174,20 @@ export class LlamaServerModel implements RemoteModel {
       ...(this.spec.model ? { model: this.spec.model } : {}),
       ...extra,
     })) as CompletionAnswer;
-    if (answer?.truncated) throw new HttpFailure(`${this.endpoint}: the prompt (${context.length} tokens) was truncated to the server's context size`, 413);
+    if (answer?.truncated)
+      throw new HttpFailure(
+        `${this.endpoint}: the prompt (${context.length} tokens) was truncated to the server's context size`,
+        413,
+      );
     if (typeof answer?.tokens_evaluated === 'number' && answer.tokens_evaluated !== context.length) {
-      throw brokenBackend(this.endpoint, `it evaluated ${answer.tokens_evaluated} prompt tokens of the ${context.length} sent`);
+      throw brokenBackend(
+        this.endpoint,
+        `it evaluated ${answer.tokens_evaluated} prompt tokens of the ${context.length} sent`,
+      );
     }
     const first = answer?.completion_probabilities?.[0];
-    if (!first) throw brokenBackend(this.endpoint, 'the answer has no completion_probabilities (is n_probs supported?)');
+    if (!first)
+      throw brokenBackend(this.endpoint, 'the answer has no completion_probabilities (is n_probs supported?)');
     if (!Array.isArray(first.top_logprobs)) {
       const old = first.probs !== undefined ? ' (this is the pre-2025 format with "probs"; upgrade llama.cpp)' : '';
       throw brokenBackend(this.endpoint, `the answer has no completion_probabilities[0].top_logprobs${old}`);
@@ -166,7 +205,9 @@ export class LlamaServerModel implements RemoteModel {
  * text in the prompt stays text, as in the GGUF backend.
  */
 async function serverTokenize(http: HttpClient, text: string): Promise<number[]> {
-  const body = (await http.post('/tokenize', { content: text, add_special: true, parse_special: false })) as { tokens?: unknown };
+  const body = (await http.post('/tokenize', { content: text, add_special: true, parse_special: false })) as {
+    tokens?: unknown;
+  };
   if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) {
     throw brokenBackend(http.endpoint('/tokenize'), 'the answer has no list of token IDs in "tokens"');
   }

@@ -7,5 +7,12 @@ export const ollamaBackend = defineBackend({
   name: 'ollama',
   schema: ollamaOptions,
   capabilities: OLLAMA_CAPABILITIES,
-  create: (spec, ctx) => OllamaModel.connect({ spec, http: httpClientFor(spec, ctx.where), where: `${ctx.where} (${spec.name})`, lenient: ctx.lenient, warn: ctx.warn }),
+  create: (spec, ctx) =>
+    OllamaModel.connect({
+      spec,
+      http: httpClientFor(spec, ctx.where),
+      where: `${ctx.where} (${spec.name})`,
+      lenient: ctx.lenient,
+      warn: ctx.warn,
+    }),
 });

@@ -1,7 +1,16 @@
 import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request } from '../core/types.js';
 import { generateOllama, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
-import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
+import {
+  brokenBackend,
+  serverInfo,
+  remoteIdentity,
+  runUnits,
+  unitPerRequest,
+  type RemoteModel,
+  type RemoteSetup,
+  type RemoteStats,
+} from './remote.js';
 import { checkListedModel } from './remote-checks.js';
 import type { OllamaSpec } from './remote-specs.js';
 import { matchCandidates, type TopEntry } from './top-k.js';
@@ -33,9 +42,12 @@ export class OllamaModel implements RemoteModel {
 
   static async connect(setup: RemoteSetup<OllamaSpec>): Promise<OllamaModel> {
     const { spec, http, where } = setup;
-    const tags = (await serverInfo(http, '/api/tags', where)) as { models?: { name?: string; digest?: string }[] } | undefined;
+    const tags = (await serverInfo(http, '/api/tags', where)) as
+      { models?: { name?: string; digest?: string }[] } | undefined;
     // "name" and "name:latest" are the same model to Ollama.
-    const names = tags?.models?.flatMap((m) => (m.name?.endsWith(':latest') ? [m.name, m.name.slice(0, -':latest'.length)] : [m.name]));
+    const names = tags?.models?.flatMap((m) =>
+      m.name?.endsWith(':latest') ? [m.name, m.name.slice(0, -':latest'.length)] : [m.name],
+    );
     checkListedModel(setup, names, http.endpoint('/api/tags'));
     const entry = tags?.models?.find((m) => m.name === spec.model || m.name === `${spec.model}:latest`);
     return new OllamaModel(remoteIdentity(spec, http.root, spec.model, { digest: entry?.digest }), http, spec, where);
@@ -50,7 +62,11 @@ export class OllamaModel implements RemoteModel {
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
-    const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'nextToken', 'ollama', (r) => this.nextToken(r)), (r) => generateOllama(this.http, this.spec.model, r));
+    const units = unitsWithGeneration(
+      requests,
+      (rest) => unitPerRequest(rest, 'nextToken', 'ollama', (r) => this.nextToken(r)),
+      (r) => generateOllama(this.http, this.spec.model, r),
+    );
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 
@@ -67,7 +83,10 @@ export class OllamaModel implements RemoteModel {
     })) as GenerateAnswer;
     const top = answer?.logprobs?.[0]?.top_logprobs;
     if (!Array.isArray(top)) {
-      throw brokenBackend(this.endpoint, 'the answer has no logprobs[0].top_logprobs (Ollama 0.12.11 or later is needed for log-probs)');
+      throw brokenBackend(
+        this.endpoint,
+        'the answer has no logprobs[0].top_logprobs (Ollama 0.12.11 or later is needed for log-probs)',
+      );
     }
     return { ok: true, result: { kind: 'nextToken', logprobs: matchCandidates(request.candidates, top) } };
   }

@@ -7,5 +7,12 @@ export const openaiChatBackend = defineBackend({
   name: 'openai-chat',
   schema: openaiChatOptions,
   capabilities: OPENAI_CHAT_CAPABILITIES,
-  create: (spec, ctx) => OpenaiChatModel.connect({ spec, http: httpClientFor(spec, ctx.where), where: `${ctx.where} (${spec.name})`, lenient: ctx.lenient, warn: ctx.warn }),
+  create: (spec, ctx) =>
+    OpenaiChatModel.connect({
+      spec,
+      http: httpClientFor(spec, ctx.where),
+      where: `${ctx.where} (${spec.name})`,
+      lenient: ctx.lenient,
+      warn: ctx.warn,
+    }),
 });

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Capabilities, ModelIdentity, NextTokenRequest, Outcome, Request, SymbolUse } from '../core/types.js';
 import { generateChat, unitsWithGeneration } from './remote-generate.js';
 import type { HttpClient } from './http.js';
-import { brokenBackend, serverInfo, remoteIdentity, runUnits, unitPerRequest, type RemoteModel, type RemoteSetup, type RemoteStats } from './remote.js';
+import {
+  brokenBackend,
+  serverInfo,
+  remoteIdentity,
+  runUnits,
+  unitPerRequest,
+  type RemoteModel,
+  type RemoteSetup,
+  type RemoteStats,
+} from './remote.js';
 import { checkListedModel } from './remote-checks.js';
 import { refuseUnreadableSymbols, serverPieces } from './symbol-check.js';
 import type { LlamaProps } from './llama-server.js';
@@ -14,7 +23,9 @@ import { withoutTrailingWhitespace } from './tokenize.js';
 export const OPENAI_CHAT_CAPABILITIES: Capabilities = { loglikelihood: false, nextToken: true, generate: true };
 
 interface ChatAnswer {
-  choices?: { logprobs?: { content?: { token?: string; logprob?: number; top_logprobs?: TopEntry[] }[] | null } | null }[];
+  choices?: {
+    logprobs?: { content?: { token?: string; logprob?: number; top_logprobs?: TopEntry[] }[] | null } | null;
+  }[];
 }
 
 /**
@@ -39,12 +50,21 @@ export class OpenaiChatModel implements RemoteModel {
 
   static async connect(setup: RemoteSetup<OpenaiChatSpec>): Promise<OpenaiChatModel> {
     const { spec, http, where } = setup;
-    const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; root?: string }[] } | undefined;
-    checkListedModel(setup, listed?.data?.map((d) => d.id), http.endpoint('/v1/models'));
+    const listed = (await serverInfo(http, '/v1/models', where)) as
+      { data?: { id?: string; root?: string }[] } | undefined;
+    checkListedModel(
+      setup,
+      listed?.data?.map((d) => d.id),
+      http.endpoint('/v1/models'),
+    );
     // vLLM reports the weights it serves as `root`; llama.cpp its weights file and chat template in /props; OpenAI nothing.
     const props = (await serverInfo(http, '/props', where)) as LlamaProps | undefined;
     const template = props?.chat_template ? `chat:${chatTemplateName(props.chat_template)}` : `chat:${spec.model}`;
-    const reported = { root: listed?.data?.find((d) => d.id === spec.model)?.root, model_path: props?.model_path, chat_template: template };
+    const reported = {
+      root: listed?.data?.find((d) => d.id === spec.model)?.root,
+      model_path: props?.model_path,
+      chat_template: template,
+    };
     const identity = remoteIdentity(spec, http.root, spec.model, reported);
     identity.details.chatTemplate = template;
     return new OpenaiChatModel(identity, http, spec, where, template);
@@ -59,7 +79,11 @@ export class OpenaiChatModel implements RemoteModel {
   }
 
   evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
-    const units = unitsWithGeneration(requests, (rest) => unitPerRequest(rest, 'nextToken', 'openai-chat', (r) => this.nextToken(r)), (r) => generateChat(this.http, this.spec.model, r));
+    const units = unitsWithGeneration(
+      requests,
+      (rest) => unitPerRequest(rest, 'nextToken', 'openai-chat', (r) => this.nextToken(r)),
+      (r) => generateChat(this.http, this.spec.model, r),
+    );
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 
@@ -76,7 +100,10 @@ export class OpenaiChatModel implements RemoteModel {
     if (!choice) throw brokenBackend(this.endpoint, 'the answer has no choices');
     const top = choice.logprobs?.content?.[0]?.top_logprobs;
     if (!Array.isArray(top)) {
-      throw brokenBackend(this.endpoint, 'the answer has no choices[0].logprobs.content[0].top_logprobs (does this model give log-probs?)');
+      throw brokenBackend(
+        this.endpoint,
+        'the answer has no choices[0].logprobs.content[0].top_logprobs (does this model give log-probs?)',
+      );
     }
     return { ok: true, result: { kind: 'nextToken', logprobs: matchCandidates(request.candidates, top) } };
   }
@@ -91,6 +118,12 @@ export class OpenaiChatModel implements RemoteModel {
 /** A chat template by the format it writes (ChatML, Llama 2), and by its hash so two variants never share a name. */
 function chatTemplateName(source: string): string {
   const hash = createHash('sha256').update(source).digest('hex').slice(0, 12);
-  const format = source.includes('<|im_start|>') ? 'chatml' : source.includes('[INST]') ? 'llama-2' : source.includes('<|start_header_id|>') ? 'llama-3' : 'sha256';
+  const format = source.includes('<|im_start|>')
+    ? 'chatml'
+    : source.includes('[INST]')
+      ? 'llama-2'
+      : source.includes('<|start_header_id|>')
+        ? 'llama-3'
+        : 'sha256';
   return `${format}:${hash}`;
 }

@@ -9,5 +9,14 @@ export const openaiCompletionsBackend = defineBackend({
   schema: openaiCompletionsOptions,
   capabilities: OPENAI_COMPLETIONS_CAPABILITIES,
   create: async (spec, ctx) =>
-    OpenaiCompletionsModel.connect({ spec, http: httpClientFor(spec, ctx.where), where: `${ctx.where} (${spec.name})`, lenient: ctx.lenient, warn: ctx.warn }, await localTokenizer(spec.tokenizer, ctx)),
+    OpenaiCompletionsModel.connect(
+      {
+        spec,
+        http: httpClientFor(spec, ctx.where),
+        where: `${ctx.where} (${spec.name})`,
+        lenient: ctx.lenient,
+        warn: ctx.warn,
+      },
+      await localTokenizer(spec.tokenizer, ctx),
+    ),
 });

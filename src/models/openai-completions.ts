@@ -2,7 +2,16 @@ import type { Capabilities, ModelIdentity, Outcome, Request } from '../core/type
 import { UserError } from '../core/errors.js';
 import { HttpFailure, type HttpClient } from './http.js';
 import { generateCompletions, unitsWithGeneration } from './remote-generate.js';
-import { brokenBackend, serverInfo, remoteIdentity, runUnits, type RemoteModel, type RemoteSetup, type RemoteStats, type WorkUnit } from './remote.js';
+import {
+  brokenBackend,
+  serverInfo,
+  remoteIdentity,
+  runUnits,
+  type RemoteModel,
+  type RemoteSetup,
+  type RemoteStats,
+  type WorkUnit,
+} from './remote.js';
 import { checkListedModel, checkTokenization, PROBE_TEXTS } from './remote-checks.js';
 import type { OpenaiCompletionsSpec } from './remote-specs.js';
 import { TokenCache, type LocalTokenizer } from './remote-tokenizer.js';
@@ -47,10 +56,18 @@ export class OpenaiCompletionsModel implements RemoteModel {
   }
 
   /** `localTokenizer`: a GGUF vocabulary and its identity, when the study names one. */
-  static async connect(setup: RemoteSetup<OpenaiCompletionsSpec>, localTokenizer?: LocalTokenizer): Promise<OpenaiCompletionsModel> {
+  static async connect(
+    setup: RemoteSetup<OpenaiCompletionsSpec>,
+    localTokenizer?: LocalTokenizer,
+  ): Promise<OpenaiCompletionsModel> {
     const { spec, http, where } = setup;
-    const listed = (await serverInfo(http, '/v1/models', where)) as { data?: { id?: string; root?: string }[] } | undefined;
-    checkListedModel(setup, listed?.data?.map((d) => d.id), http.endpoint('/v1/models'));
+    const listed = (await serverInfo(http, '/v1/models', where)) as
+      { data?: { id?: string; root?: string }[] } | undefined;
+    checkListedModel(
+      setup,
+      listed?.data?.map((d) => d.id),
+      http.endpoint('/v1/models'),
+    );
     // vLLM reports the weights it serves as `root`; other fields (created, max_model_len) do not change scores.
     const root = listed?.data?.find((d) => d.id === spec.model)?.root;
     const reported = { root, tokenizer: localTokenizer?.id };
@@ -58,7 +75,12 @@ export class OpenaiCompletionsModel implements RemoteModel {
     const served = (text: string) => serverTokenize(http, spec.model, text, where);
     const tokens = localTokenizer?.tokens ?? new TokenCache(served);
     // With a local vocabulary the server's /tokenize is only compared against, when it has one.
-    const comparable = localTokenizer && (await served(PROBE_TEXTS[0]).then(() => true, (e) => (isMissingEndpoint(e) ? false : Promise.reject(e))));
+    const comparable =
+      localTokenizer &&
+      (await served(PROBE_TEXTS[0]).then(
+        () => true,
+        (e) => (isMissingEndpoint(e) ? false : Promise.reject(e)),
+      ));
     await checkTokenization(
       setup,
       (t) => tokens.tokens(t),
@@ -78,7 +100,11 @@ export class OpenaiCompletionsModel implements RemoteModel {
   }
 
   async evaluate(requests: Request[], onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
-    const units = unitsWithGeneration(requests, (rest) => this.scoringUnits(rest), (r) => generateCompletions(this.http, this.spec.model, r));
+    const units = unitsWithGeneration(
+      requests,
+      (rest) => this.scoringUnits(rest),
+      (r) => generateCompletions(this.http, this.spec.model, r),
+    );
     return runUnits(this.http, requests.length, units, this.where, onResult);
   }
 
@@ -123,7 +149,8 @@ export class OpenaiCompletionsModel implements RemoteModel {
     if (request.kind === 'loglikelihood') {
       const split = await this.tokens.split(request.context, request.continuation);
       if (split.cut === split.whole.length) return { error: 'continuation has no tokens' };
-      if (split.cut === 0) return { error: 'context has no tokens, so the first continuation token has nothing to be scored against' };
+      if (split.cut === 0)
+        return { error: 'context has no tokens, so the first continuation token has nothing to be scored against' };
       return { request, prompts: [{ tokens: split.whole, from: split.cut }] };
     }
     const context = await this.tokens.contextTokens(request.context);
@@ -177,16 +204,23 @@ export class OpenaiCompletionsModel implements RemoteModel {
     };
     // An answer that fails these checks is asked for again; only a server that never answers right is broken.
     const options = { prompts: prompts.length, resend, splitOnTimeout: prompts.length > 1 };
-    return this.http.post('/v1/completions', request, (answer) => this.readAnswer(answer as CompletionResponse, prompts, extra), options);
+    return this.http.post(
+      '/v1/completions',
+      request,
+      (answer) => this.readAnswer(answer as CompletionResponse, prompts, extra),
+      options,
+    );
   }
 
   private readAnswer(body: CompletionResponse, prompts: Prompt[], extra: number): PromptScores[] {
     const choices = Array.isArray(body?.choices) ? body.choices : [];
-    if (choices.length !== prompts.length) throw brokenBackend(this.endpoint, `it answered ${choices.length} choices for ${prompts.length} prompts`);
+    if (choices.length !== prompts.length)
+      throw brokenBackend(this.endpoint, `it answered ${choices.length} choices for ${prompts.length} prompts`);
     const out: PromptScores[] = new Array(prompts.length);
     choices.forEach((choice, position) => {
       const index = typeof choice.index === 'number' ? choice.index : position;
-      if (index < 0 || index >= prompts.length || out[index]) throw brokenBackend(this.endpoint, `choice index ${choice.index} does not match a prompt`);
+      if (index < 0 || index >= prompts.length || out[index])
+        throw brokenBackend(this.endpoint, `choice index ${choice.index} does not match a prompt`);
       out[index] = this.readChoice(choice, prompts[index], extra);
     });
     return out;
@@ -196,7 +230,11 @@ export class OpenaiCompletionsModel implements RemoteModel {
   private readChoice(choice: CompletionChoice, prompt: Prompt, extra: number): PromptScores {
     const lp = choice.logprobs;
     const n = prompt.tokens.length;
-    if (!lp || !Array.isArray(lp.token_logprobs)) throw brokenBackend(this.endpoint, 'the answer has no logprobs.token_logprobs (does the server support logprobs with echo?)');
+    if (!lp || !Array.isArray(lp.token_logprobs))
+      throw brokenBackend(
+        this.endpoint,
+        'the answer has no logprobs.token_logprobs (does the server support logprobs with echo?)',
+      );
     if (lp.token_logprobs.length !== n + extra) {
       throw brokenBackend(
         this.endpoint,
@@ -205,12 +243,14 @@ export class OpenaiCompletionsModel implements RemoteModel {
           `which would score every model at chance${extra ? '' : '; if it refuses max_tokens 0, set maxTokensOne: true'}`,
       );
     }
-    if (echoesOtherTokens(lp.tokens, prompt.tokens)) throw brokenBackend(this.endpoint, 'the echoed prompt tokens differ from the token IDs sent');
+    if (echoesOtherTokens(lp.tokens, prompt.tokens))
+      throw brokenBackend(this.endpoint, 'the echoed prompt tokens differ from the token IDs sent');
     const logprobs = lp.token_logprobs;
     let greedy = true;
     for (let j = prompt.from; j < n; j++) {
       const v = logprobs[j];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw brokenBackend(this.endpoint, `prompt token ${j} of ${n} has no log-prob`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw brokenBackend(this.endpoint, `prompt token ${j} of ${n} has no log-prob`);
       greedy &&= isTop(lp.top_logprobs?.[j], v);
     }
     return { logprobs, greedy };
@@ -248,7 +288,13 @@ const TOKEN_ID_PREFIX = 'token_id:';
 
 /** `token_id:<digits>` as a number; anything else, undefined. */
 function echoedTokenId(t: unknown): number | undefined {
-  if (typeof t !== 'string' || t.length <= TOKEN_ID_PREFIX.length || t.length > TOKEN_ID_PREFIX.length + 15 || !t.startsWith(TOKEN_ID_PREFIX)) return undefined;
+  if (
+    typeof t !== 'string' ||
+    t.length <= TOKEN_ID_PREFIX.length ||
+    t.length > TOKEN_ID_PREFIX.length + 15 ||
+    !t.startsWith(TOKEN_ID_PREFIX)
+  )
+    return undefined;
   let id = 0;
   for (let i = TOKEN_ID_PREFIX.length; i < t.length; i++) {
     const digit = t.charCodeAt(i) - 48;
@@ -260,7 +306,11 @@ function echoedTokenId(t: unknown): number | undefined {
 
 interface CompletionChoice {
   index?: number;
-  logprobs?: { token_logprobs?: (number | null)[]; tokens?: string[]; top_logprobs?: (Record<string, number> | null)[] } | null;
+  logprobs?: {
+    token_logprobs?: (number | null)[];
+    tokens?: string[];
+    top_logprobs?: (Record<string, number> | null)[];
+  } | null;
 }
 
 interface CompletionResponse {
@@ -280,7 +330,10 @@ async function serverTokenize(http: HttpClient, model: string, text: string, whe
     body = (await http.post('/tokenize', { model, prompt: text, add_special_tokens: true })) as { tokens?: unknown };
   } catch (e) {
     if (e instanceof HttpFailure && e.status === 404) {
-      throw new UserError(`${e.message} — check the model name; if the server has no /tokenize endpoint, set tokenizer: to a GGUF file with the model's vocabulary`, where);
+      throw new UserError(
+        `${e.message} — check the model name; if the server has no /tokenize endpoint, set tokenizer: to a GGUF file with the model's vocabulary`,
+        where,
+      );
     }
     throw e;
   }

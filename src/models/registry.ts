@@ -9,7 +9,11 @@ export function backendCapabilities(spec: ModelSpec): Capabilities {
 }
 
 /** Every local model file of a study, checked before a run creates anything. */
-export function checkLocalModelFiles(models: readonly ModelSpec[], baseDir: string, where: (i: number) => string): void {
+export function checkLocalModelFiles(
+  models: readonly ModelSpec[],
+  baseDir: string,
+  where: (i: number) => string,
+): void {
   models.forEach((m, i) => backendRegistry.require(m.backend, where(i)).checkFiles?.(m, baseDir, where(i)));
 }
 

@@ -13,17 +13,29 @@ import type { TokenizeAsync } from './remote-tokenizer.js';
 export const PROBE_TEXTS = ['Answer: A', 'Question: (B) 1234 $ & # @?', 'Once upon a time, œ § з ü 서울'];
 
 /** Raise a configuration problem: an error, or a warning when the run is lenient. */
-export function configurationProblem(setup: Pick<RemoteSetup, 'lenient' | 'warn'>, message: string, where: string): void {
+export function configurationProblem(
+  setup: Pick<RemoteSetup, 'lenient' | 'warn'>,
+  message: string,
+  where: string,
+): void {
   if (!setup.lenient) throw new UserError(`${message} (--lenient makes this a warning)`, where);
   (setup.warn ?? ((line: string) => process.stderr.write(line + '\n')))(`warning: ${where}: ${message}`);
 }
 
 /** The model the study names must be one the server lists, when it lists any. */
-export function checkListedModel(setup: RemoteSetup, listed: readonly (string | undefined)[] | undefined, endpoint: string): void {
+export function checkListedModel(
+  setup: RemoteSetup,
+  listed: readonly (string | undefined)[] | undefined,
+  endpoint: string,
+): void {
   const model = setup.spec.model;
   if (!model || !listed || listed.length === 0 || listed.includes(model)) return;
   const names = listed.filter((n): n is string => !!n).map((n) => JSON.stringify(n));
-  configurationProblem(setup, `the server does not list the model "${model}" (${endpoint} lists ${names.join(', ')}); set model: to one of them`, `${setup.where}.model`);
+  configurationProblem(
+    setup,
+    `the server does not list the model "${model}" (${endpoint} lists ${names.join(', ')}); set model: to one of them`,
+    `${setup.where}.model`,
+  );
 }
 
 /**
@@ -41,13 +53,21 @@ export async function checkTokenization(
   for (const text of PROBE_TEXTS) {
     const tokens = await used(text);
     if (tokens.length === 0) {
-      configurationProblem(setup, `${usedName} gave no tokens for ${JSON.stringify(text)}, so nothing could be scored. ${hint}`, setup.where);
+      configurationProblem(
+        setup,
+        `${usedName} gave no tokens for ${JSON.stringify(text)}, so nothing could be scored. ${hint}`,
+        setup.where,
+      );
       return;
     }
     if (!server) continue;
     const served = await server(text);
     if (served.length === 0) {
-      configurationProblem(setup, `the server's /tokenize gave no tokens for ${JSON.stringify(text)}. ${hint}`, setup.where);
+      configurationProblem(
+        setup,
+        `the server's /tokenize gave no tokens for ${JSON.stringify(text)}. ${hint}`,
+        setup.where,
+      );
       return;
     }
     if (!sameTokens(tokens, served)) {
@@ -61,4 +81,5 @@ export async function checkTokenization(
   }
 }
 
-const sameTokens = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((t, i) => t === b[i]);
+const sameTokens = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((t, i) => t === b[i]);

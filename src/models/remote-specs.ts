@@ -9,11 +9,17 @@ export const remoteOptions = {
   /** Server URL; a trailing /v1 is accepted (`http://localhost:8000` and `http://localhost:8000/v1` are the same). */
   url: z
     .url({ protocol: /^https?$/, error: 'an http(s) URL of the server, e.g. http://localhost:8000' })
-    .refine((u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password), 'the URL must not hold credentials: put the key in an environment variable and name it in apiKeyEnv'),
+    .refine(
+      (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
+      'the URL must not hold credentials: put the key in an environment variable and name it in apiKeyEnv',
+    ),
   /** Name of the environment variable holding the API key (sent as a Bearer token). */
   apiKeyEnv: z
     .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'the NAME of an environment variable that holds the key (the key itself never goes in the study file)')
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      'the NAME of an environment variable that holds the key (the key itself never goes in the study file)',
+    )
     .optional(),
   /** Requests in flight to this endpoint at once. */
   concurrency: z.number().int().min(1).max(256).default(8),
@@ -32,7 +38,12 @@ export const modelName = z.string().min(1);
 export const tokenizer = z.string().min(1).optional();
 
 /** What every remote backend's entry holds (its own options beside). */
-export type RemoteSpec = z.output<z.ZodObject<typeof remoteOptions>> & { name: string; backend: string; model?: string; tokenizer?: string };
+export type RemoteSpec = z.output<z.ZodObject<typeof remoteOptions>> & {
+  name: string;
+  backend: string;
+  model?: string;
+  tokenizer?: string;
+};
 
 /** vLLM / SGLang `/v1/completions` with echoed prompt log-probs: log-likelihoods and next-token scores. */
 export const openaiCompletionsOptions = z.object({

@@ -76,7 +76,12 @@ let llamaPromise: Promise<Llama> | undefined;
 
 /** A GGUF file's vocabulary only (no weights in memory), tokenizing exactly as the GGUF backend does. */
 export async function ggufVocabulary(path: string, where: string): Promise<TokenCache> {
-  const llama = await (llamaPromise ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false }));
+  const llama = await (llamaPromise ??= getLlama({
+    gpu: false,
+    build: 'never',
+    logLevel: LlamaLogLevel.error,
+    progressLogs: false,
+  }));
   let model;
   try {
     model = await llama.loadModel({ modelPath: path, vocabOnly: true });
@@ -84,5 +89,9 @@ export async function ggufVocabulary(path: string, where: string): Promise<Token
     throw new UserError(`cannot load the tokenizer's GGUF file: ${(e as Error).message}`, where);
   }
   const tokenize = ggufTokenizer(model);
-  return new TokenCache(async (text) => tokenize(text), () => model.dispose(), false);
+  return new TokenCache(
+    async (text) => tokenize(text),
+    () => model.dispose(),
+    false,
+  );
 }

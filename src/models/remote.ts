@@ -32,9 +32,20 @@ export function httpClientFor(spec: RemoteSpec, where: string): HttpClient {
   let apiKey: string | undefined;
   if (spec.apiKeyEnv) {
     apiKey = process.env[spec.apiKeyEnv];
-    if (!apiKey) throw new UserError(`the environment variable ${spec.apiKeyEnv} (apiKeyEnv) is not set or empty`, `${where}.apiKeyEnv`);
+    if (!apiKey)
+      throw new UserError(
+        `the environment variable ${spec.apiKeyEnv} (apiKeyEnv) is not set or empty`,
+        `${where}.apiKeyEnv`,
+      );
   }
-  return new HttpClient({ root, query, apiKey, concurrency: spec.concurrency, timeoutMs: spec.timeoutMs, maxRetries: spec.maxRetries });
+  return new HttpClient({
+    root,
+    query,
+    apiKey,
+    concurrency: spec.concurrency,
+    timeoutMs: spec.timeoutMs,
+    maxRetries: spec.maxRetries,
+  });
 }
 
 /**
@@ -42,7 +53,12 @@ export function httpClientFor(spec: RemoteSpec, where: string): HttpClient {
  * fingerprint of what the server reports about the model (weights path or hash, dtype, size...),
  * so that a different model behind the same URL gets its own cache entries.
  */
-export function remoteIdentity(spec: RemoteSpec, root: string, modelName: string | undefined, reported: Record<string, unknown>): ModelIdentity {
+export function remoteIdentity(
+  spec: RemoteSpec,
+  root: string,
+  modelName: string | undefined,
+  reported: Record<string, unknown>,
+): ModelIdentity {
   const known = Object.entries(reported).filter(([, v]) => v !== undefined && v !== null);
   const server = known.length > 0 ? Object.fromEntries(known) : undefined;
   const fingerprint = server ? `#${createHash('sha256').update(stableJson(server)).digest('hex').slice(0, 16)}` : '';
@@ -80,7 +96,8 @@ export async function serverInfo(http: HttpClient, path: string, where: string):
 /** Statuses that say the setup is wrong (credentials, URL, model name): every other request would fail the same way. */
 function configurationError(e: unknown, where: string): UserError | undefined {
   if (!(e instanceof HttpFailure)) return undefined;
-  if (e.status === 401 || e.status === 403) return new UserError(`${e.message} — the server refused the credentials; check apiKeyEnv`, where);
+  if (e.status === 401 || e.status === 403)
+    return new UserError(`${e.message} — the server refused the credentials; check apiKeyEnv`, where);
   if (e.status === 404) return new UserError(`${e.message} — check url and model`, where);
   return undefined;
 }
@@ -102,7 +119,13 @@ export interface WorkUnit {
  * any other error (configuration, broken backend) halts the client and is thrown once every unit
  * has stopped.
  */
-export async function runUnits(http: HttpClient, count: number, units: WorkUnit[], where: string, onResult?: (index: number, outcome: Outcome) => void): Promise<Outcome[]> {
+export async function runUnits(
+  http: HttpClient,
+  count: number,
+  units: WorkUnit[],
+  where: string,
+  onResult?: (index: number, outcome: Outcome) => void,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(count);
   const settle = (i: number, o: Outcome) => {
     outcomes[i] = o;
@@ -154,6 +177,10 @@ export function unitPerRequest<K extends Request['kind']>(
 ): WorkUnit[] {
   return requests.map((r, i) => ({
     indices: [i],
-    run: async () => [r.kind === kind ? await run(r as Extract<Request, { kind: K }>) : { ok: false, error: `${backend} cannot answer ${r.kind} requests` }],
+    run: async () => [
+      r.kind === kind
+        ? await run(r as Extract<Request, { kind: K }>)
+        : { ok: false, error: `${backend} cannot answer ${r.kind} requests` },
+    ],
   }));
 }

@@ -7,7 +7,16 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
-import type { Capabilities, GenerateRequest, Item, LoglikelihoodResult, Model, ModelIdentity, Outcome, Request } from '../core/types.js';
+import type {
+  Capabilities,
+  GenerateRequest,
+  Item,
+  LoglikelihoodResult,
+  Model,
+  ModelIdentity,
+  Outcome,
+  Request,
+} from '../core/types.js';
 import { itemKey, SimBehaviour, type Scored } from '../sim/behaviour.js';
 import { makeRng, seedFrom } from '../core/rng.js';
 import { NEUTRAL_PREFIX } from '../core/probe-prompts.js';
@@ -23,7 +32,10 @@ const UNCONDITIONAL_BASE = -1;
 /** JSON with object keys sorted, so equal parameters always hash alike. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v);
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /** An item a context asks about, and the scores of its slots per kind of continuation (computed on demand). */
@@ -42,13 +54,23 @@ export class SimModel implements Model {
   /** Benchmark questions by their text, for reading a question on its own (the Min-K% probe). */
   private readonly questions = new Map<string, Item>();
 
-  constructor(private readonly spec: SimSpec, items: readonly Item[], where = 'models') {
+  constructor(
+    private readonly spec: SimSpec,
+    items: readonly Item[],
+    where = 'models',
+  ) {
     if (items.length === 0) throw new UserError('a simulated model needs the benchmark items to answer', where);
     const subjects = new Set(items.map((i) => i.subject));
     for (const subject of Object.keys(spec.abilityBySubject ?? {})) {
       if (!subjects.has(subject)) {
-        const known = [...subjects].filter((s) => s !== undefined).slice(0, 10).join(', ');
-        throw new UserError(`no item of the benchmark has the subject "${subject}"${known ? ` (subjects: ${known})` : ''}`, `${where}.abilityBySubject.${subject}`);
+        const known = [...subjects]
+          .filter((s) => s !== undefined)
+          .slice(0, 10)
+          .join(', ');
+        throw new UserError(
+          `no item of the benchmark has the subject "${subject}"${known ? ` (subjects: ${known})` : ''}`,
+          `${where}.abilityBySubject.${subject}`,
+        );
       }
     }
     const { name, backend, ...parameters } = spec;
@@ -87,10 +109,13 @@ export class SimModel implements Model {
       // A candidate that is not a shown symbol is one this model never offers (as outside a top-k).
       return {
         ok: true,
-        result: { kind: 'nextToken', logprobs: r.candidates.map((c) => {
-          const slot = slotOf(reading.read, c);
-          return slot?.scored === 'symbol' ? logprobs[slot.index] : null;
-        }) },
+        result: {
+          kind: 'nextToken',
+          logprobs: r.candidates.map((c) => {
+            const slot = slotOf(reading.read, c);
+            return slot?.scored === 'symbol' ? logprobs[slot.index] : null;
+          }),
+        },
       };
     }
     if (r.kind === 'generate') return this.generate(r);
@@ -98,15 +123,21 @@ export class SimModel implements Model {
     const found = this.find(r.context, r.continuation);
     if (!found) {
       const read = this.readings(r.context)[0]?.read;
-      if (read) return { ok: false, error: `sim: "${r.continuation}" is neither a shown symbol nor a choice of item ${read.item.id}` };
+      if (read)
+        return {
+          ok: false,
+          error: `sim: "${r.continuation}" is neither a shown symbol nor a choice of item ${read.item.id}`,
+        };
       // The bare cue of PMI's unconditional term holds no question: only the wording is scored.
-      if (!r.context.includes('\n')) return { ok: true, result: this.textResult(r.continuation, UNCONDITIONAL_BASE, false) };
+      if (!r.context.includes('\n'))
+        return { ok: true, result: this.textResult(r.continuation, UNCONDITIONAL_BASE, false) };
       return this.unknownQuestion(r.context);
     }
     const { reading, slot } = found;
     const { logprobs, best } = this.scores(reading, slot.scored, r.context);
     const greedy = slot.index === best;
-    if (slot.scored === 'symbol') return { ok: true, result: { kind: 'loglikelihood', logprob: logprobs[slot.index], tokens: 1, greedy } };
+    if (slot.scored === 'symbol')
+      return { ok: true, result: { kind: 'loglikelihood', logprob: logprobs[slot.index], tokens: 1, greedy } };
     return { ok: true, result: this.textResult(r.continuation, logprobs[slot.index], greedy) };
   }
 
@@ -114,7 +145,8 @@ export class SimModel implements Model {
   private generate(r: GenerateRequest): Outcome {
     const reading = this.readings(r.context)[0];
     if (!reading) return this.unknownQuestion(r.context);
-    if (!reading.read.labels) return { ok: false, error: `sim: the prompt shows no choices of item ${reading.read.item.id} to answer with` };
+    if (!reading.read.labels)
+      return { ok: false, error: `sim: the prompt shows no choices of item ${reading.read.item.id} to answer with` };
     const { best } = this.scores(reading, 'symbol', r.context);
     return { ok: true, result: simGeneration(this.spec, r, reading.read.labels[best]) };
   }
@@ -179,6 +211,8 @@ function slotOf(read: ReadPrompt, continuation: string | undefined): { scored: S
   const text = continuation.slice(1);
   const symbol = read.labels?.indexOf(text) ?? -1;
   if (symbol >= 0) return { scored: 'symbol', index: symbol };
-  const index = read.order ? read.order.findIndex((c) => read.item.choices[c] === text) : read.item.choices.indexOf(text);
+  const index = read.order
+    ? read.order.findIndex((c) => read.item.choices[c] === text)
+    : read.item.choices.indexOf(text);
   return index >= 0 ? { scored: 'text', index } : null;
 }

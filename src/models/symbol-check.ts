@@ -16,13 +16,22 @@ export function serverPieces(http: HttpClient, model: string): Pieces {
   const ask = async (which: 'llama.cpp' | 'vllm', text: string): Promise<string[] | undefined> => {
     try {
       if (which === 'llama.cpp') {
-        const body = (await http.post('/tokenize', { content: text, add_special: false, with_pieces: true })) as { tokens?: { piece?: unknown }[] };
+        const body = (await http.post('/tokenize', { content: text, add_special: false, with_pieces: true })) as {
+          tokens?: { piece?: unknown }[];
+        };
         // A piece that is not valid UTF-8 (one byte of a character) comes as a list of byte values.
         const pieces = body?.tokens?.map((t) => (Array.isArray(t?.piece) ? `<bytes ${t.piece.join(' ')}>` : t?.piece));
         return pieces?.length && pieces.every((p) => typeof p === 'string') ? (pieces as string[]) : undefined;
       }
-      const body = (await http.post('/tokenize', { model, prompt: text, add_special_tokens: false, return_token_strs: true })) as { token_strs?: unknown[] };
-      return body?.token_strs?.length && body.token_strs.every((p) => typeof p === 'string') ? (body.token_strs as string[]) : undefined;
+      const body = (await http.post('/tokenize', {
+        model,
+        prompt: text,
+        add_special_tokens: false,
+        return_token_strs: true,
+      })) as { token_strs?: unknown[] };
+      return body?.token_strs?.length && body.token_strs.every((p) => typeof p === 'string')
+        ? (body.token_strs as string[])
+        : undefined;
     } catch (e) {
       if (e instanceof HttpFailure && e.status !== undefined && e.status < 500) return undefined;
       throw e;
@@ -44,7 +53,10 @@ export function serverPieces(http: HttpClient, model: string): Pieces {
 }
 
 /** A label is readable from a top-k keyed by text when one token spells it (spaces aside). */
-async function unreadable(pieces: Pieces, labels: string[]): Promise<{ label: string; pieces: string[] }[] | undefined> {
+async function unreadable(
+  pieces: Pieces,
+  labels: string[],
+): Promise<{ label: string; pieces: string[] }[] | undefined> {
   const out: { label: string; pieces: string[] }[] = [];
   for (const label of labels) {
     const spelled = await pieces(label);
@@ -60,13 +72,20 @@ async function unreadable(pieces: Pieces, labels: string[]): Promise<{ label: st
  * spells it: a symbol spelled by several tokens would always be unscored. Such symbol sets are
  * refused before any request, naming the symbols and the sets that would work.
  */
-export async function refuseUnreadableSymbols(pieces: Pieces, uses: SymbolUse[], backend: string, where: string): Promise<void> {
+export async function refuseUnreadableSymbols(
+  pieces: Pieces,
+  uses: SymbolUse[],
+  backend: string,
+  where: string,
+): Promise<void> {
   const problems: string[] = [];
   for (const use of uses) {
     const bad = await unreadable(pieces, use.labels);
     if (!bad) return;
     if (bad.length === 0) continue;
-    const spelled = bad.map((b) => `${JSON.stringify(b.label)} is spelled ${b.pieces.map((p) => JSON.stringify(p)).join(' + ')}`).join(', ');
+    const spelled = bad
+      .map((b) => `${JSON.stringify(b.label)} is spelled ${b.pieces.map((p) => JSON.stringify(p)).join(' + ')}`)
+      .join(', ');
     problems.push(`symbol set "${use.set}" (conditions ${use.conditions.join(', ')}): ${spelled}`);
   }
   if (problems.length === 0) return;

@@ -9,5 +9,14 @@ export const tgiBackend = defineBackend({
   schema: tgiOptions,
   capabilities: TGI_CAPABILITIES,
   create: async (spec, ctx) =>
-    TgiModel.connect({ spec, http: httpClientFor(spec, ctx.where), where: `${ctx.where} (${spec.name})`, lenient: ctx.lenient, warn: ctx.warn }, await localTokenizer(spec.tokenizer, ctx)),
+    TgiModel.connect(
+      {
+        spec,
+        http: httpClientFor(spec, ctx.where),
+        where: `${ctx.where} (${spec.name})`,
+        lenient: ctx.lenient,
+        warn: ctx.warn,
+      },
+      await localTokenizer(spec.tokenizer, ctx),
+    ),
 });

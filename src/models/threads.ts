@@ -33,7 +33,8 @@ export async function freeCores(sampleMs: number): Promise<number> {
   after.forEach((cpu, i) => {
     const was = before[i]?.times;
     if (!was) return;
-    const work = cpu.times.user - was.user + (cpu.times.nice - was.nice) + (cpu.times.sys - was.sys) + (cpu.times.irq - was.irq);
+    const work =
+      cpu.times.user - was.user + (cpu.times.nice - was.nice) + (cpu.times.sys - was.sys) + (cpu.times.irq - was.irq);
     busy += work;
     total += work + (cpu.times.idle - was.idle);
   });

@@ -19,7 +19,11 @@ export interface SplitTokens<T extends number = number> {
 
 /** The two parts are copied only when asked for: the HTTP path sends `whole` as it is. */
 class Split<T extends number> implements SplitTokens<T> {
-  constructor(readonly whole: readonly T[], readonly cut: number, readonly prefixMatched: boolean) {}
+  constructor(
+    readonly whole: readonly T[],
+    readonly cut: number,
+    readonly prefixMatched: boolean,
+  ) {}
 
   get context(): T[] {
     return this.whole.slice(0, this.cut);
@@ -51,11 +55,19 @@ export function moveTrailingWhitespace(context: string, continuation: string): [
 export function cutTokens<T extends number>(contextOnly: readonly T[], whole: readonly T[]): SplitTokens<T> {
   const cut = Math.min(contextOnly.length, whole.length);
   let prefixMatched = true;
-  for (let i = 0; i < cut; i++) if (whole[i] !== contextOnly[i]) { prefixMatched = false; break; }
+  for (let i = 0; i < cut; i++)
+    if (whole[i] !== contextOnly[i]) {
+      prefixMatched = false;
+      break;
+    }
   return new Split(whole, cut, prefixMatched);
 }
 
-export function splitTokens<T extends number>(tokenize: Tokenize<T>, context: string, continuation: string): SplitTokens<T> {
+export function splitTokens<T extends number>(
+  tokenize: Tokenize<T>,
+  context: string,
+  continuation: string,
+): SplitTokens<T> {
   const [ctx, cont] = moveTrailingWhitespace(context, continuation);
   return cutTokens(tokenize(ctx), tokenize(ctx + cont));
 }

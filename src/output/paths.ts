@@ -58,14 +58,21 @@ function checkFolder(folder: string, subject: string, what: string): void {
     // A filesystem that cannot be examined is tried as it is.
   }
   const pseudo = fsStat && PSEUDO_FILESYSTEMS.get(fsStat.type);
-  if (pseudo) throw new UserError(`${what}: ${folder} is on the ${pseudo} pseudo-filesystem, where no files can be made`, subject);
+  if (pseudo)
+    throw new UserError(
+      `${what}: ${folder} is on the ${pseudo} pseudo-filesystem, where no files can be made`,
+      subject,
+    );
   try {
     fs.accessSync(folder, fs.constants.W_OK | fs.constants.X_OK);
   } catch (e) {
     throw new UserError(`${what}: this user may not create files in ${folder} (${errno(e)})`, subject);
   }
   if (fsStat && fsStat.bavail * fsStat.bsize < MIN_FREE_BYTES) {
-    throw new UserError(`${what}: the disk holding ${folder} is full (${fsStat.bavail * fsStat.bsize} bytes free)`, subject);
+    throw new UserError(
+      `${what}: the disk holding ${folder} is full (${fsStat.bavail * fsStat.bsize} bytes free)`,
+      subject,
+    );
   }
 }
 
@@ -74,7 +81,11 @@ export function checkStorePath(file: string): void {
   const what = 'cannot use this store';
   if (fs.existsSync(file)) {
     const stat = fs.statSync(file);
-    if (stat.isDirectory()) throw new UserError(`${what}: it is a folder; --store takes a file, e.g. ${path.join(file, 'store.sqlite')}`, file);
+    if (stat.isDirectory())
+      throw new UserError(
+        `${what}: it is a folder; --store takes a file, e.g. ${path.join(file, 'store.sqlite')}`,
+        file,
+      );
     if (!stat.isFile()) throw new UserError(`${what}: it is not a regular file`, file);
     try {
       fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);

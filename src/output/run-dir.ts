@@ -97,7 +97,10 @@ export function prepareOutDir(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (e) {
-    throw new UserError(`cannot write the output folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, dir);
+    throw new UserError(
+      `cannot write the output folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      dir,
+    );
   }
 }
 
@@ -106,7 +109,10 @@ export function writeRun(dir: string, summary: RunSummary, items: ItemResult[]):
     const lines: string[] = [];
     for (const item of items) {
       lines.push(JSON.stringify(item));
-      if (lines.length === 5000) { writeAll(fd, lines.join('\n') + '\n'); lines.length = 0; }
+      if (lines.length === 5000) {
+        writeAll(fd, lines.join('\n') + '\n');
+        lines.length = 0;
+      }
     }
     if (lines.length) writeAll(fd, lines.join('\n') + '\n');
   });

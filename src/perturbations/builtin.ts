@@ -6,7 +6,16 @@ import { circular, fixAnswer, reverse, rotate, shuffle, shufflePairs } from './o
 
 /** The order messages and the JSON Schema list them. */
 perturbationRegistry.arrange([
-  shuffle, shufflePairs, rotate, circular, fixAnswer, reverse,
-  symbols, template, choicesOnly,
-  fewshot, fewshotSameAnswer, selfShot,
+  shuffle,
+  shufflePairs,
+  rotate,
+  circular,
+  fixAnswer,
+  reverse,
+  symbols,
+  template,
+  choicesOnly,
+  fewshot,
+  fewshotSameAnswer,
+  selfShot,
 ]);

@@ -27,7 +27,9 @@ export const perturbationRegistry = new Registry<PerturbationDefinition>('pertur
 /** `name`, or `name(key=value, ...)` with the args. */
 export function defaultLabel(name: string, args: unknown): string {
   const entries = args && typeof args === 'object' ? Object.entries(args) : [];
-  return entries.length ? `${name}(${entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')})` : name;
+  return entries.length
+    ? `${name}(${entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')})`
+    : name;
 }
 
 /** Registers a perturbation (keeping the args type of its schema in `apply` and `label`) and returns it. */

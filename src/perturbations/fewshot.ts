@@ -69,7 +69,11 @@ export const fewshotSameAnswer = definePerturbation({
           `fewshot-same-answer: position ${positionLabel(args.position)} is beyond the ${item.choices.length} choices of ${item.id}`,
         );
       }
-      return { item, order: swapped(identity(item.choices.length), item.answer, args.position), answerPosition: args.position };
+      return {
+        item,
+        order: swapped(identity(item.choices.length), item.answer, args.position),
+        answerPosition: args.position,
+      };
     }),
   }),
   label: (args) => selectionLabel(args.k, args, [`all ${positionLabel(args.position)}`]),

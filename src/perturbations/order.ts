@@ -7,7 +7,14 @@ import { UserError } from '../core/errors.js';
 import { rngFor, shuffled } from '../core/rng.js';
 import { goldPosition } from '../core/types.js';
 import { definePerturbation, positionArg, positionLabel, seedArg } from './definition.js';
-import { identity, labelIndices, reorderTexts, swapped, type PerturbationContext, type PerturbedPresentation } from './presentation.js';
+import {
+  identity,
+  labelIndices,
+  reorderTexts,
+  swapped,
+  type PerturbationContext,
+  type PerturbedPresentation,
+} from './presentation.js';
 
 /** Seeded by (condition seed, item id, perturbation name, own seed): independent of the other items. */
 function seededPermutation(name: string, seed: number, p: PerturbedPresentation, ctx: PerturbationContext): number[] {
@@ -41,7 +48,10 @@ export const shufflePairs = definePerturbation({
 export function rotateBy(k: number): (p: PerturbedPresentation) => PerturbedPresentation {
   return (p) => {
     const n = p.order.length;
-    return reorderTexts(p, identity(n).map((i) => (((i + k) % n) + n) % n));
+    return reorderTexts(
+      p,
+      identity(n).map((i) => (((i + k) % n) + n) % n),
+    );
   };
 }
 

@@ -68,48 +68,72 @@ const strip = (s: string) => s.trim();
 export const LM_EVAL_FORMATS: Record<string, TaskFormat> = {
   hellaswag: {
     source: `${LM_EVAL}hellaswag/hellaswag.yaml + utils.py (process_docs)`,
-    method: 'cloze', normalization: 'char', description: '',
+    method: 'cloze',
+    normalization: 'char',
+    description: '',
     text: (item) => item.question,
   },
   arc_easy: {
     source: `${LM_EVAL}arc/arc_easy.yaml`,
-    method: 'cloze', normalization: 'char', description: '',
+    method: 'cloze',
+    normalization: 'char',
+    description: '',
     text: (item) => questionAnswer(item.question),
   },
   arc_challenge: {
     source: `${LM_EVAL}arc/arc_challenge.yaml (includes arc_easy.yaml)`,
-    method: 'cloze', normalization: 'char', description: '',
+    method: 'cloze',
+    normalization: 'char',
+    description: '',
     text: (item) => questionAnswer(item.question),
   },
   openbookqa: {
     source: `${LM_EVAL}openbookqa/openbookqa.yaml`,
-    method: 'cloze', normalization: 'char', description: '',
+    method: 'cloze',
+    normalization: 'char',
+    description: '',
     text: (item) => item.question,
   },
   piqa: {
     source: `${LM_EVAL}piqa/piqa.yaml`,
-    method: 'cloze', normalization: 'char', description: '',
+    method: 'cloze',
+    normalization: 'char',
+    description: '',
     text: (item) => questionAnswer(item.question),
   },
   commonsense_qa: {
     source: `${LM_EVAL}commonsense_qa/default.yaml`,
-    method: 'symbol', normalization: 'none', description: '',
+    method: 'symbol',
+    normalization: 'none',
+    description: '',
     text: (item, shown, symbols) =>
-      [`Question: ${strip(item.question)}`, ...shown.texts.map((t, i) => `${symbols.display(shown.labels[i])} ${t}`), 'Answer:'].join('\n'),
+      [
+        `Question: ${strip(item.question)}`,
+        ...shown.texts.map((t, i) => `${symbols.display(shown.labels[i])} ${t}`),
+        'Answer:',
+      ].join('\n'),
   },
   winogrande: {
     source: `${LM_EVAL}winogrande/default.yaml + preprocess_winogrande.py`,
-    method: 'cloze', normalization: 'none', description: '', partial: true,
+    method: 'cloze',
+    normalization: 'none',
+    description: '',
+    partial: true,
     text: (item) => item.question,
   },
   truthfulqa_mc1: {
     source: `${LM_EVAL}truthfulqa/truthfulqa_mc1.yaml`,
-    method: 'cloze', normalization: 'none', description: '',
+    method: 'cloze',
+    normalization: 'none',
+    description: '',
     text: (item) => truthfulqa(item.question),
   },
   truthfulqa_mc2: {
     source: `${LM_EVAL}truthfulqa/truthfulqa_mc2.yaml + utils.py (process_results_mc2)`,
-    method: 'cloze', normalization: 'none', mc2: true, description: '',
+    method: 'cloze',
+    normalization: 'none',
+    mc2: true,
+    description: '',
     text: (item) => truthfulqa(item.question),
   },
 };
@@ -123,7 +147,10 @@ export const LM_EVAL_FORMATS: Record<string, TaskFormat> = {
 export const LLAMA_CPP_FORMATS: Record<string, TaskFormat> = {
   hellaswag: {
     source: 'llama.cpp tools/perplexity/perplexity.cpp (hellaswag_score)',
-    method: 'cloze', normalization: 'token', description: '', sharedWordsInContext: true,
+    method: 'cloze',
+    normalization: 'token',
+    description: '',
+    sharedWordsInContext: true,
     text: (item) => (typeof item.meta?.llamaCppContext === 'string' ? item.meta.llamaCppContext : item.question),
   },
 };
@@ -136,7 +163,9 @@ export function lmEvalFormat(task: string | undefined): TaskFormat | undefined {
 export function llamaCppFormat(task: string | undefined): TaskFormat {
   const found = task === undefined ? undefined : LLAMA_CPP_FORMATS[task];
   if (!found) {
-    throw new UserError(`the llama.cpp template renders ${Object.keys(LLAMA_CPP_FORMATS).join(', ')} items; this item is ${task ?? 'of no known task'}`);
+    throw new UserError(
+      `the llama.cpp template renders ${Object.keys(LLAMA_CPP_FORMATS).join(', ')} items; this item is ${task ?? 'of no known task'}`,
+    );
   }
   return found;
 }

@@ -49,10 +49,12 @@ function entryIssues(entry: unknown): { message: string; path: PropertyKey[] }[]
   } else if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
     const keys = Object.keys(entry);
     if (keys.length !== 1) {
-      return [{
-        message: `a perturbation is a name or an object with exactly one key, the name (e.g. {shuffle: {seed: 1}}); got keys: ${keys.join(', ') || 'none'}`,
-        path: [],
-      }];
+      return [
+        {
+          message: `a perturbation is a name or an object with exactly one key, the name (e.g. {shuffle: {seed: 1}}); got keys: ${keys.join(', ') || 'none'}`,
+          path: [],
+        },
+      ];
     }
     name = keys[0];
     rawArgs = (entry as Record<string, unknown>)[name] ?? {}; // `- reverse:` in YAML gives null
@@ -96,12 +98,19 @@ export function normalizeEntry(entry: PerturbationEntry): PerturbationStep {
 }
 
 /** Validates once, then applies to any number of items. */
-export function compileChain(chain: readonly PerturbationStep[]): (item: Item, ctx: PerturbationContext) => PerturbedPresentation {
+export function compileChain(
+  chain: readonly PerturbationStep[],
+): (item: Item, ctx: PerturbationContext) => PerturbedPresentation {
   const steps = chain.map((step) => parseStep(step));
-  return (item, ctx) => steps.reduce((p, { definition, args }) => definition.apply(p, ctx, args), basePresentation(item));
+  return (item, ctx) =>
+    steps.reduce((p, { definition, args }) => definition.apply(p, ctx, args), basePresentation(item));
 }
 
-export function applyChain(item: Item, chain: readonly PerturbationStep[], ctx: PerturbationContext): PerturbedPresentation {
+export function applyChain(
+  item: Item,
+  chain: readonly PerturbationStep[],
+  ctx: PerturbationContext,
+): PerturbedPresentation {
   return compileChain(chain)(item, ctx);
 }
 
@@ -131,7 +140,11 @@ const FACTOR_DEFAULTS: Record<Factor, string> = {
  * A short label per factor. Order steps compose, so their labels are joined; symbols, template
  * and shots are replaced by each step, so the last one names the factor.
  */
-export function factorsOf(chain: readonly PerturbationStep[], method: Method, normalization?: string): ConditionFactors {
+export function factorsOf(
+  chain: readonly PerturbationStep[],
+  method: Method,
+  normalization?: string,
+): ConditionFactors {
   const labels = Object.fromEntries(PERTURBED_FACTORS.map((f) => [f, [] as string[]])) as Record<Factor, string[]>;
   for (const step of chain) {
     const { definition, args } = parseStep(step);

@@ -30,8 +30,19 @@ function fromGenerator(make: (index: number) => string): (n: number) => string[]
 }
 
 const ROMAN_DIGITS: [number, string][] = [
-  [1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'],
-  [50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I'],
+  [1000, 'M'],
+  [900, 'CM'],
+  [500, 'D'],
+  [400, 'CD'],
+  [100, 'C'],
+  [90, 'XC'],
+  [50, 'L'],
+  [40, 'XL'],
+  [10, 'X'],
+  [9, 'IX'],
+  [5, 'V'],
+  [4, 'IV'],
+  [1, 'I'],
 ];
 
 export function toRoman(value: number): string {
@@ -51,7 +62,14 @@ const parenthesized = (label: string) => `(${label})`;
 
 const SETS: readonly SymbolSet[] = [
   { name: 'ABCD', labels: fromList('ABCD', LETTERS), display: dotted },
-  { name: 'abcd', labels: fromList('abcd', LETTERS.map((l) => l.toLowerCase())), display: dotted },
+  {
+    name: 'abcd',
+    labels: fromList(
+      'abcd',
+      LETTERS.map((l) => l.toLowerCase()),
+    ),
+    display: dotted,
+  },
   { name: '1234', labels: fromGenerator((i) => String(i + 1)), display: dotted },
   { name: 'roman', labels: fromGenerator((i) => toRoman(i + 1)), display: dotted },
   { name: 'paren', labels: fromList('paren', LETTERS), display: parenthesized },

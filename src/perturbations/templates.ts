@@ -44,7 +44,12 @@ const aboutSubject = (subject: string | undefined) =>
 
 /** The original MMLU code prefixes every word with a space, hence "about  abstract algebra.". */
 const hendrycksSubject = (subject: string | undefined) =>
-  subject ? `${INTRO} about ${subject.split('_').map((w) => ` ${w}`).join('')}.\n\n` : `${INTRO}.\n\n`;
+  subject
+    ? `${INTRO} about ${subject
+        .split('_')
+        .map((w) => ` ${w}`)
+        .join('')}.\n\n`
+    : `${INTRO}.\n\n`;
 
 const TEMPLATES: readonly Template[] = [
   { name: 'lm-eval', description: aboutSubject, question: (q) => q.trim(), cue: 'Answer:' },
@@ -82,11 +87,19 @@ function labelsShown(view: BlockView, symbols: SymbolSet): string[] {
 }
 
 /** A question block ending with the cue, never with whitespace. */
-function renderBlock(view: BlockView, template: Template, symbols: SymbolSet, method: Method, hideQuestion: boolean): string {
+function renderBlock(
+  view: BlockView,
+  template: Template,
+  symbols: SymbolSet,
+  method: Method,
+  hideQuestion: boolean,
+): string {
   const lines = hideQuestion ? [] : [template.question(view.item.question)];
   if (method !== 'cloze') {
     const labels = labelsShown(view, symbols);
-    view.order.forEach((choice, position) => lines.push(`${symbols.display(labels[position])} ${view.item.choices[choice]}`));
+    view.order.forEach((choice, position) =>
+      lines.push(`${symbols.display(labels[position])} ${view.item.choices[choice]}`),
+    );
   }
   return `${lines.join('\n')}\n${template.cue}`;
 }
@@ -108,7 +121,8 @@ function checkPermutation(order: readonly number[], n: number, what: string): vo
 function taskFormat(p: PerturbedPresentation, method: Method): TaskFormat | undefined {
   if (p.template === LLAMA_CPP_TEMPLATE) {
     const format = llamaCppFormat(p.item.task);
-    if (method !== format.method) throw new UserError(`the llama.cpp template is published with ${format.method} scoring, not ${method}`);
+    if (method !== format.method)
+      throw new UserError(`the llama.cpp template is published with ${format.method} scoring, not ${method}`);
     return format;
   }
   const format = p.template === DEFAULT_TEMPLATE ? lmEvalFormat(p.item.task) : undefined;
@@ -134,7 +148,11 @@ function taskBlock(view: BlockView, format: TaskFormat, symbols: SymbolSet): { t
 function renderTask(p: PerturbedPresentation, view: BlockView, format: TaskFormat, symbols: SymbolSet): RenderedPrompt {
   let prefix = format.description;
   for (const shot of p.shots) {
-    const shotView: BlockView = { item: shot.item, order: shot.order, labelOrder: shot.labelOrder ?? shot.order.map((_, i) => i) };
+    const shotView: BlockView = {
+      item: shot.item,
+      order: shot.order,
+      labelOrder: shot.labelOrder ?? shot.order.map((_, i) => i),
+    };
     if (format.partial) {
       const { before, after } = splitAtBlank(shot.item);
       prefix += `${before}${shot.item.choices[shot.order[shot.answerPosition]]} ${after}\n\n`;
@@ -142,18 +160,28 @@ function renderTask(p: PerturbedPresentation, view: BlockView, format: TaskForma
     }
     const block = taskBlock(shotView, format, symbols);
     const answer = block.choices[shot.answerPosition];
-    if (answer === undefined) throw new Error(`shot ${shot.item.id}: answer position ${shot.answerPosition} is out of range`);
+    if (answer === undefined)
+      throw new Error(`shot ${shot.item.id}: answer position ${shot.answerPosition} is out of range`);
     prefix += `${block.text} ${answer}\n\n`;
   }
   if (format.partial) {
     const { before, after } = splitAtBlank(p.item);
     const contexts = view.order.map((choice) => `${prefix}${before}${p.item.choices[choice]}`);
-    return { context: contexts[0], contexts, continuations: contexts.map(() => ` ${after}`), unconditionalContext: UNCONDITIONAL };
+    return {
+      context: contexts[0],
+      contexts,
+      continuations: contexts.map(() => ` ${after}`),
+      unconditionalContext: UNCONDITIONAL,
+    };
   }
   const block = taskBlock(view, format, symbols);
   const continuations = block.choices.map((c) => ` ${c}`);
   const shared = format.sharedWordsInContext ? sharedWords(continuations) : 0;
-  return { context: prefix + block.text + continuations[0].slice(0, shared), continuations: continuations.map((c) => c.slice(shared)), unconditionalContext: UNCONDITIONAL };
+  return {
+    context: prefix + block.text + continuations[0].slice(0, shared),
+    continuations: continuations.map((c) => c.slice(shared)),
+    unconditionalContext: UNCONDITIONAL,
+  };
 }
 
 /** Length of the whole words (each with its leading space) every text starts with. */
@@ -168,7 +196,10 @@ function sharedWords(texts: readonly string[]): number {
 export function renderPrompt(p: PerturbedPresentation, method: Method): RenderedPrompt {
   const symbols = symbolSet(p.symbolSet);
   const hideQuestion = p.hideQuestion === true;
-  if (hideQuestion && method === 'cloze') throw new UserError('choices-only shows no question, so it needs symbol or hybrid scoring (cloze would show nothing)');
+  if (hideQuestion && method === 'cloze')
+    throw new UserError(
+      'choices-only shows no question, so it needs symbol or hybrid scoring (cloze would show nothing)',
+    );
   checkPermutation(p.order, p.item.choices.length, p.item.id);
   const view: BlockView = { item: p.item, order: p.order, labelOrder: p.labelOrder ?? p.order.map((_, i) => i) };
   checkPermutation(view.labelOrder, p.order.length, `${p.item.id} symbols`);
@@ -180,7 +211,11 @@ export function renderPrompt(p: PerturbedPresentation, method: Method): Rendered
   let context = template.description(p.item.subject);
   for (const shot of p.shots) {
     checkPermutation(shot.order, shot.item.choices.length, `shot ${shot.item.id}`);
-    const shotView: BlockView = { item: shot.item, order: shot.order, labelOrder: shot.labelOrder ?? shot.order.map((_, i) => i) };
+    const shotView: BlockView = {
+      item: shot.item,
+      order: shot.order,
+      labelOrder: shot.labelOrder ?? shot.order.map((_, i) => i),
+    };
     checkPermutation(shotView.labelOrder, shot.order.length, `shot ${shot.item.id} symbols`);
     const answer = continuationsOf(shotView, symbols, method)[shot.answerPosition];
     if (answer === undefined) {

@@ -44,18 +44,32 @@ const groupBy = <T>(xs: T[], key: (x: T) => string) => {
   return out;
 };
 
-export function choicesOnlyProbe(items: ItemResult[], conditions: ConditionInfo[], alpha = 0.05): ChoicesOnlyProbe | null {
-  const names = new Set(conditions.filter((c) => c.perturbations.some((p) => p.name === 'choices-only')).map((c) => c.name));
+export function choicesOnlyProbe(
+  items: ItemResult[],
+  conditions: ConditionInfo[],
+  alpha = 0.05,
+): ChoicesOnlyProbe | null {
+  const names = new Set(
+    conditions.filter((c) => c.perturbations.some((p) => p.name === 'choices-only')).map((c) => c.name),
+  );
   if (names.size === 0) return null;
   const probed = items.filter((r) => names.has(r.condition));
   const perModel = [...groupBy(probed, (r) => r.model)].map(([model, results]) => ({
     model,
     ...compareWithChance(results, alpha),
-    bySubject: [...groupBy(results, (r) => r.subject ?? '')].map(([subject, rs]) => ({ subject, ...compareWithChance(rs, alpha) })),
+    bySubject: [...groupBy(results, (r) => r.subject ?? '')].map(([subject, rs]) => ({
+      subject,
+      ...compareWithChance(rs, alpha),
+    })),
   }));
   const models = perModel.length;
   const flaggedItems = [...groupBy(probed, (r) => r.itemId)]
-    .map(([itemId, rs]) => ({ itemId, subject: rs[0].subject, modelsCorrect: new Set(rs.filter((r) => r.correct).map((r) => r.model)).size, models }))
+    .map(([itemId, rs]) => ({
+      itemId,
+      subject: rs[0].subject,
+      modelsCorrect: new Set(rs.filter((r) => r.correct).map((r) => r.model)).size,
+      models,
+    }))
     .filter((f) => f.modelsCorrect >= 2 && f.modelsCorrect >= models / 2)
     .sort((a, b) => b.modelsCorrect - a.modelsCorrect || a.itemId.localeCompare(b.itemId));
   return { conditions: [...names], perModel, flaggedItems };
@@ -93,9 +107,16 @@ export function knowsOriginalOrder(condition: ConditionInfo, results: readonly I
  * gold nor the original position — which absorbs plain position bias and excludes memorized picks.
  */
 export function answerOrderMemory(items: ItemResult[], conditions: ConditionInfo[], alpha = 0.05): OrderMemory[] {
-  const reordering = new Map(conditions.filter((c) => c.factors.order !== 'original' && c.factors.order !== 'as imported').map((c) => [c.name, c]));
+  const reordering = new Map(
+    conditions
+      .filter((c) => c.factors.order !== 'original' && c.factors.order !== 'as imported')
+      .map((c) => [c.name, c]),
+  );
   const out: OrderMemory[] = [];
-  for (const [key, results] of groupBy(items.filter((r) => reordering.has(r.condition)), (r) => `${r.model}\u0000${r.condition}`)) {
+  for (const [key, results] of groupBy(
+    items.filter((r) => reordering.has(r.condition)),
+    (r) => `${r.model}\u0000${r.condition}`,
+  )) {
     const [model, condition] = key.split('\u0000');
     if (!knowsOriginalOrder(reordering.get(condition)!, results)) continue;
     // order[shown] = original index, and originally index == position, so the gold started at order[gold].
@@ -125,12 +146,26 @@ export function answerOrderMemory(items: ItemResult[], conditions: ConditionInfo
     }
     const rate = picked / n;
     const se = Math.sqrt((expected * (1 - expected)) / n + varianceExpected);
-    const pValue = Number.isFinite(expected) && Number.isFinite(se)
-      ? (se > 0 ? 1 - normalCdf((rate - expected) / se) : rate > expected ? 0 : 1)
-      : null;
+    const pValue =
+      Number.isFinite(expected) && Number.isFinite(se)
+        ? se > 0
+          ? 1 - normalCdf((rate - expected) / se)
+          : rate > expected
+            ? 0
+            : 1
+        : null;
     out.push({
-      model, condition, moved: n, pickedOriginal: picked, rate, ci: wilsonInterval(picked, n, alpha), expected, excess: rate - expected,
-      pValue, holmP: null, flagged: false,
+      model,
+      condition,
+      moved: n,
+      pickedOriginal: picked,
+      rate,
+      ci: wilsonInterval(picked, n, alpha),
+      expected,
+      excess: rate - expected,
+      pValue,
+      holmP: null,
+      flagged: false,
     });
   }
   const tested = out.filter((o) => o.pValue !== null);

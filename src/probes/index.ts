@@ -21,19 +21,26 @@ export interface Probes {
   notes: string[];
 }
 
-function notApplicable(items: ItemResult[], conditions: ConditionInfo[], probes: Omit<Probes, 'notApplicable' | 'notes'>): Probes['notApplicable'] {
+function notApplicable(
+  items: ItemResult[],
+  conditions: ConditionInfo[],
+  probes: Omit<Probes, 'notApplicable' | 'notes'>,
+): Probes['notApplicable'] {
   const out: Probes['notApplicable'] = [];
   if (!probes.choicesOnly) out.push({ probe: 'choicesOnly', reason: 'the run has no choices-only condition' });
   if (probes.answerOrderMemory.length === 0) {
     const moving = conditions.filter((c) => c.factors.order !== 'original');
-    const imported = moving.filter((c) => c.factors.order === 'as imported' || items.some((r) => r.condition === c.name && r.order.length === 0));
+    const imported = moving.filter(
+      (c) => c.factors.order === 'as imported' || items.some((r) => r.condition === c.name && r.order.length === 0),
+    );
     out.push({
       probe: 'answerOrderMemory',
-      reason: moving.length === 0
-        ? 'no condition moves the gold answer (shuffle, rotate, reverse or fix-answer)'
-        : imported.length === moving.length
-          ? 'the results do not say in which order the choices were shown (imported outputs carry no order)'
-          : 'no item had its gold answer moved',
+      reason:
+        moving.length === 0
+          ? 'no condition moves the gold answer (shuffle, rotate, reverse or fix-answer)'
+          : imported.length === moving.length
+            ? 'the results do not say in which order the choices were shown (imported outputs carry no order)'
+            : 'no item had its gold answer moved',
     });
   }
   if (!probes.minK) out.push({ probe: 'minK', reason: 'the run did not compute Min-K% (probes.minK in the study)' });
@@ -51,7 +58,7 @@ export function computeProbes(items: ItemResult[], conditions: ConditionInfo[], 
     notApplicable: notApplicable(items, conditions, computed),
     notes: [
       'choices-only: accuracy above chance (interval above the chance line) means the answers can be guessed without the question: artifacts in the benchmark, or a model that has seen it. It cannot say which.',
-      'answer-order memory: a rate above what the model\'s own position preferences predict means it still answers where the gold used to be; it needs conditions that move the gold. Null: without memory, picks of the old position happen at the model\'s own rate for that position (one-sided z-test, Holm over every model × condition; flagged when the adjusted p < 0.05).',
+      "answer-order memory: a rate above what the model's own position preferences predict means it still answers where the gold used to be; it needs conditions that move the gold. Null: without memory, picks of the old position happen at the model's own rate for that position (one-sided z-test, Holm over every model × condition; flagged when the adjusted p < 0.05).",
       'min-k: a positive shift (benchmark questions more familiar than their perturbed controls) with an AUC above 0.5 is a sign of exposure to the text, not proof; controls change surface form, which can move scores too.',
     ],
   };

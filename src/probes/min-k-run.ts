@@ -15,16 +15,30 @@ export interface MinKSettings {
   seed: number;
 }
 
-const request = (text: string): LoglikelihoodRequest => ({ kind: 'loglikelihood', context: NEUTRAL_PREFIX, continuation: ` ${text.trim()}` });
+const request = (text: string): LoglikelihoodRequest => ({
+  kind: 'loglikelihood',
+  context: NEUTRAL_PREFIX,
+  continuation: ` ${text.trim()}`,
+});
 
 /** Min-K% scores of one model; null when its backend gives no per-token log-probs. */
-export async function runMinK(model: Model, items: Item[], store: ResultStore, settings: MinKSettings): Promise<MinKScores['perModel'][number] | null> {
+export async function runMinK(
+  model: Model,
+  items: Item[],
+  store: ResultStore,
+  settings: MinKSettings,
+): Promise<MinKScores['perModel'][number] | null> {
   if (!model.capabilities.loglikelihood) return null;
-  const requests = items.flatMap((item) => [request(item.question), request(controlText(item.question, settings.seed, item.id))]);
+  const requests = items.flatMap((item) => [
+    request(item.question),
+    request(controlText(item.question, settings.seed, item.id)),
+  ]);
   // Interned: two items with the same question make one request.
   const table = new RequestTable();
   const idOf = requests.map((r) => table.intern(r));
-  const { results: byId } = await computeRequests(model, table, Int32Array.from(table.keys.keys()), store, { keepTokenLogprobs: true });
+  const { results: byId } = await computeRequests(model, table, Int32Array.from(table.keys.keys()), store, {
+    keepTokenLogprobs: true,
+  });
   const results: (RequestResult | undefined)[] = idOf.map((id) => byId.get(id));
   const itemIds: string[] = [];
   const benchmark: number[] = [];

@@ -22,7 +22,8 @@ const NAMES = ['Alice', 'Boris', 'Chen', 'Dalia', 'Emeka', 'Farah', 'Goran', 'Ha
 
 function otherNumber(digits: string, rng: Rng): string {
   let out = '';
-  for (let i = 0; i < digits.length; i++) out += String(i === 0 && digits.length > 1 ? 1 + randInt(rng, 9) : randInt(rng, 10));
+  for (let i = 0; i < digits.length; i++)
+    out += String(i === 0 && digits.length > 1 ? 1 + randInt(rng, 9) : randInt(rng, 10));
   return out === digits ? String((Number(digits) + 1) % 10 ** digits.length).padStart(digits.length, '0') : out;
 }
 
@@ -59,9 +60,11 @@ export interface MinKComparison {
 
 /** Mann–Whitney AUC with ties counted as one half. */
 export function auc(positives: readonly number[], negatives: readonly number[]): number {
-  const all = [...positives.map((v) => ({ v, pos: true })), ...negatives.map((v) => ({ v, pos: false }))].sort((a, b) => a.v - b.v);
+  const all = [...positives.map((v) => ({ v, pos: true })), ...negatives.map((v) => ({ v, pos: false }))].sort(
+    (a, b) => a.v - b.v,
+  );
   let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j].v === all[i].v) j++;
     const avgRank = (i + 1 + j) / 2;
@@ -73,14 +76,22 @@ export function auc(positives: readonly number[], negatives: readonly number[]):
   return (rankSum - (np * (np + 1)) / 2) / (np * nn);
 }
 
-export function compareMinK(model: string, k: number, benchmark: readonly number[], control: readonly number[], alpha = 0.05): MinKComparison {
+export function compareMinK(
+  model: string,
+  k: number,
+  benchmark: readonly number[],
+  control: readonly number[],
+  alpha = 0.05,
+): MinKComparison {
   const n = Math.min(benchmark.length, control.length);
   const d = Array.from({ length: n }, (_, i) => benchmark[i] - control[i]);
   const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   const shift = mean(d);
   const sd = Math.sqrt(d.reduce((s, x) => s + (x - shift) ** 2, 0) / Math.max(1, n - 1));
   return {
-    model, k, n,
+    model,
+    k,
+    n,
     meanBenchmark: mean(benchmark),
     meanControl: mean(control),
     shift,

@@ -7,7 +7,11 @@ export function formatAccuracyTable(summary: RunSummary): string {
     const c = summary.cells.find((s) => s.condition === condition && s.model === model);
     if (!c) return '-';
     let text = Number.isFinite(c.accuracy) ? c.accuracy.toFixed(3) : 'n/a';
-    const notes = [c.mc2 !== undefined ? `MC2 ${c.mc2.toFixed(3)}` : '', c.unscored ? `${c.unscored} unscored` : '', c.failed ? `${c.failed} failed` : ''].filter(Boolean);
+    const notes = [
+      c.mc2 !== undefined ? `MC2 ${c.mc2.toFixed(3)}` : '',
+      c.unscored ? `${c.unscored} unscored` : '',
+      c.failed ? `${c.failed} failed` : '',
+    ].filter(Boolean);
     if (notes.length) text += ` (${notes.join(', ')})`;
     return text;
   };
@@ -19,7 +23,11 @@ export function formatAccuracyTable(summary: RunSummary): string {
   ]);
   const n = summary.cells[0]?.n ?? 0;
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [
     `accuracy on ${n} items per cell (* = baseline; strict: unscored counts as not correct)`,
     line(header),

@@ -61,7 +61,8 @@ function flippedItems(results: readonly ItemResult[], models: readonly string[])
     s.add(r.order[r.predicted]);
   }
   const out = new Map(models.map((m) => [m, new Set<string>()]));
-  for (const r of results) if ((picks.get(`${r.model}\u0000${r.itemId}`)?.size ?? 0) > 1) out.get(r.model)?.add(r.itemId);
+  for (const r of results)
+    if ((picks.get(`${r.model}\u0000${r.itemId}`)?.size ?? 0) > 1) out.get(r.model)?.add(r.itemId);
   return out;
 }
 
@@ -88,19 +89,24 @@ export function browserData(
   // Benchmark order when the benchmark was read back, then (or else) order of first appearance.
   const withResults = new Set(results.map((r) => r.itemId));
   const benchIndex = new Map(prompts.items.map((item, i) => [item.id, i]));
-  const ordered = [...prompts.items.map((item) => item.id).filter((id) => withResults.has(id)), ...[...withResults].filter((id) => !benchIndex.has(id))];
-  const keep = ordered.length <= maxItems
-    ? null
-    : new Set([...ordered.filter(anyFlip), ...ordered.filter((id) => !anyFlip(id))].slice(0, maxItems));
+  const ordered = [
+    ...prompts.items.map((item) => item.id).filter((id) => withResults.has(id)),
+    ...[...withResults].filter((id) => !benchIndex.has(id)),
+  ];
+  const keep =
+    ordered.length <= maxItems
+      ? null
+      : new Set([...ordered.filter(anyFlip), ...ordered.filter((id) => !anyFlip(id))].slice(0, maxItems));
   const chosen = keep ? ordered.filter((id) => keep.has(id)) : ordered;
   const flipCount = ordered.filter(anyFlip).length;
-  const note = chosen.length === ordered.length
-    ? `All ${ordered.length} items are included.`
-    : `${chosen.length} of ${ordered.length} items are included: ` +
-      (flipCount >= chosen.length
-        ? `the first ${chosen.length} of the ${flipCount} items whose answer changes between conditions for some model`
-        : `the ${flipCount} items whose answer changes between conditions for some model, then the first ${chosen.length - flipCount} others`) +
-      ', in benchmark order. Every item is in items.jsonl.';
+  const note =
+    chosen.length === ordered.length
+      ? `All ${ordered.length} items are included.`
+      : `${chosen.length} of ${ordered.length} items are included: ` +
+        (flipCount >= chosen.length
+          ? `the first ${chosen.length} of the ${flipCount} items whose answer changes between conditions for some model`
+          : `the ${flipCount} items whose answer changes between conditions for some model, then the first ${chosen.length - flipCount} others`) +
+        ', in benchmark order. Every item is in items.jsonl.';
 
   const firstResult = new Map<string, ItemResult>();
   for (const r of results) if (!firstResult.has(r.itemId)) firstResult.set(r.itemId, r);
@@ -119,16 +125,34 @@ export function browserData(
   };
   return {
     models: [...models],
-    conditions: conditions.map((c) => ({ name: c.name, scoring: c.scoring, normalization: c.normalization, baseline: c.name === baseline })),
+    conditions: conditions.map((c) => ({
+      name: c.name,
+      scoring: c.scoring,
+      normalization: c.normalization,
+      baseline: c.name === baseline,
+    })),
     items,
     prompts: conditions.map((c) => chosen.map((id) => prompt(c.name, id))),
-    results: models.map((m) => conditions.map((c) => chosen.map((id) => {
-      const r = byKey.get(key(m, c.name, id));
-      if (!r) return null;
-      const result: BrowserResult = { order: r.order, labels: r.labels ?? null, gold: r.goldPosition, scores: r.scores, predicted: r.predicted, correct: r.correct, tie: r.tie };
-      if (r.generated !== undefined) Object.assign(result, { generated: r.generated, extracted: r.extracted ?? null });
-      return result;
-    }))),
+    results: models.map((m) =>
+      conditions.map((c) =>
+        chosen.map((id) => {
+          const r = byKey.get(key(m, c.name, id));
+          if (!r) return null;
+          const result: BrowserResult = {
+            order: r.order,
+            labels: r.labels ?? null,
+            gold: r.goldPosition,
+            scores: r.scores,
+            predicted: r.predicted,
+            correct: r.correct,
+            tie: r.tie,
+          };
+          if (r.generated !== undefined)
+            Object.assign(result, { generated: r.generated, extracted: r.extracted ?? null });
+          return result;
+        }),
+      ),
+    ),
     flips: models.map((m) => chosen.map((id) => flipped.get(m)!.has(id))),
     note,
   };

@@ -67,36 +67,54 @@ export function compareRuns(self: RunData, other: RunData): RunComparison {
   const a = self.analysis;
   const b = other.analysis;
   const shared = (c: string) => b.conditions.some((x) => x.name === c);
-  const condition = shared(a.settings.baseline) ? a.settings.baseline
-    : a.conditions.some((x) => x.name === b.settings.baseline) ? b.settings.baseline
-    : a.conditions.map((x) => x.name).find(shared);
+  const condition = shared(a.settings.baseline)
+    ? a.settings.baseline
+    : a.conditions.some((x) => x.name === b.settings.baseline)
+      ? b.settings.baseline
+      : a.conditions.map((x) => x.name).find(shared);
   if (!condition) {
-    throw new UserError(`the runs share no condition: ${a.conditions.map((c) => c.name).join(', ')} here, ${b.conditions.map((c) => c.name).join(', ')} in the other run`, other.dir);
+    throw new UserError(
+      `the runs share no condition: ${a.conditions.map((c) => c.name).join(', ')} here, ${b.conditions.map((c) => c.name).join(', ')} in the other run`,
+      other.dir,
+    );
   }
   const mine = outcomes(self.items, condition);
   const theirs = outcomes(other.items, condition);
   const lbA = new Map(a.leaderboards.find((l) => l.condition === condition)!.entries.map((e) => [e.model, e]));
   const lbB = new Map(b.leaderboards.find((l) => l.condition === condition)!.entries.map((e) => [e.model, e]));
-  const models = a.models.filter((m) => b.models.includes(m)).map((model): ModelChange => {
-    const x = mine.get(model) ?? new Map<string, number>();
-    const y = theirs.get(model) ?? new Map<string, number>();
-    const ids = [...x.keys()].filter((id) => y.has(id));
-    const xs = ids.map((id) => x.get(id)!);
-    const ys = ids.map((id) => y.get(id)!);
-    const d = pairedDifference(xs, ys, 1 - a.settings.confidence);
-    const mean = (v: number[]) => (v.length ? v.reduce((s, z) => s + z, 0) / v.length : NaN);
-    const ea = lbA.get(model);
-    const eb = lbB.get(model);
-    const ciA = ea?.rankCI ?? null;
-    const ciB = eb?.rankCI ?? null;
-    return {
-      model, items: ids.length, accuracy: mean(xs), otherAccuracy: mean(ys), difference: d.meanDifference, ci: [d.ci[0], d.ci[1]],
-      rank: ea?.rank ?? null, otherRank: eb?.rank ?? null, rankCI: ciA, otherRankCI: ciB,
-      movedBeyondNoise: ciA !== null && ciB !== null && (ciA[1] < ciB[0] || ciB[1] < ciA[0]),
-    };
-  });
+  const models = a.models
+    .filter((m) => b.models.includes(m))
+    .map((model): ModelChange => {
+      const x = mine.get(model) ?? new Map<string, number>();
+      const y = theirs.get(model) ?? new Map<string, number>();
+      const ids = [...x.keys()].filter((id) => y.has(id));
+      const xs = ids.map((id) => x.get(id)!);
+      const ys = ids.map((id) => y.get(id)!);
+      const d = pairedDifference(xs, ys, 1 - a.settings.confidence);
+      const mean = (v: number[]) => (v.length ? v.reduce((s, z) => s + z, 0) / v.length : NaN);
+      const ea = lbA.get(model);
+      const eb = lbB.get(model);
+      const ciA = ea?.rankCI ?? null;
+      const ciB = eb?.rankCI ?? null;
+      return {
+        model,
+        items: ids.length,
+        accuracy: mean(xs),
+        otherAccuracy: mean(ys),
+        difference: d.meanDifference,
+        ci: [d.ci[0], d.ci[1]],
+        rank: ea?.rank ?? null,
+        otherRank: eb?.rank ?? null,
+        rankCI: ciA,
+        otherRankCI: ciB,
+        movedBeyondNoise: ciA !== null && ciB !== null && (ciA[1] < ciB[0] || ciB[1] < ciA[0]),
+      };
+    });
   return {
-    other: path.resolve(other.dir), otherStudy: other.study, condition, confidence: a.settings.confidence,
+    other: path.resolve(other.dir),
+    otherStudy: other.study,
+    condition,
+    confidence: a.settings.confidence,
     added: a.models.filter((m) => !b.models.includes(m)),
     removed: b.models.filter((m) => !a.models.includes(m)),
     models,

@@ -8,7 +8,13 @@ export type Num = number | null | undefined;
 export const isNum = (x: Num): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /** A percentage with one decimal, with a real minus sign and never "-0.0". */
-export const pct = (x: Num): string => (isNum(x) ? (100 * x).toFixed(1).replace(/^-(0\.0)$/, '$1').replace('-', '−') : '–');
+export const pct = (x: Num): string =>
+  isNum(x)
+    ? (100 * x)
+        .toFixed(1)
+        .replace(/^-(0\.0)$/, '$1')
+        .replace('-', '−')
+    : '–';
 
 /** A signed percentage-point difference. */
 export function signedPct(x: Num): string {

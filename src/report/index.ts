@@ -13,11 +13,21 @@ import { subjectRankings } from './subjects.js';
 
 export type { ReportInput, ReportOptions } from './input.js';
 
-export function renderReport(input: ReportInput, comparison: RunComparison | null = null): { html: string; markdown: string } {
+export function renderReport(
+  input: ReportInput,
+  comparison: RunComparison | null = null,
+): { html: string; markdown: string } {
   const { analysis: a, summary } = input;
   const conditions = a.conditions.map((c) => c.name);
   const flips = flipSummary(input.items, a.models);
-  const browser = browserData(input.items, a.models, summary.conditions, summary.baseline, input.prompts, input.maxItems);
+  const browser = browserData(
+    input.items,
+    a.models,
+    summary.conditions,
+    summary.baseline,
+    input.prompts,
+    input.maxItems,
+  );
   const subjects = subjectRankings(input.items, a.models, conditions, a.settings.baseline);
   return {
     html: renderPage({ input, browser, subjects, flips, comparison }),
@@ -26,10 +36,16 @@ export function renderReport(input: ReportInput, comparison: RunComparison | nul
 }
 
 /** Write report.html and report.md into the run folder; returns their paths and what is missing from them. */
-export async function writeReport(dir: string, opts: ReportOptions = {}): Promise<{ html: string; markdown: string; warnings: string[] }> {
+export async function writeReport(
+  dir: string,
+  opts: ReportOptions = {},
+): Promise<{ html: string; markdown: string; warnings: string[] }> {
   const input = await readReportInput(dir, opts);
   const comparison = opts.compare
-    ? compareRuns({ dir, study: input.summary.study, items: input.items, analysis: input.analysis }, readRunData(opts.compare))
+    ? compareRuns(
+        { dir, study: input.summary.study, items: input.items, analysis: input.analysis },
+        readRunData(opts.compare),
+      )
     : null;
   const { html, markdown } = renderReport(input, comparison);
   const files = { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') };

@@ -50,9 +50,12 @@ function readAnalysis(dir: string): Analysis | null {
 }
 
 export function analysisFor(dir: string, summary: RunSummary, items: ItemResult[]): Analysis {
-  return readAnalysis(dir) ?? analyzeRun(
-    { items, conditions: summary.conditions, baseline: summary.baseline, models: summary.models.map((m) => m.name) },
-    { seed: summary.seed },
+  return (
+    readAnalysis(dir) ??
+    analyzeRun(
+      { items, conditions: summary.conditions, baseline: summary.baseline, models: summary.models.map((m) => m.name) },
+      { seed: summary.seed },
+    )
   );
 }
 
@@ -69,7 +72,9 @@ function readDesign(dir: string): Design | null {
 function readProbes(dir: string, summary: RunSummary, items: ItemResult[]): Probes | null {
   const file = path.join(dir, 'analysis.json');
   try {
-    const stored = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { probes?: Probes }).probes : undefined;
+    const stored = fs.existsSync(file)
+      ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { probes?: Probes }).probes
+      : undefined;
     if (stored) return stored;
     const minKFile = path.join(dir, 'min-k.json');
     const minK = fs.existsSync(minKFile) ? (JSON.parse(fs.readFileSync(minKFile, 'utf8')) as MinKScores) : undefined;

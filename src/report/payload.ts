@@ -49,15 +49,32 @@ export function packBrowserData(data: BrowserData): { json: string; scores: stri
     }
     return k;
   };
-  const layout = data.results.map((byCondition) => byCondition.map((byItem) => byItem.map((r) => {
-    if (!r) return -1;
-    for (const s of r.scores) pushVarint(bytes, s);
-    return layoutOf(r);
-  })));
-  const outcome = data.results.map((byCondition) => byCondition.map((byItem) => byItem.map((r) =>
-    (r === null ? 0 : ((r.predicted ?? -1) + 1) * 6 + (r.correct === null ? 2 : r.correct ? 1 : 0) * 2 + (r.tie ? 1 : 0)))));
+  const layout = data.results.map((byCondition) =>
+    byCondition.map((byItem) =>
+      byItem.map((r) => {
+        if (!r) return -1;
+        for (const s of r.scores) pushVarint(bytes, s);
+        return layoutOf(r);
+      }),
+    ),
+  );
+  const outcome = data.results.map((byCondition) =>
+    byCondition.map((byItem) =>
+      byItem.map((r) =>
+        r === null
+          ? 0
+          : ((r.predicted ?? -1) + 1) * 6 + (r.correct === null ? 2 : r.correct ? 1 : 0) * 2 + (r.tie ? 1 : 0),
+      ),
+    ),
+  );
   const { results: _results, flips, ...rest } = data;
-  const packed: PackedData = { ...rest, layouts, layout, outcome, flips: flips.map((f) => f.map((x) => (x ? '1' : '0')).join('')) };
+  const packed: PackedData = {
+    ...rest,
+    layouts,
+    layout,
+    outcome,
+    flips: flips.map((f) => f.map((x) => (x ? '1' : '0')).join('')),
+  };
   return {
     json: gzipSync(JSON.stringify(packed), { level: 9 }).toString('base64'),
     scores: gzipSync(Buffer.from(bytes), { level: 9 }).toString('base64'),
@@ -83,22 +100,32 @@ export function unpackBrowserData(json: string, scores: string): BrowserData {
     return (v % 2 === 0 ? v / 2 : -(v + 1) / 2) / SCORE_SCALE;
   };
   const { layouts, layout, outcome, flips, ...rest } = p;
-  const results = layout.map((byCondition, m) => byCondition.map((byItem, c) => byItem.map((k, i): BrowserResult | null => {
-    if (k < 0) return null;
-    const l = layouts[k];
-    const code = outcome[m][c][i];
-    const correct = Math.floor(code / 2) % 3;
-    return {
-      order: l.order, labels: l.labels, gold: l.gold, scores: Array.from({ length: l.scores }, next),
-      predicted: Math.floor(code / 6) - 1 < 0 ? null : Math.floor(code / 6) - 1, correct: correct === 2 ? null : correct === 1, tie: code % 2 === 1,
-    };
-  })));
+  const results = layout.map((byCondition, m) =>
+    byCondition.map((byItem, c) =>
+      byItem.map((k, i): BrowserResult | null => {
+        if (k < 0) return null;
+        const l = layouts[k];
+        const code = outcome[m][c][i];
+        const correct = Math.floor(code / 2) % 3;
+        return {
+          order: l.order,
+          labels: l.labels,
+          gold: l.gold,
+          scores: Array.from({ length: l.scores }, next),
+          predicted: Math.floor(code / 6) - 1 < 0 ? null : Math.floor(code / 6) - 1,
+          correct: correct === 2 ? null : correct === 1,
+          tie: code % 2 === 1,
+        };
+      }),
+    ),
+  );
   return { ...rest, results, flips: flips.map((f) => [...f].map((x) => x === '1')) };
 }
 
 /** The embedded data of a written report.html. */
 export function readEmbeddedData(html: string): BrowserData {
-  const part = (id: string) => html.match(new RegExp(`<script type="application/gzip" id="${id}">([^<]*)</script>`))?.[1];
+  const part = (id: string) =>
+    html.match(new RegExp(`<script type="application/gzip" id="${id}">([^<]*)</script>`))?.[1];
   const json = part('report-data');
   const scores = part('report-scores');
   if (json === undefined || scores === undefined) throw new Error('no embedded item data in this report');

@@ -37,7 +37,11 @@ export interface PromptSet {
 export async function renderRunPrompts(summary: RunSummary): Promise<PromptSet> {
   const spec = summary.spec as { benchmark?: unknown } | null;
   if (!spec || typeof spec !== 'object' || !spec.benchmark) {
-    return { items: [], byCondition: new Map(), problem: 'the run has no study to re-render its prompts from (its results were imported or made by hand)' };
+    return {
+      items: [],
+      byCondition: new Map(),
+      problem: 'the run has no study to re-render its prompts from (its results were imported or made by hand)',
+    };
   }
   try {
     const study = resolveStudy(studySchema.parse(spec), summary.studyFile);
@@ -45,26 +49,43 @@ export async function renderRunPrompts(summary: RunSummary): Promise<PromptSet> 
     // The run's own decision, not a new one from the files as they are now.
     const gold = summary.benchmark.goldPositions;
     if (gold?.baselineShuffled) shuffleSkewedBaseline(study, gold);
-    const presentations = buildPresentations({ items: benchmark.items, fewshotPool: benchmark.fewshotPool, conditions: study.conditions });
+    const presentations = buildPresentations({
+      items: benchmark.items,
+      fewshotPool: benchmark.fewshotPool,
+      conditions: study.conditions,
+    });
     const byCondition = new Map<string, ShownPrompt[]>();
     for (const condition of study.conditions) {
-      byCondition.set(condition.name, presentations.get(condition.name)!.map((p) => {
-        const plain = renderPrompt(p, condition.method);
-        // Generative scoring: the model saw the generative context (hashed as such when it was scored).
-        const rendered = condition.generation ? { ...plain, context: generativeContext(p, condition.generation.chainOfThought) } : plain;
-        return {
-          context: rendered.context,
-          continuations: rendered.continuations,
-          ...(condition.normalization === 'pmi' ? { unconditional: rendered.unconditionalContext } : {}),
-          order: p.order,
-          hash: promptHash(rendered),
-        };
-      }));
+      byCondition.set(
+        condition.name,
+        presentations.get(condition.name)!.map((p) => {
+          const plain = renderPrompt(p, condition.method);
+          // Generative scoring: the model saw the generative context (hashed as such when it was scored).
+          const rendered = condition.generation
+            ? { ...plain, context: generativeContext(p, condition.generation.chainOfThought) }
+            : plain;
+          return {
+            context: rendered.context,
+            continuations: rendered.continuations,
+            ...(condition.normalization === 'pmi' ? { unconditional: rendered.unconditionalContext } : {}),
+            order: p.order,
+            hash: promptHash(rendered),
+          };
+        }),
+      );
     }
-    return { items: benchmark.items, byCondition, problem: changedFiles(summary.benchmark.provenance?.files, benchmark.provenance.files) };
+    return {
+      items: benchmark.items,
+      byCondition,
+      problem: changedFiles(summary.benchmark.provenance?.files, benchmark.provenance.files),
+    };
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0];
-    return { items: [], byCondition: new Map(), problem: `the prompts could not be re-rendered from the study and its benchmark: ${reason}` };
+    return {
+      items: [],
+      byCondition: new Map(),
+      problem: `the prompts could not be re-rendered from the study and its benchmark: ${reason}`,
+    };
   }
 }
 

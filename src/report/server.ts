@@ -62,7 +62,11 @@ export function serveRunDir(dir: string, port: number): Promise<ViewServer> {
     };
     const address = server.address();
     const host = req.headers.host ?? '';
-    if (typeof address !== 'object' || !address || (host !== `127.0.0.1:${address.port}` && host !== `localhost:${address.port}`)) {
+    if (
+      typeof address !== 'object' ||
+      !address ||
+      (host !== `127.0.0.1:${address.port}` && host !== `localhost:${address.port}`)
+    ) {
       return send(403, 'forbidden host');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
@@ -80,7 +84,9 @@ export function serveRunDir(dir: string, port: number): Promise<ViewServer> {
     if (file !== report) headers['Content-Security-Policy'] = "default-src 'none'; sandbox";
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return res.end();
-    fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    fs.createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -88,7 +94,11 @@ export function serveRunDir(dir: string, port: number): Promise<ViewServer> {
       const address = server.address() as { port: number };
       resolve({
         url: `http://127.0.0.1:${address.port}/`,
-        close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }),
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
       });
     });
   });

@@ -40,7 +40,11 @@ export function subjectRankings(
     const c = cIndex.get(r.condition);
     if (m === undefined || c === undefined) continue;
     let e = perItem.get(r.itemId);
-    if (!e) perItem.set(r.itemId, (e = { subject: r.subject ?? NO_SUBJECT, correct: new Int8Array(M * C).fill(-1), seen: 0 }));
+    if (!e)
+      perItem.set(
+        r.itemId,
+        (e = { subject: r.subject ?? NO_SUBJECT, correct: new Int8Array(M * C).fill(-1), seen: 0 }),
+      );
     if (e.correct[c * M + m] === -1) e.seen++;
     e.correct[c * M + m] = r.correct === true ? 1 : 0;
   }
@@ -52,13 +56,17 @@ export function subjectRankings(
   const b = conditions.indexOf(baseline);
   const out: SubjectRanking[] = [];
   for (const [subject, rows] of bySubject) {
-    const accuracy = conditions.map((_, c) => models.map((_, m) => rows.reduce((s, r) => s + r[c * M + m], 0) / rows.length));
+    const accuracy = conditions.map((_, c) =>
+      models.map((_, m) => rows.reduce((s, r) => s + r[c * M + m], 0) / rows.length),
+    );
     const ranks = accuracy.map((acc) => competitionRanks(acc));
     const tauVsBaseline = accuracy.map((acc) => {
       const t = kendallTauB(accuracy[b], acc);
       return Number.isFinite(t) ? t : null;
     });
-    const others = tauVsBaseline.map((t, c) => ({ t, c })).filter((x): x is { t: number; c: number } => x.c !== b && x.t !== null);
+    const others = tauVsBaseline
+      .map((t, c) => ({ t, c }))
+      .filter((x): x is { t: number; c: number } => x.c !== b && x.t !== null);
     const min = others.reduce<{ t: number; c: number } | null>((lo, x) => (lo === null || x.t < lo.t ? x : lo), null);
     out.push({
       subject,
@@ -69,9 +77,17 @@ export function subjectRankings(
       meanTau: others.length ? others.reduce((s, x) => s + x.t, 0) / others.length : null,
       minTau: min ? min.t : null,
       minTauCondition: min ? conditions[min.c] : null,
-      maxRankRange: Math.max(0, ...models.map((_, m) => Math.max(...ranks.map((r) => r[m])) - Math.min(...ranks.map((r) => r[m])))),
+      maxRankRange: Math.max(
+        0,
+        ...models.map((_, m) => Math.max(...ranks.map((r) => r[m])) - Math.min(...ranks.map((r) => r[m]))),
+      ),
     });
   }
   // Most disagreement first: lowest mean τ with the baseline, then the widest rank range.
-  return out.sort((x, y) => (x.meanTau ?? Infinity) - (y.meanTau ?? Infinity) || y.maxRankRange - x.maxRankRange || x.subject.localeCompare(y.subject));
+  return out.sort(
+    (x, y) =>
+      (x.meanTau ?? Infinity) - (y.meanTau ?? Infinity) ||
+      y.maxRankRange - x.maxRankRange ||
+      x.subject.localeCompare(y.subject),
+  );
 }

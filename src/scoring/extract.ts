@@ -13,7 +13,8 @@ import { UserError } from '../core/errors.js';
  * Custom: regular expressions (JavaScript syntax) in which `{label}` stands for any label; group 1
  * (or the whole match when there is no group) is the label.
  */
-export type ExtractionRule = 'mmlu-pro' | 'leading-letter' | { patterns: (string | { regex: string; flags?: string })[] };
+export type ExtractionRule =
+  'mmlu-pro' | 'leading-letter' | { patterns: (string | { regex: string; flags?: string })[] };
 
 /** Python's `\w` on str patterns: Unicode letters and digits, and "_". */
 const WORD = '[\\p{L}\\p{N}_]';
@@ -27,7 +28,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Any one label, longest first so that "IV" is not read as "I". */
 function labelAlternation(labels: readonly string[]): string {
-  return `(?:${[...labels].sort((a, b) => b.length - a.length).map(escape).join('|')})`;
+  return `(?:${[...labels]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|')})`;
 }
 
 interface Compiled {
@@ -48,16 +52,24 @@ function mmluPro(l: string): Compiled[] {
   ];
 }
 
-const leadingLetter = (l: string): Compiled[] => [{ regex: new RegExp(`^${SPACE}*\\(?(${l})(?:\\)|${END})`, 'u'), group: 1 }];
+const leadingLetter = (l: string): Compiled[] => [
+  { regex: new RegExp(`^${SPACE}*\\(?(${l})(?:\\)|${END})`, 'u'), group: 1 },
+];
 
 function custom(rule: Exclude<ExtractionRule, string>, l: string, where: string): Compiled[] {
   return rule.patterns.map((p, i) => {
     const { regex, flags = '' } = typeof p === 'string' ? { regex: p } : p;
     let compiled: RegExp;
     try {
-      compiled = new RegExp(regex.replaceAll('{label}', `(${l})`), flags.includes('u') || flags.includes('v') ? flags : `${flags}u`);
+      compiled = new RegExp(
+        regex.replaceAll('{label}', `(${l})`),
+        flags.includes('u') || flags.includes('v') ? flags : `${flags}u`,
+      );
     } catch (e) {
-      throw new UserError(`extraction pattern is not a valid regular expression: ${(e as Error).message}`, `${where}.patterns.${i}`);
+      throw new UserError(
+        `extraction pattern is not a valid regular expression: ${(e as Error).message}`,
+        `${where}.patterns.${i}`,
+      );
     }
     // Capturing groups counted by matching the pattern or nothing against the empty string.
     const groups = new RegExp(`${compiled.source}|`, compiled.flags).exec('')!.length - 1;
@@ -74,7 +86,8 @@ export interface Extractor {
 export function makeExtractor(rule: ExtractionRule, labels: readonly string[], where = 'extraction'): Extractor {
   if (labels.length === 0) throw new Error('an extractor needs at least one label');
   const l = labelAlternation(labels);
-  const cascade = rule === 'mmlu-pro' ? mmluPro(l) : rule === 'leading-letter' ? leadingLetter(l) : custom(rule, l, where);
+  const cascade =
+    rule === 'mmlu-pro' ? mmluPro(l) : rule === 'leading-letter' ? leadingLetter(l) : custom(rule, l, where);
   return (text) => {
     for (const { regex, group, lastOnFirstLine } of cascade) {
       const m = lastOnFirstLine ? lastMatchOnFirstLine(regex, text) : regex.exec(text);

@@ -21,7 +21,8 @@ export interface ChainOfThought {
 
 /** MMLU-Pro's (cot_prompt_lib/initial_prompt.txt and format_cot_example in evaluate_from_local.py). */
 export const MMLU_PRO_COT: ChainOfThought = {
-  instruction: 'Think step by step and then finish your answer with "the answer is (X)" where X is the correct letter choice.',
+  instruction:
+    'Think step by step and then finish your answer with "the answer is (X)" where X is the correct letter choice.',
   cue: " Let's think step by step.",
 };
 
@@ -65,7 +66,8 @@ export function generativeContext(p: PerturbedPresentation, cot: ChainOfThought 
   const { context } = renderPrompt(p, 'generate');
   if (!cot) return context;
   const end = context.indexOf('\n\n');
-  const withInstruction = end > 0 ? `${context.slice(0, end)} ${cot.instruction}${context.slice(end)}` : `${cot.instruction}\n\n${context}`;
+  const withInstruction =
+    end > 0 ? `${context.slice(0, end)} ${cot.instruction}${context.slice(end)}` : `${cot.instruction}\n\n${context}`;
   return withInstruction + cot.cue;
 }
 

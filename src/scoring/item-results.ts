@@ -40,8 +40,20 @@ export function judgeItem(s: ItemScores): ItemResult {
   const { predicted, tie } = s.predicted !== undefined ? { predicted: s.predicted, tie: false } : predict(s.scores);
   const trueChoices = s.trueChoices;
   const correct =
-    s.correct !== undefined ? s.correct : predicted === null ? null : trueChoices ? trueChoices.includes(s.order[predicted]) : predicted === s.goldPosition;
-  const mc2 = trueChoices && s.logLikelihoods ? trueMass(s.scores, s.order.map((c) => trueChoices.includes(c))) : null;
+    s.correct !== undefined
+      ? s.correct
+      : predicted === null
+        ? null
+        : trueChoices
+          ? trueChoices.includes(s.order[predicted])
+          : predicted === s.goldPosition;
+  const mc2 =
+    trueChoices && s.logLikelihoods
+      ? trueMass(
+          s.scores,
+          s.order.map((c) => trueChoices.includes(c)),
+        )
+      : null;
   return {
     model: s.model,
     condition: s.condition,
@@ -70,7 +82,11 @@ export class CellTally {
   open(model: string, condition: string): CellSummary {
     const key = `${model}\u0000${condition}`;
     let cell = this.cells.get(key);
-    if (!cell) this.cells.set(key, (cell = { model, condition, accuracy: 0, n: 0, correct: 0, unscored: 0, ties: 0, failed: 0 }));
+    if (!cell)
+      this.cells.set(
+        key,
+        (cell = { model, condition, accuracy: 0, n: 0, correct: 0, unscored: 0, ties: 0, failed: 0 }),
+      );
     return cell;
   }
 

@@ -49,20 +49,34 @@ export interface ScoredChoice {
 export function normalizedScore(normalization: Normalization, choice: ScoredChoice): number | null {
   const perUnit = (units: number) => (units > 0 ? choice.logprob / units : null);
   switch (normalization) {
-    case 'none': return choice.logprob;
-    case 'token': return perUnit(choice.tokens ?? 0);
-    case 'char': return perUnit([...choiceText(choice.continuation)].length);
-    case 'byte': return perUnit(Buffer.byteLength(choiceText(choice.continuation), 'utf8'));
+    case 'none':
+      return choice.logprob;
+    case 'token':
+      return perUnit(choice.tokens ?? 0);
+    case 'char':
+      return perUnit([...choiceText(choice.continuation)].length);
+    case 'byte':
+      return perUnit(Buffer.byteLength(choiceText(choice.continuation), 'utf8'));
     case 'pmi': {
-      if (choice.unconditional === undefined) throw new Error('PMI normalization needs the unconditional log-likelihood');
+      if (choice.unconditional === undefined)
+        throw new Error('PMI normalization needs the unconditional log-likelihood');
       return choice.logprob - choice.unconditional;
     }
   }
 }
 
-export function compileItem(p: PerturbedPresentation, method: Method, normalization: Normalization, caps: Capabilities, generation?: GenerationSettings): CompiledItem {
+export function compileItem(
+  p: PerturbedPresentation,
+  method: Method,
+  normalization: Normalization,
+  caps: Capabilities,
+  generation?: GenerationSettings,
+): CompiledItem {
   const kind = requiredKind(method, caps);
-  if (!kind) throw new Error(`scoring method ${method} needs ${method === 'generate' ? 'text generation' : 'log-likelihoods'}, which this backend lacks`);
+  if (!kind)
+    throw new Error(
+      `scoring method ${method} needs ${method === 'generate' ? 'text generation' : 'log-likelihoods'}, which this backend lacks`,
+    );
   if (method === 'generate') {
     if (!generation) throw new Error('generative scoring needs its generation settings');
     return compileGeneration(p, generation);
@@ -70,16 +84,22 @@ export function compileItem(p: PerturbedPresentation, method: Method, normalizat
   const prompt = renderPrompt(p, method);
   const n = prompt.continuations.length;
   if (kind === 'nextToken') {
-    if (prompt.contexts) throw new Error('partial scoring has one context per choice, which next-token requests cannot score');
+    if (prompt.contexts)
+      throw new Error('partial scoring has one context per choice, which next-token requests cannot score');
     return {
       prompt,
       requests: [{ kind: 'nextToken', context: prompt.context, candidates: prompt.continuations }],
       reduce: ([r]) => (r.kind === 'nextToken' ? r.logprobs : mismatch(r)),
     };
   }
-  const requests: Request[] = prompt.continuations.map((continuation, i) => ({ kind: 'loglikelihood', context: prompt.contexts?.[i] ?? prompt.context, continuation }));
+  const requests: Request[] = prompt.continuations.map((continuation, i) => ({
+    kind: 'loglikelihood',
+    context: prompt.contexts?.[i] ?? prompt.context,
+    continuation,
+  }));
   if (method !== 'symbol' && normalization === 'pmi') {
-    for (const continuation of prompt.continuations) requests.push({ kind: 'loglikelihood', context: prompt.unconditionalContext, continuation });
+    for (const continuation of prompt.continuations)
+      requests.push({ kind: 'loglikelihood', context: prompt.unconditionalContext, continuation });
   }
   const norm = method === 'symbol' ? 'none' : normalization;
   return {
@@ -128,8 +148,10 @@ export function predict(scores: readonly (number | null)[]): Prediction {
   let tie = false;
   scores.forEach((s, i) => {
     if (s === null || Number.isNaN(s)) return;
-    if (best === null || s > scores[best]!) { best = i; tie = false; }
-    else if (s === scores[best]) tie = true;
+    if (best === null || s > scores[best]!) {
+      best = i;
+      tie = false;
+    } else if (s === scores[best]) tie = true;
   });
   return { predicted: best, tie };
 }

@@ -30,7 +30,9 @@ const logit = (p: number) => Math.log(p / (1 - p));
 
 /** An item is known by its text, so the behaviour is a function of the request alone (sound caching). */
 export function itemKey(item: Item): string {
-  return createHash('sha256').update(JSON.stringify([item.question, item.choices, item.answer])).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify([item.question, item.choices, item.answer]))
+    .digest('base64url');
 }
 
 export class SimBehaviour {

@@ -13,7 +13,8 @@ import type { SimSpec } from './spec.js';
 const STEP_BY_STEP = /step by step/i;
 
 export function simText(spec: SimSpec, request: GenerateRequest, label: string): string {
-  const unreadable = makeRng(seedFrom('sim-unreadable', spec.name, spec.seed, request.context))() < (spec.unreadable ?? 0);
+  const unreadable =
+    makeRng(seedFrom('sim-unreadable', spec.name, spec.seed, request.context))() < (spec.unreadable ?? 0);
   const thinks = STEP_BY_STEP.test(request.context.slice(-200));
   if (unreadable) return thinks ? ' Every option seems wrong to me, so none of them.' : ' none of them';
   return thinks ? ` Weighing every option against the question, the answer is (${label}).` : ` ${label}`;

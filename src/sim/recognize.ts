@@ -46,7 +46,7 @@ export class PromptIndex {
     const body = context.slice(0, cueAt);
     const cue = context.slice(cueAt + 1);
     // The test block is the last one: scan lines upward for the first line of a known question.
-    for (let end = body.length; ; ) {
+    for (let end = body.length; ;) {
       const start = body.lastIndexOf('\n', end - 1) + 1;
       const line = body.slice(start, end);
       const keys = new Set([line.trim(), line.replace(/^\S+:\s+/, '').trim()]);
@@ -54,7 +54,13 @@ export class PromptIndex {
       for (const key of keys) {
         for (const k of this.byQuestionLine.get(key) ?? []) {
           const block = this.readQuestionBlock(body, start, this.items[k]);
-          if (block) found.push({ item: this.items[k], ...block.shown, questionShown: true, format: formatOf(body, start, block.prefix, cue, this.items[k]) });
+          if (block)
+            found.push({
+              item: this.items[k],
+              ...block.shown,
+              questionShown: true,
+              format: formatOf(body, start, block.prefix, cue, this.items[k]),
+            });
         }
       }
       if (found.length > 0) return found;
@@ -83,7 +89,16 @@ export class PromptIndex {
     const texts = block.split('\n').map((line) => line.slice(line.indexOf(' ') + 1));
     return (this.byChoiceSet.get(choiceSetKey(texts)) ?? []).flatMap((k) => {
       const shown = this.readChoices(block, this.items[k]);
-      return shown ? [{ item: this.items[k], ...shown, questionShown: false, format: formatOf(body, start, '(no question)', cue, this.items[k]) }] : [];
+      return shown
+        ? [
+            {
+              item: this.items[k],
+              ...shown,
+              questionShown: false,
+              format: formatOf(body, start, '(no question)', cue, this.items[k]),
+            },
+          ]
+        : [];
     });
   }
 

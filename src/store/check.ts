@@ -31,7 +31,8 @@ function openReadOnly(file: string): { db: Database.Database; done(): void } {
       db.close();
       for (const suffix of absent) {
         const extra = file + suffix;
-        if (suffix === '-shm' || (fs.existsSync(extra) && fs.statSync(extra).size === 0)) fs.rmSync(extra, { force: true });
+        if (suffix === '-shm' || (fs.existsSync(extra) && fs.statSync(extra).size === 0))
+          fs.rmSync(extra, { force: true });
       }
     },
   };
@@ -114,13 +115,17 @@ function readRows(db: Database.Database): Rows {
     models = modelsAround(db);
     out.unreadable++;
   }
-  const after = db.prepare('SELECT seq, key, result, checksum FROM result_log WHERE model = ? AND seq > ? ORDER BY seq').raw();
+  const after = db
+    .prepare('SELECT seq, key, result, checksum FROM result_log WHERE model = ? AND seq > ? ORDER BY seq')
+    .raw();
   for (const model of models) {
     let seq = 0;
     let skip = 1;
     while (skip <= MAX_SKIP) {
       try {
-        for (const [s, key, text, checksum] of after.iterate(model, seq) as Iterable<[number, string, string, number | null]>) {
+        for (const [s, key, text, checksum] of after.iterate(model, seq) as Iterable<
+          [number, string, string, number | null]
+        >) {
           seq = s;
           skip = 1;
           take(model, key, text, checksum);
@@ -134,7 +139,10 @@ function readRows(db: Database.Database): Rows {
     }
   }
   try {
-    for (const [model, key, text] of db.prepare('SELECT model, key, result FROM results').raw().iterate() as Iterable<[string, string, string]>) take(model, key, text, null);
+    for (const [model, key, text] of db.prepare('SELECT model, key, result FROM results').raw().iterate() as Iterable<
+      [string, string, string]
+    >)
+      take(model, key, text, null);
   } catch {
     out.unreadable++;
   }
@@ -153,7 +161,8 @@ function readAll(db: Database.Database, file: string): Rows {
 function modelsAround(db: Database.Database): string[] {
   const models = new Set<string>();
   try {
-    for (const model of db.prepare('SELECT model FROM result_log').pluck().iterate() as Iterable<string>) models.add(model);
+    for (const model of db.prepare('SELECT model FROM result_log').pluck().iterate() as Iterable<string>)
+      models.add(model);
   } catch {
     // Whatever was read before the damage.
   }

@@ -14,7 +14,12 @@ export function resultChecksum(modelId: string, key: string, result: string): nu
 }
 
 /** A stored row's result if its checksum holds and it parses, else undefined. */
-export function verifiedResult(modelId: string, key: string, text: string, checksum: number | null): RequestResult | undefined {
+export function verifiedResult(
+  modelId: string,
+  key: string,
+  text: string,
+  checksum: number | null,
+): RequestResult | undefined {
   if (checksum !== null && checksum !== resultChecksum(modelId, key, text)) return undefined;
   try {
     return JSON.parse(text) as RequestResult;

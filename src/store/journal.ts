@@ -75,7 +75,8 @@ export function orphanedJournals(storeLocation: string): string[] {
     if (!m || m[1] !== base) return [];
     const file = path.join(dir, name);
     // On this machine the owner's pid and start time tell; where they cannot, the journal is left alone.
-    if (m[4] === os.hostname()) return processState({ host: m[4], boot: '', pid: Number(m[2]), start: Number(m[3]) }) === 'dead' ? [file] : [];
+    if (m[4] === os.hostname())
+      return processState({ host: m[4], boot: '', pid: Number(m[2]), start: Number(m[3]) }) === 'dead' ? [file] : [];
     try {
       return Date.now() - fs.statSync(file).mtimeMs > STALE_MS ? [file] : [];
     } catch {

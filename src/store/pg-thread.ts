@@ -95,11 +95,20 @@ class Connection {
       if (exists.rows[0].exists) {
         const row = await this.q(`SELECT value FROM goodhart_meta WHERE key = 'schema_version'`);
         const version = Number(row.rows[0]?.value ?? 0);
-        if (version > STORE_SCHEMA_VERSION) throw Object.assign(new Error(`store schema version ${version} is newer than this goodhart understands (${STORE_SCHEMA_VERSION}); upgrade goodhart or use another store`), { code: 'GOODHART_VERSION' });
+        if (version > STORE_SCHEMA_VERSION)
+          throw Object.assign(
+            new Error(
+              `store schema version ${version} is newer than this goodhart understands (${STORE_SCHEMA_VERSION}); upgrade goodhart or use another store`,
+            ),
+            { code: 'GOODHART_VERSION' },
+          );
       }
       await this.client.query(SCHEMA);
       await this.client.query(FUNCTIONS);
-      await this.q(`INSERT INTO goodhart_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`, [String(STORE_SCHEMA_VERSION)]);
+      await this.q(
+        `INSERT INTO goodhart_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING`,
+        [String(STORE_SCHEMA_VERSION)],
+      );
     });
     await this.register();
     const every = Math.max(250, (this.data.leaseSeconds * 1000) / 3);
@@ -130,14 +139,20 @@ class Connection {
   }
 
   private async position(model: string): Promise<number> {
-    const r = await this.q('SELECT coalesce(max(seq), 0)::bigint AS last FROM goodhart_results WHERE model = $1', [model]);
+    const r = await this.q('SELECT coalesce(max(seq), 0)::bigint AS last FROM goodhart_results WHERE model = $1', [
+      model,
+    ]);
     return Number(r.rows[0].last);
   }
 
   async getMany(model: string, keys: string[]): Promise<Entry[]> {
     const found: Entry[] = [];
     for (let at = 0; at < keys.length; at += 10_000) {
-      const r = await this.client.query({ text: 'SELECT key, result FROM goodhart_results WHERE model = $1 AND key = ANY($2)', values: [model, keys.slice(at, at + 10_000)], rowMode: 'array' });
+      const r = await this.client.query({
+        text: 'SELECT key, result FROM goodhart_results WHERE model = $1 AND key = ANY($2)',
+        values: [model, keys.slice(at, at + 10_000)],
+        rowMode: 'array',
+      });
       found.push(...(r.rows as Entry[]));
     }
     return found;
@@ -148,10 +163,19 @@ class Connection {
   }
 
   async putMany(model: string, entries: Entry[]): Promise<void> {
-    await this.q('SELECT goodhart_put($1, $2, $3, $4)', [model, this.data.worker, entries.map((e) => e[0]), entries.map((e) => e[1])]);
+    await this.q('SELECT goodhart_put($1, $2, $3, $4)', [
+      model,
+      this.data.worker,
+      entries.map((e) => e[0]),
+      entries.map((e) => e[1]),
+    ]);
   }
 
-  async claim(model: string, keys: string[], since: number): Promise<{ claimed: string[]; arrived: Entry[]; position: number }> {
+  async claim(
+    model: string,
+    keys: string[],
+    since: number,
+  ): Promise<{ claimed: string[]; arrived: Entry[]; position: number }> {
     const rows = (
       await this.client.query({
         text: 'SELECT * FROM goodhart_claim($1, $2, $3, $4, $5, $6, $7)',
@@ -172,7 +196,10 @@ class Connection {
     }
     if (dead.size) {
       // Only while the dead process still holds them: another may have taken them meanwhile.
-      const taken = await this.q('UPDATE goodhart_claims SET worker = $1 WHERE model = $2 AND key = ANY($3) AND worker = ANY($4) RETURNING key', [this.data.worker, model, [...dead.keys()], [...new Set(dead.values())]]);
+      const taken = await this.q(
+        'UPDATE goodhart_claims SET worker = $1 WHERE model = $2 AND key = ANY($3) AND worker = ANY($4) RETURNING key',
+        [this.data.worker, model, [...dead.keys()], [...new Set(dead.values())]],
+      );
       const ours = new Set(taken.rows.map((r: { key: string }) => r.key));
       for (const key of dead.keys()) if (!ours.has(key)) held.add(key);
     }
@@ -184,7 +211,9 @@ class Connection {
   async join(): Promise<number> {
     return this.tx(async () => {
       await this.q(`SELECT pg_advisory_xact_lock(hashtext('goodhart:join'))`);
-      await this.q('UPDATE goodhart_workers SET joined = coalesce(joined, clock_timestamp()) WHERE worker = $1', [this.data.worker]);
+      await this.q('UPDATE goodhart_workers SET joined = coalesce(joined, clock_timestamp()) WHERE worker = $1', [
+        this.data.worker,
+      ]);
       const others = await this.q(
         `SELECT count(*)::int AS n FROM goodhart_workers w JOIN goodhart_workers me ON me.worker = $1
          WHERE w.worker <> $1 AND w.joined < me.joined AND w.heartbeat > now() - make_interval(secs => $2)`,
@@ -210,7 +239,10 @@ class Connection {
   }
 
   async fileHash(path: string, size: number, mtime: number): Promise<string | undefined> {
-    const r = await this.q('SELECT sha256 FROM goodhart_file_hashes WHERE host = $1 AND path = $2 AND size = $3 AND mtime = $4', [this.host, path, size, mtime]);
+    const r = await this.q(
+      'SELECT sha256 FROM goodhart_file_hashes WHERE host = $1 AND path = $2 AND size = $3 AND mtime = $4',
+      [this.host, path, size, mtime],
+    );
     return r.rows[0]?.sha256;
   }
 
@@ -223,12 +255,18 @@ class Connection {
   }
 
   async models(): Promise<string[]> {
-    return (await this.q('SELECT DISTINCT model FROM goodhart_results ORDER BY model')).rows.map((r: { model: string }) => r.model);
+    return (await this.q('SELECT DISTINCT model FROM goodhart_results ORDER BY model')).rows.map(
+      (r: { model: string }) => r.model,
+    );
   }
 
   /** A page of a model's results in key order, after `after`. */
   async scan(model: string, after: string, limit: number): Promise<Entry[]> {
-    const r = await this.client.query({ text: 'SELECT key, result FROM goodhart_results WHERE model = $1 AND key > $2 ORDER BY key LIMIT $3', values: [model, after, limit], rowMode: 'array' });
+    const r = await this.client.query({
+      text: 'SELECT key, result FROM goodhart_results WHERE model = $1 AND key > $2 ORDER BY key LIMIT $3',
+      values: [model, after, limit],
+      rowMode: 'array',
+    });
     return r.rows as Entry[];
   }
 

@@ -17,7 +17,8 @@ export function leaseSeconds(): number {
   const raw = process.env.GOODHART_LEASE_SECONDS;
   if (raw === undefined || raw === '') return DEFAULT_LEASE_SECONDS;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new UserError(`must be a positive number of seconds, not "${raw}"`, 'GOODHART_LEASE_SECONDS');
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UserError(`must be a positive number of seconds, not "${raw}"`, 'GOODHART_LEASE_SECONDS');
   return n;
 }
 
@@ -67,7 +68,8 @@ export class PostgresStore implements ResultStore {
     if (Atomics.wait(this.signal, 0, 0, ANSWER_TIMEOUT_MS) === 'timed-out') {
       throw new UserError(`the PostgreSQL server did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`, this.location);
     }
-    const reply = receiveMessageOnPort(this.port)?.message as { value?: T; error?: { message: string; code?: string } } | undefined;
+    const reply = receiveMessageOnPort(this.port)?.message as
+      { value?: T; error?: { message: string; code?: string } } | undefined;
     if (!reply) throw new Error(`no answer from the store's connection thread (${op})`);
     if (reply.error) throw storeError(reply.error, this.location, op);
     return reply.value as T;
@@ -76,7 +78,8 @@ export class PostgresStore implements ResultStore {
   getMany(modelId: string, keys: readonly string[]): Map<string, RequestResult> {
     const found = new Map<string, RequestResult>();
     if (keys.length === 0) return found;
-    for (const [key, result] of this.call<[string, string][]>('getMany', modelId, keys)) found.set(key, JSON.parse(result) as RequestResult);
+    for (const [key, result] of this.call<[string, string][]>('getMany', modelId, keys))
+      found.set(key, JSON.parse(result) as RequestResult);
     return found;
   }
 
@@ -86,7 +89,11 @@ export class PostgresStore implements ResultStore {
 
   putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
     if (entries.length === 0) return;
-    this.call('putMany', modelId, entries.map(([key, result]) => [key, JSON.stringify(result)]));
+    this.call(
+      'putMany',
+      modelId,
+      entries.map(([key, result]) => [key, JSON.stringify(result)]),
+    );
   }
 
   logPosition(modelId: string): number {
@@ -94,7 +101,12 @@ export class PostgresStore implements ResultStore {
   }
 
   claim(modelId: string, keys: readonly string[], since: number): Claim {
-    const got = this.call<{ claimed: string[]; arrived: [string, string][]; position: number }>('claim', modelId, keys, since);
+    const got = this.call<{ claimed: string[]; arrived: [string, string][]; position: number }>(
+      'claim',
+      modelId,
+      keys,
+      since,
+    );
     const arrived = new Map<string, RequestResult>();
     for (const [key, result] of got.arrived) arrived.set(key, JSON.parse(result) as RequestResult);
     return { claimed: got.claimed, arrived, position: got.position };
@@ -124,7 +136,11 @@ export class PostgresStore implements ResultStore {
     return this.call<string[]>('models');
   }
 
-  scan(modelId: string, cursor: string | undefined, limit: number): { entries: [string, RequestResult][]; cursor?: string } {
+  scan(
+    modelId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): { entries: [string, RequestResult][]; cursor?: string } {
     const rows = this.call<[string, string][]>('scan', modelId, cursor ?? '', limit);
     const entries = rows.map(([key, result]): [string, RequestResult] => [key, JSON.parse(result) as RequestResult]);
     return { entries, ...(rows.length === limit ? { cursor: rows[rows.length - 1][0] } : {}) };
@@ -145,7 +161,8 @@ export class PostgresStore implements ResultStore {
 
 /** The connection thread; run from the TypeScript sources, it loads them through tsx as this process does. */
 function startThread(workerData: ThreadData, reply: MessageChannel['port2']): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pg-thread.js', import.meta.url), { workerData, transferList: [reply] });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./pg-thread.js', import.meta.url), { workerData, transferList: [reply] });
   const entry = new URL('./pg-thread.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
   return new Worker(boot, { eval: true, workerData, transferList: [reply] });
@@ -154,9 +171,22 @@ function startThread(workerData: ThreadData, reply: MessageChannel['port2']): Wo
 /** A server error as the user can act on it: what failed and where, never the password. */
 function storeError(error: { message: string; code?: string }, location: string, op: string): Error {
   if (error.code === 'GOODHART_VERSION') return new UserError(error.message, location);
-  if (op === 'open' || ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', '28P01', '28000', '3D000'].includes(error.code ?? '')) {
-    return new UserError(`cannot use the PostgreSQL store: ${error.message}${error.code ? ` (${error.code})` : ''}. Check the URL, that the server is running and that this user may connect.`, location);
+  if (
+    op === 'open' ||
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', '28P01', '28000', '3D000'].includes(error.code ?? '')
+  ) {
+    return new UserError(
+      `cannot use the PostgreSQL store: ${error.message}${error.code ? ` (${error.code})` : ''}. Check the URL, that the server is running and that this user may connect.`,
+      location,
+    );
   }
-  if (error.code === '53100') return new UserError(`the PostgreSQL server's disk is full (${error.code}): everything stored before is kept; free space there, then run the same command again to resume.`, location);
-  return new UserError(`the PostgreSQL store failed (${op}): ${error.message}${error.code ? ` (${error.code})` : ''}`, location);
+  if (error.code === '53100')
+    return new UserError(
+      `the PostgreSQL server's disk is full (${error.code}): everything stored before is kept; free space there, then run the same command again to resume.`,
+      location,
+    );
+  return new UserError(
+    `the PostgreSQL store failed (${op}): ${error.message}${error.code ? ` (${error.code})` : ''}`,
+    location,
+  );
 }

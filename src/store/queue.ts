@@ -48,11 +48,21 @@ export function servesQueue(name: string, models: readonly string[]): boolean {
 export const chunkLeaseSeconds = () => Math.max(10, Math.ceil(4 * leaseSeconds()));
 
 export class ChunkQueue {
-  private constructor(private readonly boss: PgBoss, readonly location: string) {}
+  private constructor(
+    private readonly boss: PgBoss,
+    readonly location: string,
+  ) {}
 
   static async open(url: string, onError: (message: string) => void): Promise<ChunkQueue> {
     const lease = leaseSeconds();
-    const boss = new PgBoss({ connectionString: url, application_name: 'goodhart-queue', max: 4, schedule: false, supervise: true, maintenanceIntervalSeconds: Math.max(1, Math.round(lease)) });
+    const boss = new PgBoss({
+      connectionString: url,
+      application_name: 'goodhart-queue',
+      max: 4,
+      schedule: false,
+      supervise: true,
+      maintenanceIntervalSeconds: Math.max(1, Math.round(lease)),
+    });
     let reported = '';
     boss.on('error', (e: Error) => {
       if (e.message !== reported) onError(`queue: ${(reported = e.message)}`);
@@ -61,18 +71,31 @@ export class ChunkQueue {
       await boss.start();
     } catch (e) {
       await boss.stop({ graceful: false }).catch(() => {});
-      throw new UserError(`cannot open the queue: ${(e as Error).message}. Check the URL and that the server is running.`, redactUrl(url));
+      throw new UserError(
+        `cannot open the queue: ${(e as Error).message}. Check the URL and that the server is running.`,
+        redactUrl(url),
+      );
     }
     return new ChunkQueue(boss, redactUrl(url));
   }
 
   /** Put chunks on a model's queue; returns their ids. */
   async enqueue(name: string, chunks: ChunkJob[]): Promise<string[]> {
-    if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, { name, retryLimit: CHUNK_ATTEMPTS, retryDelay: 1 });
+    if (!(await this.boss.getQueue(name)))
+      await this.boss.createQueue(name, { name, retryLimit: CHUNK_ATTEMPTS, retryDelay: 1 });
     const ids = chunks.map(() => crypto.randomUUID());
     const expireInSeconds = chunkLeaseSeconds();
     for (let at = 0; at < chunks.length; at += 100) {
-      await this.boss.insert(chunks.slice(at, at + 100).map((data, i) => ({ id: ids[at + i], name, data, retryLimit: CHUNK_ATTEMPTS, retryDelay: 1, expireInSeconds })));
+      await this.boss.insert(
+        chunks.slice(at, at + 100).map((data, i) => ({
+          id: ids[at + i],
+          name,
+          data,
+          retryLimit: CHUNK_ATTEMPTS,
+          retryDelay: 1,
+          expireInSeconds,
+        })),
+      );
     }
     return ids;
   }
@@ -90,7 +113,8 @@ export class ChunkQueue {
     const failures: string[] = [];
     for (const row of rows as { state: ChunkState; output: { message?: string; refused?: string } | null }[]) {
       counts.set(row.state, (counts.get(row.state) ?? 0) + 1);
-      if (row.state === 'failed' || row.state === 'cancelled') failures.push(row.output?.refused ?? row.output?.message ?? JSON.stringify(row.output));
+      if (row.state === 'failed' || row.state === 'cancelled')
+        failures.push(row.output?.refused ?? row.output?.message ?? JSON.stringify(row.output));
     }
     return { counts, failures };
   }

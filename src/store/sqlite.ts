@@ -55,7 +55,11 @@ export function damagedStoreError(location: string, detail: string): UserError {
 export function storeError(e: unknown, location: string): UserError | undefined {
   if (e instanceof UserError) return e;
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'))) {
+  if (
+    code === 'SQLITE_CORRUPT' ||
+    code === 'SQLITE_NOTADB' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'))
+  ) {
     return damagedStoreError(location, (e as Error).message);
   }
   return noSpaceError(e, location);
@@ -69,7 +73,9 @@ export function removeStoreIfEmpty(file: string): boolean {
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
-      const tables = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
+      const tables = new Set(
+        db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[],
+      );
       // A registered worker or a claim is another run at work on this store: it is not ours to delete.
       for (const table of ['results', 'result_log', 'failures', 'workers', 'claims']) {
         if (tables.has(table) && db.prepare(`SELECT 1 FROM ${table} LIMIT 1`).get() !== undefined) return false;
@@ -93,7 +99,10 @@ function checkExisting(file: string): void {
   fs.readSync(fd, head, 0, 16, 0);
   fs.closeSync(fd);
   if (head.toString('latin1') !== SQLITE_HEADER) {
-    throw new UserError('this file is not a SQLite database, so it is not a goodhart store; it was left untouched. Point --store at another path or move the file away.', file);
+    throw new UserError(
+      'this file is not a SQLite database, so it is not a goodhart store; it was left untouched. Point --store at another path or move the file away.',
+      file,
+    );
   }
 }
 
@@ -101,7 +110,9 @@ export class SqliteStore implements ResultStore {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly insertRows: Database.Statement;
-  private readonly append: Database.Transaction<(modelId: string, entries: readonly (readonly [string, RequestResult])[]) => void>;
+  private readonly append: Database.Transaction<
+    (modelId: string, entries: readonly (readonly [string, RequestResult])[]) => void
+  >;
   private readonly insertFailure: Database.Statement;
   private readonly clearFailure: Database.Statement;
   private readonly select: Database.Statement;
@@ -135,11 +146,20 @@ export class SqliteStore implements ResultStore {
       // Check what the file is before changing anything in it (even the journal mode).
       const version = this.db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) {
-        throw new UserError(`store schema version ${version} is newer than this goodhart understands (${SCHEMA_VERSION}); upgrade goodhart or use another store`, location);
+        throw new UserError(
+          `store schema version ${version} is newer than this goodhart understands (${SCHEMA_VERSION}); upgrade goodhart or use another store`,
+          location,
+        );
       }
       if (version === 0) {
-        const tables = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as { n: number };
-        if (tables.n > 0) throw new UserError('this SQLite file has tables but is not a goodhart store; it was left untouched', location);
+        const tables = this.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'`).get() as {
+          n: number;
+        };
+        if (tables.n > 0)
+          throw new UserError(
+            'this SQLite file has tables but is not a goodhart store; it was left untouched',
+            location,
+          );
       }
       // Before anything is written: a damaged page refuses the store instead of failing (or misleading) mid-run.
       const check = this.db.pragma('quick_check', { simple: true }) as string;
@@ -154,42 +174,74 @@ export class SqliteStore implements ResultStore {
       const columns = this.db.prepare(`SELECT name FROM pragma_table_info('result_log')`).pluck().all() as string[];
       if (!columns.includes('checksum')) this.db.exec('ALTER TABLE result_log ADD COLUMN checksum INTEGER');
       const workerColumns = this.db.prepare(`SELECT name FROM pragma_table_info('workers')`).pluck().all() as string[];
-      if (!workerColumns.includes('started')) this.db.exec('ALTER TABLE workers ADD COLUMN started INTEGER; ALTER TABLE workers ADD COLUMN boot TEXT');
+      if (!workerColumns.includes('started'))
+        this.db.exec('ALTER TABLE workers ADD COLUMN started INTEGER; ALTER TABLE workers ADD COLUMN boot TEXT');
       if (version === 0) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (e) {
       if (opened?.open) opened.close();
       if (e instanceof UserError) throw e;
       const code = (e as { code?: unknown }).code;
-      if (code === 'EISDIR' || code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') {
-        throw new UserError(`cannot open the store (${String(code)}): check that it is a file this user may read and write, in a folder it may write`, location);
+      if (
+        code === 'EISDIR' ||
+        code === 'EACCES' ||
+        code === 'EPERM' ||
+        code === 'SQLITE_CANTOPEN' ||
+        code === 'SQLITE_READONLY'
+      ) {
+        throw new UserError(
+          `cannot open the store (${String(code)}): check that it is a file this user may read and write, in a folder it may write`,
+          location,
+        );
       }
       throw noSpaceError(e, location) ?? damagedStoreError(location, (e as Error).message);
     }
-    this.insert = this.db.prepare('INSERT INTO result_log (model, seq, key, result, created_at, checksum) VALUES (?, ?, ?, ?, ?, ?)');
-    this.insertRows = this.db.prepare(`INSERT INTO result_log (model, seq, key, result, created_at, checksum) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`);
+    this.insert = this.db.prepare(
+      'INSERT INTO result_log (model, seq, key, result, created_at, checksum) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertRows = this.db.prepare(
+      `INSERT INTO result_log (model, seq, key, result, created_at, checksum) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
+    );
     this.insertFailure = this.db.prepare(
       `INSERT INTO failures (model, key, error, attempts, last_at) VALUES (?, ?, ?, 1, ?)
        ON CONFLICT (model, key) DO UPDATE SET error = excluded.error, attempts = attempts + 1, last_at = excluded.last_at`,
     );
     this.clearFailure = this.db.prepare('DELETE FROM failures WHERE model = ? AND key = ?');
     // One statement per batch of keys (passed as a JSON array) instead of one per key.
-    this.select = this.db.prepare('SELECT key, result FROM results WHERE model = ? AND key IN (SELECT value FROM json_each(?))').raw();
+    this.select = this.db
+      .prepare('SELECT key, result FROM results WHERE model = ? AND key IN (SELECT value FROM json_each(?))')
+      .raw();
     this.selectLogged = this.db.prepare('SELECT key, result, checksum FROM result_log WHERE model = ?').raw();
     this.lastSeq = this.db.prepare('SELECT max(seq) FROM result_log WHERE model = ?').pluck();
     this.anyResult = this.db.prepare('SELECT 1 FROM results WHERE model = ? LIMIT 1').pluck();
-    this.append = this.db.transaction((modelId: string, entries: readonly (readonly [string, RequestResult])[]) => this.appendRows(modelId, entries));
+    this.append = this.db.transaction((modelId: string, entries: readonly (readonly [string, RequestResult])[]) =>
+      this.appendRows(modelId, entries),
+    );
     this.anyFailure = this.db.prepare('SELECT 1 FROM failures WHERE model = ? LIMIT 1').pluck();
     this.release = this.db.prepare('DELETE FROM claims WHERE model = ? AND key IN (SELECT value FROM json_each(?))');
     this.heartbeat = this.db.prepare('UPDATE workers SET heartbeat = ? WHERE worker = ?');
-    this.logSince = this.db.prepare('SELECT seq, key, result, checksum FROM result_log WHERE model = ? AND seq > ? AND seq <= ? ORDER BY seq').raw();
+    this.logSince = this.db
+      .prepare(
+        'SELECT seq, key, result, checksum FROM result_log WHERE model = ? AND seq > ? AND seq <= ? ORDER BY seq',
+      )
+      .raw();
     this.claiming = {
-      register: this.db.prepare('INSERT INTO workers (worker, host, pid, heartbeat, started, boot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET heartbeat = excluded.heartbeat'),
+      register: this.db.prepare(
+        'INSERT INTO workers (worker, host, pid, heartbeat, started, boot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (worker) DO UPDATE SET heartbeat = excluded.heartbeat',
+      ),
       // Keys are passed as one JSON array: one statement per chunk, not one per key.
-      take: this.db.prepare('INSERT INTO claims (model, key, worker) SELECT ?, value, ? FROM json_each(?) WHERE true ON CONFLICT (model, key) DO NOTHING'),
-      heldByOthers: this.db.prepare('SELECT key, worker FROM claims WHERE model = ? AND key IN (SELECT value FROM json_each(?)) AND worker <> ?').raw(),
+      take: this.db.prepare(
+        'INSERT INTO claims (model, key, worker) SELECT ?, value, ? FROM json_each(?) WHERE true ON CONFLICT (model, key) DO NOTHING',
+      ),
+      heldByOthers: this.db
+        .prepare(
+          'SELECT key, worker FROM claims WHERE model = ? AND key IN (SELECT value FROM json_each(?)) AND worker <> ?',
+        )
+        .raw(),
       takeOver: this.db.prepare('UPDATE claims SET worker = ? WHERE model = ? AND key = ?'),
     };
-    this.claimTx = this.db.transaction((modelId: string, keys: readonly string[], since: number) => this.claimRows(modelId, keys, since));
+    this.claimTx = this.db.transaction((modelId: string, keys: readonly string[], since: number) =>
+      this.claimRows(modelId, keys, since),
+    );
     this.answers = new AnswerJournal(location);
     try {
       this.replayJournals();
@@ -231,7 +283,10 @@ export class SqliteStore implements ResultStore {
     if (keys.length === 0) return found;
     if (this.anyResult.get(modelId) !== undefined) {
       for (let at = 0; at < keys.length; at += 10_000) {
-        for (const [key, result] of this.select.iterate(modelId, JSON.stringify(keys.slice(at, at + 10_000))) as Iterable<[string, string]>) {
+        for (const [key, result] of this.select.iterate(
+          modelId,
+          JSON.stringify(keys.slice(at, at + 10_000)),
+        ) as Iterable<[string, string]>) {
           const parsed = verifiedResult(modelId, key, result, null);
           if (parsed) found.set(key, parsed);
         }
@@ -240,7 +295,9 @@ export class SqliteStore implements ResultStore {
     // Built once a row is found: a model new to the store (every model of a first run) needs none.
     let wanted: Set<string> | undefined;
     const damaged = new Set<string>();
-    for (const [key, text, checksum] of this.selectLogged.iterate(modelId) as Iterable<[string, string, number | null]>) {
+    for (const [key, text, checksum] of this.selectLogged.iterate(modelId) as Iterable<
+      [string, string, number | null]
+    >) {
       if (!(wanted ??= new Set(keys)).has(key)) continue;
       const result = verifiedResult(modelId, key, text, checksum);
       if (result) found.set(key, result);
@@ -261,12 +318,17 @@ export class SqliteStore implements ResultStore {
   }
 
   join(): number {
-    return this.db.transaction(() => {
-      const now = Date.now();
-      this.claiming.register.run(this.worker, this.self.host, this.self.pid, now, this.self.start, this.self.boot);
-      const others = this.db.prepare('SELECT worker FROM workers WHERE worker <> ?').pluck().all(this.worker) as string[];
-      return others.filter((w) => this.workerAlive(w, now)).length;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const now = Date.now();
+        this.claiming.register.run(this.worker, this.self.host, this.self.pid, now, this.self.start, this.self.boot);
+        const others = this.db
+          .prepare('SELECT worker FROM workers WHERE worker <> ?')
+          .pluck()
+          .all(this.worker) as string[];
+        return others.filter((w) => this.workerAlive(w, now)).length;
+      })
+      .immediate();
   }
 
   private claimRows(modelId: string, keys: readonly string[], since: number): Claim {
@@ -302,7 +364,9 @@ export class SqliteStore implements ResultStore {
     for (const [from, to] of own) ownSince += Math.max(0, to - Math.max(from - 1, since));
     if (last - since === ownSince) return { arrived, position: last };
     let range = 0;
-    for (const [seq, key, text, checksum] of this.logSince.iterate(modelId, since, last) as Iterable<[number, string, string, number | null]>) {
+    for (const [seq, key, text, checksum] of this.logSince.iterate(modelId, since, last) as Iterable<
+      [number, string, string, number | null]
+    >) {
       while (range < own.length && own[range][1] < seq) range++;
       if (range < own.length && own[range][0] <= seq) continue;
       const result = verifiedResult(modelId, key, text, checksum);
@@ -313,9 +377,10 @@ export class SqliteStore implements ResultStore {
   }
 
   private workerAlive(worker: string, now: number): boolean {
-    const row = this.db.prepare('SELECT host, pid, heartbeat, started, boot FROM workers WHERE worker = ?').get(worker) as
-      | { host: string; pid: number; heartbeat: number; started: number | null; boot: string | null }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT host, pid, heartbeat, started, boot FROM workers WHERE worker = ?')
+      .get(worker) as
+      { host: string; pid: number; heartbeat: number; started: number | null; boot: string | null } | undefined;
     if (!row) return false;
     const owner: ProcessIdentity = { host: row.host, boot: row.boot ?? '', pid: row.pid, start: row.started ?? 0 };
     const state = processState(owner);
@@ -331,7 +396,10 @@ export class SqliteStore implements ResultStore {
   putMany(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
     // IMMEDIATE takes the write lock first, so the next sequence number cannot be taken by another process.
     this.append.immediate(modelId, entries);
-    this.answers.committed(modelId, entries.map(([key]) => key));
+    this.answers.committed(
+      modelId,
+      entries.map(([key]) => key),
+    );
   }
 
   private appendRows(modelId: string, entries: readonly (readonly [string, RequestResult])[]): void {
@@ -375,27 +443,48 @@ export class SqliteStore implements ResultStore {
   }
 
   fileHash(file: string, size: number, mtimeMs: number): string | undefined {
-    const row = this.db.prepare('SELECT sha256 FROM file_hashes WHERE path = ? AND size = ? AND mtime = ?').pluck().get(file, size, mtimeMs);
+    const row = this.db
+      .prepare('SELECT sha256 FROM file_hashes WHERE path = ? AND size = ? AND mtime = ?')
+      .pluck()
+      .get(file, size, mtimeMs);
     return row as string | undefined;
   }
 
   setFileHash(file: string, size: number, mtimeMs: number, sha256: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO file_hashes (path, size, mtime, sha256) VALUES (?, ?, ?, ?)').run(file, size, mtimeMs, sha256);
+    this.db
+      .prepare('INSERT OR REPLACE INTO file_hashes (path, size, mtime, sha256) VALUES (?, ?, ?, ?)')
+      .run(file, size, mtimeMs, sha256);
   }
 
   models(): string[] {
-    return this.db.prepare('SELECT model FROM result_log UNION SELECT model FROM results ORDER BY 1').pluck().all() as string[];
+    return this.db
+      .prepare('SELECT model FROM result_log UNION SELECT model FROM results ORDER BY 1')
+      .pluck()
+      .all() as string[];
   }
 
   /** Results in the order they were appended (cursor `log:<seq>`), then those of earlier versions by key (`old:<key>`). */
-  scan(modelId: string, cursor: string | undefined, limit: number): { entries: [string, RequestResult][]; cursor?: string } {
+  scan(
+    modelId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): { entries: [string, RequestResult][]; cursor?: string } {
     const [part, at] = cursor ? [cursor.slice(0, 3), cursor.slice(4)] : ['log', '0'];
     if (part === 'log') {
-      const rows = this.db.prepare('SELECT seq, key, result FROM result_log WHERE model = ? AND seq > ? ORDER BY seq LIMIT ?').raw().all(modelId, Number(at), limit) as [number, string, string][];
-      const entries = rows.map(([, key, result]): [string, RequestResult] => [key, JSON.parse(result) as RequestResult]);
+      const rows = this.db
+        .prepare('SELECT seq, key, result FROM result_log WHERE model = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .raw()
+        .all(modelId, Number(at), limit) as [number, string, string][];
+      const entries = rows.map(([, key, result]): [string, RequestResult] => [
+        key,
+        JSON.parse(result) as RequestResult,
+      ]);
       return { entries, cursor: rows.length === limit ? `log:${rows[rows.length - 1][0]}` : 'old:' };
     }
-    const rows = this.db.prepare('SELECT key, result FROM results WHERE model = ? AND key > ? ORDER BY key LIMIT ?').raw().all(modelId, at, limit) as [string, string][];
+    const rows = this.db
+      .prepare('SELECT key, result FROM results WHERE model = ? AND key > ? ORDER BY key LIMIT ?')
+      .raw()
+      .all(modelId, at, limit) as [string, string][];
     const entries = rows.map(([key, result]): [string, RequestResult] => [key, JSON.parse(result) as RequestResult]);
     return { entries, ...(rows.length === limit ? { cursor: `old:${rows[rows.length - 1][0]}` } : {}) };
   }

@@ -46,6 +46,10 @@ export interface ResultStore {
   /** Models with stored results (for `store copy`). */
   models(): string[];
   /** A page of a model's stored results, from `cursor` (none: the start); `cursor` of the answer is absent at the end. */
-  scan(modelId: string, cursor: string | undefined, limit: number): { entries: [string, RequestResult][]; cursor?: string };
+  scan(
+    modelId: string,
+    cursor: string | undefined,
+    limit: number,
+  ): { entries: [string, RequestResult][]; cursor?: string };
   close(): void;
 }

@@ -5,7 +5,16 @@ import type { z } from 'zod';
  * misspells) is reported before the missing keys it causes, then missing keys, then the rest.
  */
 
-type Def = { type: string; innerType?: Schema; in?: Schema; getter?: () => Schema; shape?: Record<string, Schema>; element?: Schema; options?: Schema[]; valueType?: Schema };
+type Def = {
+  type: string;
+  innerType?: Schema;
+  in?: Schema;
+  getter?: () => Schema;
+  shape?: Record<string, Schema>;
+  element?: Schema;
+  options?: Schema[];
+  valueType?: Schema;
+};
 type Schema = { _zod: { def: Def } };
 
 function unwrap(s: Schema): Schema {
@@ -42,7 +51,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = row;
   }
   return prev[b.length];
@@ -82,7 +92,9 @@ export function formatIssues(schema: z.ZodType, error: z.ZodError, doc: Located)
     for (const k of issue.keys) {
       const line = doc.lineOfKey(issue.path, k);
       const guess = closestKey(k, known);
-      unknown.push(`${show([...issue.path, k])}${line ? ` (line ${line})` : ''}: unknown key${guess ? `; did you mean "${guess}"?` : known.size ? `; known keys: ${[...known].join(', ')}` : ''}`);
+      unknown.push(
+        `${show([...issue.path, k])}${line ? ` (line ${line})` : ''}: unknown key${guess ? `; did you mean "${guess}"?` : known.size ? `; known keys: ${[...known].join(', ')}` : ''}`,
+      );
       if (guess) misspelt.set(`${show(issue.path)}\0${guess}`, `"${k}"${line ? ` (line ${line})` : ''}`);
     }
   }
@@ -91,11 +103,20 @@ export function formatIssues(schema: z.ZodType, error: z.ZodError, doc: Located)
     const parent = issue.path.slice(0, -1);
     const key = issue.path[issue.path.length - 1];
     const container = doc.valueAt(parent);
-    if (issue.code === 'invalid_type' && key !== undefined && container && typeof container === 'object' && !Array.isArray(container) && doc.valueAt(issue.path) === undefined) {
+    if (
+      issue.code === 'invalid_type' &&
+      key !== undefined &&
+      container &&
+      typeof container === 'object' &&
+      !Array.isArray(container) &&
+      doc.valueAt(issue.path) === undefined
+    ) {
       const cause = misspelt.get(`${show(parent)}\0${String(key)}`);
       const line = parent.length ? doc.lineOf(parent) : undefined;
       const where = parent.length ? `in ${show(parent)}${line ? ` (line ${line})` : ''}` : 'at the top level';
-      missing.push(`${show(issue.path)}: missing (required ${where})${cause ? `; ${cause} is probably this key misspelt` : ''}`);
+      missing.push(
+        `${show(issue.path)}: missing (required ${where})${cause ? `; ${cause} is probably this key misspelt` : ''}`,
+      );
       continue;
     }
     const line = doc.lineOf(issue.path);

@@ -37,7 +37,10 @@ export function loadStudy(file: string): Study {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read the study file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, file);
+    throw new UserError(
+      `cannot read the study file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      file,
+    );
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -56,7 +59,11 @@ export function loadStudy(file: string): Study {
   raw = expandVariables(raw, (keyPath) => `${file}:${lineOf(doc, lines, keyPath) ?? 1}: ${keyPath.join('.')}`);
   const parsed = studySchema.safeParse(raw);
   if (!parsed.success) {
-    const located = { lineOf: (p: readonly PropertyKey[]) => lineOf(doc, lines, p), lineOfKey: (p: readonly PropertyKey[], k: string) => lineOfKey(doc, lines, p, k), valueAt: (p: readonly PropertyKey[]) => valueAt(raw, p) };
+    const located = {
+      lineOf: (p: readonly PropertyKey[]) => lineOf(doc, lines, p),
+      lineOfKey: (p: readonly PropertyKey[], k: string) => lineOfKey(doc, lines, p, k),
+      valueAt: (p: readonly PropertyKey[]) => valueAt(raw, p),
+    };
     throw new UserError(formatIssues(studySchema, parsed.error, located), file);
   }
   return resolveStudy(parsed.data, file);
@@ -82,14 +89,16 @@ function aliasLine(doc: YamlDoc, lines: LineCounter): number {
 }
 
 function valueAt(value: unknown, keyPath: readonly PropertyKey[]): unknown {
-  for (const k of keyPath) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k] : undefined;
+  for (const k of keyPath)
+    value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[k] : undefined;
   return value;
 }
 
 /** Line of the node at a key path (or of its nearest ancestor that has one). */
 function lineOf(doc: YamlDoc, lines: LineCounter, keyPath: readonly PropertyKey[]): number | undefined {
   for (let n = keyPath.length; n >= 0; n--) {
-    const node = doc.getIn(keyPath.slice(0, n) as (string | number)[], true) as { range?: [number, number] } | undefined;
+    const node = doc.getIn(keyPath.slice(0, n) as (string | number)[], true) as
+      { range?: [number, number] } | undefined;
     if (node?.range) return lines.linePos(node.range[0]).line;
   }
   return undefined;
@@ -97,7 +106,9 @@ function lineOf(doc: YamlDoc, lines: LineCounter, keyPath: readonly PropertyKey[
 
 /** Line of a key inside the mapping at `parent`. */
 function lineOfKey(doc: YamlDoc, lines: LineCounter, parent: readonly PropertyKey[], key: string): number | undefined {
-  const map = (parent.length ? doc.getIn(parent as (string | number)[], true) : doc.contents) as { items?: { key?: { value?: unknown; range?: [number, number] } }[] } | null;
+  const map = (parent.length ? doc.getIn(parent as (string | number)[], true) : doc.contents) as {
+    items?: { key?: { value?: unknown; range?: [number, number] } }[];
+  } | null;
   const pair = map?.items?.find((p) => p.key?.value === key);
   return pair?.key?.range ? lines.linePos(pair.key.range[0]).line : lineOf(doc, lines, parent);
 }
@@ -109,7 +120,9 @@ const MAX_ROTATIONS = 26;
 function withBaseline(spec: StudySpec): StudySpec & { baseline: string } {
   if (spec.baseline !== undefined) return { ...spec, baseline: spec.baseline };
   const has = spec.conditions.some((c) => c.name === DEFAULT_BASELINE);
-  const conditions = has ? spec.conditions : [{ name: DEFAULT_BASELINE, protocol: DEFAULT_BASELINE, perturbations: [] }, ...spec.conditions];
+  const conditions = has
+    ? spec.conditions
+    : [{ name: DEFAULT_BASELINE, protocol: DEFAULT_BASELINE, perturbations: [] }, ...spec.conditions];
   return { ...spec, conditions, baseline: DEFAULT_BASELINE };
 }
 
@@ -134,16 +147,28 @@ export function resolveStudy(given: StudySpec, file: string): Study {
     for (const k of circular) {
       const { n } = steps[k + fromProtocol].args as { n: number };
       if (n > MAX_ROTATIONS) {
-        throw new UserError(`circular makes one condition per rotation; n must be at most ${MAX_ROTATIONS} (got ${n})`, `${at}.${k}.circular.n`);
+        throw new UserError(
+          `circular makes one condition per rotation; n must be at most ${MAX_ROTATIONS} (got ${n})`,
+          `${at}.${k}.circular.n`,
+        );
       }
     }
     const method = (c.scoring ?? protocol?.scoring)!;
-    const normalization: Normalization = c.normalization ?? (c.scoring === undefined ? protocol?.normalization : undefined) ?? (method === 'symbol' || method === 'generate' ? 'none' : 'char');
+    const normalization: Normalization =
+      c.normalization ??
+      (c.scoring === undefined ? protocol?.normalization : undefined) ??
+      (method === 'symbol' || method === 'generate' ? 'none' : 'char');
     if ((method === 'symbol' || method === 'generate') && normalization !== 'none') {
-      throw new UserError(`${method} scoring ${method === 'symbol' ? 'scores one symbol' : 'reads one label'}, so its normalization must be "none" (got "${normalization}")`, `${file}: conditions.${ci}.normalization`);
+      throw new UserError(
+        `${method} scoring ${method === 'symbol' ? 'scores one symbol' : 'reads one label'}, so its normalization must be "none" (got "${normalization}")`,
+        `${file}: conditions.${ci}.normalization`,
+      );
     }
     if (method === 'cloze' && steps.some((s) => s.name === 'choices-only')) {
-      throw new UserError('choices-only shows no question, so it needs symbol or hybrid scoring', `${file}: conditions.${ci}.perturbations`);
+      throw new UserError(
+        'choices-only shows no question, so it needs symbol or hybrid scoring',
+        `${file}: conditions.${ci}.perturbations`,
+      );
     }
     const generation = generationSettings(c, c.seed ?? spec.seed, `${file}: conditions.${ci}`);
     for (const { suffix, chain } of expandCircular(steps)) {
@@ -155,7 +180,11 @@ export function resolveStudy(given: StudySpec, file: string): Study {
         chain,
         seed: c.seed ?? spec.seed,
         info: {
-          name, scoring: method, normalization, perturbations: chain, factors: factorsOf(chain, method, normalization),
+          name,
+          scoring: method,
+          normalization,
+          perturbations: chain,
+          factors: factorsOf(chain, method, normalization),
           ...(generation ? { generation: { ...generation, temperature: 0 as const } } : {}),
           ...(c.role ? { role: c.role } : {}),
         },
@@ -169,14 +198,19 @@ export function resolveStudy(given: StudySpec, file: string): Study {
     seen.add(c.name);
   }
   if (!seen.has(spec.baseline)) {
-    throw new UserError(`baseline "${spec.baseline}" is not a condition; conditions: ${[...seen].join(', ')}`, `${file}: baseline`);
+    throw new UserError(
+      `baseline "${spec.baseline}" is not a condition; conditions: ${[...seen].join(', ')}`,
+      `${file}: baseline`,
+    );
   }
   spec.conditions.forEach((c, ci) => {
     if (c.role === undefined) return;
     const isBaseline = c.name === spec.baseline;
     if (isBaseline !== (c.role === 'baseline')) {
       throw new UserError(
-        isBaseline ? `the baseline's role is "baseline", not "${c.role}"` : `role "baseline" belongs to the baseline ("${spec.baseline}") only`,
+        isBaseline
+          ? `the baseline's role is "baseline", not "${c.role}"`
+          : `role "baseline" belongs to the baseline ("${spec.baseline}") only`,
         `${file}: conditions.${ci}.role`,
       );
     }
@@ -190,14 +224,19 @@ export function resolveStudy(given: StudySpec, file: string): Study {
 }
 
 /** The generation settings of a condition, with their defaults; only `scoring: generate` has them. */
-function generationSettings(c: StudySpec['conditions'][number], seed: number, at: string): GenerationSettings | undefined {
+function generationSettings(
+  c: StudySpec['conditions'][number],
+  seed: number,
+  at: string,
+): GenerationSettings | undefined {
   if (c.scoring !== 'generate') {
     if (c.generation) throw new UserError('generation settings apply only to scoring: generate', `${at}.generation`);
     return undefined;
   }
   if (!c.generation) throw new UserError('scoring: generate needs generation: {maxTokens: …}', `${at}.generation`);
   const g = c.generation;
-  const chainOfThought = g.chainOfThought === true ? MMLU_PRO_COT : g.chainOfThought === false ? null : g.chainOfThought;
+  const chainOfThought =
+    g.chainOfThought === true ? MMLU_PRO_COT : g.chainOfThought === false ? null : g.chainOfThought;
   return {
     maxTokens: g.maxTokens,
     chainOfThought,
@@ -219,6 +258,14 @@ export function shuffleSkewedBaseline(study: Study, gold: Omit<GoldPositionCheck
   if (!gold.skewed || !study.spec.goldPositionShuffle || !baseline || baseline.method === 'cloze') return false;
   if (baseline.info.factors.order !== 'original') return false;
   const chain = [normalizeEntry('shuffle'), ...baseline.chain];
-  study.conditions[at] = { ...baseline, chain, info: { ...baseline.info, perturbations: chain, factors: factorsOf(chain, baseline.method, baseline.normalization) } };
+  study.conditions[at] = {
+    ...baseline,
+    chain,
+    info: {
+      ...baseline.info,
+      perturbations: chain,
+      factors: factorsOf(chain, baseline.method, baseline.normalization),
+    },
+  };
   return true;
 }

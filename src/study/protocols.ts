@@ -53,14 +53,23 @@ export function protocolSettings(protocol: ProtocolName, task: string | undefine
     }
     case 'llama.cpp': {
       const format = task === undefined ? undefined : LLAMA_CPP_FORMATS[task];
-      if (!format) throw new UserError(`the llama.cpp protocol is defined for ${Object.keys(LLAMA_CPP_FORMATS).join(', ')}, not ${what}`);
-      return { scoring: format.method, normalization: format.normalization, perturbations: [{ template: { name: LLAMA_CPP_TEMPLATE } }] };
+      if (!format)
+        throw new UserError(
+          `the llama.cpp protocol is defined for ${Object.keys(LLAMA_CPP_FORMATS).join(', ')}, not ${what}`,
+        );
+      return {
+        scoring: format.method,
+        normalization: format.normalization,
+        perturbations: [{ template: { name: LLAMA_CPP_TEMPLATE } }],
+      };
     }
     case 'open-llm-leaderboard-v1': {
       const k = task === undefined ? undefined : OPEN_LLM_LEADERBOARD_V1_SHOTS[task];
       if (k === undefined) {
         const hint = task === 'truthfulqa_mc1' ? ' (it published TruthfulQA as MC2: use recipe truthfulqa_mc2)' : '';
-        throw new UserError(`the Open LLM Leaderboard v1 did not publish ${what}${hint}; it covers ${Object.keys(OPEN_LLM_LEADERBOARD_V1_SHOTS).join(', ')}`);
+        throw new UserError(
+          `the Open LLM Leaderboard v1 did not publish ${what}${hint}; it covers ${Object.keys(OPEN_LLM_LEADERBOARD_V1_SHOTS).join(', ')}`,
+        );
       }
       const base = protocolSettings('lm-eval', task);
       return { ...base, perturbations: k > 0 ? [{ fewshot: { k } }] : [] };

@@ -10,7 +10,16 @@ import { PROTOCOL_NAMES } from './protocols.js';
 export { modelSpecSchema, type ModelSpec } from '../models/spec.js';
 
 /** A regular expression of a custom extraction rule; `{label}` stands for any shown label. */
-const extractionPattern = z.union([z.string().min(1), z.strictObject({ regex: z.string().min(1), flags: z.string().regex(/^[dgimsuvy]*$/).optional() })]);
+const extractionPattern = z.union([
+  z.string().min(1),
+  z.strictObject({
+    regex: z.string().min(1),
+    flags: z
+      .string()
+      .regex(/^[dgimsuvy]*$/)
+      .optional(),
+  }),
+]);
 
 /** Settings of `scoring: generate` (see docs/generative.md). */
 export const generationSchema = z
@@ -20,7 +29,9 @@ export const generationSchema = z
     /** Think step by step first: true for MMLU-Pro's instruction and cue, or your own. */
     chainOfThought: z.union([z.boolean(), z.strictObject({ instruction: z.string(), cue: z.string() })]).default(false),
     /** How the answer is read: mmlu-pro (its regex cascade), leading-letter, or {patterns: [...]}. Default: mmlu-pro with chain of thought, else leading-letter. */
-    extraction: z.union([z.enum(['mmlu-pro', 'leading-letter']), z.strictObject({ patterns: z.array(extractionPattern).min(1) })]).optional(),
+    extraction: z
+      .union([z.enum(['mmlu-pro', 'leading-letter']), z.strictObject({ patterns: z.array(extractionPattern).min(1) })])
+      .optional(),
     /** Generation ends before the first of these. Default: ["Question:"] as MMLU-Pro, plus a blank line without chain of thought. */
     stop: z.array(z.string().min(1)).max(8).optional(),
   })
@@ -49,7 +60,10 @@ export const conditionSchema = z
     role: z.enum(['baseline', 'perturbation', 'stress', 'probe', 'protocol']).optional(),
   })
   .strict()
-  .refine((c) => c.scoring !== undefined || c.protocol !== undefined, { message: 'give scoring (symbol, hybrid, cloze or generate) or a protocol', path: ['scoring'] });
+  .refine((c) => c.scoring !== undefined || c.protocol !== undefined, {
+    message: 'give scoring (symbol, hybrid, cloze or generate) or a protocol',
+    path: ['scoring'],
+  });
 
 function buildStudySchema() {
   return z
@@ -71,7 +85,10 @@ function buildStudySchema() {
       probes: z
         .object({
           /** Min-K% Prob of each question against a seeded control; k is the share of lowest tokens. */
-          minK: z.object({ k: z.number().gt(0).max(1).default(0.2) }).strict().optional(),
+          minK: z
+            .object({ k: z.number().gt(0).max(1).default(0.2) })
+            .strict()
+            .optional(),
         })
         .strict()
         .optional(),

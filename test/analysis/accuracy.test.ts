@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  accuracyStats, bootstrapAccuracyInterval, clusteredSE, proportionSE, strictOutcomes, stratifiedSE, wilsonInterval,
+  accuracyStats,
+  bootstrapAccuracyInterval,
+  clusteredSE,
+  proportionSE,
+  strictOutcomes,
+  stratifiedSE,
+  wilsonInterval,
 } from '../../src/analysis/accuracy.js';
 import { close } from './helpers.js';
 

@@ -22,7 +22,10 @@ test('shape: one cell per model × condition, one leaderboard per condition, JSO
   assert.equal(analysis.bias.rstd.length, 32);
   for (const board of analysis.leaderboards) {
     const ranks = board.entries.map((e) => e.rank);
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+    );
     for (const e of board.entries) {
       assert.ok(e.rankCI && e.rankCI[0] <= e.rankCI[1]);
       assert.ok(e.rankUpperBound <= e.rank, 'the upper bound is never worse than the point rank');
@@ -50,18 +53,35 @@ test('cells count correct and unscored items under the strict policy', () => {
 test('deterministic given the seed; the seed only moves bootstrap results', () => {
   assert.equal(JSON.stringify(analyzeRun(input, { seed: 1, bootstrap: 200 })), JSON.stringify(analysis));
   const other = analyzeRun(input, { seed: 2, bootstrap: 200 });
-  assert.notDeepEqual(other.cells.map((c) => c.bootstrap), analysis.cells.map((c) => c.bootstrap));
-  assert.deepEqual(other.cells.map((c) => c.wilson), analysis.cells.map((c) => c.wilson));
-  assert.deepEqual(other.robust!.entries.map((e) => e.mean), analysis.robust!.entries.map((e) => e.mean));
+  assert.notDeepEqual(
+    other.cells.map((c) => c.bootstrap),
+    analysis.cells.map((c) => c.bootstrap),
+  );
+  assert.deepEqual(
+    other.cells.map((c) => c.wilson),
+    analysis.cells.map((c) => c.wilson),
+  );
+  assert.deepEqual(
+    other.robust!.entries.map((e) => e.mean),
+    analysis.robust!.entries.map((e) => e.mean),
+  );
 });
 
 test('robust score and gap agree with the cells', () => {
   const robust = analysis.robust!;
   // Another scoring method is a protocol alternative, not a perturbation.
-  assert.deepEqual(robust.conditions, run.conditions.slice(1).filter((c) => c.scoring === 'symbol').map((c) => c.name));
+  assert.deepEqual(
+    robust.conditions,
+    run.conditions
+      .slice(1)
+      .filter((c) => c.scoring === 'symbol')
+      .map((c) => c.name),
+  );
   assert.deepEqual(analysis.roles.protocol, ['scoring=cloze-char']);
   for (const e of robust.entries) {
-    const accs = analysis.cells.filter((c) => c.model === e.model && robust.conditions.includes(c.condition)).map((c) => c.accuracy);
+    const accs = analysis.cells
+      .filter((c) => c.model === e.model && robust.conditions.includes(c.condition))
+      .map((c) => c.accuracy);
     close(e.mean, accs.reduce((s, x) => s + x, 0) / accs.length, 1e-12);
     close(e.worst, Math.min(...accs), 1e-15);
     assert.ok(e.naiveSE < e.se, 'perturbations of the same items are positively correlated');
@@ -78,7 +98,11 @@ test('CircularEval and PriDe on the rotation set found in the data', () => {
   assert.equal(circ.pride!.target, 'baseline');
   assert.equal(circ.pride!.calibrationItems, 15);
   for (const p of circ.pride!.perModel) {
-    close(p.prior!.reduce((s, x) => s + x, 0), 1, 1e-12);
+    close(
+      p.prior!.reduce((s, x) => s + x, 0),
+      1,
+      1e-12,
+    );
     assert.equal(p.n, 285);
   }
   for (const m of circ.perModel) assert.ok(m.perf <= Math.min(...m.perRotationAccuracy));
@@ -86,10 +110,17 @@ test('CircularEval and PriDe on the rotation set found in the data', () => {
 
 test('options: perturbation list, no bootstrap, clustering by subject, circular groups off', () => {
   const a = analyzeRun(input, {
-    seed: 1, bootstrap: 0, clusterBySubject: true, robust: ['rotate-1', 'rotate-2'], circularGroups: [],
+    seed: 1,
+    bootstrap: 0,
+    clusterBySubject: true,
+    robust: ['rotate-1', 'rotate-2'],
+    circularGroups: [],
   });
   assert.deepEqual(a.settings.perturbations, ['rotate-1', 'rotate-2']);
-  assert.deepEqual(a.conditions.filter((c) => c.inRobustScore).map((c) => c.name), ['rotate-1', 'rotate-2']);
+  assert.deepEqual(
+    a.conditions.filter((c) => c.inRobustScore).map((c) => c.name),
+    ['rotate-1', 'rotate-2'],
+  );
   assert.equal(a.settings.cellInterval, 'normal-subject-clustered');
   assert.ok(a.cells.every((c) => c.bootstrap === null && c.subjectClusteredSE !== null));
   assert.ok(a.leaderboards.every((l) => l.entries.every((e) => e.rankCI === null)));
@@ -100,7 +131,9 @@ test('options: perturbation list, no bootstrap, clustering by subject, circular 
 });
 
 test('incomplete items are left out everywhere; bad input is refused', () => {
-  const missing = run.items.filter((r) => !(r.itemId === 'sim/3' && r.model === 'model-02' && r.condition === 'rotate-2'));
+  const missing = run.items.filter(
+    (r) => !(r.itemId === 'sim/3' && r.model === 'model-02' && r.condition === 'rotate-2'),
+  );
   const a = analyzeRun({ ...input, items: missing }, { seed: 1, bootstrap: 0 });
   assert.equal(a.items.n, 299);
   assert.equal(a.items.incomplete, 1);
@@ -116,7 +149,11 @@ test('incomplete items are left out everywhere; bad input is refused', () => {
 function handRun(): { items: ItemResult[]; conditions: ConditionInfo[] } {
   const factors = { order: 'original', symbols: 'ABCD', template: 't', scoring: 'symbol', shots: '0' };
   const conditions: ConditionInfo[] = ['base', 'p1', 'p2'].map((name, k) => ({
-    name, scoring: 'symbol', normalization: 'none', perturbations: [], factors: { ...factors, symbols: k === 0 ? 'ABCD' : name },
+    name,
+    scoring: 'symbol',
+    normalization: 'none',
+    perturbations: [],
+    factors: { ...factors, symbols: k === 0 ? 'ABCD' : name },
   }));
   const rate: Record<string, number[]> = { A: [0.9, 0.5, 0.5], B: [0.7, 0.7, 0.7], C: [0.3, 0.3, 0.3] };
   const items: ItemResult[] = [];
@@ -124,10 +161,17 @@ function handRun(): { items: ItemResult[]; conditions: ConditionInfo[] } {
     conditions.forEach((c, k) => {
       for (let i = 0; i < 400; i++) {
         // Spread the correct items evenly (with an offset per condition) for exact rates.
-        const correct = ((i * 37 + k * 11) % 400) < r[k] * 400;
+        const correct = (i * 37 + k * 11) % 400 < r[k] * 400;
         items.push({
-          model, condition: c.name, itemId: `q${i}`, order: [0, 1, 2, 3], goldPosition: i % 4,
-          scores: [], predicted: correct ? i % 4 : (i + 1) % 4, correct, tie: false,
+          model,
+          condition: c.name,
+          itemId: `q${i}`,
+          order: [0, 1, 2, 3],
+          goldPosition: i % 4,
+          scores: [],
+          predicted: correct ? i % 4 : (i + 1) % 4,
+          correct,
+          tie: false,
         });
       }
     });
@@ -138,9 +182,23 @@ function handRun(): { items: ItemResult[]; conditions: ConditionInfo[] } {
 test('hand-built run: rank shifts, robust ranks and the high-only-under-baseline flag', () => {
   const { items, conditions } = handRun();
   const a = analyzeRun({ items, conditions, baseline: 'base' }, { seed: 3, bootstrap: 100 });
-  assert.deepEqual(a.leaderboards[0].entries.map((e) => [e.model, e.rank, e.rankUpperBound]), [['A', 1, 1], ['B', 2, 2], ['C', 3, 3]]);
+  assert.deepEqual(
+    a.leaderboards[0].entries.map((e) => [e.model, e.rank, e.rankUpperBound]),
+    [
+      ['A', 1, 1],
+      ['B', 2, 2],
+      ['C', 3, 3],
+    ],
+  );
   assert.deepEqual(a.leaderboards[0].tiedGroups, [['A'], ['B'], ['C']]);
-  assert.deepEqual(a.robust!.entries.map((e) => [e.model, e.rank]), [['B', 1], ['A', 2], ['C', 3]]);
+  assert.deepEqual(
+    a.robust!.entries.map((e) => [e.model, e.rank]),
+    [
+      ['B', 1],
+      ['A', 2],
+      ['C', 3],
+    ],
+  );
   close(a.robust!.entries[1].mean, 0.5, 1e-15);
   const gap = Object.fromEntries(a.goodhartGap.map((g) => [g.model, g]));
   close(gap.A.gap, 0.4, 1e-12);
@@ -157,7 +215,14 @@ test('hand-built run: rank shifts, robust ranks and the high-only-under-baseline
   close(symbols.totalShare, 1, 1e-12); // the only factor that varies explains all of it
 
   const text = formatAnalysisTables(a);
-  for (const heading of ['Baseline leaderboard', 'Robust leaderboard', 'Goodhart gap', 'Rank shifts', 'Agreement with the baseline', 'HIGH ONLY UNDER BASELINE']) {
+  for (const heading of [
+    'Baseline leaderboard',
+    'Robust leaderboard',
+    'Goodhart gap',
+    'Rank shifts',
+    'Agreement with the baseline',
+    'HIGH ONLY UNDER BASELINE',
+  ]) {
     assert.ok(text.includes(heading), `missing "${heading}"`);
   }
 });

@@ -19,7 +19,11 @@ test('RStd: population std of per-position recall', () => {
 });
 
 test('CircularEval: per-rotation accuracy, perf and more_k', () => {
-  const r = circularEval([[1, 1, 0, 1], [1, 0, 0, 1], [1, 1, 0, 0]]);
+  const r = circularEval([
+    [1, 1, 0, 1],
+    [1, 0, 0, 1],
+    [1, 1, 0, 0],
+  ]);
   close(r.perRotationAccuracy, [0.75, 0.5, 0.5]);
   close(r.moreK, [0.75, 0.75, 0.25]); // items right 3, 2, 0, 2 times
   close(r.perf, 0.25);
@@ -32,8 +36,14 @@ test('PriDe on a hand example with two options', () => {
   // Item 1: P(pos 0) = 0.8, 0.6 under the two rotations → softmax of mean logs ∝ (√0.48, √0.08).
   // Item 2: the same probabilities, so the prior equals item 1's: (√6, 1)/(√6 + 1).
   const calibration = [
-    [[ln(0.8), ln(0.2)], [ln(0.6), ln(0.4)]],
-    [[ln(0.6), ln(0.4)], [ln(0.8), ln(0.2)]],
+    [
+      [ln(0.8), ln(0.2)],
+      [ln(0.6), ln(0.4)],
+    ],
+    [
+      [ln(0.6), ln(0.4)],
+      [ln(0.8), ln(0.2)],
+    ],
   ];
   const est = pridePrior(calibration)!;
   assert.equal(est.items, 2);
@@ -49,7 +59,15 @@ test('PriDe on a hand example with two options', () => {
   close(r.originalAccuracy, 2 / 3);
   close(r.debiasedAccuracy, 2 / 3); // item 1 gained, item 3 lost
   // Items with a missing score are skipped when estimating the prior.
-  assert.equal(pridePrior([[[null, 0], [0, 0]]]), null);
+  assert.equal(
+    pridePrior([
+      [
+        [null, 0],
+        [0, 0],
+      ],
+    ]),
+    null,
+  );
   assert.equal(argmaxScore([null, -1, -1]), 1);
   assert.equal(argmaxScore([null, null]), -1);
 });
@@ -59,17 +77,29 @@ test('PriDe calibration items: seeded, 5% (at least one), sorted', () => {
   assert.equal(a.length, 10);
   assert.deepEqual(a, prideCalibrationItems(200, 0.05, 1, 'g'));
   assert.notDeepEqual(a, prideCalibrationItems(200, 0.05, 2, 'g'));
-  assert.deepEqual(a, [...a].sort((x, y) => x - y));
+  assert.deepEqual(
+    a,
+    [...a].sort((x, y) => x - y),
+  );
   assert.equal(prideCalibrationItems(3, 0.05, 1, 'g').length, 1);
 });
 
 test('circular groups are detected from the recorded orders', () => {
   const factors = { order: 'original', symbols: 'ABCD', template: 't', scoring: 'symbol', shots: '0' };
-  const cond = (name: string, extra: Partial<ConditionInfo> = {}): ConditionInfo =>
-    ({ name, scoring: 'symbol', normalization: 'none', perturbations: [], factors, ...extra });
+  const cond = (name: string, extra: Partial<ConditionInfo> = {}): ConditionInfo => ({
+    name,
+    scoring: 'symbol',
+    normalization: 'none',
+    perturbations: [],
+    factors,
+    ...extra,
+  });
   const conditions = [cond('base'), cond('r1'), cond('cloze', { scoring: 'cloze' }), cond('r2'), cond('rev')];
   // Per item a base order; r1/r2 rotate it; rev reverses it; cloze shows the base order.
-  const baseOrders = [[0, 1, 2], [2, 0, 1]];
+  const baseOrders = [
+    [0, 1, 2],
+    [2, 0, 1],
+  ];
   const rot = (o: number[], k: number) => [...o.slice(k), ...o.slice(0, k)];
   const orderOf = (c: number, i: number): number[] =>
     [baseOrders[i], rot(baseOrders[i], 1), baseOrders[i], rot(baseOrders[i], 2), [...baseOrders[i]].reverse()][c];

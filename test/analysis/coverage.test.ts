@@ -21,13 +21,16 @@ const covers = (ci: readonly [number, number], truth: number): number => (ci[0] 
 function expectedSigmoid(mu: number, s: number): number {
   const h = 0.002;
   let sum = 0;
-  for (let z = -12; z <= 12; z += h) sum += sigmoid(mu + s * z) * Math.exp(-z * z / 2);
+  for (let z = -12; z <= 12; z += h) sum += sigmoid(mu + s * z) * Math.exp((-z * z) / 2);
   return (sum * h) / Math.sqrt(2 * Math.PI);
 }
 
 function assertNominal(name: string, coverage: number, t: { diagnostic(m: string): void }): void {
   t.diagnostic(`${name}: ${(100 * coverage).toFixed(1)}%`);
-  assert.ok(coverage >= 0.93 && coverage <= 0.97, `${name}: coverage ${(100 * coverage).toFixed(1)}% is outside 93–97%`);
+  assert.ok(
+    coverage >= 0.93 && coverage <= 0.97,
+    `${name}: coverage ${(100 * coverage).toFixed(1)}% is outside 93–97%`,
+  );
 }
 
 test('(a) accuracy with independent items: Wilson, item-level SE and bootstrap cover 93–97%', (t) => {
@@ -48,7 +51,7 @@ test('(a) accuracy with independent items: Wilson, item-level SE and bootstrap c
     }
     const p = correct / n;
     wilson += covers(wilsonInterval(correct, n), truth);
-    normalCI += covers(normalInterval(p, Math.sqrt(p * (1 - p) / n)), truth);
+    normalCI += covers(normalInterval(p, Math.sqrt((p * (1 - p)) / n)), truth);
     if (r < bootReps) boot += covers(bootstrapAccuracyInterval(outcomes, { seed: r, resamples: 400 }), truth);
   }
   assertNominal('Wilson', wilson / REPLICATIONS, t);
@@ -62,7 +65,8 @@ test('(b) robust score over K perturbations of the same items: clustered SE cove
   const ability = 0.5;
   const itemSd = 1.5; // shared by an item under every perturbation: the source of clustering
   const noiseSd = 0.5; // item × perturbation
-  const truth = shifts.reduce((s, d) => s + expectedSigmoid(ability + d, Math.hypot(itemSd, noiseSd)), 0) / shifts.length;
+  const truth =
+    shifts.reduce((s, d) => s + expectedSigmoid(ability + d, Math.hypot(itemSd, noiseSd)), 0) / shifts.length;
   const rng = makeRng(202);
   let clustered = 0;
   let miller = 0;
@@ -81,8 +85,11 @@ test('(b) robust score over K perturbations of the same items: clustered SE cove
   }
   assertNominal('item-clustered SE', clustered / REPLICATIONS, t);
   assertNominal("Miller's clustered SE", miller / REPLICATIONS, t);
-  t.diagnostic(`naive SE: ${(100 * naive / REPLICATIONS).toFixed(1)}%`);
-  assert.ok(naive / REPLICATIONS < 0.88, `naive SE should under-cover, got ${(100 * naive / REPLICATIONS).toFixed(1)}%`);
+  t.diagnostic(`naive SE: ${((100 * naive) / REPLICATIONS).toFixed(1)}%`);
+  assert.ok(
+    naive / REPLICATIONS < 0.88,
+    `naive SE should under-cover, got ${((100 * naive) / REPLICATIONS).toFixed(1)}%`,
+  );
 });
 
 test('(c) paired difference of two models on the same items covers 93–97%', (t) => {

@@ -72,30 +72,42 @@ export interface ValidationRow {
  * replications at each size.
  */
 export function validateDesign(
-  panel: Panel, pilotItems: number, conditions: number, sizes: number[], replications: number, seed: number,
+  panel: Panel,
+  pilotItems: number,
+  conditions: number,
+  sizes: number[],
+  replications: number,
+  seed: number,
   alpha = 0.05,
 ): ValidationRow[] {
   const pilot = replicate(panel, pilotItems, conditions, seed);
   const all = pilot.conditions.map((_, k) => k);
   const M = pilot.models.length;
   const pairs: PairVariance[] = [];
-  for (let a = 0; a < M; a++) for (let b = a + 1; b < M; b++) pairs.push(pairVariance(pairDifferences(pilot, a, b, all), pilot.n, conditions));
+  for (let a = 0; a < M; a++)
+    for (let b = a + 1; b < M; b++) pairs.push(pairVariance(pairDifferences(pilot, a, b, all), pilot.n, conditions));
   const means = pilot.models.map((_, m) => score(pilot, m, all));
   const order = means.map((_, m) => m).sort((a, b) => means[b] - means[a]);
   const adjacent = order.slice(0, -1).map((a, j) => [a, order[j + 1]] as const);
   return sizes.map((items, s) => {
-    const predictedPower = conditions === 1
-      ? avg(adjacent.map(([a, b]) => {
-        const c = discordant(pilot, a, b);
-        return mcnemarPower((c.onlyA - c.onlyB) / pilot.n, (c.onlyA + c.onlyB) / pilot.n, items, alpha);
-      }))
-      : NaN;
+    const predictedPower =
+      conditions === 1
+        ? avg(
+            adjacent.map(([a, b]) => {
+              const c = discordant(pilot, a, b);
+              return mcnemarPower((c.onlyA - c.onlyB) / pilot.n, (c.onlyA + c.onlyB) / pilot.n, items, alpha);
+            }),
+          )
+        : NaN;
     let rejections = 0;
     let tauSum = 0;
     for (let r = 0; r < replications; r++) {
       const x = replicate(panel, items, conditions, seed * 1000003 + s * 7919 + 2 * r + 1);
       const y = replicate(panel, items, conditions, seed * 1000003 + s * 7919 + 2 * r + 2);
-      tauSum += kendallTauB(x.models.map((_, m) => score(x, m, all)), y.models.map((_, m) => score(y, m, all)));
+      tauSum += kendallTauB(
+        x.models.map((_, m) => score(x, m, all)),
+        y.models.map((_, m) => score(y, m, all)),
+      );
       if (conditions === 1) {
         for (const [a, b] of adjacent) {
           const c = discordant(x, a, b);

@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { designRoles, designLeaderboard } from '../../src/analysis/design.js';
-import { expectedTau, itemsForTau, mcnemarItems, mcnemarPower, pairVariance, pairedZItems, pairedZPower, type PairVariance } from '../../src/analysis/designMath.js';
+import {
+  expectedTau,
+  itemsForTau,
+  mcnemarItems,
+  mcnemarPower,
+  pairVariance,
+  pairedZItems,
+  pairedZPower,
+  type PairVariance,
+} from '../../src/analysis/designMath.js';
 import { simulateRun } from '../../src/analysis/simulate.js';
 import { buildResultMatrix } from '../../src/analysis/resultMatrix.js';
 import { replicate, validateDesign } from './design-sim.js';
 
 test('power and sample size invert each other (McNemar and paired z)', () => {
-  for (const [delta, psi] of [[0.02, 0.3], [0.05, 0.2], [-0.01, 0.4]]) {
+  for (const [delta, psi] of [
+    [0.02, 0.3],
+    [0.05, 0.2],
+    [-0.01, 0.4],
+  ]) {
     const n = mcnemarItems(delta, psi, 0.05, 0.8)!;
     assert.ok(mcnemarPower(delta, psi, n, 0.05) >= 0.8, `power at ${n}`);
     assert.ok(mcnemarPower(delta, psi, n - 2, 0.05) < 0.8, `power just below ${n}`);
@@ -42,34 +55,55 @@ test('variance components recover a planted item × condition structure', () => 
 test('expected τ grows with items to its limit; itemsForTau finds where it crosses the target', () => {
   const mx = replicate({ abilities: [0, 0.3, 0.6, 0.9], conditionSD: 0 }, 3000, 1, 5);
   const pairs: PairVariance[] = [];
-  for (let a = 0; a < 4; a++) for (let b = a + 1; b < 4; b++) {
-    const d = new Float64Array(mx.n);
-    for (let i = 0; i < mx.n; i++) d[i] = mx.correct[a * mx.n + i] - mx.correct[b * mx.n + i];
-    pairs.push(pairVariance(d, mx.n, 1));
-  }
+  for (let a = 0; a < 4; a++)
+    for (let b = a + 1; b < 4; b++) {
+      const d = new Float64Array(mx.n);
+      for (let i = 0; i < mx.n; i++) d[i] = mx.correct[a * mx.n + i] - mx.correct[b * mx.n + i];
+      pairs.push(pairVariance(d, mx.n, 1));
+    }
   const taus = [100, 1000, 10000, 100000].map((n) => expectedTau(pairs, n));
   for (let j = 1; j < taus.length; j++) assert.ok(taus[j] > taus[j - 1]);
   const n = itemsForTau(pairs, 0.9)!;
   assert.ok(expectedTau(pairs, n) >= 0.9 && expectedTau(pairs, n - 1) < 0.9);
-  assert.equal(itemsForTau(pairs.map((p) => ({ ...p, deltaSquared: 0 })), 0.5), null, 'no true differences: never');
+  assert.equal(
+    itemsForTau(
+      pairs.map((p) => ({ ...p, deltaSquared: 0 })),
+      0.5,
+    ),
+    null,
+    'no true differences: never',
+  );
 });
 
 test('predictions agree with simulated replications within 5 points at three sizes', () => {
   // Six models, 0.2 logits apart; pilot of 14,000 items (MMLU's size); 150 pairs of replications per size.
   const panel = { abilities: [0, 0.2, 0.4, 0.6, 0.8, 1.0], conditionSD: 0 };
   for (const row of validateDesign(panel, 14000, 1, [300, 1000, 3000], 150, 1)) {
-    assert.ok(Math.abs(row.predictedPower - row.observedPower) <= 0.05, `power at ${row.items}: ${row.predictedPower} vs ${row.observedPower}`);
-    assert.ok(Math.abs(row.predictedTau - row.observedTau) <= 0.05, `τ at ${row.items}: ${row.predictedTau} vs ${row.observedTau}`);
+    assert.ok(
+      Math.abs(row.predictedPower - row.observedPower) <= 0.05,
+      `power at ${row.items}: ${row.predictedPower} vs ${row.observedPower}`,
+    );
+    assert.ok(
+      Math.abs(row.predictedTau - row.observedTau) <= 0.05,
+      `τ at ${row.items}: ${row.predictedTau} vs ${row.observedTau}`,
+    );
   }
   // New conditions too: a pilot with 16 perturbation conditions predicts the robust ranking's τ.
   for (const row of validateDesign({ ...panel, conditionSD: 0.15 }, 3000, 16, [300, 1000], 40, 2)) {
-    assert.ok(Math.abs(row.predictedTau - row.observedTau) <= 0.05, `robust τ at ${row.items}: ${row.predictedTau} vs ${row.observedTau}`);
+    assert.ok(
+      Math.abs(row.predictedTau - row.observedTau) <= 0.05,
+      `robust τ at ${row.items}: ${row.predictedTau} vs ${row.observedTau}`,
+    );
   }
 });
 
 test('designLeaderboard on a simulated run: candidates by role, pairs, and a recommendation', () => {
   const run = simulateRun({ models: 5, items: 600, conditions: 12, seed: 3, rotations: false });
-  const mx = buildResultMatrix(run.items, run.models, run.conditions.map((c) => c.name));
+  const mx = buildResultMatrix(
+    run.items,
+    run.models,
+    run.conditions.map((c) => c.name),
+  );
   const roles = designRoles(run.conditions, run.baseline);
   assert.equal(roles.baseline, 'baseline');
   assert.equal(roles['scoring=cloze-char'], 'protocol');
@@ -80,10 +114,14 @@ test('designLeaderboard on a simulated run: candidates by role, pairs, and a rec
   for (const c of design.candidates) {
     assert.equal(c.adjacentPairs.length, 4);
     assert.ok(c.expectedTau >= -1 && c.expectedTau <= 1);
-    assert.ok(Math.abs(c.splitHalf.observed - c.splitHalf.predicted) < 0.35, `${c.name}: split-half ${c.splitHalf.observed} vs ${c.splitHalf.predicted}`);
+    assert.ok(
+      Math.abs(c.splitHalf.observed - c.splitHalf.predicted) < 0.35,
+      `${c.name}: split-half ${c.splitHalf.observed} vs ${c.splitHalf.predicted}`,
+    );
     for (const p of c.adjacentPairs) {
       assert.ok(p.difference >= 0, 'adjacent pairs go best first');
-      if (p.itemsNeeded !== null && p.powerAtPilot < 0.8) assert.ok(p.itemsNeeded > 600, 'underpowered now: needs more items');
+      if (p.itemsNeeded !== null && p.powerAtPilot < 0.8)
+        assert.ok(p.itemsNeeded > 600, 'underpowered now: needs more items');
     }
   }
   assert.ok(design.conditionsNeeded && design.conditionsNeeded.perturbations.length >= 4);

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  binomialHalfCdf, erfc, logFactorial, normalCdf, normalQuantile, quantileSorted, quantileSortedDiscrete, zForAlpha,
+  binomialHalfCdf,
+  erfc,
+  logFactorial,
+  normalCdf,
+  normalQuantile,
+  quantileSorted,
+  quantileSortedDiscrete,
+  zForAlpha,
 } from '../../src/core/distributions.js';
 import { close } from './helpers.js';
 

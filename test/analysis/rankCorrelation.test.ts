@@ -33,17 +33,41 @@ test('rank shifts and agreement against the baseline', () => {
     [0.9, 0.7, 0.7], // y: b and c tie at 2
   ];
   const s = rankShifts(models, conditions, accuracy, 0);
-  assert.deepEqual(s.perModel.map((p) => p.ranks), [{ base: 1, x: 3, y: 1 }, { base: 2, x: 2, y: 2 }, { base: 3, x: 1, y: 2 }]);
-  assert.deepEqual(s.perModel.map((p) => [p.rankRange, p.maxAbsShift, p.maxShiftCondition]), [[2, 2, 'x'], [0, 0, null], [2, 2, 'x']]);
+  assert.deepEqual(
+    s.perModel.map((p) => p.ranks),
+    [
+      { base: 1, x: 3, y: 1 },
+      { base: 2, x: 2, y: 2 },
+      { base: 3, x: 1, y: 2 },
+    ],
+  );
+  assert.deepEqual(
+    s.perModel.map((p) => [p.rankRange, p.maxAbsShift, p.maxShiftCondition]),
+    [
+      [2, 2, 'x'],
+      [0, 0, null],
+      [2, 2, 'x'],
+    ],
+  );
   assert.equal(s.modelsMoved, 2);
   assert.deepEqual(s.movedByCondition, { base: 0, x: 2, y: 1 });
   const agr = rankAgreement(conditions, accuracy, 0);
-  assert.deepEqual(agr.vsBaseline.map((r) => r.b), ['x', 'y']);
+  assert.deepEqual(
+    agr.vsBaseline.map((r) => r.b),
+    ['x', 'y'],
+  );
   close(agr.vsBaseline[0].kendallTauB, -1);
   close(agr.vsBaseline[0].tauK, 0);
   close(agr.vsBaseline[0].spearmanRho, -1);
   close(agr.vsBaseline[1].kendallTauB, 2 / Math.sqrt(6), 1e-15);
   assert.equal(agr.pairs.length, 3);
-  const allTied = rankAgreement(['p', 'q'], [[0.5, 0.5], [0.1, 0.2]], 0);
+  const allTied = rankAgreement(
+    ['p', 'q'],
+    [
+      [0.5, 0.5],
+      [0.1, 0.2],
+    ],
+    0,
+  );
   assert.equal(allTied.vsBaseline[0].kendallTauB, null);
 });

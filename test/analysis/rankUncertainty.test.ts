@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import { makeRng } from '../../src/core/rng.js';
 import { pairedBootstrapSums } from '../../src/analysis/pairedBootstrap.js';
 import {
-  bootstrapRankIntervals, pairwiseTests, rankUpperBounds, significantlyBetter, simultaneousRankIntervals, tiedGroups, type PairTest,
+  bootstrapRankIntervals,
+  pairwiseTests,
+  rankUpperBounds,
+  significantlyBetter,
+  simultaneousRankIntervals,
+  tiedGroups,
+  type PairTest,
 } from '../../src/analysis/rankUncertainty.js';
 
 test('paired bootstrap: packed sums equal the sums over the same draws, done naively', () => {
@@ -28,8 +34,16 @@ test('paired bootstrap: packed sums equal the sums over the same draws, done nai
 
 /** A hand-made family of tests for three models with means 0.9 > 0.8 > 0.3. */
 function tests(pAB: number, pAC: number, pBC: number): PairTest[] {
-  const t = (a: number, b: number, d: number, holmP: number): PairTest =>
-    ({ a, b, meanDifference: d, se: 0.01, ci: [d - 0.02, d + 0.02], test: 'paired-z', pValue: holmP, holmP });
+  const t = (a: number, b: number, d: number, holmP: number): PairTest => ({
+    a,
+    b,
+    meanDifference: d,
+    se: 0.01,
+    ci: [d - 0.02, d + 0.02],
+    test: 'paired-z',
+    pValue: holmP,
+    holmP,
+  });
   return [t(0, 1, 0.1, pAB), t(0, 2, 0.6, pAC), t(1, 2, 0.5, pBC)];
 }
 
@@ -41,8 +55,15 @@ test('rank upper bound = 1 + models significantly better; tied groups are the ma
   // Chains do not merge groups: c is inseparable from b but separable from a, so b is in two groups.
   const chain = significantlyBetter(tests(0.2, 0.001, 0.2), 3);
   assert.deepEqual(rankUpperBounds(chain, 3), [1, 1, 2]);
-  assert.deepEqual(tiedGroups(scores, chain), [[0, 1], [1, 2]]);
-  assert.deepEqual(simultaneousRankIntervals(chain, 3), [[1, 2], [1, 3], [2, 3]]);
+  assert.deepEqual(tiedGroups(scores, chain), [
+    [0, 1],
+    [1, 2],
+  ]);
+  assert.deepEqual(simultaneousRankIntervals(chain, 3), [
+    [1, 2],
+    [1, 3],
+    [2, 3],
+  ]);
   const none = significantlyBetter(tests(0.2, 0.2, 0.2), 3);
   assert.deepEqual(tiedGroups(scores, none), [[0, 1, 2]]);
   // A negative difference makes b the better one.

@@ -29,7 +29,8 @@ export function readTree(root: string): Map<string, string> {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.(ts|tsx|mts)$/.test(entry.name)) files.set(relative(root, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+      else if (/\.(ts|tsx|mts)$/.test(entry.name))
+        files.set(relative(root, full).split(sep).join('/'), readFileSync(full, 'utf8'));
     }
   };
   walk(root);
@@ -41,14 +42,18 @@ function specifiers(path: string, text: string): { specifier: string; line: numb
   const found: { specifier: string; line: number }[] = [];
   const add = (node: ts.Node, literal: ts.Node | undefined): void => {
     if (literal && ts.isStringLiteralLike(literal)) {
-      found.push({ specifier: literal.text, line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1 });
+      found.push({
+        specifier: literal.text,
+        line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1,
+      });
     }
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node, node.moduleSpecifier);
     else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       add(node, node.moduleReference.expression);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node, node.arguments[0]);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      add(node, node.arguments[0]);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node, node.argument.literal);
     ts.forEachChild(node, visit);
   };
@@ -131,12 +136,17 @@ export function checkLayers(files: Map<string, string>, map: LayerMap, root = 's
       const to = rank.get(unitOf(edge.to));
       return from !== undefined && to !== undefined && to > from;
     })
-    .map((edge) => `${root}/${edge.from}:${edge.line} imports ${root}/${edge.to} (${unitOf(edge.from)} is below ${unitOf(edge.to)})`);
+    .map(
+      (edge) =>
+        `${root}/${edge.from}:${edge.line} imports ${root}/${edge.to} (${unitOf(edge.from)} is below ${unitOf(edge.to)})`,
+    );
   const cycleLines = cycles(edges).map((component) => {
     const members = new Set(component);
     const inside = edges.filter((edge) => members.has(edge.from) && members.has(edge.to));
     return `cycle of ${component.length} files:\n${inside.map((edge) => `  ${root}/${edge.from}:${edge.line} imports ${root}/${edge.to}`).join('\n')}`;
   });
-  const unmapped = [...new Set([...files.keys()].map(unitOf))].filter((unit) => !rank.has(unit)).map((unit) => `${root}/${unit} is in no layer`);
+  const unmapped = [...new Set([...files.keys()].map(unitOf))]
+    .filter((unit) => !rank.has(unit))
+    .map((unit) => `${root}/${unit} is in no layer`);
   return { upward, cycles: cycleLines, unmapped };
 }

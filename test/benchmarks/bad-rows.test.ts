@@ -17,7 +17,8 @@ interface Case {
 }
 
 const enc = new TextEncoder();
-const withInvalidUtf8 = (before: string, after: string) => new Uint8Array([...enc.encode(before), 0xff, 0xfe, ...enc.encode(after)]);
+const withInvalidUtf8 = (before: string, after: string) =>
+  new Uint8Array([...enc.encode(before), 0xff, 0xfe, ...enc.encode(after)]);
 
 const cases: Case[] = [
   { name: 'unterminated quote', format: 'mmlu', bad: '"open question,a,b,c,d,A', reason: /unterminated quoted field/ },
@@ -30,52 +31,157 @@ const cases: Case[] = [
   { name: 'empty choice', format: 'mmlu', bad: 'q,a,,c,d,A', reason: /empty choice B/ },
   { name: 'invalid UTF-8', format: 'mmlu', bad: withInvalidUtf8('q', ',a,b,c,d,A'), reason: /invalid UTF-8/ },
   { name: 'csv wrong column count', format: 'csv', bad: '9,q,"[""a"",""b""]"', reason: /expected 4 columns, found 3/ },
-  { name: 'csv index out of range', format: 'csv', bad: '9,q,"[""a"",""b""]",2', reason: /answer 2 out of range for 2 choices/ },
+  {
+    name: 'csv index out of range',
+    format: 'csv',
+    bad: '9,q,"[""a"",""b""]",2',
+    reason: /answer 2 out of range for 2 choices/,
+  },
   { name: 'csv negative index', format: 'csv', bad: '9,q,"[""a"",""b""]",-1', reason: /out of range/ },
   { name: 'csv fewer than 2 choices', format: 'csv', bad: '9,q,"[""a""]",0', reason: /fewer than 2 choices/ },
   { name: 'csv choices not JSON', format: 'csv', bad: '9,q,a;b,0', reason: /not a JSON array/ },
-  { name: 'csv duplicate id', format: 'csv', bad: '1,q,"[""a"",""b""]",0', reason: /duplicate id "1" \(first seen on line 2\)/ },
-  { name: 'csv broken quoting', format: 'csv', bad: '9,"q,"[""a"",""b""]",0', reason: /after a closing quote|unterminated/ },
-  { name: 'csv invalid UTF-8', format: 'csv', bad: withInvalidUtf8('9,q', ',"[""a"",""b""]",0'), reason: /invalid UTF-8/ },
+  {
+    name: 'csv duplicate id',
+    format: 'csv',
+    bad: '1,q,"[""a"",""b""]",0',
+    reason: /duplicate id "1" \(first seen on line 2\)/,
+  },
+  {
+    name: 'csv broken quoting',
+    format: 'csv',
+    bad: '9,"q,"[""a"",""b""]",0',
+    reason: /after a closing quote|unterminated/,
+  },
+  {
+    name: 'csv invalid UTF-8',
+    format: 'csv',
+    bad: withInvalidUtf8('9,q', ',"[""a"",""b""]",0'),
+    reason: /invalid UTF-8/,
+  },
   { name: 'jsonl invalid JSON', format: 'jsonl', bad: '{"id": 9, "q": "x",', reason: /invalid JSON/ },
   { name: 'jsonl not an object', format: 'jsonl', bad: '[1, 2]', reason: /expected a JSON object/ },
-  { name: 'jsonl index out of range', format: 'jsonl', bad: '{"id":9,"q":"x","c":["a","b"],"a":5}', reason: /answer 5 out of range/ },
-  { name: 'jsonl non-integer index', format: 'jsonl', bad: '{"id":9,"q":"x","c":["a","b"],"a":0.5}', reason: /not an integer index/ },
-  { name: 'jsonl missing question', format: 'jsonl', bad: '{"id":9,"c":["a","b"],"a":0}', reason: /question field "q" is missing/ },
-  { name: 'jsonl empty question', format: 'jsonl', bad: '{"id":9,"q":"","c":["a","b"],"a":0}', reason: /empty question/ },
-  { name: 'jsonl empty choice', format: 'jsonl', bad: '{"id":9,"q":"x","c":["a"," "],"a":0}', reason: /empty choice B/ },
-  { name: 'jsonl one choice', format: 'jsonl', bad: '{"id":9,"q":"x","c":["a"],"a":0}', reason: /fewer than 2 choices/ },
-  { name: 'jsonl choice not text', format: 'jsonl', bad: '{"id":9,"q":"x","c":["a",null],"a":0}', reason: /choice B is not text/ },
-  { name: 'jsonl duplicate id', format: 'jsonl', bad: '{"id":1,"q":"x","c":["a","b"],"a":0}', reason: /duplicate id "1" \(first seen on line 1\)/ },
-  { name: 'jsonl empty id', format: 'jsonl', bad: '{"id":"","q":"x","c":["a","b"],"a":0}', reason: /id field "id" is missing or empty/ },
-  { name: 'jsonl invalid UTF-8', format: 'jsonl', bad: withInvalidUtf8('{"id":9,"q":"x', '","c":["a","b"],"a":0}'), reason: /invalid UTF-8/ },
-  { name: 'gauntlet gold out of range', format: 'gauntlet', bad: '{"query":"x","choices":["a","b"],"gold":2}', reason: /answer 2 out of range/ },
-  { name: 'gauntlet gold not an integer', format: 'gauntlet', bad: '{"query":"x","choices":["a","b"],"gold":"1"}', reason: /"gold" "1" is not an integer/ },
+  {
+    name: 'jsonl index out of range',
+    format: 'jsonl',
+    bad: '{"id":9,"q":"x","c":["a","b"],"a":5}',
+    reason: /answer 5 out of range/,
+  },
+  {
+    name: 'jsonl non-integer index',
+    format: 'jsonl',
+    bad: '{"id":9,"q":"x","c":["a","b"],"a":0.5}',
+    reason: /not an integer index/,
+  },
+  {
+    name: 'jsonl missing question',
+    format: 'jsonl',
+    bad: '{"id":9,"c":["a","b"],"a":0}',
+    reason: /question field "q" is missing/,
+  },
+  {
+    name: 'jsonl empty question',
+    format: 'jsonl',
+    bad: '{"id":9,"q":"","c":["a","b"],"a":0}',
+    reason: /empty question/,
+  },
+  {
+    name: 'jsonl empty choice',
+    format: 'jsonl',
+    bad: '{"id":9,"q":"x","c":["a"," "],"a":0}',
+    reason: /empty choice B/,
+  },
+  {
+    name: 'jsonl one choice',
+    format: 'jsonl',
+    bad: '{"id":9,"q":"x","c":["a"],"a":0}',
+    reason: /fewer than 2 choices/,
+  },
+  {
+    name: 'jsonl choice not text',
+    format: 'jsonl',
+    bad: '{"id":9,"q":"x","c":["a",null],"a":0}',
+    reason: /choice B is not text/,
+  },
+  {
+    name: 'jsonl duplicate id',
+    format: 'jsonl',
+    bad: '{"id":1,"q":"x","c":["a","b"],"a":0}',
+    reason: /duplicate id "1" \(first seen on line 1\)/,
+  },
+  {
+    name: 'jsonl empty id',
+    format: 'jsonl',
+    bad: '{"id":"","q":"x","c":["a","b"],"a":0}',
+    reason: /id field "id" is missing or empty/,
+  },
+  {
+    name: 'jsonl invalid UTF-8',
+    format: 'jsonl',
+    bad: withInvalidUtf8('{"id":9,"q":"x', '","c":["a","b"],"a":0}'),
+    reason: /invalid UTF-8/,
+  },
+  {
+    name: 'gauntlet gold out of range',
+    format: 'gauntlet',
+    bad: '{"query":"x","choices":["a","b"],"gold":2}',
+    reason: /answer 2 out of range/,
+  },
+  {
+    name: 'gauntlet gold not an integer',
+    format: 'gauntlet',
+    bad: '{"query":"x","choices":["a","b"],"gold":"1"}',
+    reason: /"gold" "1" is not an integer/,
+  },
   { name: 'gauntlet missing query', format: 'gauntlet', bad: '{"choices":["a","b"],"gold":1}', reason: /"query"/ },
 ];
 
 /** Write a file with good rows around the bad one; returns the spec, the data file and the bad row's line. */
-async function setUp(c: Case, onBadRow: 'error' | 'skip'): Promise<{ s: BenchmarkSpec; file: string; line: number; good: number }> {
+async function setUp(
+  c: Case,
+  onBadRow: 'error' | 'skip',
+): Promise<{ s: BenchmarkSpec; file: string; line: number; good: number }> {
   const dir = await tempDir();
   const join = (before: string, after: string) =>
-    typeof c.bad === 'string' ? before + c.bad + after : new Uint8Array([...enc.encode(before), ...c.bad, ...enc.encode(after)]);
+    typeof c.bad === 'string'
+      ? before + c.bad + after
+      : new Uint8Array([...enc.encode(before), ...c.bad, ...enc.encode(after)]);
   if (c.format === 'mmlu') {
     const content = join('"first\nquestion",a,b,c,d,A\n', '\nlast,a,b,c,d,D\n');
     await writeFiles(dir, { 'test/x_test.csv': content, 'dev/x_dev.csv': 'q,a,b,c,d,B\n' });
-    return { s: spec({ format: 'mmlu', path: dir, onBadRow }), file: path.join(dir, 'test', 'x_test.csv'), line: 3, good: 2 };
+    return {
+      s: spec({ format: 'mmlu', path: dir, onBadRow }),
+      file: path.join(dir, 'test', 'x_test.csv'),
+      line: 3,
+      good: 2,
+    };
   }
   if (c.format === 'csv') {
-    const content = join('id,question,choices,answer\n1,"two\nlines","[""a"",""b""]",1\n', '\n3,last,"[""a"",""b""]",0\n');
+    const content = join(
+      'id,question,choices,answer\n1,"two\nlines","[""a"",""b""]",1\n',
+      '\n3,last,"[""a"",""b""]",0\n',
+    );
     await writeFiles(dir, { 'd.csv': content });
     const fields = { id: 'id', question: 'question', choices: 'choices', answer: 'answer' };
-    return { s: spec({ format: 'csv', path: 'd.csv', fields, onBadRow }), file: path.join(dir, 'd.csv'), line: 4, good: 2 };
+    return {
+      s: spec({ format: 'csv', path: 'd.csv', fields, onBadRow }),
+      file: path.join(dir, 'd.csv'),
+      line: 4,
+      good: 2,
+    };
   }
-  const good = c.format === 'jsonl' ? '{"id":1,"q":"x","c":["a","b"],"a":1}' : '{"query":"x","choices":["a","b"],"gold":1}';
-  const good2 = c.format === 'jsonl' ? '{"id":3,"q":"y","c":["a","b"],"a":0}' : '{"query":"y","choices":["a","b"],"gold":0}';
+  const good =
+    c.format === 'jsonl' ? '{"id":1,"q":"x","c":["a","b"],"a":1}' : '{"query":"x","choices":["a","b"],"gold":1}';
+  const good2 =
+    c.format === 'jsonl' ? '{"id":3,"q":"y","c":["a","b"],"a":0}' : '{"query":"y","choices":["a","b"],"gold":0}';
   await writeFiles(dir, { 'd.jsonl': join(`${good}\n\n`, `\n${good2}\n`) });
   const s =
     c.format === 'jsonl'
-      ? spec({ format: 'jsonl', path: 'd.jsonl', fields: { id: 'id', question: 'q', choices: 'c', answer: 'a' }, onBadRow })
+      ? spec({
+          format: 'jsonl',
+          path: 'd.jsonl',
+          fields: { id: 'id', question: 'q', choices: 'c', answer: 'a' },
+          onBadRow,
+        })
       : spec({ format: 'gauntlet', path: 'd.jsonl', onBadRow });
   return { s, file: path.join(dir, 'd.jsonl'), line: 3, good: 2 };
 }
@@ -101,21 +207,33 @@ describe('bad rows', () => {
   it('keeps row-index ids stable when a bad row is skipped', async () => {
     const { s } = await setUp(cases[2], 'skip');
     const b = await loadBenchmark(s, { baseDir: '/' });
-    assert.deepEqual(b.items.map((i) => i.id), ['x/test/0', 'x/test/2']);
+    assert.deepEqual(
+      b.items.map((i) => i.id),
+      ['x/test/0', 'x/test/2'],
+    );
   });
 
   it('reports an all-bad file as having no usable items', async () => {
     const dir = await writeFiles(await tempDir(), { 'd.jsonl': '{"query":"x","choices":["a"],"gold":0}\n' });
-    await rejectsUserError(loadBenchmark(spec({ format: 'gauntlet', path: 'd.jsonl', onBadRow: 'skip' }), { baseDir: dir }), path.join(dir, 'd.jsonl'), /no usable items \(1 bad row/);
+    await rejectsUserError(
+      loadBenchmark(spec({ format: 'gauntlet', path: 'd.jsonl', onBadRow: 'skip' }), { baseDir: dir }),
+      path.join(dir, 'd.jsonl'),
+      /no usable items \(1 bad row/,
+    );
   });
 });
 
 describe('file problems', () => {
-  const jsonlSpec = (p: string) => spec({ format: 'jsonl', path: p, fields: { question: 'q', choices: 'c', answer: 'a' } });
+  const jsonlSpec = (p: string) =>
+    spec({ format: 'jsonl', path: p, fields: { question: 'q', choices: 'c', answer: 'a' } });
 
   it('names a missing file', async () => {
     const dir = await tempDir();
-    await rejectsUserError(loadBenchmark(jsonlSpec('missing.jsonl'), { baseDir: dir }), path.join(dir, 'missing.jsonl'), /file not found/);
+    await rejectsUserError(
+      loadBenchmark(jsonlSpec('missing.jsonl'), { baseDir: dir }),
+      path.join(dir, 'missing.jsonl'),
+      /file not found/,
+    );
   });
 
   it('names a folder given as a file', async () => {
@@ -123,10 +241,18 @@ describe('file problems', () => {
     await rejectsUserError(loadBenchmark(jsonlSpec('sub'), { baseDir: dir }), path.join(dir, 'sub'), /found a folder/);
   });
 
-  for (const [name, content] of [['zero bytes', ''], ['whitespace only', ' \n\r\n'], ['BOM only', '\ufeff']] as const) {
+  for (const [name, content] of [
+    ['zero bytes', ''],
+    ['whitespace only', ' \n\r\n'],
+    ['BOM only', '\ufeff'],
+  ] as const) {
     it(`names an empty file (${name})`, async () => {
       const dir = await writeFiles(await tempDir(), { 'e.jsonl': content, 'e.csv': content });
-      await rejectsUserError(loadBenchmark(jsonlSpec('e.jsonl'), { baseDir: dir }), path.join(dir, 'e.jsonl'), /file is empty/);
+      await rejectsUserError(
+        loadBenchmark(jsonlSpec('e.jsonl'), { baseDir: dir }),
+        path.join(dir, 'e.jsonl'),
+        /file is empty/,
+      );
       const csv = spec({ format: 'csv', path: 'e.csv', fields: { question: 'q', choices: ['a', 'b'], answer: 'n' } });
       await rejectsUserError(loadBenchmark(csv, { baseDir: dir }), path.join(dir, 'e.csv'), /file is empty/);
     });
@@ -153,8 +279,14 @@ describe('BOM and CRLF', () => {
       });
     const load = async (dir: string) => [
       await loadBenchmark(spec({ format: 'mmlu', path: dir }), { baseDir: dir }),
-      await loadBenchmark(spec({ format: 'jsonl', path: 'd.jsonl', fields: { question: 'q', choices: 'c', answer: 'a' } }), { baseDir: dir }),
-      await loadBenchmark(spec({ format: 'csv', path: 'd.csv', fields: { question: 'q', choices: ['a', 'b'], answer: 'n' } }), { baseDir: dir }),
+      await loadBenchmark(
+        spec({ format: 'jsonl', path: 'd.jsonl', fields: { question: 'q', choices: 'c', answer: 'a' } }),
+        { baseDir: dir },
+      ),
+      await loadBenchmark(
+        spec({ format: 'csv', path: 'd.csv', fields: { question: 'q', choices: ['a', 'b'], answer: 'n' } }),
+        { baseDir: dir },
+      ),
     ];
     const plain = await load(await write('\n', ''));
     const windows = await load(await write('\r\n', '\ufeff'));

@@ -14,7 +14,10 @@ describe('parseCsv', () => {
   });
 
   it('keeps empty fields, including a trailing one', () => {
-    assert.deepEqual(ok('a,,b,\n,\n'), [['a', '', 'b', ''], ['', '']]);
+    assert.deepEqual(ok('a,,b,\n,\n'), [
+      ['a', '', 'b', ''],
+      ['', ''],
+    ]);
   });
 
   it('treats CRLF like LF, inside quoted fields too, and ignores blank lines', () => {
@@ -28,7 +31,11 @@ describe('parseCsv', () => {
 
   it('reports the physical line where each record starts', () => {
     const lines = parseCsv('"one\ntwo",x\n\nthree,y\n"4\n\n5",z').map((r) => [r.line, r.endLine]);
-    assert.deepEqual(lines, [[1, 2], [4, 4], [5, 7]]);
+    assert.deepEqual(lines, [
+      [1, 2],
+      [4, 4],
+      [5, 7],
+    ]);
   });
 
   it('reports an unterminated quote and resumes on the next line', () => {

@@ -11,13 +11,47 @@ import { assertWellFormed, spec, tempDir, writeFiles } from './helpers.js';
 /** Pieces that make CSV and JSONL parsers take their unusual paths. */
 const tricky = fc
   .array(
-    fc.constantFrom('"', '""', ',', '\n', '\r\n', '\r', ' ', '\ufeff', 'q', 'A', 'D', 'E', '0', '1', '-1', '{', '}', '[', ']', ':', '"q"', '"c"', '"a"', '"id"', 'null', '\\', '\u00e9', '\ud83d'),
+    fc.constantFrom(
+      '"',
+      '""',
+      ',',
+      '\n',
+      '\r\n',
+      '\r',
+      ' ',
+      '\ufeff',
+      'q',
+      'A',
+      'D',
+      'E',
+      '0',
+      '1',
+      '-1',
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      '"q"',
+      '"c"',
+      '"a"',
+      '"id"',
+      'null',
+      '\\',
+      '\u00e9',
+      '\ud83d',
+    ),
     { maxLength: 80 },
   )
   .map((parts) => parts.join(''));
 
 /** Mostly well-formed JSONL, so the success path gets exercised too. */
-const jsonValue = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -2, max: 5 }), fc.constant(null), fc.constant(''));
+const jsonValue = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.integer({ min: -2, max: 5 }),
+  fc.constant(null),
+  fc.constant(''),
+);
 const nearlyJsonl = fc
   .array(
     fc.record({
@@ -45,11 +79,40 @@ async function targets(dir: string): Promise<BenchmarkSpec[]> {
     specs.push(
       spec({ format: 'mmlu', path: 'mmlu', onBadRow }),
       spec({ format: 'gauntlet', path: 'data.jsonl', onBadRow }),
-      spec({ format: 'jsonl', path: 'data.jsonl', onBadRow, fields: { id: 'id', question: 'q', choices: 'c', answer: 'a' } }),
-      spec({ format: 'jsonl', path: 'data.jsonl', onBadRow, answerFormat: 'text', fields: { question: 'q', choices: ['q', 'a'], answer: 'a' } }),
-      spec({ format: 'csv', path: 'data.csv', onBadRow, answerFormat: 'letter', fields: { question: 'q', choices: ['A', 'D'], answer: 'a' } }),
-      spec({ format: 'csv', path: 'data.csv', onBadRow, header: false, fields: { question: '0', choices: ['1', '2'], answer: '3' } }),
-      spec({ format: 'csv', path: 'data.csv', onBadRow, header: false, fields: { question: '0', choices: '1', answer: '2' } }),
+      spec({
+        format: 'jsonl',
+        path: 'data.jsonl',
+        onBadRow,
+        fields: { id: 'id', question: 'q', choices: 'c', answer: 'a' },
+      }),
+      spec({
+        format: 'jsonl',
+        path: 'data.jsonl',
+        onBadRow,
+        answerFormat: 'text',
+        fields: { question: 'q', choices: ['q', 'a'], answer: 'a' },
+      }),
+      spec({
+        format: 'csv',
+        path: 'data.csv',
+        onBadRow,
+        answerFormat: 'letter',
+        fields: { question: 'q', choices: ['A', 'D'], answer: 'a' },
+      }),
+      spec({
+        format: 'csv',
+        path: 'data.csv',
+        onBadRow,
+        header: false,
+        fields: { question: '0', choices: ['1', '2'], answer: '3' },
+      }),
+      spec({
+        format: 'csv',
+        path: 'data.csv',
+        onBadRow,
+        header: false,
+        fields: { question: '0', choices: '1', answer: '2' },
+      }),
     );
   }
   return specs;

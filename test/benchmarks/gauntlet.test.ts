@@ -2,10 +2,19 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadBenchmark } from '../../src/benchmarks/load.js';
-import { GAUNTLET_DIR, assertWellFormed, noSharedData, rejectsUserError, spec, tempDir, writeFiles } from './helpers.js';
+import {
+  GAUNTLET_DIR,
+  assertWellFormed,
+  noSharedData,
+  rejectsUserError,
+  spec,
+  tempDir,
+  writeFiles,
+} from './helpers.js';
 
 const opts = { baseDir: process.cwd() };
-const gauntlet = (name: string, extra: object = {}) => spec({ format: 'gauntlet', path: path.join(GAUNTLET_DIR, `${name}.jsonl`), ...extra });
+const gauntlet = (name: string, extra: object = {}) =>
+  spec({ format: 'gauntlet', path: path.join(GAUNTLET_DIR, `${name}.jsonl`), ...extra });
 
 describe('gauntlet on the shared data', { skip: noSharedData && 'shared data folder not found' }, () => {
   it('loads arc_challenge with the query text as given', async () => {
@@ -30,7 +39,10 @@ describe('gauntlet on the shared data', { skip: noSharedData && 'shared data fol
     const b = await loadBenchmark(gauntlet('commonsense_qa'), opts);
     assert.equal(b.items.length, 1221);
     const first = b.items[0];
-    assert.equal(first.question, 'Question: A revolving door is convenient for two direction travel, but it also serves as a security measure at a what?');
+    assert.equal(
+      first.question,
+      'Question: A revolving door is convenient for two direction travel, but it also serves as a security measure at a what?',
+    );
     assert.deepEqual(first.choices, ['bank', 'department store', 'mall', 'new york']);
     assert.equal(first.answer, 0);
     assert.match(String(first.meta?.query), /\nChoices:\nA\. bank\n/);
@@ -40,14 +52,24 @@ describe('gauntlet on the shared data', { skip: noSharedData && 'shared data fol
   });
 
   it('refuses winogrande with a clear message', async () => {
-    await rejectsUserError(loadBenchmark(gauntlet('winogrande'), opts), `${path.join(GAUNTLET_DIR, 'winogrande.jsonl')}:1`, /WinoGrande shape/);
+    await rejectsUserError(
+      loadBenchmark(gauntlet('winogrande'), opts),
+      `${path.join(GAUNTLET_DIR, 'winogrande.jsonl')}:1`,
+      /WinoGrande shape/,
+    );
   });
 });
 
 describe('gauntlet files', () => {
   it('refuses the WinoGrande shape even under onBadRow: skip', async () => {
-    const dir = await writeFiles(await tempDir(), { 'w.jsonl': '{"context_options":["a","b"],"continuation":"c","gold":0}\n' });
-    await rejectsUserError(loadBenchmark(spec({ format: 'gauntlet', path: 'w.jsonl', onBadRow: 'skip' }), { baseDir: dir }), /w\.jsonl:1$/, /WinoGrande/);
+    const dir = await writeFiles(await tempDir(), {
+      'w.jsonl': '{"context_options":["a","b"],"continuation":"c","gold":0}\n',
+    });
+    await rejectsUserError(
+      loadBenchmark(spec({ format: 'gauntlet', path: 'w.jsonl', onBadRow: 'skip' }), { baseDir: dir }),
+      /w\.jsonl:1$/,
+      /WinoGrande/,
+    );
   });
 
   it('treats bare letter choices without a listing in the query as a bad row', async () => {
@@ -55,7 +77,10 @@ describe('gauntlet files', () => {
       'g.jsonl': '{"query":"Q?","choices":["A","B"],"gold":0}\n{"query":"Q2?","choices":["x","y"],"gold":1}\n',
     });
     const b = await loadBenchmark(spec({ format: 'gauntlet', path: 'g.jsonl', onBadRow: 'skip' }), { baseDir: dir });
-    assert.deepEqual(b.items.map((i) => i.id), ['g/1']);
+    assert.deepEqual(
+      b.items.map((i) => i.id),
+      ['g/1'],
+    );
     assert.equal(b.skipped.length, 1);
     assert.match(b.skipped[0].reason, /bare letters/);
   });

@@ -38,7 +38,11 @@ export async function writeFiles(dir: string, files: Record<string, string | Uin
 export const spec = (raw: unknown): BenchmarkSpec => parseBenchmarkSpec(raw);
 
 /** Assert the promise rejects with a UserError whose `where` and message match. */
-export async function rejectsUserError(promise: Promise<unknown>, where: string | RegExp, message?: RegExp): Promise<UserError> {
+export async function rejectsUserError(
+  promise: Promise<unknown>,
+  where: string | RegExp,
+  message?: RegExp,
+): Promise<UserError> {
   try {
     await promise;
   } catch (err) {

@@ -13,8 +13,14 @@ describe('MMLU on the shared data', { skip: noSharedData && 'shared data folder 
     assert.equal(b.items[0].id, 'anatomy/test/0');
     assert.equal(b.items[134].id, 'anatomy/test/134');
     assert.deepEqual([...b.fewshotPool.keys()], ['anatomy']);
-    assert.deepEqual(b.fewshotPool.get('anatomy')!.map((i) => i.id), [0, 1, 2, 3, 4].map((k) => `anatomy/dev/${k}`));
-    assert.deepEqual(b.files, [path.join(MMLU_DIR, 'test', 'anatomy_test.csv'), path.join(MMLU_DIR, 'dev', 'anatomy_dev.csv')]);
+    assert.deepEqual(
+      b.fewshotPool.get('anatomy')!.map((i) => i.id),
+      [0, 1, 2, 3, 4].map((k) => `anatomy/dev/${k}`),
+    );
+    assert.deepEqual(b.files, [
+      path.join(MMLU_DIR, 'test', 'anatomy_test.csv'),
+      path.join(MMLU_DIR, 'dev', 'anatomy_dev.csv'),
+    ]);
     assert.deepEqual(b.skipped, []);
     assert.match(b.description, /MMLU test split, subject anatomy.*135 items/);
   });
@@ -30,14 +36,19 @@ describe('MMLU on the shared data', { skip: noSharedData && 'shared data folder 
     assert.equal(second.question, 'A "dished face" profile is often associated with');
     assert.equal(second.answer, 1);
     // This dev row spans several CRLF-terminated lines inside one quoted field.
-    const multi = b.fewshotPool.get('college_mathematics')!.find((i) => i.question.startsWith('Let A be a real 2x2 matrix'));
+    const multi = b.fewshotPool
+      .get('college_mathematics')!
+      .find((i) => i.question.startsWith('Let A be a real 2x2 matrix'));
     assert.ok(multi);
     assert.ok(multi.question.includes('\nI. All of the entries of A^2 are nonnegative.'));
     assert.ok(!multi.question.includes('\r'));
   });
 
   it('keeps a stray quote in an unquoted field as text', async () => {
-    const b = await loadBenchmark(spec({ format: 'mmlu', path: MMLU_DIR, split: 'val', subjects: ['college_medicine'] }), opts);
+    const b = await loadBenchmark(
+      spec({ format: 'mmlu', path: MMLU_DIR, split: 'val', subjects: ['college_medicine'] }),
+      opts,
+    );
     assert.ok(b.items.some((i) => i.question.endsWith('Will to Truth?"')));
   });
 
@@ -51,7 +62,13 @@ describe('MMLU on the shared data', { skip: noSharedData && 'shared data folder 
 
   it('accepts the folder above data/ and ${GOODHART_SHARED}', async () => {
     const b = await loadBenchmark(
-      spec({ format: 'mmlu', path: '${GOODHART_SHARED}/data/mmlu', split: 'dev', fewshotSplit: 'val', subjects: ['virology'] }),
+      spec({
+        format: 'mmlu',
+        path: '${GOODHART_SHARED}/data/mmlu',
+        split: 'dev',
+        fewshotSplit: 'val',
+        subjects: ['virology'],
+      }),
       { baseDir: '/nonexistent' },
     );
     assert.equal(b.items.length, 5);
@@ -74,12 +91,20 @@ describe('MMLU folder problems', () => {
   it('names a missing folder', async () => {
     const dir = await tempDir();
     const missing = path.join(dir, 'nope');
-    await rejectsUserError(loadBenchmark(spec({ format: 'mmlu', path: 'nope' }), { baseDir: dir }), missing, /folder not found/);
+    await rejectsUserError(
+      loadBenchmark(spec({ format: 'mmlu', path: 'nope' }), { baseDir: dir }),
+      missing,
+      /folder not found/,
+    );
   });
 
   it('names a split folder without subject files', async () => {
     const dir = await writeFiles(await tempDir(), { 'test/readme.txt': 'hi' });
-    await rejectsUserError(loadBenchmark(spec({ format: 'mmlu', path: dir }), opts), path.join(dir, 'test'), /no <subject>_test\.csv files/);
+    await rejectsUserError(
+      loadBenchmark(spec({ format: 'mmlu', path: dir }), opts),
+      path.join(dir, 'test'),
+      /no <subject>_test\.csv files/,
+    );
   });
 
   it('names a missing split folder', async () => {
@@ -89,6 +114,10 @@ describe('MMLU folder problems', () => {
 
   it('names a missing few-shot file', async () => {
     const dir = await writeFiles(await tempDir(), { 'test/x_test.csv': 'q,a,b,c,d,A\n' });
-    await rejectsUserError(loadBenchmark(spec({ format: 'mmlu', path: dir }), opts), path.join(dir, 'dev', 'x_dev.csv'), /not found/);
+    await rejectsUserError(
+      loadBenchmark(spec({ format: 'mmlu', path: dir }), opts),
+      path.join(dir, 'dev', 'x_dev.csv'),
+      /not found/,
+    );
   });
 });

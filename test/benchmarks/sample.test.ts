@@ -8,10 +8,12 @@ import { MMLU_DIR, noSharedData, spec } from './helpers.js';
 
 const items: Item[] = [];
 for (const subject of ['a', 'b', 'c']) {
-  for (let k = 0; k < 40; k++) items.push({ id: `${subject}/${k}`, subject, question: 'q', choices: ['x', 'y'], answer: 0 });
+  for (let k = 0; k < 40; k++)
+    items.push({ id: `${subject}/${k}`, subject, question: 'q', choices: ['x', 'y'], answer: 0 });
 }
 const ids = (xs: Item[]) => xs.map((i) => i.id);
-const countBySubject = (xs: Item[]) => xs.reduce((m, i) => m.set(i.subject!, (m.get(i.subject!) ?? 0) + 1), new Map<string, number>());
+const countBySubject = (xs: Item[]) =>
+  xs.reduce((m, i) => m.set(i.subject!, (m.get(i.subject!) ?? 0) + 1), new Map<string, number>());
 
 describe('sampleItems', () => {
   it('returns everything without a limit', () => {
@@ -33,7 +35,10 @@ describe('sampleItems', () => {
     assert.deepEqual(ids(a), ids(sampleItems(items, { total: 20, seed: 5 })));
     assert.notDeepEqual(ids(a), ids(sampleItems(items, { total: 20, seed: 6 })));
     const positions = a.map((i) => items.indexOf(i));
-    assert.deepEqual(positions, positions.slice().sort((x, y) => x - y));
+    assert.deepEqual(
+      positions,
+      positions.slice().sort((x, y) => x - y),
+    );
   });
 
   it('does not depend on the order of the input', () => {
@@ -59,7 +64,8 @@ describe('sampleItems', () => {
 describe('limits when loading MMLU', { skip: noSharedData && 'shared data folder not found' }, () => {
   it('applies perSubject and total with a seed', async () => {
     const subjects = ['anatomy', 'virology', 'astronomy'];
-    const load = (limit: object) => loadBenchmark(spec({ format: 'mmlu', path: MMLU_DIR, subjects, limit }), { baseDir: '.' });
+    const load = (limit: object) =>
+      loadBenchmark(spec({ format: 'mmlu', path: MMLU_DIR, subjects, limit }), { baseDir: '.' });
     const per = await load({ perSubject: 4, seed: 1 });
     assert.equal(per.items.length, 12);
     assert.deepEqual([...countBySubject(per.items).values()], [4, 4, 4]);

@@ -7,7 +7,9 @@ import { runCli, tempDir } from '../helpers.js';
 /** A study of simulated models on real MMLU questions: runs in seconds, with known truth. */
 function writeSimStudy(dir: string): string {
   const file = path.join(dir, 'study.yaml');
-  fs.writeFileSync(file, `name: sim
+  fs.writeFileSync(
+    file,
+    `name: sim
 seed: 4
 benchmark:
   format: mmlu
@@ -24,7 +26,8 @@ conditions:
   - { name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 2 } }] }
   - { name: circ, scoring: symbol, perturbations: [circular] }
 baseline: base
-`);
+`,
+  );
   return file;
 }
 
@@ -37,7 +40,10 @@ test('run labels simulated models, writes analysis.json and prints the key table
   const run = await runCli(args);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /sim-strong \[simulated\]/, 'the accuracy table marks simulated models');
-  assert.match(run.stdout, /simulated models \(known truth, not real language models\): sim-strong, sim-biased, sim-leaky/);
+  assert.match(
+    run.stdout,
+    /simulated models \(known truth, not real language models\): sim-strong, sim-biased, sim-leaky/,
+  );
   assert.match(run.stdout, /Baseline leaderboard \(base\)/);
   assert.match(run.stdout, /Robust leaderboard/);
   const summary = readJson(path.join(out, 'summary.json'));
@@ -49,7 +55,10 @@ test('run labels simulated models, writes analysis.json and prints the key table
   const analysis = readJson(path.join(out, 'analysis.json'));
   assert.equal(analysis.settings.seed, 4, 'the run seed');
   assert.equal(analysis.items.n, 80);
-  assert.deepEqual(analysis.leaderboards.map((l: { condition: string }) => l.condition), ['base', 'pmi', 'shuffled', 'circ@rot0', 'circ@rot1', 'circ@rot2', 'circ@rot3']);
+  assert.deepEqual(
+    analysis.leaderboards.map((l: { condition: string }) => l.condition),
+    ['base', 'pmi', 'shuffled', 'circ@rot0', 'circ@rot1', 'circ@rot2', 'circ@rot3'],
+  );
   assert.equal(analysis.bias.circular.length, 1, 'the rotations are found as a CircularEval set');
 
   // Everything is cached the second time, and the results do not change.
@@ -64,7 +73,11 @@ test('run labels simulated models, writes analysis.json and prints the key table
   assert.match(analyze.stdout, /rank CI/);
   const reanalysis = readJson(path.join(out, 'analysis.json'));
   assert.deepEqual(
-    { seed: reanalysis.settings.seed, bootstrap: reanalysis.settings.bootstrap, cluster: reanalysis.settings.clusterBySubject },
+    {
+      seed: reanalysis.settings.seed,
+      bootstrap: reanalysis.settings.bootstrap,
+      cluster: reanalysis.settings.clusterBySubject,
+    },
     { seed: 11, bootstrap: 200, cluster: true },
   );
   const repeat = await runCli(['analyze', out, '--bootstrap', '200', '--seed', '11', '--cluster-by-subject']);
@@ -77,13 +90,19 @@ test('analyze refuses what is not a run folder, bad flags and broken result line
   assert.equal(notRun.code, 1);
   assert.match(notRun.stderr, /no summary\.json here: is this a run folder\?/);
 
-  fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ seed: 1, baseline: 'base', models: [{ name: 'm' }], conditions: [{ name: 'base' }] }));
+  fs.writeFileSync(
+    path.join(dir, 'summary.json'),
+    JSON.stringify({ seed: 1, baseline: 'base', models: [{ name: 'm' }], conditions: [{ name: 'base' }] }),
+  );
   fs.writeFileSync(path.join(dir, 'items.jsonl'), '{"model":"m","condition":"base","itemId":"1"}\n{not json\n');
   const broken = await runCli(['analyze', dir]);
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, /items\.jsonl:2: not JSON/);
 
-  for (const [flag, value] of [['--bootstrap', 'many'], ['--seed', '1.5']]) {
+  for (const [flag, value] of [
+    ['--bootstrap', 'many'],
+    ['--seed', '1.5'],
+  ]) {
     const r = await runCli(['analyze', dir, flag, value]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`${flag} must be a whole number`));

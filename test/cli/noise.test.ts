@@ -24,7 +24,9 @@ baseline: base
 
 function writeStudy(dir: string, models: string): string {
   const file = path.join(dir, 'study.yaml');
-  fs.writeFileSync(file, `name: noise
+  fs.writeFileSync(
+    file,
+    `name: noise
 seed: 5
 benchmark:
   format: mmlu
@@ -33,7 +35,8 @@ benchmark:
   limit: { perSubject: 60, seed: 2 }
 models:
 ${models}
-${CONDITIONS}`);
+${CONDITIONS}`,
+  );
   return file;
 }
 
@@ -43,7 +46,15 @@ const covers = (ci: [number, number] | null, x: number) => ci !== null && ci[0] 
 async function runStudy(models: string) {
   const dir = tempDir();
   const out = path.join(dir, 'out');
-  const run = await runCli(['run', writeStudy(dir, models), '--out', out, '--store', path.join(dir, 'store.sqlite'), '-q']);
+  const run = await runCli([
+    'run',
+    writeStudy(dir, models),
+    '--out',
+    out,
+    '--store',
+    path.join(dir, 'store.sqlite'),
+    '-q',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   return { out, stdout: run.stdout, analysis: readJson(path.join(out, 'analysis.json')) };
 }
@@ -56,21 +67,39 @@ test('no true effect: nothing moves beyond noise, τ inside its noise range, net
   assert.equal(analysis.items.n, 180);
 
   // Roles: only the perturbations make the robust leaderboard, and the tables say which.
-  assert.deepEqual(analysis.settings.robustSet, { conditions: ['shuffled', 'reversed', 'roman', 'helm'], source: 'roles' });
+  assert.deepEqual(analysis.settings.robustSet, {
+    conditions: ['shuffled', 'reversed', 'roman', 'helm'],
+    source: 'roles',
+  });
   assert.deepEqual(analysis.roles.stress, ['answer-is-A']);
   assert.deepEqual(analysis.roles.probe, ['choices-only']);
   assert.deepEqual(analysis.roles.protocol, ['pmi', 'five-shot']);
   const fiveShot = analysis.conditions.find((c: { name: string }) => c.name === 'five-shot');
   assert.deepEqual([fiveShot.role, fiveShot.roleSource], ['protocol', 'study']);
-  assert.match(stdout, /Robust leaderboard: strict accuracy averaged over 4 conditions \(role perturbation\): shuffled, reversed, roman, helm/);
-  assert.match(stdout, /Not in the robust set: answer-is-A \(stress\), choices-only \(probe\), pmi \(protocol\), five-shot \(protocol\)/);
-  assert.deepEqual(analysis.alternativeLeaderboards.map((a: { condition: string }) => a.condition), ['pmi', 'five-shot']);
-  assert.deepEqual(analysis.bias.stress.map((s: { condition: string }) => s.condition), ['answer-is-A', 'answer-is-A', 'answer-is-A', 'answer-is-A']);
+  assert.match(
+    stdout,
+    /Robust leaderboard: strict accuracy averaged over 4 conditions \(role perturbation\): shuffled, reversed, roman, helm/,
+  );
+  assert.match(
+    stdout,
+    /Not in the robust set: answer-is-A \(stress\), choices-only \(probe\), pmi \(protocol\), five-shot \(protocol\)/,
+  );
+  assert.deepEqual(
+    analysis.alternativeLeaderboards.map((a: { condition: string }) => a.condition),
+    ['pmi', 'five-shot'],
+  );
+  assert.deepEqual(
+    analysis.bias.stress.map((s: { condition: string }) => s.condition),
+    ['answer-is-A', 'answer-is-A', 'answer-is-A', 'answer-is-A'],
+  );
 
   // Noise floors.
   assert.equal(analysis.rankShifts.modelsMovedBeyondNoise, 0, 'no perturbation has an effect');
   for (const r of analysis.rankAgreement.vsBaseline.filter((x: { role: string }) => x.role === 'perturbation')) {
-    assert.ok(covers(r.noise.kendallTauBNull, r.kendallTauB), `${r.b}: τ ${r.kendallTauB} outside its noise range ${r.noise.kendallTauBNull}`);
+    assert.ok(
+      covers(r.noise.kendallTauBNull, r.kendallTauB),
+      `${r.b}: τ ${r.kendallTauB} outside its noise range ${r.noise.kendallTauBNull}`,
+    );
     assert.ok(r.noise.kendallTauBCI[0] <= r.kendallTauB && r.kendallTauB <= r.noise.kendallTauBCI[1]);
   }
   for (const g of analysis.goodhartGap) assert.ok(covers(g.ci, 0), `${g.model}: gap ${g.gap} [${g.ci}]`);
@@ -83,14 +112,20 @@ test('no true effect: nothing moves beyond noise, τ inside its noise range, net
     assert.equal(cell.noise.beyondNoise, false, `${cell.model}: no position bias`);
     assert.ok(cell.noise.nullQuantile > 0 && cell.noise.ci[0] <= cell.noise.ci[1]);
   }
-  assert.ok(analysis.probes.answerOrderMemory.length > 0 && analysis.probes.answerOrderMemory.every((m: { flagged: boolean }) => !m.flagged));
+  assert.ok(
+    analysis.probes.answerOrderMemory.length > 0 &&
+      analysis.probes.answerOrderMemory.every((m: { flagged: boolean }) => !m.flagged),
+  );
   assert.ok(Object.keys(analysis.nulls).length >= 8);
 
   // --robust names the set instead of the roles; an unknown name is refused.
   const override = await runCli(['analyze', out, '--robust', 'shuffled, helm', '--bootstrap', '100']);
   assert.equal(override.code, 0, override.stderr);
   assert.match(override.stdout, /averaged over 2 conditions \(given to --robust\): shuffled, helm/);
-  assert.deepEqual(readJson(path.join(out, 'analysis.json')).settings.robustSet, { conditions: ['shuffled', 'helm'], source: 'option' });
+  assert.deepEqual(readJson(path.join(out, 'analysis.json')).settings.robustSet, {
+    conditions: ['shuffled', 'helm'],
+    source: 'option',
+  });
   const bad = await runCli(['analyze', out, '--robust', 'shuffled,nope']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /robust-set condition "nope" is not one of the conditions/);
@@ -102,9 +137,14 @@ test('a planted effect is found: a memorized share gives a Goodhart gap and move
   - { name: sim-c, backend: sim, ability: 0.55, seed: 3 }`);
   const leaky = analysis.goodhartGap.find((g: { model: string }) => g.model === 'sim-leaky');
   assert.ok(leaky.ci[0] > 0 && leaky.holmP < 0.05, `gap ${leaky.gap} [${leaky.ci}]`);
-  for (const g of analysis.goodhartGap.filter((x: { model: string }) => x.model !== 'sim-leaky')) assert.ok(covers(g.ci, 0), g.model);
+  for (const g of analysis.goodhartGap.filter((x: { model: string }) => x.model !== 'sim-leaky'))
+    assert.ok(covers(g.ci, 0), g.model);
   const shuffled = analysis.rankShifts.orderChanges.find((c: { condition: string }) => c.condition === 'shuffled');
-  assert.ok(shuffled.reorderedPairs.some((p: { a: string; b: string; significant: boolean }) => p.significant && [p.a, p.b].includes('sim-leaky')));
+  assert.ok(
+    shuffled.reorderedPairs.some(
+      (p: { a: string; b: string; significant: boolean }) => p.significant && [p.a, p.b].includes('sim-leaky'),
+    ),
+  );
   assert.ok(analysis.rankShifts.modelsMovedBeyondNoise >= 2);
   const order = analysis.factorVariance.noise.factors.find((f: { factor: string }) => f.factor === 'order');
   assert.ok(order.netInteractionShareCI[0] > 0, 'models react differently to moving the choices');

@@ -40,11 +40,17 @@ test('the study schema accepts the registered backend and perturbation, and name
   assert.equal(study.conditions[1].info.factors.order, 'sort-choices(by=length)');
 
   assert.match(studyError(variant('    instruction: "', '    instructions: "')), /models\.0.*instructions/);
-  assert.match(studyError(variant('    instruction: "The following', '    instruction: 7 #')), /models\.0\.instruction/);
+  assert.match(
+    studyError(variant('    instruction: "The following', '    instruction: 7 #')),
+    /models\.0\.instruction/,
+  );
   const badArg = studyError(variant('{ sort-choices: { by: length } }', '{ sort-choices: { by: size } }'));
   assert.match(badArg, /conditions\.1\.perturbations\.0\.sort-choices\.by/);
   assert.match(badArg, /length.*alphabetical|alphabetical.*length/);
-  assert.match(studyError(variant('backend: gguf-instructed', 'backend: gguf-instructd')), /backend must be one of: gguf, .*gguf-instructed/);
+  assert.match(
+    studyError(variant('backend: gguf-instructed', 'backend: gguf-instructd')),
+    /backend must be one of: gguf, .*gguf-instructed/,
+  );
 
   const json = JSON.stringify(studyJsonSchema());
   assert.ok(json.includes('"const":"gguf-instructed"'), 'editors see the new backend');
@@ -59,11 +65,20 @@ test('a study using the registered backend, perturbation and statistic runs, and
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
   const [instructed, plain] = summary.models;
   assert.equal(instructed.backend, 'gguf-instructed');
-  assert.equal(instructed.id, `${plain.id}+instruction:${instructed.id.split('+instruction:')[1]}`, 'the plain model id, then the instruction hash');
+  assert.equal(
+    instructed.id,
+    `${plain.id}+instruction:${instructed.id.split('+instruction:')[1]}`,
+    'the plain model id, then the instruction hash',
+  );
   assert.match(instructed.details.instruction, /^The following is a multiple choice question/);
 
-  const results: ItemResult[] = fs.readFileSync(path.join(out, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const cell = (model: string, condition: string) => results.filter((r) => r.model === model && r.condition === condition);
+  const results: ItemResult[] = fs
+    .readFileSync(path.join(out, 'items.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const cell = (model: string, condition: string) =>
+    results.filter((r) => r.model === model && r.condition === condition);
   // The instruction reaches the model: the same weights score the same prompts differently.
   const withInstruction = cell('stories-instructed', 'baseline');
   const without = cell('stories', 'baseline');
@@ -79,10 +94,17 @@ test('a study using the registered backend, perturbation and statistic runs, and
   for (const r of sorted) {
     const item = byId.get(r.itemId)!;
     const lengths = r.order.map((choice) => item.choices[choice].length);
-    assert.deepEqual(lengths, [...lengths].sort((a, b) => a - b), r.itemId);
+    assert.deepEqual(
+      lengths,
+      [...lengths].sort((a, b) => a - b),
+      r.itemId,
+    );
     assert.equal(r.goldPosition, r.order.indexOf(item.answer));
   }
-  assert.ok(sorted.some((r, k) => r.order.join() !== cell('llama-2-tiny-random', 'baseline')[k].order.join()), 'some item is reordered');
+  assert.ok(
+    sorted.some((r, k) => r.order.join() !== cell('llama-2-tiny-random', 'baseline')[k].order.join()),
+    'some item is reordered',
+  );
 
   // The statistic is in analysis.json, with its method, and agrees with a count over items.jsonl.
   const analysis = JSON.parse(fs.readFileSync(path.join(out, 'analysis.json'), 'utf8'));
@@ -107,5 +129,8 @@ test('a study using the registered backend, perturbation and statistic runs, and
   assert.match(html, /<section id="error-consistency"><h2>Error consistency under baseline<\/h2>/);
   const markdown = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
   const row = `| stories | llama-2-tiny-random | ${pair.kappa === null ? '–' : pair.kappa.toFixed(2)} |`;
-  assert.ok(markdown.includes(`## Error consistency under baseline\n\n| model | model | kappa |`) && markdown.includes(row), row);
+  assert.ok(
+    markdown.includes(`## Error consistency under baseline\n\n| model | model | kappa |`) && markdown.includes(row),
+    row,
+  );
 });

@@ -13,7 +13,16 @@ const ref = parseDatasetRef('hf://datasets/acme/quiz');
 const big = Buffer.from(Array.from({ length: 50_000 }, (_, k) => (k * 7919) % 251));
 const table = parquet({ question: ['a?', 'b?'], answer: [0, 1] });
 const lines = '{"q":"x"}\n{"q":"y"}\n';
-const repo = { owner: 'acme', name: 'quiz', files: { 'data/test-00000-of-00001.parquet': table, 'data/big.parquet': big, 'README.md': '# quiz', 'extra/test.jsonl': lines } };
+const repo = {
+  owner: 'acme',
+  name: 'quiz',
+  files: {
+    'data/test-00000-of-00001.parquet': table,
+    'data/big.parquet': big,
+    'README.md': '# quiz',
+    'extra/test.jsonl': lines,
+  },
+};
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const quiet = { retryDelayMs: 0 };
 
@@ -22,7 +31,12 @@ describe('Hub downloads', () => {
     const f = await useFakeHub({ repos: [repo], pageSize: 2 });
     try {
       const files = await listRepoFiles(ref);
-      assert.deepEqual(files.map((x) => x.path).sort(), ['README.md', 'data/big.parquet', 'data/test-00000-of-00001.parquet', 'extra/test.jsonl']);
+      assert.deepEqual(files.map((x) => x.path).sort(), [
+        'README.md',
+        'data/big.parquet',
+        'data/test-00000-of-00001.parquet',
+        'extra/test.jsonl',
+      ]);
       const parquetFile = files.find((x) => x.path === 'data/big.parquet')!;
       assert.equal(parquetFile.size, big.length);
       assert.equal(parquetFile.sha256, sha(big));
@@ -37,10 +51,16 @@ describe('Hub downloads', () => {
     const f = await useFakeHub({ repos: [repo] }, { HF_TOKEN: 'hf_secret' });
     try {
       const dir = tempDir();
-      const got = await downloadFile(resolveUrl(ref, 'data/big.parquet'), path.join(dir, 'big.parquet'), { what: 'big', ...quiet });
+      const got = await downloadFile(resolveUrl(ref, 'data/big.parquet'), path.join(dir, 'big.parquet'), {
+        what: 'big',
+        ...quiet,
+      });
       assert.deepEqual(fs.readFileSync(path.join(dir, 'big.parquet')), big);
       assert.equal(got.sha256, sha(big));
-      const small = await downloadFile(resolveUrl(ref, 'extra/test.jsonl'), path.join(dir, 'test.jsonl'), { what: 'small', ...quiet });
+      const small = await downloadFile(resolveUrl(ref, 'extra/test.jsonl'), path.join(dir, 'test.jsonl'), {
+        what: 'small',
+        ...quiet,
+      });
       assert.equal(fs.readFileSync(path.join(dir, 'test.jsonl'), 'utf8'), lines);
       assert.equal(small.size, lines.length);
       const cdn = f.hub.hits.filter((h) => h.path.startsWith('/cdn/'));
@@ -57,7 +77,11 @@ describe('Hub downloads', () => {
     try {
       const dest = path.join(tempDir(), 'big.parquet');
       const logged: string[] = [];
-      await downloadFile(resolveUrl(ref, 'data/big.parquet'), dest, { what: 'big', log: (l) => logged.push(l), ...quiet });
+      await downloadFile(resolveUrl(ref, 'data/big.parquet'), dest, {
+        what: 'big',
+        log: (l) => logged.push(l),
+        ...quiet,
+      });
       assert.deepEqual(fs.readFileSync(dest), big);
       const cdn = f.hub.hits.filter((h) => h.path.startsWith('/cdn/'));
       assert.equal(cdn.length, 2);
@@ -75,9 +99,16 @@ describe('Hub downloads', () => {
     try {
       const dest = path.join(tempDir(), 'big.parquet');
       fs.writeFileSync(`${dest}.part`, big.subarray(0, 12_345));
-      await downloadFile(resolveUrl(ref, 'data/big.parquet'), dest, { what: 'big', expected: { size: big.length, sha256: sha(big) }, ...quiet });
+      await downloadFile(resolveUrl(ref, 'data/big.parquet'), dest, {
+        what: 'big',
+        expected: { size: big.length, sha256: sha(big) },
+        ...quiet,
+      });
       assert.deepEqual(fs.readFileSync(dest), big);
-      assert.deepEqual(f.hub.hits.filter((h) => h.path.startsWith('/cdn/')).map((h) => h.range), ['bytes=12345-']);
+      assert.deepEqual(
+        f.hub.hits.filter((h) => h.path.startsWith('/cdn/')).map((h) => h.range),
+        ['bytes=12345-'],
+      );
     } finally {
       await f.done();
     }
@@ -89,7 +120,10 @@ describe('Hub downloads', () => {
       const dest = path.join(tempDir(), 'big.parquet');
       await assert.rejects(
         downloadFile(resolveUrl(ref, 'data/big.parquet'), dest, { what: 'acme/quiz big.parquet', ...quiet }),
-        (e: unknown) => e instanceof UserError && /does not match the Hub \(sha256 /.test(e.message) && /acme\/quiz big\.parquet/.test(e.message),
+        (e: unknown) =>
+          e instanceof UserError &&
+          /does not match the Hub \(sha256 /.test(e.message) &&
+          /acme\/quiz big\.parquet/.test(e.message),
       );
       assert.equal(fs.existsSync(dest), false);
       assert.equal(fs.existsSync(`${dest}.part`), false);
@@ -101,10 +135,23 @@ describe('Hub downloads', () => {
   it("reports the Hub's 404s: unknown repository, file and revision", async () => {
     const f = await useFakeHub({ repos: [repo] });
     try {
-      await assert.rejects(listRepoFiles(parseDatasetRef('hf://datasets/acme/nope')), (e: unknown) => e instanceof UserError && /not found/.test(e.message) && /RepoNotFound: Repository not found/.test(e.message) && /hf:\/\/datasets\/acme\/nope/.test(e.message));
-      await assert.rejects(listRepoFiles(parseDatasetRef('hf://datasets/acme/quiz@v9')), (e: unknown) => e instanceof UserError && /revision not found/.test(e.message));
+      await assert.rejects(
+        listRepoFiles(parseDatasetRef('hf://datasets/acme/nope')),
+        (e: unknown) =>
+          e instanceof UserError &&
+          /not found/.test(e.message) &&
+          /RepoNotFound: Repository not found/.test(e.message) &&
+          /hf:\/\/datasets\/acme\/nope/.test(e.message),
+      );
+      await assert.rejects(
+        listRepoFiles(parseDatasetRef('hf://datasets/acme/quiz@v9')),
+        (e: unknown) => e instanceof UserError && /revision not found/.test(e.message),
+      );
       const dest = path.join(tempDir(), 'x');
-      await assert.rejects(downloadFile(resolveUrl(ref, 'data/none.parquet'), dest, { what: 'none', ...quiet }), (e: unknown) => e instanceof UserError && /file not found/.test(e.message) && /Entry not found/.test(e.message));
+      await assert.rejects(
+        downloadFile(resolveUrl(ref, 'data/none.parquet'), dest, { what: 'none', ...quiet }),
+        (e: unknown) => e instanceof UserError && /file not found/.test(e.message) && /Entry not found/.test(e.message),
+      );
     } finally {
       await f.done();
     }
@@ -113,9 +160,19 @@ describe('Hub downloads', () => {
   it('asks for HF_TOKEN on a gated repository and never prints the token', async () => {
     const f = await useFakeHub({ repos: [repo], token: 'hf_right' });
     try {
-      await assert.rejects(listRepoFiles(ref), (e: unknown) => e instanceof UserError && /access denied \(401\)/.test(e.message) && /set HF_TOKEN/.test(e.message));
+      await assert.rejects(
+        listRepoFiles(ref),
+        (e: unknown) =>
+          e instanceof UserError && /access denied \(401\)/.test(e.message) && /set HF_TOKEN/.test(e.message),
+      );
       process.env.HF_TOKEN = 'hf_wrong';
-      await assert.rejects(listRepoFiles(ref), (e: unknown) => e instanceof UserError && /token in HF_TOKEN has no access/.test(e.message) && !e.message.includes('hf_wrong'));
+      await assert.rejects(
+        listRepoFiles(ref),
+        (e: unknown) =>
+          e instanceof UserError &&
+          /token in HF_TOKEN has no access/.test(e.message) &&
+          !e.message.includes('hf_wrong'),
+      );
       process.env.HF_TOKEN = 'hf_right';
       assert.equal((await listRepoFiles(ref)).length, 4);
     } finally {
@@ -129,7 +186,11 @@ describe('Hub downloads', () => {
     await f.done();
     process.env.HF_ENDPOINT = url;
     try {
-      await assert.rejects(listRepoFiles(ref), (e: unknown) => e instanceof UserError && /cannot reach the Hugging Face Hub/.test(e.message) && /--offline/.test(e.message));
+      await assert.rejects(
+        listRepoFiles(ref),
+        (e: unknown) =>
+          e instanceof UserError && /cannot reach the Hugging Face Hub/.test(e.message) && /--offline/.test(e.message),
+      );
     } finally {
       delete process.env.HF_ENDPOINT;
     }

@@ -56,7 +56,13 @@ function fail(res: http.ServerResponse, status: number, code: string, message: s
 }
 
 /** Serve bytes with Range support; `cut` ends the connection after half of them. */
-function sendBytes(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, headers: Record<string, string>, cut: boolean): void {
+function sendBytes(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: Buffer,
+  headers: Record<string, string>,
+  cut: boolean,
+): void {
   let start = 0;
   let end = body.length - 1;
   let status = 200;
@@ -98,7 +104,8 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
   const buf = (v: Buffer | string) => (typeof v === 'string' ? Buffer.from(v) : v);
   for (const repo of opts.repos) {
     for (const [p, v] of Object.entries(repo.files)) cdn.set(sha256(buf(v)), { body: buf(v), path: p });
-    for (const shards of Object.values(repo.parquetApi ?? {})) for (const s of shards) cdn.set(sha256(s), { body: s, path: 'parquet-api' });
+    for (const shards of Object.values(repo.parquetApi ?? {}))
+      for (const s of shards) cdn.set(sha256(s), { body: s, path: 'parquet-api' });
   }
   const findRepo = (kind: string, owner: string, name: string) =>
     opts.repos.find((r) => (r.kind ?? 'datasets') === kind && r.owner === owner && r.name === name);
@@ -110,20 +117,32 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
   const cdnServer = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const parts = url.pathname.split('/').slice(1).map(decodeURIComponent);
-    hits.push({ method: req.method ?? 'GET', path: url.pathname + url.search, range: req.headers.range, auth: req.headers.authorization });
+    hits.push({
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      range: req.headers.range,
+      auth: req.headers.authorization,
+    });
     const file = parts[0] === 'cdn' ? cdn.get(parts[1]) : undefined;
     if (!file) return fail(res, 404, 'EntryNotFound', 'Entry not found');
     const cut = cutPending.delete(file.path);
     let body = file.body;
-    if (opts.corrupt?.includes(file.path)) body = Buffer.concat([body.subarray(0, body.length - 1), Buffer.from([body[body.length - 1] ^ 1])]);
+    if (opts.corrupt?.includes(file.path))
+      body = Buffer.concat([body.subarray(0, body.length - 1), Buffer.from([body[body.length - 1] ^ 1])]);
     return sendBytes(req, res, body, {}, cut);
   });
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const parts = url.pathname.split('/').slice(1).map(decodeURIComponent);
-    hits.push({ method: req.method ?? 'GET', path: url.pathname + url.search, range: req.headers.range, auth: req.headers.authorization });
-    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) return fail(res, 401, 'GatedRepo', 'Access to this repository is restricted');
+    hits.push({
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      range: req.headers.range,
+      auth: req.headers.authorization,
+    });
+    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`)
+      return fail(res, 401, 'GatedRepo', 'Access to this repository is restricted');
     // /api/datasets/<owner>/<name>/tree/<rev>   and   /api/datasets/<owner>/<name>/parquet/<config>/<split>[/<n>.parquet]
     if (parts[0] === 'api' && parts[1] === 'datasets') {
       const repo = findRepo('datasets', parts[2], parts[3]);
@@ -133,15 +152,28 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
         const entries = Object.entries(repo.files).map(([p, v]) => {
           const b = buf(v);
           return isLfs(repo, p)
-            ? { type: 'file', oid: gitOid(Buffer.from(`pointer ${p}`)), size: 134, path: p, lfs: { oid: sha256(b), size: b.length, pointerSize: 134 } }
+            ? {
+                type: 'file',
+                oid: gitOid(Buffer.from(`pointer ${p}`)),
+                size: 134,
+                path: p,
+                lfs: { oid: sha256(b), size: b.length, pointerSize: 134 },
+              }
             : { type: 'file', oid: gitOid(b), size: b.length, path: p };
         });
-        const dirs = [...new Set(Object.keys(repo.files).filter((p) => p.includes('/')).map((p) => p.split('/')[0]))].map((d) => ({ type: 'directory', oid: 'x', size: 0, path: d }));
+        const dirs = [
+          ...new Set(
+            Object.keys(repo.files)
+              .filter((p) => p.includes('/'))
+              .map((p) => p.split('/')[0]),
+          ),
+        ].map((d) => ({ type: 'directory', oid: 'x', size: 0, path: d }));
         const all = [...dirs, ...entries];
         const size = opts.pageSize ?? 1000;
         const cursor = Number(url.searchParams.get('cursor') ?? 0);
         const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (cursor + size < all.length) headers.link = `<${base}${url.pathname}?recursive=true&expand=false&cursor=${cursor + size}>; rel="next"`;
+        if (cursor + size < all.length)
+          headers.link = `<${base}${url.pathname}?recursive=true&expand=false&cursor=${cursor + size}>; rel="next"`;
         res.writeHead(200, headers);
         return res.end(JSON.stringify(all.slice(cursor, cursor + size)));
       }
@@ -151,11 +183,21 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
         if (parts[7]) {
           const shard = shards[Number(parts[7].replace('.parquet', ''))];
           if (!shard) return fail(res, 404, 'EntryNotFound', 'Entry not found');
-          res.writeHead(302, { location: `${cdnBase}/cdn/${sha256(shard)}`, 'x-linked-etag': `"${sha256(shard)}"`, 'x-linked-size': String(shard.length) });
+          res.writeHead(302, {
+            location: `${cdnBase}/cdn/${sha256(shard)}`,
+            'x-linked-etag': `"${sha256(shard)}"`,
+            'x-linked-size': String(shard.length),
+          });
           return res.end();
         }
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify(shards.map((_, k) => `${base}/api/datasets/${repo.owner}/${repo.name}/parquet/${parts[5]}/${parts[6]}/${k}.parquet`)));
+        return res.end(
+          JSON.stringify(
+            shards.map(
+              (_, k) => `${base}/api/datasets/${repo.owner}/${repo.name}/parquet/${parts[5]}/${parts[6]}/${k}.parquet`,
+            ),
+          ),
+        );
       }
     }
     // /api/models/<owner>/<repo>: model info
@@ -163,12 +205,19 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
       const repo = findRepo('models', parts[2], parts[3]);
       if (!repo) return fail(res, 404, 'RepoNotFound', 'Repository not found');
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ id: `${repo.owner}/${repo.name}`, siblings: Object.keys(repo.files).map((rfilename) => ({ rfilename })) }));
+      return res.end(
+        JSON.stringify({
+          id: `${repo.owner}/${repo.name}`,
+          siblings: Object.keys(repo.files).map((rfilename) => ({ rfilename })),
+        }),
+      );
     }
     // /v2/<owner>/<repo>/manifests/<tag>: the GGUF file of a quantization
     if (parts[0] === 'v2' && parts[3] === 'manifests') {
       const repo = findRepo('models', parts[1], parts[2]);
-      const file = repo && Object.keys(repo.files).find((p) => p.toLowerCase().includes(parts[4].toLowerCase()) && p.endsWith('.gguf'));
+      const file =
+        repo &&
+        Object.keys(repo.files).find((p) => p.toLowerCase().includes(parts[4].toLowerCase()) && p.endsWith('.gguf'));
       if (!file) return fail(res, 404, 'EntryNotFound', 'Entry not found');
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ ggufFile: { rfilename: file, size: buf(repo!.files[file]).length } }));
@@ -185,7 +234,12 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
       if (content === undefined) return fail(res, 404, 'EntryNotFound', 'Entry not found');
       const b = buf(content);
       if (isLfs(repo, p)) {
-        res.writeHead(302, { location: `${cdnBase}/cdn/${sha256(b)}?X-Amz-Signature=abc`, 'x-linked-etag': `"${sha256(b)}"`, 'x-linked-size': String(b.length), etag: `"${gitOid(Buffer.from('pointer'))}"` });
+        res.writeHead(302, {
+          location: `${cdnBase}/cdn/${sha256(b)}?X-Amz-Signature=abc`,
+          'x-linked-etag': `"${sha256(b)}"`,
+          'x-linked-size': String(b.length),
+          etag: `"${gitOid(Buffer.from('pointer'))}"`,
+        });
         return res.end();
       }
       return sendBytes(req, res, b, { etag: `"${gitOid(b)}"` }, cutPending.delete(p));

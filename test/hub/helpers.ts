@@ -31,13 +31,28 @@ type Column = { name: string; data: unknown[]; type?: string };
 /** A Parquet file (snappy, like the Hub's) from columns; integer columns are written as INT64, as the Hub's are. */
 export function parquet(columns: Record<string, unknown[]>, codec: 'SNAPPY' | 'GZIP' = 'SNAPPY'): Buffer {
   const columnData: Column[] = Object.entries(columns).map(([name, data]) =>
-    data.every((v) => typeof v === 'number' && Number.isInteger(v)) ? { name, data: data.map((v) => BigInt(v as number)), type: 'INT64' } : { name, data },
+    data.every((v) => typeof v === 'number' && Number.isInteger(v))
+      ? { name, data: data.map((v) => BigInt(v as number)), type: 'INT64' }
+      : { name, data },
   );
   const gzip = { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) };
-  return Buffer.from(parquetWriteBuffer({ columnData: columnData as Parameters<typeof parquetWriteBuffer>[0]['columnData'], codec, ...(codec === 'GZIP' ? { compressors: gzip } : {}) }));
+  return Buffer.from(
+    parquetWriteBuffer({
+      columnData: columnData as Parameters<typeof parquetWriteBuffer>[0]['columnData'],
+      codec,
+      ...(codec === 'GZIP' ? { compressors: gzip } : {}),
+    }),
+  );
 }
 
-const HUB_VARIABLES = ['HF_ENDPOINT', 'GOODHART_CACHE', 'GOODHART_OFFLINE', 'HF_HUB_OFFLINE', 'HF_TOKEN', 'MODEL_ENDPOINT'];
+const HUB_VARIABLES = [
+  'HF_ENDPOINT',
+  'GOODHART_CACHE',
+  'GOODHART_OFFLINE',
+  'HF_HUB_OFFLINE',
+  'HF_TOKEN',
+  'MODEL_ENDPOINT',
+];
 
 export interface HubFixture {
   hub: FakeHub;
@@ -67,4 +82,5 @@ export async function useFakeHub(opts: FakeHubOptions, env: Record<string, strin
 }
 
 /** Requests that fetched file bytes (CDN or direct resolve), not listings. */
-export const fileHits = (hub: FakeHub) => hub.hits.filter((h) => h.path.startsWith('/cdn/') || h.path.includes('/resolve/'));
+export const fileHits = (hub: FakeHub) =>
+  hub.hits.filter((h) => h.path.startsWith('/cdn/') || h.path.includes('/resolve/'));

@@ -12,7 +12,12 @@ import { tempDir, useFakeHub } from './helpers.js';
 
 const MODEL = path.join(sharedDir(), 'models', 'stories260K.gguf');
 const bytes = fs.existsSync(MODEL) ? fs.readFileSync(MODEL) : Buffer.alloc(0);
-const repo = { kind: 'models' as const, owner: 'tiny', name: 'stories-GGUF', files: { 'stories-Q8_0.gguf': bytes, 'README.md': '#' } };
+const repo = {
+  kind: 'models' as const,
+  owner: 'tiny',
+  name: 'stories-GGUF',
+  files: { 'stories-Q8_0.gguf': bytes, 'README.md': '#' },
+};
 const quiet = { where: 'models.0.path', log: () => {} };
 
 describe('GGUF models named on the Hub', { skip: !fs.existsSync(MODEL) }, () => {
@@ -53,7 +58,10 @@ describe('GGUF models named on the Hub', { skip: !fs.existsSync(MODEL) }, () => 
     const store = new SqliteStore(path.join(tempDir(), 'store.sqlite'));
     try {
       const spec = { name: 'stories', backend: 'gguf', gpu: false, threads: 1 } as const;
-      const hub = await createModel({ ...spec, path: 'hf:tiny/stories-GGUF/stories-Q8_0.gguf' }, { baseDir: '/', fileHashes: store, where: 'models.0' });
+      const hub = await createModel(
+        { ...spec, path: 'hf:tiny/stories-GGUF/stories-Q8_0.gguf' },
+        { baseDir: '/', fileHashes: store, where: 'models.0' },
+      );
       const local = await createModel({ ...spec, path: MODEL }, { baseDir: '/', fileHashes: store, where: 'models.1' });
       assert.equal(hub.identity.id, local.identity.id);
       await hub.close();
@@ -69,7 +77,11 @@ describe('GGUF models named on the Hub', { skip: !fs.existsSync(MODEL) }, () => 
     try {
       await assert.rejects(
         resolveHubModel('hf:tiny/stories-GGUF:Q4_K_M', quiet),
-        (e: unknown) => e instanceof UserError && /offline, and the model hf:tiny\/stories-GGUF:Q4_K_M is not in the cache/.test(e.message) && e.message.includes(path.join(f.cache, 'models')) && e.where === 'models.0.path',
+        (e: unknown) =>
+          e instanceof UserError &&
+          /offline, and the model hf:tiny\/stories-GGUF:Q4_K_M is not in the cache/.test(e.message) &&
+          e.message.includes(path.join(f.cache, 'models')) &&
+          e.where === 'models.0.path',
       );
       assert.equal(f.hub.hits.length, 0);
     } finally {
@@ -81,7 +93,10 @@ describe('GGUF models named on the Hub', { skip: !fs.existsSync(MODEL) }, () => 
     const f = await useFakeHub({ repos: [repo] });
     await f.hub.close();
     try {
-      await assert.rejects(resolveHubModel('hf:tiny/stories-GGUF:Q8_0', quiet), (e: unknown) => e instanceof UserError && /cannot reach the Hugging Face Hub/.test(e.message));
+      await assert.rejects(
+        resolveHubModel('hf:tiny/stories-GGUF:Q8_0', quiet),
+        (e: unknown) => e instanceof UserError && /cannot reach the Hugging Face Hub/.test(e.message),
+      );
     } finally {
       await f.done();
     }
@@ -90,9 +105,20 @@ describe('GGUF models named on the Hub', { skip: !fs.existsSync(MODEL) }, () => 
   it('reports a model the Hub does not have, and a malformed reference', async () => {
     const f = await useFakeHub({ repos: [repo] });
     try {
-      await assert.rejects(resolveHubModel('hf:tiny/stories-GGUF/missing.gguf', quiet), (e: unknown) => e instanceof UserError && /cannot fetch the model hf:tiny\/stories-GGUF\/missing\.gguf/.test(e.message));
-      await assert.rejects(resolveHubModel('hf:nobody/nothing-GGUF:Q8_0', quiet), (e: unknown) => e instanceof UserError && /RepoNotFound/.test(e.message) && /models\.0\.path \(hf:nobody/.test(e.message));
-      await assert.rejects(resolveHubModel('hf:just-a-name', quiet), (e: unknown) => e instanceof UserError && /not a Hub model reference/.test(e.message));
+      await assert.rejects(
+        resolveHubModel('hf:tiny/stories-GGUF/missing.gguf', quiet),
+        (e: unknown) =>
+          e instanceof UserError && /cannot fetch the model hf:tiny\/stories-GGUF\/missing\.gguf/.test(e.message),
+      );
+      await assert.rejects(
+        resolveHubModel('hf:nobody/nothing-GGUF:Q8_0', quiet),
+        (e: unknown) =>
+          e instanceof UserError && /RepoNotFound/.test(e.message) && /models\.0\.path \(hf:nobody/.test(e.message),
+      );
+      await assert.rejects(
+        resolveHubModel('hf:just-a-name', quiet),
+        (e: unknown) => e instanceof UserError && /not a Hub model reference/.test(e.message),
+      );
     } finally {
       await f.done();
     }

@@ -6,21 +6,47 @@ import { GgufModel, nextTokenRead, prefixTreeSize, readNext } from '../../src/mo
 import { sha256File } from '../../src/models/hash.js';
 import { splitTokens } from '../../src/models/tokenize.js';
 import { sharedDir } from '../../src/core/paths.js';
-import type { LoglikelihoodRequest, NextTokenRequest, NextTokenResult, Outcome, Request } from '../../src/core/types.js';
+import type {
+  LoglikelihoodRequest,
+  NextTokenRequest,
+  NextTokenResult,
+  Outcome,
+  Request,
+} from '../../src/core/types.js';
 
 const models = ['stories260K.gguf', 'llama-2-tiny-random.gguf'];
 const VOCABULARY: Record<string, number> = { 'stories260K.gguf': 512, 'llama-2-tiny-random.gguf': 32000 };
 
 const requests: Request[] = [
-  { kind: 'loglikelihood', context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:', continuation: ' A' },
-  { kind: 'loglikelihood', context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:', continuation: ' B' },
-  { kind: 'loglikelihood', context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:', continuation: ' Paris' },
-  { kind: 'loglikelihood', context: 'Question: What is the capital of France?\nAnswer: ', continuation: 'Rome is the answer' },
+  {
+    kind: 'loglikelihood',
+    context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:',
+    continuation: ' A',
+  },
+  {
+    kind: 'loglikelihood',
+    context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:',
+    continuation: ' B',
+  },
+  {
+    kind: 'loglikelihood',
+    context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:',
+    continuation: ' Paris',
+  },
+  {
+    kind: 'loglikelihood',
+    context: 'Question: What is the capital of France?\nAnswer: ',
+    continuation: 'Rome is the answer',
+  },
   { kind: 'loglikelihood', context: 'Answer:', continuation: ' Rome is the answer' },
   { kind: 'loglikelihood', context: '다음 중 대한민국의 수도는?\n정답:', continuation: ' 서울특별시' },
   { kind: 'loglikelihood', context: 'Ça coûte combien ? Réponse :', continuation: ' 5 € — naïve façade' },
   { kind: 'loglikelihood', context: 'Once upon a time', continuation: ', there was a little girl' },
-  { kind: 'nextToken', context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:', candidates: [' A', ' B', ' C'] },
+  {
+    kind: 'nextToken',
+    context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:',
+    candidates: [' A', ' B', ' C'],
+  },
 ];
 
 /**
@@ -32,7 +58,8 @@ async function naive(modelPath: string, request: Request): Promise<number[]> {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath });
   const tok = (t: string) => [model.tokens.bos!, ...model.tokenize(t)] as Token[];
-  const continuations = request.kind === 'loglikelihood' ? [request.continuation] : (request as NextTokenRequest).candidates;
+  const continuations =
+    request.kind === 'loglikelihood' ? [request.continuation] : (request as NextTokenRequest).candidates;
   const out: number[] = [];
   for (const continuation of continuations) {
     const { context, continuation: cont } = splitTokens(tok, request.context, continuation);
@@ -40,7 +67,11 @@ async function naive(modelPath: string, request: Request): Promise<number[]> {
     const ctx = await model.createContext({ contextSize: 512, threads: 1 });
     const seq = ctx.getSequence();
     const all = [...context, ...targets];
-    const res = await seq.controlledEvaluate(all.map((t, i) => (i >= context.length - 1 && i < all.length - 1 ? [t, { generateNext: { probabilities: true } }] : t)));
+    const res = await seq.controlledEvaluate(
+      all.map((t, i) =>
+        i >= context.length - 1 && i < all.length - 1 ? [t, { generateNext: { probabilities: true } }] : t,
+      ),
+    );
     let sum = 0;
     for (let i = context.length - 1; i < all.length - 1; i++) {
       const probabilities = res[i]!.next.probabilities!;
@@ -59,7 +90,13 @@ async function naive(modelPath: string, request: Request): Promise<number[]> {
 for (const file of models) {
   test(`gguf backend matches a naive computation on ${file}`, async () => {
     const modelPath = path.join(sharedDir(), 'models', file);
-    const model = await GgufModel.load({ name: file, path: modelPath, sha256: await sha256File(modelPath), threads: 1, gpu: false });
+    const model = await GgufModel.load({
+      name: file,
+      path: modelPath,
+      sha256: await sha256File(modelPath),
+      threads: 1,
+      gpu: false,
+    });
     const seen: number[] = [];
     const outcomes = await model.evaluate(requests, (i) => seen.push(i));
     assert.equal(seen.length, requests.length, 'every result is reported as it completes');
@@ -69,7 +106,9 @@ for (const file of models) {
       const expected = await naive(modelPath, requests[i]);
       const got = o.result.kind === 'loglikelihood' ? [o.result.logprob] : (o.result as NextTokenResult).logprobs;
       assert.equal(got.length, expected.length);
-      got.forEach((g, j) => assert.ok(Math.abs(g! - expected[j]) < 1e-3, `request ${i}.${j}: ${g} vs naive ${expected[j]}`));
+      got.forEach((g, j) =>
+        assert.ok(Math.abs(g! - expected[j]) < 1e-3, `request ${i}.${j}: ${g} vs naive ${expected[j]}`),
+      );
       if (o.result.kind === 'loglikelihood') {
         const ll = requests[i] as LoglikelihoodRequest;
         assert.ok(o.result.tokens >= 1);
@@ -98,7 +137,9 @@ test('the continuation keeps the whitespace moved off the context and is scored 
   assert.ok(a.ok && b.ok && a.result.kind === 'loglikelihood' && b.result.kind === 'loglikelihood');
   assert.equal(a.result.tokens, 1);
   assert.ok(Math.abs(a.result.logprob - b.result.logprob) < 1e-9);
-  const [empty] = await model.evaluate([{ kind: 'loglikelihood', context: 'Answer:', continuation: '' } satisfies LoglikelihoodRequest]);
+  const [empty] = await model.evaluate([
+    { kind: 'loglikelihood', context: 'Answer:', continuation: '' } satisfies LoglikelihoodRequest,
+  ]);
   assert.equal(empty.ok, false, 'an empty continuation is an error, never a score of 0');
   const nt: NextTokenRequest = { kind: 'nextToken', context: 'Answer:', candidates: [' A'] };
   const [n] = await model.evaluate([nt]);
@@ -130,7 +171,11 @@ test('prefix tree: each node is evaluated once per call, in any chunking, with t
     { kind: 'loglikelihood', context: shots + 'Once upon a time, there was ', continuation: 'a cat' },
     { kind: 'loglikelihood', context: shots + 'One day', continuation: ' she ran' },
     { kind: 'nextToken', context: shots + 'Once upon a time', candidates: [',', ' there'] },
-    { kind: 'loglikelihood', context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:', continuation: ' Paris is' },
+    {
+      kind: 'loglikelihood',
+      context: 'Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer:',
+      continuation: ' Paris is',
+    },
   ];
   const whole = await GgufModel.load({ name: 'a', path: modelPath, sha256: 'x', threads: 1, gpu: false });
   const all = await whole.evaluate(tree);
@@ -140,17 +185,34 @@ test('prefix tree: each node is evaluated once per call, in any chunking, with t
     assert.ok(o.ok, `request ${i} failed`);
     const got = o.result.kind === 'loglikelihood' ? [o.result.logprob] : (o.result as NextTokenResult).logprobs;
     const expected = await naive(modelPath, tree[i]);
-    got.forEach((g, j) => assert.ok(Math.abs(g! - expected[j]) < 1e-3, `request ${i}.${j}: ${g} vs naive ${expected[j]}`));
+    got.forEach((g, j) =>
+      assert.ok(Math.abs(g! - expected[j]) < 1e-3, `request ${i}.${j}: ${g} vs naive ${expected[j]}`),
+    );
   }
   // In chunks (as the engine sends them) and on several sequences: the same numbers, and the
   // state kept between calls means little more than the tree is evaluated. Precise numerics: with
   // the default F16 attention cache, what was evaluated before moves scores by up to ~1e-3, which
   // would hide a real difference between chunkings.
-  const precise = await GgufModel.load({ name: 'p', path: modelPath, sha256: 'x', threads: 1, gpu: false, precise: true });
+  const precise = await GgufModel.load({
+    name: 'p',
+    path: modelPath,
+    sha256: 'x',
+    threads: 1,
+    gpu: false,
+    precise: true,
+  });
   const reference = await precise.evaluate(tree);
   await precise.close();
   for (const sequences of [1, 3]) {
-    const model = await GgufModel.load({ name: 'b', path: modelPath, sha256: 'x', threads: 1, gpu: false, sequences, precise: true });
+    const model = await GgufModel.load({
+      name: 'b',
+      path: modelPath,
+      sha256: 'x',
+      threads: 1,
+      gpu: false,
+      sequences,
+      precise: true,
+    });
     const order = tree.map((_, i) => i).sort((a, b) => ((a * 7) % 5) - ((b * 7) % 5) || a - b);
     const got: Outcome[] = new Array(tree.length);
     for (let c = 0; c < order.length; c += 7) {
@@ -159,10 +221,20 @@ test('prefix tree: each node is evaluated once per call, in any chunking, with t
     }
     got.forEach((o, i) => {
       assert.ok(o.ok && reference[i].ok);
-      const a = o.result.kind === 'loglikelihood' ? [o.result.logprob, o.result.greedy] : (o.result as NextTokenResult).logprobs;
+      const a =
+        o.result.kind === 'loglikelihood'
+          ? [o.result.logprob, o.result.greedy]
+          : (o.result as NextTokenResult).logprobs;
       const r = (reference[i] as Extract<Outcome, { ok: true }>).result;
       const b = r.kind === 'loglikelihood' ? [r.logprob, r.greedy] : (r as NextTokenResult).logprobs;
-      a.forEach((x, j) => (typeof x === 'number' ? assert.ok(Math.abs(x - (b[j] as number)) < 1e-5, `request ${i}.${j} with ${sequences} sequences: ${x} vs ${b[j]}`) : assert.equal(x, b[j])));
+      a.forEach((x, j) =>
+        typeof x === 'number'
+          ? assert.ok(
+              Math.abs(x - (b[j] as number)) < 1e-5,
+              `request ${i}.${j} with ${sequences} sequences: ${x} vs ${b[j]}`,
+            )
+          : assert.equal(x, b[j]),
+      );
     });
     await model.close();
   }
@@ -180,7 +252,10 @@ for (const file of models) {
     const model = await llama.loadModel({ modelPath: path.join(sharedDir(), 'models', file) });
     const context = await model.createContext({ contextSize: 512, threads: 1 });
     const seq = context.getSequence();
-    const tokens = [model.tokens.bos!, ...model.tokenize('Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer: A. Paris is the capital')] as Token[];
+    const tokens = [
+      model.tokens.bos!,
+      ...model.tokenize('Question: What is the capital of France?\nA. Paris\nB. Rome\nAnswer: A. Paris is the capital'),
+    ] as Token[];
     // Every position, asked for the next token and for three others (the first ids and the last of the vocabulary).
     const vocabulary = VOCABULARY[file];
     const asked = (i: number) => [...new Set([tokens[i + 1] ?? 0, 3, 4, vocabulary - 1])] as Token[];
@@ -194,7 +269,10 @@ for (const file of models) {
       const top = probabilities.keys().next().value!;
       for (const t of new Set([...asked(i), top])) {
         const expected = Math.log(probabilities.get(t)!);
-        assert.ok(Math.abs(next.logprob(t) - expected) < 1e-5, `position ${i}, token ${t}: ${next.logprob(t)} vs ${expected}`);
+        assert.ok(
+          Math.abs(next.logprob(t) - expected) < 1e-5,
+          `position ${i}, token ${t}: ${next.logprob(t)} vs ${expected}`,
+        );
         assert.equal(next.isGreedy(t), t === top, `position ${i}, token ${t}: greedy`);
         if (t === top) greedySeen++;
       }

@@ -20,7 +20,10 @@ async function vocabulary(file: string): Promise<LlamaModel> {
 /** The whole text through llama.cpp's tokenizer in one call, BOS first: what the line tokenizer must equal. */
 function tokenizeWhole(model: LlamaModel): (text: string) => number[] {
   const bos = model.tokens.bos;
-  return (text) => [...(model.tokens.shouldPrependBosToken && bos !== null ? [bos] : []), ...model.tokenize(text, false)];
+  return (text) => [
+    ...(model.tokens.shouldPrependBosToken && bos !== null ? [bos] : []),
+    ...model.tokenize(text, false),
+  ];
 }
 
 /** Every text a study over real MMLU prompts tokenizes: contexts, and contexts with each continuation or candidate. */
@@ -36,18 +39,26 @@ async function studyTexts(): Promise<string[]> {
   const spec = studySchema.parse({
     name: 'tokens',
     seed: 1,
-    benchmark: { format: 'mmlu', path: path.join(sharedDir(), 'data', 'mmlu', 'data'), split: 'test', limit: { total: 60, seed: 3 } },
+    benchmark: {
+      format: 'mmlu',
+      path: path.join(sharedDir(), 'data', 'mmlu', 'data'),
+      split: 'test',
+      limit: { total: 60, seed: 3 },
+    },
     models: [{ name: 'm', path: 'unused.gguf' }],
     conditions,
     baseline: 'base',
   });
   const study = resolveStudy(spec, 'study.yaml');
   const benchmark = await loadBenchmark(study.spec.benchmark, { baseDir: study.baseDir });
-  const cells = planStudy(study, { items: benchmark.items, fewshotPool: benchmark.fewshotPool })({ capabilities: { loglikelihood: true, nextToken: true } } as Model);
+  const cells = planStudy(study, { items: benchmark.items, fewshotPool: benchmark.fewshotPool })({
+    capabilities: { loglikelihood: true, nextToken: true },
+  } as Model);
   const texts = new Set<string>();
   for (const r of cells[0].table.requests) {
     texts.add(r.context);
-    for (const c of r.kind === 'loglikelihood' ? [r.continuation] : (r as NextTokenRequest).candidates) texts.add(r.context + c);
+    for (const c of r.kind === 'loglikelihood' ? [r.continuation] : (r as NextTokenRequest).candidates)
+      texts.add(r.context + c);
   }
   return [...texts];
 }
@@ -80,7 +91,28 @@ for (const file of ['llama-2-tiny-random.gguf', 'stories260K.gguf']) {
       const lines = ggufTokenizer(model);
       const whole = tokenizeWhole(model);
       // Newlines, runs of spaces, the SPM space mark itself, digits, accents, CJK and an emoji.
-      const alphabet = fc.constantFrom('\n', '\n', ' ', ' ', '  ', '\r\n', '\t', 'a', 'A', 'the', ' the', 'Answer:', '▁', '1', '.', 'é', '한', '😀', '<s>', '\u0000');
+      const alphabet = fc.constantFrom(
+        '\n',
+        '\n',
+        ' ',
+        ' ',
+        '  ',
+        '\r\n',
+        '\t',
+        'a',
+        'A',
+        'the',
+        ' the',
+        'Answer:',
+        '▁',
+        '1',
+        '.',
+        'é',
+        '한',
+        '😀',
+        '<s>',
+        '\u0000',
+      );
       fc.assert(
         fc.property(fc.array(alphabet, { maxLength: 40 }), (parts) => {
           const text = parts.join('');
@@ -119,7 +151,10 @@ test('trailing whitespace is found as the regular expression \\s+$ finds it', ()
       const text = parts.join('');
       const m = /\s+$/.exec(text);
       assert.equal(withoutTrailingWhitespace(text), text.replace(/\s+$/, ''));
-      assert.deepEqual(moveTrailingWhitespace(text, continuation), m ? [text.slice(0, m.index), m[0] + continuation] : [text, continuation]);
+      assert.deepEqual(
+        moveTrailingWhitespace(text, continuation),
+        m ? [text.slice(0, m.index), m[0] + continuation] : [text, continuation],
+      );
     }),
     { numRuns: 2000, seed: 5 },
   );

@@ -29,7 +29,10 @@ function perplexityBinary(): string | null {
       env: { ...process.env, GOODHART_LLAMA_TARGETS: 'llama-perplexity' },
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim().split('\n').pop()!;
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
     const file = path.join(bin, 'llama-perplexity');
     return fs.existsSync(file) ? file : null;
   } catch {
@@ -38,9 +41,22 @@ function perplexityBinary(): string | null {
 }
 
 /** The running accuracy lines (task number, percent) of one llama-perplexity run. */
-function runningAccuracy(binary: string, file: string): { output: string; percents: { task: number; percent: number }[] } {
-  const output = execFileSync(binary, ['-m', MODEL, '-f', file, '--hellaswag', '--hellaswag-tasks', String(TASKS), '-t', '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
-  return { output, percents: [...output.matchAll(/^(\d+)\t([\d.]+)%\t\[/gm)].map((m) => ({ task: Number(m[1]), percent: Number(m[2]) })) };
+function runningAccuracy(
+  binary: string,
+  file: string,
+): { output: string; percents: { task: number; percent: number }[] } {
+  const output = execFileSync(
+    binary,
+    ['-m', MODEL, '-f', file, '--hellaswag', '--hellaswag-tasks', String(TASKS), '-t', '1'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 },
+  );
+  return {
+    output,
+    percents: [...output.matchAll(/^(\d+)\t([\d.]+)%\t\[/gm)].map((m) => ({
+      task: Number(m[1]),
+      percent: Number(m[2]),
+    })),
+  };
 }
 
 /**
@@ -50,63 +66,103 @@ function runningAccuracy(binary: string, file: string): { output: string; percen
 function llamaCppHits(binary: string, file: string): boolean[] {
   let run = runningAccuracy(binary, file);
   for (let attempt = 1; attempt < 3 && run.percents.length < TASKS; attempt++) run = runningAccuracy(binary, file);
-  assert.deepEqual(run.percents.map((p) => p.task), Array.from({ length: TASKS }, (_, i) => i + 1), `one running accuracy line per task in ${file}:\n${run.output.slice(-400)}`);
+  assert.deepEqual(
+    run.percents.map((p) => p.task),
+    Array.from({ length: TASKS }, (_, i) => i + 1),
+    `one running accuracy line per task in ${file}:\n${run.output.slice(-400)}`,
+  );
   const correct = run.percents.map((p) => Math.round((p.percent * p.task) / 100));
   return correct.map((c, i) => c - (i === 0 ? 0 : correct[i - 1]) === 1);
 }
 
-test('llama.cpp protocol: llama-perplexity --hellaswag on stories260K, first 100 tasks', { timeout: 60 * 60 * 1000 }, async (t) => {
-  if (!fs.existsSync(MODEL) || !fs.existsSync(DATA)) return t.skip('the shared model or HellaSwag file is absent');
-  const binary = perplexityBinary();
-  if (!binary) return t.skip('llama-perplexity could not be built (scripts/build-llama-tools.sh failed)');
+test(
+  'llama.cpp protocol: llama-perplexity --hellaswag on stories260K, first 100 tasks',
+  { timeout: 60 * 60 * 1000 },
+  async (t) => {
+    if (!fs.existsSync(MODEL) || !fs.existsSync(DATA)) return t.skip('the shared model or HellaSwag file is absent');
+    const binary = perplexityBinary();
+    if (!binary) return t.skip('llama-perplexity could not be built (scripts/build-llama-tools.sh failed)');
 
-  const dir = tempDir();
-  const lines = Bunzip.decode(fs.readFileSync(DATA)).toString('utf8').split('\n').slice(0, 6 * TASKS);
-  const gold = Array.from({ length: TASKS }, (_, k) => Number(lines[6 * k + 1]));
-  const write = (name: string, label: (k: number) => string) => {
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, lines.map((line, i) => (i % 6 === 1 ? label(Math.floor(i / 6)) : line)).join('\n') + '\n');
-    return file;
-  };
-  const file = write('hellaswag_first100.txt', (k) => String(gold[k]));
+    const dir = tempDir();
+    const lines = Bunzip.decode(fs.readFileSync(DATA))
+      .toString('utf8')
+      .split('\n')
+      .slice(0, 6 * TASKS);
+    const gold = Array.from({ length: TASKS }, (_, k) => Number(lines[6 * k + 1]));
+    const write = (name: string, label: (k: number) => string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, lines.map((line, i) => (i % 6 === 1 ? label(Math.floor(i / 6)) : line)).join('\n') + '\n');
+      return file;
+    };
+    const file = write('hellaswag_first100.txt', (k) => String(gold[k]));
 
-  // llama.cpp, item by item.
-  const order = llamaCppHellaswagOrder(TASKS);
-  const chosen = new Array<number>(TASKS).fill(-1);
-  for (let ending = 0; ending < 4; ending++) {
-    llamaCppHits(binary, write(`all-${ending}.txt`, () => String(ending))).forEach((hit, t) => {
-      if (!hit) return;
-      assert.equal(chosen[order[t]], -1, `task ${order[t]} chose two endings`);
-      chosen[order[t]] = ending;
-    });
-  }
-  assert.ok(chosen.every((c) => c >= 0), 'every task chose one ending');
-  // The true labels confirm the recomputed order: a task is a hit exactly when its choice is its gold.
-  assert.deepEqual(llamaCppHits(binary, file), order.map((k) => chosen[k] === gold[k]));
-  const llamaCorrect = chosen.filter((c, k) => c === gold[k]).length;
+    // llama.cpp, item by item.
+    const order = llamaCppHellaswagOrder(TASKS);
+    const chosen = new Array<number>(TASKS).fill(-1);
+    for (let ending = 0; ending < 4; ending++) {
+      llamaCppHits(
+        binary,
+        write(`all-${ending}.txt`, () => String(ending)),
+      ).forEach((hit, t) => {
+        if (!hit) return;
+        assert.equal(chosen[order[t]], -1, `task ${order[t]} chose two endings`);
+        chosen[order[t]] = ending;
+      });
+    }
+    assert.ok(
+      chosen.every((c) => c >= 0),
+      'every task chose one ending',
+    );
+    // The true labels confirm the recomputed order: a task is a hit exactly when its choice is its gold.
+    assert.deepEqual(
+      llamaCppHits(binary, file),
+      order.map((k) => chosen[k] === gold[k]),
+    );
+    const llamaCorrect = chosen.filter((c, k) => c === gold[k]).length;
 
-  // goodhart, through the same file.
-  fs.writeFileSync(path.join(dir, 'study.yaml'), `name: llama-cpp-hellaswag
+    // goodhart, through the same file.
+    fs.writeFileSync(
+      path.join(dir, 'study.yaml'),
+      `name: llama-cpp-hellaswag
 benchmark: { recipe: hellaswag, path: hellaswag_first100.txt }
 models:
   - { name: stories260K, path: ${MODEL}, threads: 1 }
 conditions:
   - { name: llama.cpp, protocol: llama.cpp }
 baseline: llama.cpp
-`);
-  const run = await runCli(['run', path.join(dir, 'study.yaml'), '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q']);
-  assert.equal(run.code, 0, run.stderr);
-  const items = fs.readFileSync(path.join(dir, 'out', 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { itemId: string; scores: number[]; predicted: number });
-  assert.equal(items.length, TASKS);
-  let disagreements = 0;
-  for (const r of items) {
-    const k = Number(r.itemId.split('/')[1]);
-    if (r.predicted === chosen[k]) continue;
-    disagreements++;
-    const gap = Math.abs(r.scores[r.predicted] - r.scores[chosen[k]]);
-    assert.ok(gap < TOLERANCE, `task ${k}: goodhart chose ${r.predicted}, llama.cpp ${chosen[k]}; scores ${r.scores.map((s) => s.toFixed(4)).join(', ')}`);
-  }
-  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
-  t.diagnostic(`llama.cpp ${llamaCorrect}/${TASKS}, goodhart ${summary.cells[0].correct}/${TASKS}, ${disagreements} near-tie disagreement(s)`);
-  assert.equal(summary.cells[0].correct, llamaCorrect);
-});
+`,
+    );
+    const run = await runCli([
+      'run',
+      path.join(dir, 'study.yaml'),
+      '--out',
+      path.join(dir, 'out'),
+      '--store',
+      path.join(dir, 'store.sqlite'),
+      '-q',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const items = fs
+      .readFileSync(path.join(dir, 'out', 'items.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { itemId: string; scores: number[]; predicted: number });
+    assert.equal(items.length, TASKS);
+    let disagreements = 0;
+    for (const r of items) {
+      const k = Number(r.itemId.split('/')[1]);
+      if (r.predicted === chosen[k]) continue;
+      disagreements++;
+      const gap = Math.abs(r.scores[r.predicted] - r.scores[chosen[k]]);
+      assert.ok(
+        gap < TOLERANCE,
+        `task ${k}: goodhart chose ${r.predicted}, llama.cpp ${chosen[k]}; scores ${r.scores.map((s) => s.toFixed(4)).join(', ')}`,
+      );
+    }
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'summary.json'), 'utf8'));
+    t.diagnostic(
+      `llama.cpp ${llamaCorrect}/${TASKS}, goodhart ${summary.cells[0].correct}/${TASKS}, ${disagreements} near-tie disagreement(s)`,
+    );
+    assert.equal(summary.cells[0].correct, llamaCorrect);
+  },
+);

@@ -12,7 +12,8 @@ import { startLlamaServer } from './servers/llama-server.js';
 import { startTgi } from './servers/tgi.js';
 import { startOllama, startOpenaiChat, type TopFor } from './servers/top-k-servers.js';
 
-const context = 'The following are multiple choice questions (with answers).\n\nWhat is the capital of France?\nA. Paris\nB. Rome\nC. Lyon\nD. Nice\nAnswer:';
+const context =
+  'The following are multiple choice questions (with answers).\n\nWhat is the capital of France?\nA. Paris\nB. Rome\nC. Lyon\nD. Nice\nAnswer:';
 const nextToken: NextTokenRequest = { kind: 'nextToken', context, candidates: [' A', ' B', ' C', ' D'] };
 const loglikelihoods: LoglikelihoodRequest[] = [
   { kind: 'loglikelihood', context, continuation: ' A' },
@@ -52,37 +53,52 @@ const scripted: TopFor = async (_prompt, k) =>
 const expectedScripted = [Math.log(Math.exp(-1) + Math.exp(-2)), -1.5, -3.0, null];
 
 test('candidates match decoded top-k tokens by trimmed text; spellings of one answer add up; unseen is null', () => {
-  const got = matchCandidates([' A', ' B', ' C', ' D', ' '], [
-    { token: ' A', logprob: -1.0 },
-    { token: 'A', logprob: -2.0 },
-    { token: 'B', logprob: -1.5 },
-    { token: '\u2581C', logprob: -3.0 },
-    { token: 'D', logprob: -9999 },
-    { token: ' ', logprob: -0.1 },
-  ]);
+  const got = matchCandidates(
+    [' A', ' B', ' C', ' D', ' '],
+    [
+      { token: ' A', logprob: -1.0 },
+      { token: 'A', logprob: -2.0 },
+      { token: 'B', logprob: -1.5 },
+      { token: '\u2581C', logprob: -3.0 },
+      { token: 'D', logprob: -9999 },
+      { token: ' ', logprob: -0.1 },
+    ],
+  );
   assert.ok(Math.abs(got[0]! - expectedScripted[0]!) < 1e-12);
   assert.deepEqual(got.slice(1), [-1.5, -3.0, null, null]);
 });
 
-test('llama-server: each symbol\'s log-prob over all its tokens, by token ID, equals the in-process log-likelihood', async () => {
+test("llama-server: each symbol's log-prob over all its tokens, by token ID, equals the in-process log-likelihood", async () => {
   const server = await startLlamaServer(engine);
   const model = await connectModel({ name: 'llama', backend: 'llama-server', url: server.url, topLogprobs: 2 });
   try {
     assert.deepEqual(model.capabilities, { loglikelihood: false, nextToken: true, generate: true });
     // stories260K spells " A", " C" and " D" as "▁" and a letter: scored by their first token alone, they would tie.
-    const firsts = nextToken.candidates.map((c) => engine.tokenize(context + c, true)[engine.tokenize(context, true).length]);
+    const firsts = nextToken.candidates.map(
+      (c) => engine.tokenize(context + c, true)[engine.tokenize(context, true).length],
+    );
     assert.ok(new Set(firsts).size < firsts.length, 'some symbols share their first token');
-    const want = (await gguf.evaluate(nextToken.candidates.map((continuation) => ({ kind: 'loglikelihood' as const, context, continuation })))).map((o) => (ok(o) as { logprob: number }).logprob);
+    const want = (
+      await gguf.evaluate(
+        nextToken.candidates.map((continuation) => ({ kind: 'loglikelihood' as const, context, continuation })),
+      )
+    ).map((o) => (ok(o) as { logprob: number }).logprob);
     const [got, ll] = await model.evaluate([nextToken, loglikelihoods[0]]);
     const gotLp = ok(got) as { logprobs: (number | null)[] };
-    gotLp.logprobs.forEach((g, j) => assert.ok(g !== null && Math.abs(g - want[j]) < 1e-3, `candidate ${j}: ${g} vs ${want[j]}`));
+    gotLp.logprobs.forEach((g, j) =>
+      assert.ok(g !== null && Math.abs(g - want[j]) < 1e-3, `candidate ${j}: ${g} vs ${want[j]}`),
+    );
     assert.equal(new Set(gotLp.logprobs).size, 4, 'no two symbols tie');
     assert.equal(ll.ok, false, 'llama-server cannot compute log-likelihoods');
     const call = server.log.find((r) => r.path === '/completion')!.body;
     assert.ok(Array.isArray(call.prompt) && call.prompt.every(Number.isInteger), 'the prompt is sent as token IDs');
     assert.deepEqual([call.n_predict, call.n_probs, call.temperature], [1, 2, 0]);
     // Tokens outside the top 2 are asked for on their own, forced by a logit bias.
-    assert.ok(server.log.some((r) => r.path === '/completion' && Array.isArray(r.body.logit_bias) && r.body.logit_bias.length === 1));
+    assert.ok(
+      server.log.some(
+        (r) => r.path === '/completion' && Array.isArray(r.body.logit_bias) && r.body.logit_bias.length === 1,
+      ),
+    );
     const tokenizeCall = server.log.find((r) => r.path === '/tokenize')!.body;
     assert.deepEqual([tokenizeCall.add_special, tokenizeCall.parse_special], [true, false]);
   } finally {
@@ -95,7 +111,14 @@ test('llama-server: an old build answering in the pre-2025 "probs" format is rep
   const server = await startLlamaServer(engine, { oldFormat: true });
   const model = await connectModel({ name: 'llama', backend: 'llama-server', url: server.url });
   try {
-    await assert.rejects(model.evaluate([nextToken]), (e: Error) => e instanceof UserError && /broken backend/.test(e.message) && /upgrade llama\.cpp/.test(e.message) && e.message.includes(server.url));
+    await assert.rejects(
+      model.evaluate([nextToken]),
+      (e: Error) =>
+        e instanceof UserError &&
+        /broken backend/.test(e.message) &&
+        /upgrade llama\.cpp/.test(e.message) &&
+        e.message.includes(server.url),
+    );
   } finally {
     await model.close();
     await server.close();
@@ -112,11 +135,21 @@ test('ollama: raw generate with top_logprobs; collisions add up, unseen candidat
     assert.deepEqual(lp.slice(1), expectedScripted.slice(1));
     const call = server.log.find((r) => r.path === '/api/generate')!.body;
     assert.deepEqual(
-      { raw: call.raw, stream: call.stream, logprobs: call.logprobs, top_logprobs: call.top_logprobs, options: call.options },
+      {
+        raw: call.raw,
+        stream: call.stream,
+        logprobs: call.logprobs,
+        top_logprobs: call.top_logprobs,
+        options: call.options,
+      },
       { raw: true, stream: false, logprobs: true, top_logprobs: 20, options: { num_predict: 1, temperature: 0 } },
     );
     assert.equal(call.prompt, context, 'trailing whitespace is left to the answer token');
-    assert.match(model.identity.id, /^ollama:stories@http:\/\/127\.0\.0\.1:\d+#/, 'the digest Ollama reports is part of the identity');
+    assert.match(
+      model.identity.id,
+      /^ollama:stories@http:\/\/127\.0\.0\.1:\d+#/,
+      'the digest Ollama reports is part of the identity',
+    );
   } finally {
     await model.close();
     await server.close();
@@ -135,7 +168,12 @@ test('ollama: a version without log-probs is reported as a broken backend', asyn
 
 test('openai-chat: one user message, max_tokens 1, top_logprobs; the -9999 placeholder is not a score', async () => {
   const server = await startOpenaiChat({ topFor: scripted });
-  const model = await connectModel({ name: 'chat', backend: 'openai-chat', url: `${server.url}/v1`, model: 'chat-model' });
+  const model = await connectModel({
+    name: 'chat',
+    backend: 'openai-chat',
+    url: `${server.url}/v1`,
+    model: 'chat-model',
+  });
   try {
     assert.deepEqual(model.capabilities, { loglikelihood: false, nextToken: true, generate: true });
     const [got, ll] = await model.evaluate([nextToken, loglikelihoods[0]]);
@@ -157,14 +195,28 @@ test('openai-chat: a model that gives no log-probs is reported broken; a wrong m
   try {
     const model = await connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'chat-model' });
     await assert.rejects(model.evaluate([nextToken]), /no choices\[0\]\.logprobs/);
-    await assert.rejects(connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'no-such-model' }), (e: Error) =>
-      e instanceof UserError && e.message.startsWith('study.yaml: models.0 (chat).model: the server does not list the model "no-such-model"') && /lists "chat-model"/.test(e.message));
+    await assert.rejects(
+      connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'no-such-model' }),
+      (e: Error) =>
+        e instanceof UserError &&
+        e.message.startsWith('study.yaml: models.0 (chat).model: the server does not list the model "no-such-model"') &&
+        /lists "chat-model"/.test(e.message),
+    );
     // --lenient: a warning, and the server's own answer stops the run.
     const warnings: string[] = [];
-    const wrong = await connectModel({ name: 'chat', backend: 'openai-chat', url: server.url, model: 'no-such-model' }, { lenient: true, warn: (l) => warnings.push(l) });
+    const wrong = await connectModel(
+      { name: 'chat', backend: 'openai-chat', url: server.url, model: 'no-such-model' },
+      { lenient: true, warn: (l) => warnings.push(l) },
+    );
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /^warning: .*does not list the model "no-such-model"/);
-    await assert.rejects(wrong.evaluate([nextToken]), (e: Error) => e instanceof UserError && /HTTP 404: The model `no-such-model` does not exist/.test(e.message) && /check url and model/.test(e.message));
+    await assert.rejects(
+      wrong.evaluate([nextToken]),
+      (e: Error) =>
+        e instanceof UserError &&
+        /HTTP 404: The model `no-such-model` does not exist/.test(e.message) &&
+        /check url and model/.test(e.message),
+    );
   } finally {
     await server.close();
   }
@@ -185,7 +237,12 @@ test('tgi: prefill log-probs give the same log-likelihoods as the in-process bac
     });
     assert.equal(got[loglikelihoods.length].ok, false, 'tgi is not asked for next-token scores');
     const call = server.log.find((r) => r.path === '/generate')!.body;
-    assert.deepEqual(call.parameters, { details: true, decoder_input_details: true, max_new_tokens: 1, do_sample: false });
+    assert.deepEqual(call.parameters, {
+      details: true,
+      decoder_input_details: true,
+      max_new_tokens: 1,
+      do_sample: false,
+    });
     assert.match(model.identity.id, /^tgi:karpathy\/tinyllamas-260K@http:\/\/127\.0\.0\.1:\d+#/);
   } finally {
     await model.close();
@@ -198,7 +255,7 @@ test('tgi: a server without prefill log-probs is reported with the flag that ena
   const model = await connectModel({ name: 'tgi', backend: 'tgi', url: server.url, tokenizer: storiesPath() });
   try {
     await assert.rejects(model.evaluate(loglikelihoods), /--enable-prefill-logprobs/);
-    assert.ok(!server.log.some((r) => r.path === '/tokenize'), 'a local tokenizer replaces the server\'s');
+    assert.ok(!server.log.some((r) => r.path === '/tokenize'), "a local tokenizer replaces the server's");
   } finally {
     await model.close();
     await server.close();
@@ -211,8 +268,21 @@ test('a cell whose items tie in more than 5% of cases is reported with a warning
   const server = await startOllama({ topFor: flat });
   const dir = tempDir();
   try {
-    const study = writeStudy(dir, [`{ name: flat, backend: ollama, url: '${server.url}', model: stories }`], ['{ name: base, scoring: symbol }'], 2);
-    const r = await runCli(['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q']);
+    const study = writeStudy(
+      dir,
+      [`{ name: flat, backend: ollama, url: '${server.url}', model: stories }`],
+      ['{ name: base, scoring: symbol }'],
+      2,
+    );
+    const r = await runCli([
+      'run',
+      study,
+      '--out',
+      path.join(dir, 'out'),
+      '--store',
+      path.join(dir, 'store.sqlite'),
+      '-q',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /warning: flat x base: 4 of 4 items tied \(the first shown choice won them\)/);
     assert.equal(readOutput(path.join(dir, 'out')).summary.cells[0].ties, 4);

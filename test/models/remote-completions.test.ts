@@ -14,7 +14,11 @@ const requests: Request[] = [
   { kind: 'loglikelihood', context, continuation: ' A' },
   { kind: 'loglikelihood', context, continuation: ' B' },
   { kind: 'loglikelihood', context, continuation: ' Paris' },
-  { kind: 'loglikelihood', context: 'Question: What is the capital of France?\nAnswer: ', continuation: 'Rome is the answer' },
+  {
+    kind: 'loglikelihood',
+    context: 'Question: What is the capital of France?\nAnswer: ',
+    continuation: 'Rome is the answer',
+  },
   { kind: 'loglikelihood', context: '다음 중 대한민국의 수도는?\n정답:', continuation: ' 서울특별시' },
   { kind: 'loglikelihood', context: 'Once upon a time', continuation: ', there was a little girl' },
   { kind: 'nextToken', context, candidates: [' A', ' B', ' C'] },
@@ -32,8 +36,11 @@ function assertClose(got: Outcome[], want: Outcome[]) {
     const a = values(o);
     const b = values(want[i]);
     assert.equal(a.length, b.length);
-    a.forEach((x, j) => assert.ok(Math.abs(x! - b[j]!) < 1e-3, `request ${i}.${j}: ${x} over HTTP vs ${b[j]} in-process`));
-    if (o.ok && o.result.kind === 'loglikelihood' && want[i].ok) assert.equal(o.result.tokens, (want[i] as any).result.tokens);
+    a.forEach((x, j) =>
+      assert.ok(Math.abs(x! - b[j]!) < 1e-3, `request ${i}.${j}: ${x} over HTTP vs ${b[j]} in-process`),
+    );
+    if (o.ok && o.result.kind === 'loglikelihood' && want[i].ok)
+      assert.equal(o.result.tokens, (want[i] as any).result.tokens);
   });
 }
 
@@ -44,7 +51,13 @@ for (const variant of [
 ]) {
   test(`openai-completions matches the in-process GGUF backend (${variant.label})`, async () => {
     const server = await startVllm({ engine: ref.engine });
-    const model = await connectModel({ name: 'vllm', backend: 'openai-completions', url: `${server.url}/v1`, model: 'stories260K', ...variant.extra });
+    const model = await connectModel({
+      name: 'vllm',
+      backend: 'openai-completions',
+      url: `${server.url}/v1`,
+      model: 'stories260K',
+      ...variant.extra,
+    });
     try {
       assert.deepEqual(model.capabilities, { loglikelihood: true, nextToken: true, generate: true });
       const seen: number[] = [];
@@ -58,11 +71,23 @@ for (const variant of [
       if ('batchSize' in variant.extra) assert.ok(calls.length >= 4, 'small batches make several calls');
       else assert.equal(calls.length, 1, 'all prompts go in one request');
       assert.equal(calls[0].body.max_tokens, 'maxTokensOne' in variant.extra ? 1 : 0);
-      assert.ok(calls.every((c) => c.body.prompt.every((p: unknown) => Array.isArray(p))), 'prompts are sent as token IDs');
+      assert.ok(
+        calls.every((c) => c.body.prompt.every((p: unknown) => Array.isArray(p))),
+        'prompts are sent as token IDs',
+      );
       // A local tokenizer is only compared with the server's on the probe texts.
-      const usedServerTokenizer = server.log.some((r) => r.path === '/tokenize' && !PROBE_TEXTS.includes(r.body.prompt));
+      const usedServerTokenizer = server.log.some(
+        (r) => r.path === '/tokenize' && !PROBE_TEXTS.includes(r.body.prompt),
+      );
       assert.equal(usedServerTokenizer, !('tokenizer' in variant.extra));
-      assert.equal(new Set(server.log.filter((r) => r.path === '/tokenize' && PROBE_TEXTS.includes(r.body.prompt)).map((r) => r.body.prompt)).size, PROBE_TEXTS.length);
+      assert.equal(
+        new Set(
+          server.log
+            .filter((r) => r.path === '/tokenize' && PROBE_TEXTS.includes(r.body.prompt))
+            .map((r) => r.body.prompt),
+        ).size,
+        PROBE_TEXTS.length,
+      );
       assert.match(model.identity.id, /^openai-completions:stories260K@http:\/\/127\.0\.0\.1:\d+#[0-9a-f]{16}$/);
       assert.equal(remoteStats(model)?.retries, 0);
     } finally {
@@ -74,7 +99,12 @@ for (const variant of [
 
 test('one prompt the server rejects fails alone; the rest of its batch is scored', async () => {
   const server = await startVllm({ engine: ref.engine, rejectPrompt: (tokens) => tokens.length > 150 });
-  const model = await connectModel({ name: 'vllm', backend: 'openai-completions', url: server.url, model: 'stories260K' });
+  const model = await connectModel({
+    name: 'vllm',
+    backend: 'openai-completions',
+    url: server.url,
+    model: 'stories260K',
+  });
   try {
     const long = { kind: 'loglikelihood' as const, context: 'Once upon a time '.repeat(50), continuation: 'there' };
     const got = await model.evaluate([requests[0], long, requests[1]]);
@@ -102,7 +132,7 @@ test('the same study gives the same scores in-process (gguf) and over HTTP (open
         '{ name: base, scoring: symbol }',
         '{ name: hybrid, scoring: hybrid, normalization: token }',
         '{ name: pmi, scoring: cloze, normalization: pmi }',
-        "{ name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 4 } }] }",
+        '{ name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 4 } }] }',
       ],
     );
     const out = path.join(dir, 'out');
@@ -116,7 +146,9 @@ test('the same study gives the same scores in-process (gguf) and over HTTP (open
     for (const [key, a] of local) {
       const b = remote.get(key);
       assert.ok(b, `remote has ${key}`);
-      a.scores.forEach((s: number, j: number) => assert.ok(Math.abs(s - b.scores[j]) < 1e-3, `${key} choice ${j}: ${s} vs ${b.scores[j]}`));
+      a.scores.forEach((s: number, j: number) =>
+        assert.ok(Math.abs(s - b.scores[j]) < 1e-3, `${key} choice ${j}: ${s} vs ${b.scores[j]}`),
+      );
       assert.equal(b.predicted, a.predicted, key);
     }
     assert.equal(run.summary.requestsByModel.remote.failed, 0);
@@ -133,7 +165,11 @@ for (const misbehave of ['ignore-echo', 'drop-last'] as const) {
     const dir = tempDir();
     try {
       // One retry: a malformed answer is asked again (it may be a passing fault) before the server is called broken.
-      const study = writeStudy(dir, [`{ name: remote, backend: openai-completions, url: '${server.url}', model: stories260K, maxRetries: 1 }`], ['{ name: base, scoring: symbol }']);
+      const study = writeStudy(
+        dir,
+        [`{ name: remote, backend: openai-completions, url: '${server.url}', model: stories260K, maxRetries: 1 }`],
+        ['{ name: base, scoring: symbol }'],
+      );
       const out = path.join(dir, 'out');
       const r = await runCli(['run', study, '--out', out, '--store', path.join(dir, 'store.sqlite'), '-q']);
       assert.equal(r.code, 1, r.stderr);
@@ -147,13 +183,24 @@ for (const misbehave of ['ignore-echo', 'drop-last'] as const) {
   });
 }
 
-test('a local tokenizer that disagrees with the server\'s /tokenize is a configuration error (a warning with --lenient)', async () => {
+test("a local tokenizer that disagrees with the server's /tokenize is a configuration error (a warning with --lenient)", async () => {
   const server = await startVllm({ engine: ref.engine });
   const otherVocabulary = path.join(path.dirname(storiesPath()), 'llama-2-tiny-random.gguf');
-  const entry = { name: 'vllm', backend: 'openai-completions', url: server.url, model: 'stories260K', tokenizer: otherVocabulary };
+  const entry = {
+    name: 'vllm',
+    backend: 'openai-completions',
+    url: server.url,
+    model: 'stories260K',
+    tokenizer: otherVocabulary,
+  };
   try {
-    await assert.rejects(connectModel(entry), (e: Error) =>
-      e.message.startsWith('study.yaml: models.0 (vllm).tokenizer: the local tokenizer disagrees with the server\'s /tokenize on "Answer: A"') && /--lenient/.test(e.message));
+    await assert.rejects(
+      connectModel(entry),
+      (e: Error) =>
+        e.message.startsWith(
+          'study.yaml: models.0 (vllm).tokenizer: the local tokenizer disagrees with the server\'s /tokenize on "Answer: A"',
+        ) && /--lenient/.test(e.message),
+    );
     assert.ok(!server.log.some((r) => r.path === '/v1/completions'), 'nothing was scored');
     const warnings: string[] = [];
     const model = await connectModel(entry, { lenient: true, warn: (l) => warnings.push(l) });

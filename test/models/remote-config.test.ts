@@ -20,7 +20,11 @@ before(async () => {
 });
 after(() => engine.model.dispose());
 
-const conditions = ['{ name: base, scoring: symbol }', '{ name: hybrid, scoring: hybrid }', '{ name: cloze, scoring: cloze, normalization: pmi }'];
+const conditions = [
+  '{ name: base, scoring: symbol }',
+  '{ name: hybrid, scoring: hybrid }',
+  '{ name: cloze, scoring: cloze, normalization: pmi }',
+];
 
 test('validation lists every condition x model pair a next-token backend cannot run, and what would work', () => {
   const dir = tempDir();
@@ -36,7 +40,11 @@ test('validation lists every condition x model pair a next-token backend cannot 
     conditions,
   );
   const study = loadStudy(file);
-  const declared = study.spec.models.map((m) => ({ name: m.name, backend: m.backend, capabilities: backendCapabilities(m) }));
+  const declared = study.spec.models.map((m) => ({
+    name: m.name,
+    backend: m.backend,
+    capabilities: backendCapabilities(m),
+  }));
   assert.throws(
     () => validateStudy(study, declared),
     (e: Error) => {
@@ -61,7 +69,15 @@ test('a symbol-only backend asked for hybrid and cloze fails before any request 
   const dir = tempDir();
   try {
     const study = writeStudy(dir, [`{ name: llama, backend: llama-server, url: '${server.url}' }`], conditions);
-    const r = await runCli(['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q']);
+    const r = await runCli([
+      'run',
+      study,
+      '--out',
+      path.join(dir, 'out'),
+      '--store',
+      path.join(dir, 'store.sqlite'),
+      '-q',
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /2 condition x model pairs need log-likelihoods/);
     assert.match(r.stderr, /condition "hybrid" \(hybrid scoring\) x model "llama" \(backend llama-server/);
@@ -80,24 +96,57 @@ test('study-file checks: the key is only ever named, URLs hold no credentials, b
   };
   assert.equal(message(base), '');
   assert.match(message({ ...base, apiKeyEnv: 'sk-abc123' }), /NAME of an environment variable/);
-  assert.doesNotMatch(message({ ...base, apiKeyEnv: 'sk-abc123' }), /sk-abc123/, 'the message does not repeat a pasted key');
+  assert.doesNotMatch(
+    message({ ...base, apiKeyEnv: 'sk-abc123' }),
+    /sk-abc123/,
+    'the message does not repeat a pasted key',
+  );
   assert.match(message({ ...base, url: 'http://user:secret@127.0.0.1:8000' }), /must not hold credentials/);
   assert.match(message({ ...base, url: 'ftp://127.0.0.1' }), /http\(s\) URL/);
-  assert.match(message({ ...base, backend: 'vllm' }), /backend must be one of: gguf, openai-completions, openai-chat, llama-server, ollama, tgi/);
+  assert.match(
+    message({ ...base, backend: 'vllm' }),
+    /backend must be one of: gguf, openai-completions, openai-chat, llama-server, ollama, tgi/,
+  );
   assert.match(message({ ...base, topLogprobs: 50 }), /20/);
   const parsed = modelSpecSchema.parse({ name: 'v', backend: 'openai-completions', url: 'http://h:1', model: 'x' });
-  assert.deepEqual(parsed, { name: 'v', backend: 'openai-completions', url: 'http://h:1', model: 'x', concurrency: 8, timeoutMs: 120000, maxRetries: 5, batchSize: 16, maxTokensOne: false });
-  assert.deepEqual(modelSpecSchema.parse({ name: 'g', path: 'm.gguf' }).backend, 'gguf', 'gguf stays the default backend');
+  assert.deepEqual(parsed, {
+    name: 'v',
+    backend: 'openai-completions',
+    url: 'http://h:1',
+    model: 'x',
+    concurrency: 8,
+    timeoutMs: 120000,
+    maxRetries: 5,
+    batchSize: 16,
+    maxTokensOne: false,
+  });
+  assert.deepEqual(
+    modelSpecSchema.parse({ name: 'g', path: 'm.gguf' }).backend,
+    'gguf',
+    'gguf stays the default backend',
+  );
 });
 
 test('a missing key variable is named (not guessed at) before any request', async () => {
   const server = await startOpenaiChat({ topFor: engineTopFor(engine), apiKey: 'sk-anything' });
   const dir = tempDir();
   try {
-    const study = writeStudy(dir, [`{ name: chat, backend: openai-chat, url: '${server.url}', model: chat-model, apiKeyEnv: GOODHART_TEST_UNSET_KEY }`], ['{ name: base, scoring: symbol }']);
-    const r = await runCli(['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q'], { env: { GOODHART_TEST_UNSET_KEY: '' } });
+    const study = writeStudy(
+      dir,
+      [
+        `{ name: chat, backend: openai-chat, url: '${server.url}', model: chat-model, apiKeyEnv: GOODHART_TEST_UNSET_KEY }`,
+      ],
+      ['{ name: base, scoring: symbol }'],
+    );
+    const r = await runCli(
+      ['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q'],
+      { env: { GOODHART_TEST_UNSET_KEY: '' } },
+    );
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /models\.0\.apiKeyEnv: the environment variable GOODHART_TEST_UNSET_KEY \(apiKeyEnv\) is not set or empty/);
+    assert.match(
+      r.stderr,
+      /models\.0\.apiKeyEnv: the environment variable GOODHART_TEST_UNSET_KEY \(apiKeyEnv\) is not set or empty/,
+    );
     assert.equal(server.counts.requests, 0);
   } finally {
     await server.close();
@@ -106,21 +155,43 @@ test('a missing key variable is named (not guessed at) before any request', asyn
 
 test('the API key appears in no file the run writes and in no output, even when the server quotes it back', async () => {
   const key = `sk-SENTINEL-${randomBytes(12).toString('hex')}`;
-  const server = await startOpenaiChat({ topFor: engineTopFor(engine), apiKey: key, echoKeyFor: (prompt) => prompt.length % 4 === 0 });
+  const server = await startOpenaiChat({
+    topFor: engineTopFor(engine),
+    apiKey: key,
+    echoKeyFor: (prompt) => prompt.length % 4 === 0,
+  });
   const dir = tempDir();
   try {
-    const study = writeStudy(dir, [`{ name: chat, backend: openai-chat, url: '${server.url}/v1', model: chat-model, apiKeyEnv: GOODHART_TEST_KEY }`], ['{ name: base, scoring: symbol }', "{ name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 1 } }] }"]);
+    const study = writeStudy(
+      dir,
+      [
+        `{ name: chat, backend: openai-chat, url: '${server.url}/v1', model: chat-model, apiKeyEnv: GOODHART_TEST_KEY }`,
+      ],
+      [
+        '{ name: base, scoring: symbol }',
+        '{ name: shuffled, scoring: symbol, perturbations: [{ shuffle: { seed: 1 } }] }',
+      ],
+    );
     const out = path.join(dir, 'out');
     const store = path.join(dir, 'store.sqlite');
     const r = await runCli(['run', study, '--out', out, '--store', store], { env: { GOODHART_TEST_KEY: key } });
     assert.equal(r.code, 2, 'requests the server refused are reported as failed');
-    assert.ok(server.log.every((req) => req.authorization === `Bearer ${key}`), 'the key is sent to the server');
+    assert.ok(
+      server.log.every((req) => req.authorization === `Bearer ${key}`),
+      'the key is sent to the server',
+    );
     assert.ok(!r.stdout.includes(key) && !r.stderr.includes(key), 'the key is not printed');
-    const written = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => path.join(f.parentPath, f.name));
+    const written = fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((f) => f.isFile())
+      .map((f) => path.join(f.parentPath, f.name));
     assert.ok(written.some((f) => f.startsWith(store)) && written.some((f) => f.endsWith('summary.json')));
     for (const file of written) assert.ok(!fs.readFileSync(file).includes(key), `${file} does not contain the key`);
     const storeBytes = Buffer.concat(written.filter((f) => f.startsWith(store)).map((f) => fs.readFileSync(f)));
-    assert.ok(storeBytes.includes('Request refused for credentials Bearer [redacted]'), 'the failure is stored with the key redacted');
+    assert.ok(
+      storeBytes.includes('Request refused for credentials Bearer [redacted]'),
+      'the failure is stored with the key redacted',
+    );
   } finally {
     await server.close();
   }

@@ -52,7 +52,10 @@ test('500s and connection resets are retried with backoff until they pass', asyn
     req.socket.destroy();
     return new Promise(() => {});
   });
-  const server = await startServer({ routes: { 'POST /errors': errors.handler, 'POST /resets': resets.handler }, errorBody: vllmError });
+  const server = await startServer({
+    routes: { 'POST /errors': errors.handler, 'POST /resets': resets.handler },
+    errorBody: vllmError,
+  });
   try {
     const http = client(server.url);
     assert.deepEqual(await http.post('/errors', {}), { ok: true });
@@ -64,14 +67,27 @@ test('500s and connection resets are retried with backoff until they pass', asyn
 });
 
 test('a final failure names the endpoint, the status and the server message; a 400 is not retried', async () => {
-  const bad = flaky(100, () => ({ status: 400, json: vllmError(400, "This model's maximum context length is 2048 tokens.") }));
+  const bad = flaky(100, () => ({
+    status: 400,
+    json: vllmError(400, "This model's maximum context length is 2048 tokens."),
+  }));
   const down = flaky(100, () => ({ status: 503, json: vllmError(503, 'overloaded') }));
-  const server = await startServer({ routes: { 'POST /bad': bad.handler, 'POST /down': down.handler }, errorBody: vllmError });
+  const server = await startServer({
+    routes: { 'POST /bad': bad.handler, 'POST /down': down.handler },
+    errorBody: vllmError,
+  });
   try {
     const http = client(server.url, { maxRetries: 2 });
-    await assert.rejects(http.post('/bad', {}), (e: Error) => e.message === `POST ${server.url}/bad: HTTP 400: This model's maximum context length is 2048 tokens.`);
+    await assert.rejects(
+      http.post('/bad', {}),
+      (e: Error) =>
+        e.message === `POST ${server.url}/bad: HTTP 400: This model's maximum context length is 2048 tokens.`,
+    );
     assert.equal(bad.calls(), 1);
-    await assert.rejects(http.post('/down', {}), (e: Error) => e.message === `POST ${server.url}/down: HTTP 503: overloaded (after 3 attempts)`);
+    await assert.rejects(
+      http.post('/down', {}),
+      (e: Error) => e.message === `POST ${server.url}/down: HTTP 503: overloaded (after 3 attempts)`,
+    );
     assert.equal(down.calls(), 3);
   } finally {
     await server.close();
@@ -81,12 +97,18 @@ test('a final failure names the endpoint, the status and the server message; a 4
 test('a slow answer past timeoutMs is abandoned and retried; one that is always slow fails with the timeout', async () => {
   const once = flaky(1, () => new Promise((r) => setTimeout(() => r({ json: { late: true } }), 1500)));
   const always = flaky(100, () => new Promise((r) => setTimeout(() => r({ json: { late: true } }), 500)));
-  const server = await startServer({ routes: { 'POST /once': once.handler, 'POST /always': always.handler }, errorBody: vllmError });
+  const server = await startServer({
+    routes: { 'POST /once': once.handler, 'POST /always': always.handler },
+    errorBody: vllmError,
+  });
   try {
     const http = client(server.url, { timeoutMs: 300 });
     assert.deepEqual(await http.post('/once', {}), { ok: true });
     assert.equal(http.stats.retries, 1);
-    await assert.rejects(client(server.url, { timeoutMs: 100, maxRetries: 0 }).post('/always', {}), /no complete answer within 100 ms \(timeoutMs\)/);
+    await assert.rejects(
+      client(server.url, { timeoutMs: 100, maxRetries: 0 }).post('/always', {}),
+      /no complete answer within 100 ms \(timeoutMs\)/,
+    );
   } finally {
     await server.close();
   }
@@ -96,8 +118,12 @@ test('connection refused names the endpoint', async () => {
   const server = await startServer({ routes: {}, errorBody: vllmError });
   const url = server.url;
   await server.close();
-  await assert.rejects(client(url, { maxRetries: 1 }).post('/v1/completions', {}), (e: Error) =>
-    e.message.startsWith(`POST ${url}/v1/completions: cannot reach the server: connection refused`) && /after 2 attempts/.test(e.message));
+  await assert.rejects(
+    client(url, { maxRetries: 1 }).post('/v1/completions', {}),
+    (e: Error) =>
+      e.message.startsWith(`POST ${url}/v1/completions: cannot reach the server: connection refused`) &&
+      /after 2 attempts/.test(e.message),
+  );
 });
 
 test('under a fault mix (>= 20% of first attempts failing) a run loses nothing, scores no failure and reports retries', async () => {
@@ -119,8 +145,12 @@ test('under a fault mix (>= 20% of first attempts failing) a run loses nothing, 
     const r = await runCli(['run', study, '--out', out, '--store', path.join(dir, 'store.sqlite')]);
     assert.equal(r.code, 0, r.stderr);
     const { counts } = server;
-    assert.ok(counts.failedFirstAttempts / counts.firstAttempts >= 0.2, `${counts.failedFirstAttempts} of ${counts.firstAttempts} first attempts failed`);
-    for (const kind of ['rate-limit', 'server-error', 'slow', 'truncated', 'reset']) assert.ok(counts.faults[kind] > 0, `${kind} faults were injected`);
+    assert.ok(
+      counts.failedFirstAttempts / counts.firstAttempts >= 0.2,
+      `${counts.failedFirstAttempts} of ${counts.firstAttempts} first attempts failed`,
+    );
+    for (const kind of ['rate-limit', 'server-error', 'slow', 'truncated', 'reset'])
+      assert.ok(counts.faults[kind] > 0, `${kind} faults were injected`);
 
     const run = readOutput(out);
     const remote = run.summary.requestsByModel.remote;
@@ -129,7 +159,8 @@ test('under a fault mix (>= 20% of first attempts failing) a run loses nothing, 
     assert.ok(remote.retries > 0);
     assert.match(r.stdout, /\(\d+ HTTP retries\)/);
     assert.match(r.stderr, new RegExp(`remote: \\d+ HTTP attempts to ${server.url} were retried`));
-    for (const cell of run.summary.cells) assert.deepEqual([cell.n, cell.failed], [4, 0], `${cell.model} ${cell.condition}`);
+    for (const cell of run.summary.cells)
+      assert.deepEqual([cell.n, cell.failed], [4, 0], `${cell.model} ${cell.condition}`);
     // Same predictions as the in-process model: no fault turned into a wrong (or right) answer.
     const local = itemsOf(run, 'local');
     for (const [key, item] of itemsOf(run, 'remote')) {
@@ -163,13 +194,26 @@ test('a batch slower than timeoutMs is split and sent in smaller pieces; each pr
     assert.equal(remote.failed, 0);
     assert.ok(remote.timeouts > 0, 'the first batch timed out');
     // A busy machine may delay the client past an answer already sent, so the server sees at most as many hang-ups as the client timed out.
-    assert.ok(prompts.abandonedRequests > 0 && prompts.abandonedRequests <= remote.timeouts, `${prompts.abandonedRequests} hang-ups for ${remote.timeouts} timeouts`);
-    for (const [batch, n] of prompts.batches) assert.ok(n === 1 || !batch.includes('|'), 'a batch of several prompts is never sent twice: it is split');
+    assert.ok(
+      prompts.abandonedRequests > 0 && prompts.abandonedRequests <= remote.timeouts,
+      `${prompts.abandonedRequests} hang-ups for ${remote.timeouts} timeouts`,
+    );
+    for (const [batch, n] of prompts.batches)
+      assert.ok(n === 1 || !batch.includes('|'), 'a batch of several prompts is never sent twice: it is split');
     const sent = [...prompts.received.values()].reduce((a, b) => a + b, 0);
-    assert.ok(remote.resentPrompts >= sent - prompts.received.size && remote.resentPrompts > 0, 'summary.json counts every prompt sent again');
-    assert.ok(remote.resentPrompts <= remote.timeouts * 8, 'each timeout resends at most the prompts of its own request');
+    assert.ok(
+      remote.resentPrompts >= sent - prompts.received.size && remote.resentPrompts > 0,
+      'summary.json counts every prompt sent again',
+    );
+    assert.ok(
+      remote.resentPrompts <= remote.timeouts * 8,
+      'each timeout resends at most the prompts of its own request',
+    );
     const computed = [...prompts.computed.values()].reduce((a, b) => a + b, 0);
-    assert.ok(computed - prompts.received.size <= remote.resentPrompts, `${computed} computations of ${prompts.received.size} prompts`);
+    assert.ok(
+      computed - prompts.received.size <= remote.resentPrompts,
+      `${computed} computations of ${prompts.received.size} prompts`,
+    );
     assert.equal(prompts.computed.size, prompts.received.size, 'every prompt was computed in the end');
     assert.match(r.stderr, /remote: \d+ HTTP attempts timed out \(timeoutMs\); \d+ prompts were sent again in all/);
   } finally {
@@ -182,8 +226,20 @@ test('an unreachable server stops the run with an error naming the endpoint', as
   const url = server.url;
   await server.close();
   const dir = tempDir();
-  const study = writeStudy(dir, [`{ name: remote, backend: openai-completions, url: '${url}/v1', model: m, maxRetries: 1 }`], ['{ name: base, scoring: symbol }']);
-  const r = await runCli(['run', study, '--out', path.join(dir, 'out'), '--store', path.join(dir, 'store.sqlite'), '-q']);
+  const study = writeStudy(
+    dir,
+    [`{ name: remote, backend: openai-completions, url: '${url}/v1', model: m, maxRetries: 1 }`],
+    ['{ name: base, scoring: symbol }'],
+  );
+  const r = await runCli([
+    'run',
+    study,
+    '--out',
+    path.join(dir, 'out'),
+    '--store',
+    path.join(dir, 'store.sqlite'),
+    '-q',
+  ]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`GET ${url}/v1/models: cannot reach the server: connection refused`));
 });

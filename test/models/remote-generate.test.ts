@@ -41,12 +41,48 @@ test('greedy generation matches the test ref.engine token by token', async () =>
   }
 });
 
-const backends: { name: string; start: () => Promise<TestServer>; entry: (url: string) => Record<string, unknown>; path: string; greedy: (body: any) => boolean }[] = [
-  { name: 'openai-completions', start: () => startVllm({ engine: ref.engine }), entry: (url) => ({ backend: 'openai-completions', url: `${url}/v1`, model: 'stories260K' }), path: '/v1/completions', greedy: (b) => b.temperature === 0 && b.max_tokens > 1 && b.seed !== undefined },
-  { name: 'openai-chat', start: () => startOpenaiChat({ topFor: engineTopFor(ref.engine), generateFor: engineGenerateFor(ref.engine) }), entry: (url) => ({ backend: 'openai-chat', url, model: 'chat-model' }), path: '/v1/chat/completions', greedy: (b) => b.temperature === 0 && b.max_tokens > 1 && !b.logprobs },
-  { name: 'llama-server', start: () => startLlamaServer(ref.engine), entry: (url) => ({ backend: 'llama-server', url }), path: '/completion', greedy: (b) => b.temperature === 0 && b.n_predict > 1 && Array.isArray(b.stop) },
-  { name: 'ollama', start: () => startOllama({ topFor: engineTopFor(ref.engine), generateFor: engineGenerateFor(ref.engine) }), entry: (url) => ({ backend: 'ollama', url, model: 'stories' }), path: '/api/generate', greedy: (b) => b.raw === true && b.stream === false && b.options.temperature === 0 && b.options.num_predict > 1 },
-  { name: 'tgi', start: () => startTgi(ref.engine), entry: (url) => ({ backend: 'tgi', url }), path: '/generate', greedy: (b) => b.parameters.do_sample === false && b.parameters.max_new_tokens > 1 && b.parameters.details === true },
+const backends: {
+  name: string;
+  start: () => Promise<TestServer>;
+  entry: (url: string) => Record<string, unknown>;
+  path: string;
+  greedy: (body: any) => boolean;
+}[] = [
+  {
+    name: 'openai-completions',
+    start: () => startVllm({ engine: ref.engine }),
+    entry: (url) => ({ backend: 'openai-completions', url: `${url}/v1`, model: 'stories260K' }),
+    path: '/v1/completions',
+    greedy: (b) => b.temperature === 0 && b.max_tokens > 1 && b.seed !== undefined,
+  },
+  {
+    name: 'openai-chat',
+    start: () => startOpenaiChat({ topFor: engineTopFor(ref.engine), generateFor: engineGenerateFor(ref.engine) }),
+    entry: (url) => ({ backend: 'openai-chat', url, model: 'chat-model' }),
+    path: '/v1/chat/completions',
+    greedy: (b) => b.temperature === 0 && b.max_tokens > 1 && !b.logprobs,
+  },
+  {
+    name: 'llama-server',
+    start: () => startLlamaServer(ref.engine),
+    entry: (url) => ({ backend: 'llama-server', url }),
+    path: '/completion',
+    greedy: (b) => b.temperature === 0 && b.n_predict > 1 && Array.isArray(b.stop),
+  },
+  {
+    name: 'ollama',
+    start: () => startOllama({ topFor: engineTopFor(ref.engine), generateFor: engineGenerateFor(ref.engine) }),
+    entry: (url) => ({ backend: 'ollama', url, model: 'stories' }),
+    path: '/api/generate',
+    greedy: (b) => b.raw === true && b.stream === false && b.options.temperature === 0 && b.options.num_predict > 1,
+  },
+  {
+    name: 'tgi',
+    start: () => startTgi(ref.engine),
+    entry: (url) => ({ backend: 'tgi', url }),
+    path: '/generate',
+    greedy: (b) => b.parameters.do_sample === false && b.parameters.max_new_tokens > 1 && b.parameters.details === true,
+  },
 ];
 
 for (const backend of backends) {
@@ -59,7 +95,10 @@ for (const backend of backends) {
       outcomes.forEach((o, i) => assert.deepEqual(o, ref.reference[i], `request ${i}`));
       const sent = server.log.filter((l) => l.path === backend.path);
       assert.equal(sent.length, requests.length);
-      assert.ok(sent.every((l) => backend.greedy(l.body)), JSON.stringify(sent[0].body));
+      assert.ok(
+        sent.every((l) => backend.greedy(l.body)),
+        JSON.stringify(sent[0].body),
+      );
     } finally {
       await model.close();
       await server.close();
@@ -90,13 +129,18 @@ test('a study with generative scoring runs end to end on a GGUF model, texts kep
     assert.ok(item.generated.length > 0);
     assert.ok(item.finish === 'stop' || item.finish === 'length');
     // stories260K writes stories, not letters: whatever it wrote is read or counted unscored, never guessed.
-    if (item.extracted === null) assert.ok(item.predicted === null && item.correct === null && Number.isInteger(item.randomFill));
+    if (item.extracted === null)
+      assert.ok(item.predicted === null && item.correct === null && Number.isInteger(item.randomFill));
   }
   const cot = run.summary.conditions.find((c: any) => c.name === 'cot');
   assert.equal(cot.generation.temperature, 0);
   assert.equal(cot.generation.seed, 5);
   const cell = run.summary.cells.find((c: any) => c.condition === 'gen');
-  assert.equal(cell.randomFill.filled, cell.unscored - generated.filter((i) => i.condition === 'gen' && i.extracted !== null && i.predicted === null).length);
+  assert.equal(
+    cell.randomFill.filled,
+    cell.unscored -
+      generated.filter((i) => i.condition === 'gen' && i.extracted !== null && i.predicted === null).length,
+  );
 
   const again = await runCli(['run', study, '--out', path.join(dir, 'b'), '--store', store, '-q']);
   assert.equal(again.code, 0, again.stderr);

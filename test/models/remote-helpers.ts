@@ -25,11 +25,19 @@ export function inProcessReference(requests: Request[]): { engine: ScoringEngine
 }
 
 /** A model built from a study-file entry, exactly as `goodhart run` builds it. */
-export async function connectModel(entry: Record<string, unknown>, checks: { lenient?: boolean; warn?: (line: string) => void } = {}): Promise<Model> {
+export async function connectModel(
+  entry: Record<string, unknown>,
+  checks: { lenient?: boolean; warn?: (line: string) => void } = {},
+): Promise<Model> {
   const dir = tempDir();
   const store = new SqliteStore(path.join(dir, 'store.sqlite'));
   try {
-    return await createModel(modelSpecSchema.parse(entry), { baseDir: dir, fileHashes: store, where: 'study.yaml: models.0', ...checks });
+    return await createModel(modelSpecSchema.parse(entry), {
+      baseDir: dir,
+      fileHashes: store,
+      where: 'study.yaml: models.0',
+      ...checks,
+    });
   } finally {
     store.close();
   }
@@ -65,7 +73,12 @@ export interface RunOutput {
 export function readOutput(dir: string): RunOutput {
   return {
     summary: JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')),
-    items: fs.readFileSync(path.join(dir, 'items.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+    items: fs
+      .readFileSync(path.join(dir, 'items.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l)),
   };
 }
 

@@ -16,7 +16,9 @@ test('runStudy stops after the current batch when its signal aborts, and a secon
   const events: ProgressEvent[] = [];
   await assert.rejects(
     runStudy(study, {
-      store, out, signal: stop.signal,
+      store,
+      out,
+      signal: stop.signal,
       onProgress: (e) => {
         events.push(e);
         if (e.phase === 'tick') stop.abort();
@@ -31,11 +33,17 @@ test('runStudy stops after the current batch when its signal aborts, and a secon
   const lines: string[] = [];
   const result = await runStudy(study, { store, out, onLog: (line) => lines.push(line) });
   const { requests } = result.summary;
-  assert.ok(requests.cached > 0 && requests.computed > 0, `the stopped run's results are reused: ${JSON.stringify(requests)}`);
+  assert.ok(
+    requests.cached > 0 && requests.computed > 0,
+    `the stopped run's results are reused: ${JSON.stringify(requests)}`,
+  );
   assert.equal(requests.cached + requests.computed, requests.unique);
   assert.equal(result.failed, 0);
   assert.equal(result.out, out);
-  assert.ok(lines.some((l) => l.startsWith('benchmark: ')), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.startsWith('benchmark: ')),
+    lines.join('\n'),
+  );
   assert.ok(fs.existsSync(path.join(out, 'summary.json')) && fs.existsSync(path.join(out, 'items.jsonl')));
 
   const inMemory = analyzeRun(result, { bootstrap: 50 });
@@ -44,10 +52,16 @@ test('runStudy stops after the current batch when its signal aborts, and a secon
   assert.equal(fromFolder.file, path.join(out, 'analysis.json'));
   assert.ok(fs.existsSync(fromFolder.file));
   assert.deepEqual(inMemory.analysis.cells, fromFolder.analysis.cells);
-  assert.deepEqual(inMemory.analysis.cells.map((c) => c.accuracy), result.summary.cells.map((c) => c.accuracy));
+  assert.deepEqual(
+    inMemory.analysis.cells.map((c) => c.accuracy),
+    result.summary.cells.map((c) => c.accuracy),
+  );
 });
 
 test('analyzeRun names a folder that is not a run', () => {
   const dir = tempDir();
-  assert.throws(() => analyzeRun(dir), (e: unknown) => e instanceof UserError && e.message.includes(dir));
+  assert.throws(
+    () => analyzeRun(dir),
+    (e: unknown) => e instanceof UserError && e.message.includes(dir),
+  );
 });

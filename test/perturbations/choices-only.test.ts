@@ -18,7 +18,12 @@ test('choices-only shows every block without its question, for symbol and hybrid
       'A. Nucleus\nB. Mitochondrion\nC. Ribosome\nD. Golgi apparatus\nAnswer:',
   );
   assert.ok(!symbol.context.includes('ATP') && !symbol.context.includes('oxygen'));
-  assert.deepEqual(renderPrompt(p, 'hybrid').continuations, [' Nucleus', ' Mitochondrion', ' Ribosome', ' Golgi apparatus']);
+  assert.deepEqual(renderPrompt(p, 'hybrid').continuations, [
+    ' Nucleus',
+    ' Mitochondrion',
+    ' Ribosome',
+    ' Golgi apparatus',
+  ]);
 });
 
 test('choices-only with cloze scoring is refused: it would show nothing', () => {

@@ -14,8 +14,17 @@ describe('fewshot', () => {
   it('takes the first k pool items in file order, in their original order, answered with the gold', () => {
     const shots = shotsOf([{ name: 'fewshot', args: { k: 2 } }]);
     assert.deepEqual(ids(shots), itemIds(biologyDev.slice(0, 2)));
-    assert.deepEqual(shots.map((s) => s.order), [[0, 1, 2, 3], [0, 1, 2, 3]]);
-    assert.deepEqual(shots.map((s) => s.answerPosition), [2, 1]);
+    assert.deepEqual(
+      shots.map((s) => s.order),
+      [
+        [0, 1, 2, 3],
+        [0, 1, 2, 3],
+      ],
+    );
+    assert.deepEqual(
+      shots.map((s) => s.answerPosition),
+      [2, 1],
+    );
   });
 
   it('k = 0 shows no shots', () => {
@@ -30,9 +39,14 @@ describe('fewshot', () => {
   it('says when the pool is too small', () => {
     assert.throws(
       () => shotsOf([{ name: 'fewshot', args: { k: 4 } }]),
-      (e: unknown) => e instanceof UserError && /k=4 but the few-shot pool has only 3 items for subject "high_school_biology"/.test(e.message),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /k=4 but the few-shot pool has only 3 items for subject "high_school_biology"/.test(e.message),
     );
-    assert.throws(() => shotsOf([{ name: 'fewshot', args: { k: 3 } }], ctxWith([biology, ...biologyDev.slice(1)])), UserError);
+    assert.throws(
+      () => shotsOf([{ name: 'fewshot', args: { k: 3 } }], ctxWith([biology, ...biologyDev.slice(1)])),
+      UserError,
+    );
   });
 
   it('shuffle draws a seeded sample, the same every time', () => {
@@ -46,7 +60,10 @@ describe('fewshot', () => {
   });
 
   it('replaces earlier shots', () => {
-    const shots = shotsOf([{ name: 'self-shot', args: { answer: 'correct' } }, { name: 'fewshot', args: { k: 1 } }]);
+    const shots = shotsOf([
+      { name: 'self-shot', args: { answer: 'correct' } },
+      { name: 'fewshot', args: { k: 1 } },
+    ]);
     assert.deepEqual(ids(shots), [biologyDev[0].id]);
   });
 });
@@ -61,9 +78,15 @@ describe('fewshot-same-answer', () => {
     }
     // Red blood cells (index 2) swapped with White blood cells (index 3); the others stay.
     assert.deepEqual(shots[0].order, [0, 1, 3, 2]);
-    const { context } = renderPrompt(applyChain(biology, [{ name: 'fewshot-same-answer', args: { k: 3, position: 'D' } }], biologyCtx), 'symbol');
+    const { context } = renderPrompt(
+      applyChain(biology, [{ name: 'fewshot-same-answer', args: { k: 3, position: 'D' } }], biologyCtx),
+      'symbol',
+    );
     assert.equal(context.match(/\nAnswer: D\n\n/g)?.length, 3);
-    assert.match(context, /What carries oxygen in blood\?\nA\. Platelets\nB\. Plasma\nC\. White blood cells\nD\. Red blood cells\nAnswer: D/);
+    assert.match(
+      context,
+      /What carries oxygen in blood\?\nA\. Platelets\nB\. Plasma\nC\. White blood cells\nD\. Red blood cells\nAnswer: D/,
+    );
   });
 
   it('picks the same shots as fewshot with the same args', () => {
@@ -74,14 +97,21 @@ describe('fewshot-same-answer', () => {
     );
   });
 
-  it('refuses a position beyond a shot\'s choices', () => {
+  it("refuses a position beyond a shot's choices", () => {
     assert.throws(() => shotsOf([{ name: 'fewshot-same-answer', args: { k: 1, position: 'E' } }]), UserError);
   });
 });
 
 describe('self-shot', () => {
   it('shows the test item itself, in its shown order, with the correct answer', () => {
-    const p = applyChain(biology, [{ name: 'reverse', args: {} }, { name: 'self-shot', args: { answer: 'correct' } }], biologyCtx);
+    const p = applyChain(
+      biology,
+      [
+        { name: 'reverse', args: {} },
+        { name: 'self-shot', args: { answer: 'correct' } },
+      ],
+      biologyCtx,
+    );
     assert.equal(p.shots.length, 1);
     assert.equal(p.shots[0].item, biology);
     assert.deepEqual(p.shots[0].order, p.order);
@@ -92,7 +122,8 @@ describe('self-shot', () => {
 
   it('with a wrong answer, picks a seeded non-gold position', () => {
     const wrongFor = (id: string, seed = 1) =>
-      applyChain({ ...biology, id }, [{ name: 'self-shot', args: { answer: 'wrong' } }], ctxWith([], seed)).shots[0].answerPosition;
+      applyChain({ ...biology, id }, [{ name: 'self-shot', args: { answer: 'wrong' } }], ctxWith([], seed)).shots[0]
+        .answerPosition;
     const testIds = Array.from({ length: 40 }, (_, i) => `bio/${i}`);
     for (const id of testIds) {
       assert.notEqual(wrongFor(id), biology.answer);
@@ -107,7 +138,14 @@ describe('self-shot', () => {
   });
 
   it('carries detached symbols along with the lines', () => {
-    const p = applyChain(biology, [{ name: 'shuffle-pairs', args: { seed: 2 } }, { name: 'self-shot', args: { answer: 'correct' } }], biologyCtx);
+    const p = applyChain(
+      biology,
+      [
+        { name: 'shuffle-pairs', args: { seed: 2 } },
+        { name: 'self-shot', args: { answer: 'correct' } },
+      ],
+      biologyCtx,
+    );
     const { context } = renderPrompt(p, 'symbol');
     const [shotBlock, testBlock] = context.split('\n\n').slice(1);
     assert.equal(shotBlock.replace(/ [A-D]$/, ''), testBlock);

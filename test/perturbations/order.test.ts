@@ -9,7 +9,8 @@ import { ctxWith, wxyz } from './fixtures.js';
 const ctx = ctxWith([]);
 const apply = (chain: PerturbationStep[], item: Item = wxyz, seed = 1) => applyChain(item, chain, ctxWith([], seed));
 const orderOf = (...chain: PerturbationStep[]) => apply(chain).order;
-const isPermutation = (order: number[], n: number) => [...order].sort((a, b) => a - b).join() === Array.from({ length: n }, (_, i) => i).join();
+const isPermutation = (order: number[], n: number) =>
+  [...order].sort((a, b) => a - b).join() === Array.from({ length: n }, (_, i) => i).join();
 
 describe('shuffle', () => {
   it('permutes the texts while the symbols stay in order', () => {
@@ -18,8 +19,14 @@ describe('shuffle', () => {
     assert.equal(p.labelOrder, undefined);
     const { context } = renderPrompt(p, 'symbol');
     const lines = context.split('\n').slice(-5, -1);
-    assert.deepEqual(lines.map((l) => l[0]), ['A', 'B', 'C', 'D']);
-    assert.deepEqual(lines.map((l) => l.slice(3)), p.order.map((i) => wxyz.choices[i]));
+    assert.deepEqual(
+      lines.map((l) => l[0]),
+      ['A', 'B', 'C', 'D'],
+    );
+    assert.deepEqual(
+      lines.map((l) => l.slice(3)),
+      p.order.map((i) => wxyz.choices[i]),
+    );
   });
 
   it('is deterministic and depends on its seed, the condition seed and the item id', () => {
@@ -28,8 +35,14 @@ describe('shuffle', () => {
     assert.equal(shuffleOf(1, 1, 'a'), shuffleOf(1, 1, 'a'));
     const ids = Array.from({ length: 40 }, (_, i) => `toy/${i}`);
     assert.ok(new Set(ids.map((id) => shuffleOf(1, 1, id))).size > 5, 'different items get their own permutation');
-    assert.ok(ids.some((id) => shuffleOf(1, 1, id) !== shuffleOf(2, 1, id)), 'the seed arg matters');
-    assert.ok(ids.some((id) => shuffleOf(1, 1, id) !== shuffleOf(1, 2, id)), 'the condition seed matters');
+    assert.ok(
+      ids.some((id) => shuffleOf(1, 1, id) !== shuffleOf(2, 1, id)),
+      'the seed arg matters',
+    );
+    assert.ok(
+      ids.some((id) => shuffleOf(1, 1, id) !== shuffleOf(1, 2, id)),
+      'the condition seed matters',
+    );
   });
 
   it('does not depend on which other items are in the run', () => {
@@ -50,12 +63,18 @@ describe('shuffle-pairs', () => {
       const [label, text] = [line[0], line.slice(3)];
       assert.equal(wxyz.choices['ABCD'.indexOf(label)], text);
     }
-    assert.deepEqual(continuations, p.labelOrder!.map((i) => ` ${'ABCD'[i]}`));
+    assert.deepEqual(
+      continuations,
+      p.labelOrder!.map((i) => ` ${'ABCD'[i]}`),
+    );
     assert.equal(wxyz.choices[p.order[goldPosition(p)]], 'x');
   });
 
   it('after another reordering, labels travel with the lines they were on', () => {
-    const p = apply([{ name: 'reverse', args: {} }, { name: 'shuffle-pairs', args: { seed: 5 } }]);
+    const p = apply([
+      { name: 'reverse', args: {} },
+      { name: 'shuffle-pairs', args: { seed: 5 } },
+    ]);
     // reversed: A. z, B. y, C. x, D. w — so z keeps A, y keeps B...
     const { context } = renderPrompt(p, 'symbol');
     for (const line of context.split('\n').slice(-5, -1)) {
@@ -65,7 +84,10 @@ describe('shuffle-pairs', () => {
 
   it('the hybrid and cloze continuations are the texts in shown order', () => {
     const p = apply([{ name: 'shuffle-pairs', args: { seed: 3 } }]);
-    assert.deepEqual(renderPrompt(p, 'hybrid').continuations, p.order.map((i) => ` ${wxyz.choices[i]}`));
+    assert.deepEqual(
+      renderPrompt(p, 'hybrid').continuations,
+      p.order.map((i) => ` ${wxyz.choices[i]}`),
+    );
   });
 });
 
@@ -92,7 +114,10 @@ describe('fix-answer', () => {
   });
 
   it('finds the gold wherever earlier steps moved it', () => {
-    const p = apply([{ name: 'reverse', args: {} }, { name: 'fix-answer', args: { position: 'A' } }]);
+    const p = apply([
+      { name: 'reverse', args: {} },
+      { name: 'fix-answer', args: { position: 'A' } },
+    ]);
     assert.deepEqual(p.order, [1, 2, 3, 0]);
     assert.equal(goldPosition(p), 0);
   });
@@ -112,7 +137,10 @@ describe('reverse', () => {
 
 describe('symbols and template perturbations', () => {
   it('set the symbol set and template names', () => {
-    const p = apply([{ name: 'symbols', args: { set: 'roman' } }, { name: 'template', args: { name: 'helm' } }]);
+    const p = apply([
+      { name: 'symbols', args: { set: 'roman' } },
+      { name: 'template', args: { name: 'helm' } },
+    ]);
     assert.equal(p.symbolSet, 'roman');
     assert.equal(p.template, 'helm');
     assert.deepEqual(p.order, [0, 1, 2, 3]);

@@ -24,7 +24,10 @@ function itemWith(n: number, id: fc.Arbitrary<string>): fc.Arbitrary<Item> {
 /** Any step that is valid for items of n choices. */
 function stepFor(n: number): fc.Arbitrary<PerturbationStep> {
   const seed = fc.integer({ min: -1000, max: 1000 });
-  const position = fc.oneof(fc.nat(n - 1), fc.nat(n - 1).map((i) => String.fromCharCode(65 + i)));
+  const position = fc.oneof(
+    fc.nat(n - 1),
+    fc.nat(n - 1).map((i) => String.fromCharCode(65 + i)),
+  );
   const sets = SYMBOL_SET_NAMES.filter((set) => n <= 4 || !['signs', 'rare'].includes(set));
   const step = <A>(name: string, args: fc.Arbitrary<A>) => args.map((a): PerturbationStep => ({ name, args: a }));
   return fc.oneof(
@@ -43,8 +46,17 @@ function stepFor(n: number): fc.Arbitrary<PerturbationStep> {
 
 const scenarioFor = (n: number) =>
   fc.record({
-    item: itemWith(n, fc.string().map((s) => `test/${s}`)), // never a pool id, so k shots always exist
-    pool: fc.array(itemWith(n, fc.string().map((s) => `dev/${s}`)), { minLength: POOL_SIZE, maxLength: POOL_SIZE }),
+    item: itemWith(
+      n,
+      fc.string().map((s) => `test/${s}`),
+    ), // never a pool id, so k shots always exist
+    pool: fc.array(
+      itemWith(
+        n,
+        fc.string().map((s) => `dev/${s}`),
+      ),
+      { minLength: POOL_SIZE, maxLength: POOL_SIZE },
+    ),
     chain: fc.array(stepFor(n), { maxLength: 6 }),
     seed: fc.integer(),
   });

@@ -25,7 +25,13 @@ describe('symbol sets', () => {
   });
 
   it('say when they have too few symbols', () => {
-    for (const [name, n] of [['signs', 5], ['rare', 5], ['ABCD', 27], ['abcd', 27], ['paren', 27]] as const) {
+    for (const [name, n] of [
+      ['signs', 5],
+      ['rare', 5],
+      ['ABCD', 27],
+      ['abcd', 27],
+      ['paren', 27],
+    ] as const) {
       assert.throws(
         () => symbolSet(name).labels(n),
         (e: unknown) => e instanceof UserError && e.message.includes(`"${name}" has too few symbols`),
@@ -34,7 +40,10 @@ describe('symbol sets', () => {
   });
 
   it('rejects an unknown set, listing the known ones', () => {
-    assert.throws(() => symbolSet('greek'), (e: unknown) => e instanceof UserError && e.message.includes(SYMBOL_SET_NAMES.join(', ')));
+    assert.throws(
+      () => symbolSet('greek'),
+      (e: unknown) => e instanceof UserError && e.message.includes(SYMBOL_SET_NAMES.join(', ')),
+    );
   });
 
   it('writes roman numerals', () => {
@@ -43,7 +52,10 @@ describe('symbol sets', () => {
 });
 
 describe('symbol sets in prompts', () => {
-  const chain = (set: string) => [{ name: 'symbols', args: { set } }, { name: 'fewshot', args: { k: 1 } }];
+  const chain = (set: string) => [
+    { name: 'symbols', args: { set } },
+    { name: 'fewshot', args: { k: 1 } },
+  ];
 
   it('paren shows (A) but scores and answers shots with the bare label', () => {
     const { context, continuations } = renderPrompt(applyChain(biology, chain('paren'), biologyCtx), 'symbol');
@@ -61,7 +73,12 @@ describe('symbol sets in prompts', () => {
     assert.match(roman.context, /\nIII\. Red blood cells\nIV\. White blood cells\nAnswer: III\n\n/);
     assert.match(roman.context, /\nI\. Nucleus\nII\. Mitochondrion\nIII\. Ribosome\nIV\. Golgi apparatus\nAnswer:$/);
     assert.deepEqual(roman.continuations, [' I', ' II', ' III', ' IV']);
-    assert.deepEqual(renderPrompt(applyChain(biology, chain('1234'), biologyCtx), 'symbol').continuations, [' 1', ' 2', ' 3', ' 4']);
+    assert.deepEqual(renderPrompt(applyChain(biology, chain('1234'), biologyCtx), 'symbol').continuations, [
+      ' 1',
+      ' 2',
+      ' 3',
+      ' 4',
+    ]);
     const signs = renderPrompt(applyChain(biology, chain('signs'), biologyCtx), 'symbol');
     assert.match(signs.context, /\n\$\. Nucleus\n&\. Mitochondrion\n#\. Ribosome\n@\. Golgi apparatus\nAnswer:$/);
     assert.deepEqual(signs.continuations, [' $', ' &', ' #', ' @']);
@@ -69,6 +86,9 @@ describe('symbol sets in prompts', () => {
 
   it('the symbols perturbation fails early on an item with too many choices', () => {
     const five = { ...biology, choices: [...biology.choices, 'Lysosome'] };
-    assert.throws(() => applyChain(five, [{ name: 'symbols', args: { set: 'rare' } }], biologyCtx), /"rare" has too few symbols: 4 for 5/);
+    assert.throws(
+      () => applyChain(five, [{ name: 'symbols', args: { set: 'rare' } }], biologyCtx),
+      /"rare" has too few symbols: 4 for 5/,
+    );
   });
 });

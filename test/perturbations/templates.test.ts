@@ -88,7 +88,10 @@ describe('lm-eval template', () => {
 
 describe('no-subject template', () => {
   it('0-shot symbol and 2-shot cloze', () => {
-    assert.equal(render('no-subject', 0, 'symbol').context, `${INTRO}.\n\nWhich organelle makes ATP?${TEST_CHOICES}\nAnswer:`);
+    assert.equal(
+      render('no-subject', 0, 'symbol').context,
+      `${INTRO}.\n\nWhich organelle makes ATP?${TEST_CHOICES}\nAnswer:`,
+    );
     assert.equal(
       render('no-subject', 2, 'cloze').context,
       `${INTRO}.\n\nWhat carries oxygen in blood?\nAnswer: Red blood cells\n\nDNA is made of?\nAnswer: Nucleotides\n\n` +
@@ -114,7 +117,10 @@ describe('correct-answer template', () => {
 
 describe('helm template', () => {
   it('prefixes each question with "Question: "', () => {
-    assert.equal(render('helm', 0, 'symbol').context, `${ABOUT}Question: Which organelle makes ATP?${TEST_CHOICES}\nAnswer:`);
+    assert.equal(
+      render('helm', 0, 'symbol').context,
+      `${ABOUT}Question: Which organelle makes ATP?${TEST_CHOICES}\nAnswer:`,
+    );
     assert.equal(
       render('helm', 2, 'hybrid').context,
       `${ABOUT}Question: What carries oxygen in blood?${SHOT0_CHOICES}\nAnswer: Red blood cells\n\n` +
@@ -128,7 +134,10 @@ describe('helm template', () => {
 describe('hendrycks template', () => {
   it('keeps the original double space after "about" and the untrimmed question', () => {
     const hendrycksAbout = `${INTRO} about  high school biology.\n\n`;
-    assert.equal(render('hendrycks', 0, 'symbol').context, `${hendrycksAbout}Which organelle makes ATP? ${TEST_CHOICES}\nAnswer:`);
+    assert.equal(
+      render('hendrycks', 0, 'symbol').context,
+      `${hendrycksAbout}Which organelle makes ATP? ${TEST_CHOICES}\nAnswer:`,
+    );
     assert.equal(
       render('hendrycks', 2, 'symbol').context,
       `${hendrycksAbout}What carries oxygen in blood?${SHOT0_CHOICES}\nAnswer: C\n\n` +
@@ -153,6 +162,9 @@ describe('every template', () => {
   }
 
   it('rejects an order that is not a permutation', () => {
-    assert.throws(() => renderPrompt({ ...basePresentation(biology), order: [0, 0, 1, 2] }, 'symbol'), /not a permutation/);
+    assert.throws(
+      () => renderPrompt({ ...basePresentation(biology), order: [0, 0, 1, 2] }, 'symbol'),
+      /not a permutation/,
+    );
   });
 });

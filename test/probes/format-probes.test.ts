@@ -4,13 +4,32 @@ import type { ConditionInfo, ItemResult } from '../../src/core/results.js';
 import { answerOrderMemory, choicesOnlyProbe } from '../../src/probes/format-probes.js';
 
 const info = (name: string, order: string, perturbations: string[] = []): ConditionInfo => ({
-  name, scoring: 'symbol', normalization: 'none', perturbations: perturbations.map((p) => ({ name: p, args: {} })),
+  name,
+  scoring: 'symbol',
+  normalization: 'none',
+  perturbations: perturbations.map((p) => ({ name: p, args: {} })),
   factors: { order, symbols: 'ABCD', template: 'lm-eval', scoring: 'symbol', shots: '0-shot' },
 });
 
-const result = (model: string, condition: string, itemId: string, order: number[], goldPosition: number, predicted: number | null): ItemResult => ({
-  model, condition, itemId, subject: itemId.split('/')[0], order, labels: ['A', 'B', 'C', 'D'], goldPosition,
-  scores: [0, 0, 0, 0], predicted, correct: predicted === null ? null : predicted === goldPosition, tie: false,
+const result = (
+  model: string,
+  condition: string,
+  itemId: string,
+  order: number[],
+  goldPosition: number,
+  predicted: number | null,
+): ItemResult => ({
+  model,
+  condition,
+  itemId,
+  subject: itemId.split('/')[0],
+  order,
+  labels: ['A', 'B', 'C', 'D'],
+  goldPosition,
+  scores: [0, 0, 0, 0],
+  predicted,
+  correct: predicted === null ? null : predicted === goldPosition,
+  tie: false,
 });
 
 test('choices-only: accuracy against chance with a Wilson interval, per model and subject, and flagged items', () => {
@@ -39,7 +58,7 @@ test('choices-only: accuracy against chance with a Wilson interval, per model an
   assert.equal(choicesOnlyProbe(items, [info('base', 'original')]), null, 'no choices-only condition, no probe');
 });
 
-test('answer-order memory: picks of the original gold position against the model\'s own position rates', () => {
+test("answer-order memory: picks of the original gold position against the model's own position rates", () => {
   const items: ItemResult[] = [];
   // fix-answer(D): the gold (originally at A, B or C) is swapped into D.
   for (let i = 0; i < 120; i++) {
@@ -61,5 +80,9 @@ test('answer-order memory: picks of the original gold position against the model
   const biased = memory.find((m) => m.model === 'biased')!;
   assert.equal(biased.pickedOriginal, 16, 'B-items where it said B');
   assert.ok(Math.abs(biased.excess) < 0.05, `plain position bias is not memory (excess ${biased.excess})`);
-  assert.deepEqual(answerOrderMemory(items, [info('fixD', 'original')]), [], 'conditions that keep the order are not probed');
+  assert.deepEqual(
+    answerOrderMemory(items, [info('fixD', 'original')]),
+    [],
+    'conditions that keep the order are not probed',
+  );
 });

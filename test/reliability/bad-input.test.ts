@@ -11,12 +11,17 @@ import { CLI_ARGS, sharedDir, tempDir } from '../helpers.js';
 import { BAD_INPUTS } from './bad-input-corpus.js';
 
 /** A study over one CSV benchmark file with the given content; the model is never reached. */
-function studyOver(csv: string | Buffer, extra = { conditions: '  - { name: base, scoring: symbol }' }): { study: string; data: string; dir: string } {
+function studyOver(
+  csv: string | Buffer,
+  extra = { conditions: '  - { name: base, scoring: symbol }' },
+): { study: string; data: string; dir: string } {
   const dir = tempDir();
   const data = path.join(dir, 'bench.csv');
   fs.writeFileSync(data, csv);
   const study = path.join(dir, 'study.yaml');
-  fs.writeFileSync(study, `name: bad
+  fs.writeFileSync(
+    study,
+    `name: bad
 benchmark:
   format: csv
   path: bench.csv
@@ -29,18 +34,22 @@ models:
 conditions:
 ${extra.conditions}
 baseline: base
-`);
+`,
+  );
   return { study, data, dir };
 }
 
 async function expectError(csv: string | Buffer, where: RegExp, what: RegExp) {
   const { study, dir } = studyOver(csv);
-  await assert.rejects(runCommand(study, { out: path.join(dir, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }), (e: unknown) => {
-    assert.ok(e instanceof UserError, `a UserError, not ${e}`);
-    assert.match(e.message, where);
-    assert.match(e.message, what);
-    return true;
-  });
+  await assert.rejects(
+    runCommand(study, { out: path.join(dir, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }),
+    (e: unknown) => {
+      assert.ok(e instanceof UserError, `a UserError, not ${e}`);
+      assert.match(e.message, where);
+      assert.match(e.message, what);
+      return true;
+    },
+  );
 }
 
 const header = 'question,a,b,c,d,answer\n';
@@ -52,7 +61,11 @@ test('malformed benchmark rows name the file and line', async () => {
   await expectError(header + good + 'Q,1,2,3,4,E\n', /bench\.csv:3/, /answer/i);
   await expectError(header + good + 'Q,1,2,3,4,7\n', /bench\.csv:3/, /answer/i);
   await expectError(header + good + 'Q,1,,3,4,A\n', /bench\.csv:3/, /empty/i);
-  await expectError(Buffer.concat([Buffer.from(header + good + 'Q,1,2,3,'), Buffer.from([0xff, 0xfe]), Buffer.from(',A\n')]), /bench\.csv:3/, /UTF-8/i);
+  await expectError(
+    Buffer.concat([Buffer.from(header + good + 'Q,1,2,3,'), Buffer.from([0xff, 0xfe]), Buffer.from(',A\n')]),
+    /bench\.csv:3/,
+    /UTF-8/i,
+  );
   await expectError('', /bench\.csv/, /empty/i);
 });
 
@@ -74,36 +87,47 @@ test('more choices than a symbol set has is an error naming the condition', asyn
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'bench.csv'), fiveChoices);
   const study = path.join(dir, 'study.yaml');
-  fs.writeFileSync(study, `name: five
+  fs.writeFileSync(
+    study,
+    `name: five
 benchmark: { format: csv, path: bench.csv, fields: { question: question, choices: [a, b, c, d, e], answer: answer }, answerFormat: letter }
 models: [{ name: stories, path: ${path.join(sharedDir(), 'models', 'stories260K.gguf')} }]
 conditions:
   - { name: base, scoring: symbol }
   - { name: signs, scoring: symbol, perturbations: [{ symbols: { set: signs } }] }
 baseline: base
-`);
-  await assert.rejects(runCommand(study, { out: path.join(dir, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }), (e: unknown) =>
-    e instanceof UserError && /condition signs/.test(e.message) && /too few symbols/.test(e.message));
+`,
+  );
+  await assert.rejects(
+    runCommand(study, { out: path.join(dir, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }),
+    (e: unknown) => e instanceof UserError && /condition signs/.test(e.message) && /too few symbols/.test(e.message),
+  );
 });
 
 test('an output folder that cannot be written is a clear error, before any work', async () => {
   const { study, dir } = studyOver(header + good);
   const blocked = path.join(dir, 'file-not-folder');
   fs.writeFileSync(blocked, '');
-  await assert.rejects(runCommand(study, { out: path.join(blocked, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }), (e: unknown) =>
-    e instanceof UserError && /cannot write the output folder/.test(e.message) && e.message.includes(blocked));
+  await assert.rejects(
+    runCommand(study, { out: path.join(blocked, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }),
+    (e: unknown) =>
+      e instanceof UserError && /cannot write the output folder/.test(e.message) && e.message.includes(blocked),
+  );
 });
 
 test('a model file that does not exist is an error naming the study, the model entry and the path', async () => {
   const { study, dir } = studyOver(header + good);
   const missing = path.join(dir, 'models', 'absent.gguf');
   fs.writeFileSync(study, fs.readFileSync(study, 'utf8').replace(/path: .*stories260K\.gguf/, `path: ${missing}`));
-  await assert.rejects(runCommand(study, { out: path.join(dir, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }), (e: unknown) => {
-    assert.ok(e instanceof UserError, `a UserError, not ${e}`);
-    assert.ok(e.message.includes(missing), e.message);
-    assert.match(e.message, /models\.0/);
-    return true;
-  });
+  await assert.rejects(
+    runCommand(study, { out: path.join(dir, 'out'), store: path.join(dir, 's.sqlite'), quiet: true }),
+    (e: unknown) => {
+      assert.ok(e instanceof UserError, `a UserError, not ${e}`);
+      assert.ok(e.message.includes(missing), e.message);
+      assert.match(e.message, /models\.0/);
+      return true;
+    },
+  );
 });
 
 /** Every file under `dir` with a hash of its content (folders as such): what a failing run must leave as it was. */
@@ -128,7 +152,15 @@ function cli(args: string[], asNobody: boolean): Promise<{ code: number | null; 
   const bin = [process.execPath, ...CLI_ARGS, ...args];
   const [cmd, ...rest] = asNobody ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...bin] : bin;
   return new Promise((resolve) => {
-    const child = spawn(cmd, rest, { cwd: os.tmpdir(), env: { ...process.env, GOODHART_SHARED: sharedDir(), GOODHART_OFFLINE: '1', ...(asNobody ? { HOME: os.tmpdir() } : {}) } });
+    const child = spawn(cmd, rest, {
+      cwd: os.tmpdir(),
+      env: {
+        ...process.env,
+        GOODHART_SHARED: sharedDir(),
+        GOODHART_OFFLINE: '1',
+        ...(asNobody ? { HOME: os.tmpdir() } : {}),
+      },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -155,12 +187,17 @@ test(`a corpus of ${BAD_INPUTS.length} bad inputs: exit code, a first line namin
       const problems = [
         r.code === (c.exit ?? 1) ? '' : `exit ${r.code}, not ${c.exit ?? 1}`,
         /^(goodhart|error): /.test(first) ? '' : 'first line is not an error',
-        (typeof place === 'string' ? first.includes(place) : place.test(first)) ? '' : `first line does not name ${place}`,
+        (typeof place === 'string' ? first.includes(place) : place.test(first))
+          ? ''
+          : `first line does not name ${place}`,
         c.cause.test(first) ? '' : `first line does not say ${c.cause}`,
         /^\s+at .+:\d+:\d+\)?$/m.test(r.stderr) ? 'a stack trace' : '',
-        JSON.stringify(snapshot(dir)) === JSON.stringify(before) ? '' : `files changed: ${JSON.stringify(snapshot(dir))} (was ${JSON.stringify(before)})`,
+        JSON.stringify(snapshot(dir)) === JSON.stringify(before)
+          ? ''
+          : `files changed: ${JSON.stringify(snapshot(dir))} (was ${JSON.stringify(before)})`,
       ].filter(Boolean);
-      if (problems.length) failures.push(`${c.area}: ${c.name}: ${problems.join('; ')}\n  stderr: ${r.stderr.slice(0, 600)}`);
+      if (problems.length)
+        failures.push(`${c.area}: ${c.name}: ${problems.join('; ')}\n  stderr: ${r.stderr.slice(0, 600)}`);
       byArea[c.area] = (byArea[c.area] ?? 0) + 1;
     }
   };

@@ -8,9 +8,20 @@ import { assertSameItems, runCli, tempDir, writeStudy } from '../helpers.js';
 
 /** A real study, big enough for several batches of results, with the Min-K% probe. */
 const writeCrashStudy = (dir: string) =>
-  writeStudy(dir, { name: 'crash', seed: 5, subjects: ['anatomy', 'virology', 'astronomy'], perSubject: 10, limitSeed: 1, extra: 'probes:\n  minK: { k: 0.2 }\n' });
+  writeStudy(dir, {
+    name: 'crash',
+    seed: 5,
+    subjects: ['anatomy', 'virology', 'astronomy'],
+    perSubject: 10,
+    limitSeed: 1,
+    extra: 'probes:\n  minK: { k: 0.2 }\n',
+  });
 
-const parseLines = (t: string) => t.trim().split('\n').map((l) => JSON.parse(l));
+const parseLines = (t: string) =>
+  t
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 /** Every output a killed run left must be whole: written files parse, half-written ones are only temporary files. */
 function assertOutputsWhole(out: string) {
@@ -58,7 +69,11 @@ test('killed with SIGKILL at 24 seeded points across planning, evaluation and wr
   for (let i = 0; i < 6; i++) {
     const after = delay(400);
     let seenAt = 0;
-    const r = await runCli(args, { env, killWhen: ({ stderr }) => (seenAt ||= /benchmark: /.test(stderr) ? Date.now() : 0) > 0 && Date.now() - seenAt >= after });
+    const r = await runCli(args, {
+      env,
+      killWhen: ({ stderr }) =>
+        (seenAt ||= /benchmark: /.test(stderr) ? Date.now() : 0) > 0 && Date.now() - seenAt >= after,
+    });
     assert.equal(r.signal, 'SIGKILL', `run ${i} was killed while starting (${r.stderr})`);
     killed.planning++;
   }
@@ -69,7 +84,10 @@ test('killed with SIGKILL at 24 seeded points across planning, evaluation and wr
     const target = done + 1 + Math.floor(rng() * Math.max(1, (unique - done) / 3));
     const after = delay(300);
     let reachedAt = 0;
-    const r = await runCli(args, { env, killWhen: () => (reachedAt ||= stored() >= target ? Date.now() : 0) > 0 && Date.now() - reachedAt >= after });
+    const r = await runCli(args, {
+      env,
+      killWhen: () => (reachedAt ||= stored() >= target ? Date.now() : 0) > 0 && Date.now() - reachedAt >= after,
+    });
     if (r.signal !== 'SIGKILL') break;
     killed.evaluation++;
   }
@@ -78,7 +96,12 @@ test('killed with SIGKILL at 24 seeded points across planning, evaluation and wr
     fs.rmSync(out, { recursive: true, force: true });
     const after = delay(250);
     let writingAt = 0;
-    const r = await runCli(args, { env, killWhen: () => (writingAt ||= fs.existsSync(out) && fs.readdirSync(out).length > 0 ? Date.now() : 0) > 0 && Date.now() - writingAt >= after });
+    const r = await runCli(args, {
+      env,
+      killWhen: () =>
+        (writingAt ||= fs.existsSync(out) && fs.readdirSync(out).length > 0 ? Date.now() : 0) > 0 &&
+        Date.now() - writingAt >= after,
+    });
     assertOutputsWhole(out);
     if (r.signal === 'SIGKILL') killed.writing++;
     assert.ok(i < 40, `the writing phase was hit ${killed.writing} times in 40 runs`);
@@ -89,8 +112,12 @@ test('killed with SIGKILL at 24 seeded points across planning, evaluation and wr
 
   const final = await runCli(args, { env });
   assert.equal(final.code, 0, final.stderr);
-  for (const file of ['items.jsonl', 'summary.json', 'analysis.json', 'min-k.json', 'report.md']) assert.ok(fs.existsSync(path.join(out, file)), `${file} written`);
-  assertSameItems(fs.readFileSync(path.join(out, 'items.jsonl'), 'utf8'), fs.readFileSync(path.join(ref, 'items.jsonl'), 'utf8'));
+  for (const file of ['items.jsonl', 'summary.json', 'analysis.json', 'min-k.json', 'report.md'])
+    assert.ok(fs.existsSync(path.join(out, file)), `${file} written`);
+  assertSameItems(
+    fs.readFileSync(path.join(out, 'items.jsonl'), 'utf8'),
+    fs.readFileSync(path.join(ref, 'items.jsonl'), 'utf8'),
+  );
   const summary = (d: string) => JSON.parse(fs.readFileSync(path.join(d, 'summary.json'), 'utf8'));
   assert.deepEqual(summary(out).cells, summary(ref).cells);
   // The store appends every result it is given: a finished request computed twice would be there twice.
@@ -99,5 +126,8 @@ test('killed with SIGKILL at 24 seeded points across planning, evaluation and wr
   assert.deepEqual(new Set(keys), new Set(refKeys), 'every request was computed once');
   // Min-K% requests go through the same store: the reference run stored as many.
   const minK = (d: string) => JSON.parse(fs.readFileSync(path.join(d, 'min-k.json'), 'utf8'));
-  assert.deepEqual(minK(out).perModel.map((m: { model: string }) => m.model), minK(ref).perModel.map((m: { model: string }) => m.model));
+  assert.deepEqual(
+    minK(out).perModel.map((m: { model: string }) => m.model),
+    minK(ref).perModel.map((m: { model: string }) => m.model),
+  );
 });

@@ -6,7 +6,16 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RequestResult } from '../../src/core/types.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { assertSameItems, CLI_ARGS, repoRoot, runCli, sharedDir, tempDir, writeSmallStudy, type CliResult } from '../helpers.js';
+import {
+  assertSameItems,
+  CLI_ARGS,
+  repoRoot,
+  runCli,
+  sharedDir,
+  tempDir,
+  writeSmallStudy,
+  type CliResult,
+} from '../helpers.js';
 
 /*
  * A disk that fills up mid-run, simulated without root by RLIMIT_FSIZE: bash's `ulimit -f` (in
@@ -21,7 +30,10 @@ function runLimited(args: string[], kib: number, env: Record<string, string>): P
   delete childEnv.POSIXLY_CORRECT;
   const script = 'trap "" XFSZ; ulimit -f "$1" || exit 99; shift; exec "$0" "$@"';
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', script, process.execPath, String(kib), ...CLI_ARGS, ...args], { cwd: repoRoot, env: childEnv });
+    const child = spawn('bash', ['-c', script, process.execPath, String(kib), ...CLI_ARGS, ...args], {
+      cwd: repoRoot,
+      env: childEnv,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -36,7 +48,8 @@ const read = (dir: string) => ({
 });
 
 /** Lines of an audit log: `<model id> <request key>` per stored result. */
-const auditLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+const auditLines = (file: string) =>
+  fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 /** Request keys of audit lines by model. */
 function byModel(lines: string[]): Map<string, string[]> {
   const keys = new Map<string, string[]>();
@@ -55,7 +68,10 @@ function assertNoSpaceMessage(r: CliResult, file: string) {
   const line = r.stderr.split('\n').find((l) => l.startsWith('goodhart: '));
   assert.ok(line, `an error line\n${r.stderr}`);
   assert.ok(line.startsWith(`goodhart: ${file}: cannot write: the file reached the file-size limit (`), line);
-  assert.match(line, /see ulimit -f\)\. Everything written before is kept: raise the file-size limit, then run the same command again to resume/);
+  assert.match(
+    line,
+    /see ulimit -f\)\. Everything written before is kept: raise the file-size limit, then run the same command again to resume/,
+  );
   assert.doesNotMatch(r.stderr, /^\s+at |Error:|Node\.js v/m, 'no stack trace');
 }
 
@@ -66,13 +82,19 @@ function assertStoreHolds(file: string, lines: string[]) {
   db.close();
   const store = new SqliteStore(file);
   try {
-    for (const [model, keys] of byModel(lines)) assert.equal(store.getMany(model, keys).size, keys.length, 'results stored before the fault are there');
+    for (const [model, keys] of byModel(lines))
+      assert.equal(store.getMany(model, keys).size, keys.length, 'results stored before the fault are there');
   } finally {
     store.close();
   }
 }
 
-const noTemporaries = (dir: string) => assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no partial files left behind');
+const noTemporaries = (dir: string) =>
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no partial files left behind',
+  );
 
 /** The uninterrupted run every case is compared with. */
 const ref = { dir: '', unique: 0, audit: [] as string[] };
@@ -80,7 +102,18 @@ const ref = { dir: '', unique: 0, audit: [] as string[] };
 before(async () => {
   ref.dir = tempDir();
   const audit = path.join(ref.dir, 'audit.log');
-  const r = await runCli(['run', writeSmallStudy(ref.dir), '--out', path.join(ref.dir, 'out'), '--store', path.join(ref.dir, 'store.sqlite'), '-q'], { env: { GOODHART_AUDIT_LOG: audit } });
+  const r = await runCli(
+    [
+      'run',
+      writeSmallStudy(ref.dir),
+      '--out',
+      path.join(ref.dir, 'out'),
+      '--store',
+      path.join(ref.dir, 'store.sqlite'),
+      '-q',
+    ],
+    { env: { GOODHART_AUDIT_LOG: audit } },
+  );
   assert.equal(r.code, 0, r.stderr);
   ref.unique = read(path.join(ref.dir, 'out')).summary.requests.unique;
   ref.audit = auditLines(audit);
@@ -106,7 +139,10 @@ test('the store reaching the file-size limit mid-evaluation: a clear error, the 
     stored = auditLines(path.join(dir, 'audit.log'));
     t.diagnostic(`limit ${kib} KiB: exit ${run.code}, ${stored.length} of ${ref.unique} results stored`);
     if (run.code !== 0 && stored.length > 0 && stored.length < ref.unique) break;
-    assert.ok(attempt < 5, `no limit in [${low}, ${high}] KiB stopped the run mid-evaluation; at ${kib} KiB: exit ${run.code}, ${stored.length} of ${ref.unique} stored\n${run.stderr}`);
+    assert.ok(
+      attempt < 5,
+      `no limit in [${low}, ${high}] KiB stopped the run mid-evaluation; at ${kib} KiB: exit ${run.code}, ${stored.length} of ${ref.unique} stored\n${run.stderr}`,
+    );
     if (stored.length === 0) low = kib;
     else high = kib;
     kib = Math.round(Math.sqrt(low * high));
@@ -132,8 +168,15 @@ test('the store reaching the file-size limit mid-evaluation: a clear error, the 
   const all = auditLines(path.join(dir, 'audit.log'));
   assert.equal(new Set(all).size, all.length, 'no result was computed twice');
   const study = new Set(ref.audit);
-  assert.ok(all.every((line) => study.has(line)), 'only requests of the study were computed');
-  assert.equal(all.length + recovered, ref.unique, 'every request of the study was computed once (or recovered from the journal)');
+  assert.ok(
+    all.every((line) => study.has(line)),
+    'only requests of the study were computed',
+  );
+  assert.equal(
+    all.length + recovered,
+    ref.unique,
+    'every request of the study was computed once (or recovered from the journal)',
+  );
 });
 
 test('the output folder reaching the file-size limit: a clear error, no partial file, the store intact, and a resume that computes nothing', async () => {
@@ -158,7 +201,10 @@ test('the output folder reaching the file-size limit: a clear error, no partial 
   const refOut = path.join(ref.dir, 'out');
   const size = (f: string) => fs.statSync(path.join(refOut, f)).size;
   const others = Math.max(...['items.jsonl', 'summary.json', 'analysis.json', 'report.md'].map(size), 64 * 1024);
-  assert.ok(size('report.html') > others + 16 * 1024, `report.html (${size('report.html')} bytes) is the largest output by a margin`);
+  assert.ok(
+    size('report.html') > others + 16 * 1024,
+    `report.html (${size('report.html')} bytes) is the largest output by a margin`,
+  );
   const kib = Math.floor((others + size('report.html')) / 2 / 1024);
 
   const args = ['run', study, '--out', out, '--store', storeFile];

@@ -159,7 +159,14 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     retryAfterOneSecond: 0,
     protocolErrors: [],
   };
-  const ledger: PromptLedger = { computed: new Map(), read: new Map(), recomputedAfterRead: [], answered: 0, run: 0, history: new Map() };
+  const ledger: PromptLedger = {
+    computed: new Map(),
+    read: new Map(),
+    recomputedAfterRead: [],
+    answered: 0,
+    run: 0,
+    history: new Map(),
+  };
   /** Per connection: prompts of the last two answers, oldest first. */
   const recent = new WeakMap<object, string[][]>();
   const rng: Rng = makeRng(opts.seed);
@@ -187,15 +194,44 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
   const answer = (route: string, body: any): Reply => {
     switch (route) {
       case 'GET /v1/models':
-        return { status: 200, json: { object: 'list', data: [{ id: opts.served, object: 'model', owned_by: 'vllm', root: `/models/${opts.served}`, parent: null, max_model_len: MAX_MODEL_LEN }] } };
+        return {
+          status: 200,
+          json: {
+            object: 'list',
+            data: [
+              {
+                id: opts.served,
+                object: 'model',
+                owned_by: 'vllm',
+                root: `/models/${opts.served}`,
+                parent: null,
+                max_model_len: MAX_MODEL_LEN,
+              },
+            ],
+          },
+        };
       case 'POST /v1/completions': {
-        if (body?.model !== opts.served) return protocolError(`/v1/completions for model ${JSON.stringify(body?.model)}`);
+        if (body?.model !== opts.served)
+          return protocolError(`/v1/completions for model ${JSON.stringify(body?.model)}`);
         const prompts = body.prompt;
-        if (!Array.isArray(prompts) || prompts.length === 0 || !prompts.every((p) => Array.isArray(p) && p.length > 0 && p.every((t) => Number.isInteger(t) && t >= 0 && t < VOCAB))) {
+        if (
+          !Array.isArray(prompts) ||
+          prompts.length === 0 ||
+          !prompts.every(
+            (p) => Array.isArray(p) && p.length > 0 && p.every((t) => Number.isInteger(t) && t >= 0 && t < VOCAB),
+          )
+        ) {
           return protocolError('/v1/completions prompt is not a list of token-ID lists');
         }
-        if (body.echo !== true || body.max_tokens !== 0 || body.logprobs !== 1 || body.return_tokens_as_token_ids !== true) {
-          return protocolError(`/v1/completions with echo ${body.echo}, max_tokens ${body.max_tokens}, logprobs ${body.logprobs}, return_tokens_as_token_ids ${body.return_tokens_as_token_ids}`);
+        if (
+          body.echo !== true ||
+          body.max_tokens !== 0 ||
+          body.logprobs !== 1 ||
+          body.return_tokens_as_token_ids !== true
+        ) {
+          return protocolError(
+            `/v1/completions with echo ${body.echo}, max_tokens ${body.max_tokens}, logprobs ${body.logprobs}, return_tokens_as_token_ids ${body.return_tokens_as_token_ids}`,
+          );
         }
         const choices = (prompts as number[][]).map((tokens, index) => {
           const scores = promptScores(tokens);
@@ -206,7 +242,9 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
               text_offset: tokens.map((_, j) => j),
               token_logprobs: scores.map((s) => (s ? s.logprob : null)),
               tokens: tokens.map((t) => `token_id:${t}`),
-              top_logprobs: scores.map((s, j) => (s ? { [`token_id:${tokens[j]}`]: s.logprob, [`token_id:${s.alt}`]: s.altLogprob } : null)),
+              top_logprobs: scores.map((s, j) =>
+                s ? { [`token_id:${tokens[j]}`]: s.logprob, [`token_id:${s.alt}`]: s.altLogprob } : null,
+              ),
             },
             finish_reason: 'length',
             stop_reason: null,
@@ -216,7 +254,14 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
         const promptTokens = (prompts as number[][]).reduce((s, p) => s + p.length, 0);
         return {
           status: 200,
-          json: { id: 'cmpl-0', object: 'text_completion', created: 0, model: opts.served, choices, usage: { prompt_tokens: promptTokens, total_tokens: promptTokens, completion_tokens: 0 } },
+          json: {
+            id: 'cmpl-0',
+            object: 'text_completion',
+            created: 0,
+            model: opts.served,
+            choices,
+            usage: { prompt_tokens: promptTokens, total_tokens: promptTokens, completion_tokens: 0 },
+          },
         };
       }
       case 'POST /tokenize':
@@ -238,9 +283,35 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
       { ...right, choices: right.choices.slice(1) },
       { ...right, choices: right.choices.map((c: any) => ({ ...c, logprobs: null })) },
       // The echo of another prompt: right length, wrong token IDs.
-      { ...right, choices: [{ ...choice, logprobs: { ...choice.logprobs, tokens: choice.logprobs.tokens.map((_: string, j: number) => `token_id:${(j * 7919) % VOCAB}`) } }, ...right.choices.slice(1)] },
+      {
+        ...right,
+        choices: [
+          {
+            ...choice,
+            logprobs: {
+              ...choice.logprobs,
+              tokens: choice.logprobs.tokens.map((_: string, j: number) => `token_id:${(j * 7919) % VOCAB}`),
+            },
+          },
+          ...right.choices.slice(1),
+        ],
+      },
       // A log-prob missing in the middle of the continuation.
-      { ...right, choices: [{ ...choice, logprobs: { ...choice.logprobs, token_logprobs: choice.logprobs.token_logprobs.map((x: number | null, j: number, all: unknown[]) => (j === all.length - 1 ? null : x)) } }, ...right.choices.slice(1)] },
+      {
+        ...right,
+        choices: [
+          {
+            ...choice,
+            logprobs: {
+              ...choice.logprobs,
+              token_logprobs: choice.logprobs.token_logprobs.map((x: number | null, j: number, all: unknown[]) =>
+                j === all.length - 1 ? null : x,
+              ),
+            },
+          },
+          ...right.choices.slice(1),
+        ],
+      },
     ];
     return variants[v % variants.length];
   };
@@ -250,9 +321,19 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     const v = variant++;
     const cut = (lp: any) => {
       const keep = v % 2 ? (a: unknown[]) => a.slice(-1) : (a: unknown[]) => a.slice(0, -1);
-      return { text_offset: keep(lp.text_offset), token_logprobs: keep(lp.token_logprobs), tokens: keep(lp.tokens), top_logprobs: keep(lp.top_logprobs) };
+      return {
+        text_offset: keep(lp.text_offset),
+        token_logprobs: keep(lp.token_logprobs),
+        tokens: keep(lp.tokens),
+        top_logprobs: keep(lp.top_logprobs),
+      };
     };
-    return { ...right, choices: right.choices.map((c: any, i: number) => (i === v % right.choices.length ? { ...c, logprobs: cut(c.logprobs) } : c)) };
+    return {
+      ...right,
+      choices: right.choices.map((c: any, i: number) =>
+        i === v % right.choices.length ? { ...c, logprobs: cut(c.logprobs) } : c,
+      ),
+    };
   };
 
   // Whatever a handler throws answers 500: no rejected promise is left behind.
@@ -274,7 +355,8 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     }
     const socket = req.socket;
     const answeredBefore = recent.get(socket) ?? [];
-    if (answeredBefore.length === 2) for (const prompt of answeredBefore.shift()!) if (!ledger.read.has(prompt)) ledger.read.set(prompt, ledger.run);
+    if (answeredBefore.length === 2)
+      for (const prompt of answeredBefore.shift()!) if (!ledger.read.has(prompt)) ledger.read.set(prompt, ledger.run);
     const right = answer(route, body);
     const fault = route === 'POST /v1/completions' && right.status === 200 && !faultFree ? pickFault() : null;
     if (!fault) {
@@ -302,7 +384,11 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
         const which = counts.faults['rate-limit'] % 16;
         const retryAfter = which === 0 ? '1' : which % 2 ? '0' : new Date().toUTCString();
         if (which === 0) counts.retryAfterOneSecond++;
-        return send(res, { status: 429, json: vllmError(429, 'Too many requests, retry later') }, { 'retry-after': retryAfter });
+        return send(
+          res,
+          { status: 429, json: vllmError(429, 'Too many requests, retry later') },
+          { 'retry-after': retryAfter },
+        );
       }
       case 'reset-before-answer':
         return req.socket.destroy();
@@ -326,7 +412,12 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     }
   };
   server.keepAliveTimeout = 30_000;
-  return { ...(await listenLocal(server)), counts, ledger, total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0) };
+  return {
+    ...(await listenLocal(server)),
+    counts,
+    ledger,
+    total: () => Object.values(counts.requests).reduce((s, n) => s + n, 0),
+  };
 }
 
 function send(res: ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {

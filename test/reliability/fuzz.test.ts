@@ -50,7 +50,11 @@ function rewrite(file: string, content: string | Uint8Array): void {
 // ---------------------------------------------------------------------------------------------
 
 const ident = fc.stringMatching(/^[a-z][a-z0-9_-]{0,6}$/);
-const anyText = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 8 }));
+const anyText = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 8 }),
+);
 const nonEmptyText = anyText.filter((s) => s.length > 0);
 const fieldName = fc.oneof(ident, fc.constantFrom('__proto__', 'constructor', 'a b', 'choices.text', '0', '1'));
 
@@ -80,7 +84,12 @@ const benchmarkArb = fc.oneof(
     limit: opt(limitArb),
     onBadRow,
   }),
-  fc.record({ format: fc.constant('gauntlet'), path: ident.map((s) => `${s}.jsonl`), subject: opt(nonEmptyText), onBadRow }),
+  fc.record({
+    format: fc.constant('gauntlet'),
+    path: ident.map((s) => `${s}.jsonl`),
+    subject: opt(nonEmptyText),
+    onBadRow,
+  }),
   fc
     .record({
       format: fc.constantFrom('jsonl', 'csv'),
@@ -132,7 +141,13 @@ const modelArb = (name: fc.Arbitrary<string>) =>
       concurrency: opt(fc.integer({ min: 1, max: 256 })),
       batchSize: opt(fc.integer({ min: 1, max: 1024 })),
     }),
-    fc.record({ name, backend: fc.constant('ollama'), url, model: nonEmptyText, topLogprobs: opt(fc.integer({ min: 1, max: 20 })) }),
+    fc.record({
+      name,
+      backend: fc.constant('ollama'),
+      url,
+      model: nonEmptyText,
+      topLogprobs: opt(fc.integer({ min: 1, max: 20 })),
+    }),
   );
 
 const plainStep = fc.oneof(
@@ -142,9 +157,15 @@ const plainStep = fc.oneof(
   fc.record({ 'shuffle-pairs': fc.record({ seed: fc.integer() }, { requiredKeys: [] }) }),
   fc.record({ rotate: fc.record({ k: fc.integer({ min: -10, max: 10 }) }) }),
   fc.record({ 'fix-answer': fc.record({ position: fc.oneof(fc.nat(3), fc.constantFrom('A', 'b', 'D')) }) }),
-  fc.record({ symbols: fc.record({ set: fc.constantFrom('ABCD', 'abcd', '1234', 'roman', 'paren', 'signs', 'rare') }) }),
-  fc.record({ template: fc.record({ name: fc.constantFrom('lm-eval', 'no-subject', 'correct-answer', 'helm', 'hendrycks') }) }),
-  fc.record({ fewshot: fc.record({ k: fc.nat(5), seed: fc.integer(), shuffle: fc.boolean() }, { requiredKeys: ['k'] }) }),
+  fc.record({
+    symbols: fc.record({ set: fc.constantFrom('ABCD', 'abcd', '1234', 'roman', 'paren', 'signs', 'rare') }),
+  }),
+  fc.record({
+    template: fc.record({ name: fc.constantFrom('lm-eval', 'no-subject', 'correct-answer', 'helm', 'hendrycks') }),
+  }),
+  fc.record({
+    fewshot: fc.record({ k: fc.nat(5), seed: fc.integer(), shuffle: fc.boolean() }, { requiredKeys: ['k'] }),
+  }),
   fc.record({ 'fewshot-same-answer': fc.record({ k: fc.nat(5), position: fc.constantFrom('A', 'B', 0, 1) }) }),
   fc.record({ 'self-shot': fc.record({ answer: fc.constantFrom('correct', 'wrong') }) }),
 );
@@ -194,7 +215,11 @@ const validStudy = fc
     benchmark: benchmarkArb,
     models: fc.uniqueArray(modelArb(nonEmptyText), { minLength: 1, maxLength: 3, selector: (m) => m.name }),
     conditions: fc.uniqueArray(fc.tuple(ident, conditionDraft), { minLength: 1, maxLength: 4, selector: ([n]) => n }),
-    probes: opt(fc.record({ minK: opt(fc.record({ k: fc.integer({ min: 1, max: 100 }).map((n) => n / 100) }, { requiredKeys: [] })) })),
+    probes: opt(
+      fc.record({
+        minK: opt(fc.record({ k: fc.integer({ min: 1, max: 100 }).map((n) => n / 100) }, { requiredKeys: [] })),
+      }),
+    ),
   })
   .map((s) => {
     const conditions = s.conditions.map(([name, d]) => condition(name, d));
@@ -210,12 +235,16 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function pathsOf(value: unknown, at: KeyPath = []): KeyPath[] {
   const out: KeyPath[] = [at];
   if (Array.isArray(value)) value.forEach((v, k) => out.push(...pathsOf(v, [...at, k])));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...at, k]));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...at, k]));
   return out;
 }
 
 function getAt(value: unknown, at: KeyPath): unknown {
-  return at.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), value);
+  return at.reduce<unknown>(
+    (v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined),
+    value,
+  );
 }
 
 /** A deep copy with `at` replaced (undefined deletes it; array elements are spliced out). */
@@ -237,7 +266,18 @@ const dotted = (at: KeyPath) => at.map(String).join('.');
 const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
   fc.constantFrom(-1, 0, 0.5, 27, 65, 257, 1e9, 2 ** 53, 1e308, -1e308, Infinity, -Infinity, NaN),
-  fc.constantFrom('', ' ', 'none', 'symbol', 'cloze', 'circular', 'reverse', 'http://user:pw@x', 'hf://datasets/a/b', '${GOODHART_SHARED}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'none',
+    'symbol',
+    'cloze',
+    'circular',
+    'reverse',
+    'http://user:pw@x',
+    'hf://datasets/a/b',
+    '${GOODHART_SHARED}',
+  ),
   anyText,
   fc.integer({ min: 1, max: 150 }).map((depth) => {
     let v: unknown = 'x';
@@ -274,13 +314,19 @@ function mutate(study: unknown, m: Mutation): unknown {
       return some.length ? withAt(study, some[m.pick % some.length], undefined) : study;
     }
     case 'unknownKey': {
-      const objects = all.filter((p) => { const v = getAt(study, p); return v && typeof v === 'object' && !Array.isArray(v); });
+      const objects = all.filter((p) => {
+        const v = getAt(study, p);
+        return v && typeof v === 'object' && !Array.isArray(v);
+      });
       if (objects.length === 0) return study;
       const at = objects[m.pick % objects.length];
       return withAt(study, [...at, m.key], m.value);
     }
     case 'duplicate': {
-      const lists = all.filter((p) => { const v = getAt(study, p); return Array.isArray(v) && v.length > 0; });
+      const lists = all.filter((p) => {
+        const v = getAt(study, p);
+        return Array.isArray(v) && v.length > 0;
+      });
       if (lists.length === 0) return study;
       const at = lists[m.pick % lists.length];
       const list = getAt(study, at) as unknown[];
@@ -292,7 +338,27 @@ function mutate(study: unknown, m: Mutation): unknown {
 /** Ways to break YAML text: tabs, stray quotes, anchors and aliases, nesting, truncation. */
 type TextBreak = { kind: string; at: number; depth: number };
 const textBreakArb: fc.Arbitrary<TextBreak> = fc.record({
-  kind: fc.constantFrom('tab', 'quote', 'squote', 'alias', 'anchorAlias', 'aliasBomb', 'truncate', 'dupLine', 'indent', 'dedent', 'flowOpen', 'nest', 'bom', 'crlf', 'nul', 'docs', 'tag', 'complexKey', 'merge'),
+  kind: fc.constantFrom(
+    'tab',
+    'quote',
+    'squote',
+    'alias',
+    'anchorAlias',
+    'aliasBomb',
+    'truncate',
+    'dupLine',
+    'indent',
+    'dedent',
+    'flowOpen',
+    'nest',
+    'bom',
+    'crlf',
+    'nul',
+    'docs',
+    'tag',
+    'complexKey',
+    'merge',
+  ),
   at: fc.nat(),
   depth: fc.integer({ min: 1, max: 400 }),
 });
@@ -304,30 +370,54 @@ function breakText(text: string, b: TextBreak): string {
   const insert = (s: string) => text.slice(0, pos) + s + text.slice(pos);
   const onLine = (f: (line: string) => string) => lines.map((l, k) => (k === li ? f(l) : l)).join('\n');
   switch (b.kind) {
-    case 'tab': return onLine((l) => `\t${l}`);
-    case 'quote': return insert('"');
-    case 'squote': return insert("'");
-    case 'alias': return onLine((l) => l.replace(/: .*$/, ': *missing'));
-    case 'anchorAlias': return `${text}\nanchored: &a [1, 2]\nagain: *a\n`;
+    case 'tab':
+      return onLine((l) => `\t${l}`);
+    case 'quote':
+      return insert('"');
+    case 'squote':
+      return insert("'");
+    case 'alias':
+      return onLine((l) => l.replace(/: .*$/, ': *missing'));
+    case 'anchorAlias':
+      return `${text}\nanchored: &a [1, 2]\nagain: *a\n`;
     case 'aliasBomb': {
       const rows = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
-      for (let k = 1; k < 6; k++) rows.push(`l${k}: &l${k} [${Array(10).fill(`*l${k - 1}`).join(', ')}]`);
+      for (let k = 1; k < 6; k++)
+        rows.push(
+          `l${k}: &l${k} [${Array(10)
+            .fill(`*l${k - 1}`)
+            .join(', ')}]`,
+        );
       return `${rows.join('\n')}\n${text}`;
     }
-    case 'truncate': return text.slice(0, pos);
-    case 'dupLine': return [...lines.slice(0, li + 1), lines[li], ...lines.slice(li + 1)].join('\n');
-    case 'indent': return onLine((l) => ` ${l}`);
-    case 'dedent': return onLine((l) => l.replace(/^ /, ''));
-    case 'flowOpen': return insert('{[');
-    case 'nest': return onLine((l) => l.replace(/: .*$/, `: ${'['.repeat(b.depth)}1${']'.repeat(b.depth)}`));
-    case 'bom': return `\ufeff${text}`;
-    case 'crlf': return text.replace(/\n/g, '\r\n');
-    case 'nul': return insert('\0');
-    case 'docs': return `${text}\n---\n${text}`;
-    case 'tag': return onLine((l) => l.replace(/: (.+)$/, ': !!binary $1'));
-    case 'complexKey': return `? [a, b]\n: 1\n${text}`;
-    case 'merge': return `base: &b { seed: 1 }\n<<: *b\n${text}`;
-    default: throw new Error(`unknown text break ${b.kind}`);
+    case 'truncate':
+      return text.slice(0, pos);
+    case 'dupLine':
+      return [...lines.slice(0, li + 1), lines[li], ...lines.slice(li + 1)].join('\n');
+    case 'indent':
+      return onLine((l) => ` ${l}`);
+    case 'dedent':
+      return onLine((l) => l.replace(/^ /, ''));
+    case 'flowOpen':
+      return insert('{[');
+    case 'nest':
+      return onLine((l) => l.replace(/: .*$/, `: ${'['.repeat(b.depth)}1${']'.repeat(b.depth)}`));
+    case 'bom':
+      return `\ufeff${text}`;
+    case 'crlf':
+      return text.replace(/\n/g, '\r\n');
+    case 'nul':
+      return insert('\0');
+    case 'docs':
+      return `${text}\n---\n${text}`;
+    case 'tag':
+      return onLine((l) => l.replace(/: (.+)$/, ': !!binary $1'));
+    case 'complexKey':
+      return `? [a, b]\n: 1\n${text}`;
+    case 'merge':
+      return `base: &b { seed: 1 }\n<<: *b\n${text}`;
+    default:
+      throw new Error(`unknown text break ${b.kind}`);
   }
 }
 
@@ -335,9 +425,60 @@ function breakText(text: string, b: TextBreak): string {
 const yamlSoup = fc
   .array(
     fc.constantFrom(
-      '-', ':', ' ', '  ', '\n', '\t', '"', "'", '&a', '*a', '!!str', '!!binary', '!!set', '!x', '{', '}', '[', ']', ',', '?', '|', '>',
-      '#', '%YAML 1.2', '---', '...', '<<', '@', '`', '\ufeff', '\0', '\r\n', '\r', 'null', '~', '.inf', '.nan', '0x1F', '1e400', '-0',
-      'name', 'models', 'conditions', 'baseline', 'benchmark', 'format', 'csv', 'scoring', 'symbol', 'circular', 'sim', 'backend', 'é', '\ud800',
+      '-',
+      ':',
+      ' ',
+      '  ',
+      '\n',
+      '\t',
+      '"',
+      "'",
+      '&a',
+      '*a',
+      '!!str',
+      '!!binary',
+      '!!set',
+      '!x',
+      '{',
+      '}',
+      '[',
+      ']',
+      ',',
+      '?',
+      '|',
+      '>',
+      '#',
+      '%YAML 1.2',
+      '---',
+      '...',
+      '<<',
+      '@',
+      '`',
+      '\ufeff',
+      '\0',
+      '\r\n',
+      '\r',
+      'null',
+      '~',
+      '.inf',
+      '.nan',
+      '0x1F',
+      '1e400',
+      '-0',
+      'name',
+      'models',
+      'conditions',
+      'baseline',
+      'benchmark',
+      'format',
+      'csv',
+      'scoring',
+      'symbol',
+      'circular',
+      'sim',
+      'backend',
+      'é',
+      '\ud800',
     ),
     { maxLength: 60 },
   )
@@ -386,7 +527,10 @@ function assertWellFormedStudy(study: Study): void {
   for (const c of study.conditions) {
     assert.ok(Number.isSafeInteger(c.seed));
     assert.ok(!(c.method === 'symbol' && c.normalization !== 'none'));
-    assert.ok(c.chain.every((s) => s.name !== 'circular'), 'circular is expanded');
+    assert.ok(
+      c.chain.every((s) => s.name !== 'circular'),
+      'circular is expanded',
+    );
   }
 }
 
@@ -406,14 +550,18 @@ describe('study file parser', () => {
   it('loads every valid study, in block and flow YAML', (t) => {
     let runs = 0;
     fc.assert(
-      fc.property(validStudy, fc.constantFrom('block', 'flow', 'any') as fc.Arbitrary<'block' | 'flow' | 'any'>, (study, style) => {
-        runs++;
-        const text = yamlOf(study, style);
-        const result = tryLoad(writeStudy(text));
-        if (result instanceof UserError) assert.fail(`${result.message}\n${text}`);
-        assertWellFormedStudy(result);
-        assert.equal(result.spec.name, study.name);
-      }),
+      fc.property(
+        validStudy,
+        fc.constantFrom('block', 'flow', 'any') as fc.Arbitrary<'block' | 'flow' | 'any'>,
+        (study, style) => {
+          runs++;
+          const text = yamlOf(study, style);
+          const result = tryLoad(writeStudy(text));
+          if (result instanceof UserError) assert.fail(`${result.message}\n${text}`);
+          assertWellFormedStudy(result);
+          assert.equal(result.spec.name, study.name);
+        },
+      ),
       { seed: 0x5eed01, numRuns: 200, includeErrorInReport: true },
     );
     t.diagnostic(`${runs} valid studies loaded`);
@@ -426,9 +574,11 @@ describe('study file parser', () => {
       pick: fc.nat(),
       variant: fc.nat(),
     });
-    const strictObject = /^(|benchmark|benchmark\.fields|benchmark\.limit|models\.\d+|models\.\d+\.memorized|conditions\.\d+|probes|probes\.minK|conditions\.\d+\.perturbations\.\d+(\.[\w-]+)?)$/;
+    const strictObject =
+      /^(|benchmark|benchmark\.fields|benchmark\.limit|models\.\d+|models\.\d+\.memorized|conditions\.\d+|probes|probes\.minK|conditions\.\d+\.perturbations\.\d+(\.[\w-]+)?)$/;
     // A study without a baseline gets the lm-eval protocol's condition as its baseline.
-    const required = /^(name|benchmark|models|conditions|benchmark\.path|benchmark\.fields\.(question|answer|choices)|models\.\d+\.(name|url|ability)|conditions\.\d+\.(name|scoring)|models\.\d+\.memorized\.share)$/;
+    const required =
+      /^(name|benchmark|models|conditions|benchmark\.path|benchmark\.fields\.(question|answer|choices)|models\.\d+\.(name|url|ability)|conditions\.\d+\.(name|scoring)|models\.\d+\.memorized\.share)$/;
     const ranges: [RegExp, unknown[]][] = [
       [/^seed$|^conditions\.\d+\.seed$|^benchmark\.limit\.seed$/, [0.5, 2 ** 60, Infinity]],
       [/^models\.\d+\.threads$/, [0, -3, 1.5]],
@@ -440,10 +590,19 @@ describe('study file parser', () => {
       [/^conditions\.\d+\.perturbations\.\d+\.circular\.n$/, [0, 27, 3_000_000, 2 ** 52]],
     ];
     const typed: [RegExp, unknown[]][] = [
-      [/^(name|baseline|description|store|benchmark\.path|models\.\d+\.(name|path|url|model)|conditions\.\d+\.name)$/, [7, [], { a: 1 }, true, null]],
-      [/^(seed|models\.\d+\.(threads|ability|concurrency)|conditions\.\d+\.seed|benchmark\.limit\.\w+|probes\.minK\.k)$/, ['many', [1], { n: 1 }, true]],
+      [
+        /^(name|baseline|description|store|benchmark\.path|models\.\d+\.(name|path|url|model)|conditions\.\d+\.name)$/,
+        [7, [], { a: 1 }, true, null],
+      ],
+      [
+        /^(seed|models\.\d+\.(threads|ability|concurrency)|conditions\.\d+\.seed|benchmark\.limit\.\w+|probes\.minK\.k)$/,
+        ['many', [1], { n: 1 }, true],
+      ],
       [/^(models|conditions|benchmark\.subjects|conditions\.\d+\.perturbations)$/, ['x', 3, { a: 1 }]],
-      [/^(conditions\.\d+\.scoring|conditions\.\d+\.normalization|benchmark\.answerFormat|benchmark\.onBadRow)$/, ['nope', 3, ['symbol']]],
+      [
+        /^(conditions\.\d+\.scoring|conditions\.\d+\.normalization|benchmark\.answerFormat|benchmark\.onBadRow)$/,
+        ['nope', 3, ['symbol']],
+      ],
       [/^benchmark\.split$/, ['', 3, []]],
     ];
     const counts = new Map<string, number>();
@@ -454,7 +613,13 @@ describe('study file parser', () => {
         let next: unknown;
         let expectAt: RegExp;
         if (m.kind === 'unknownKey') {
-          const objects = all.filter((p) => strictObject.test(dotted(p)) && getAt(study, p) !== null && typeof getAt(study, p) === 'object' && !Array.isArray(getAt(study, p)));
+          const objects = all.filter(
+            (p) =>
+              strictObject.test(dotted(p)) &&
+              getAt(study, p) !== null &&
+              typeof getAt(study, p) === 'object' &&
+              !Array.isArray(getAt(study, p)),
+          );
           if (objects.length === 0) return;
           const parent = objects[m.pick % objects.length];
           const key = ['zz_extra', 'nmae', '__proto__', 'constructor'][m.variant % 4];
@@ -466,7 +631,9 @@ describe('study file parser', () => {
           );
         } else {
           const table = m.kind === 'missing' ? undefined : m.kind === 'wrongType' ? typed : ranges;
-          const candidates = all.filter((p) => (table ? table.some(([re]) => re.test(dotted(p))) : required.test(dotted(p))));
+          const candidates = all.filter((p) =>
+            table ? table.some(([re]) => re.test(dotted(p))) : required.test(dotted(p)),
+          );
           if (candidates.length === 0) return;
           target = candidates[m.pick % candidates.length];
           if (table) {
@@ -479,28 +646,40 @@ describe('study file parser', () => {
         const text = yamlOf(withAt(study, target, next), 'block');
         const file = writeStudy(text);
         const result = tryLoad(file);
-        assert.ok(result instanceof UserError, `${m.kind} at ${dotted(target)} = ${JSON.stringify(next)} must be rejected:\n${text}`);
+        assert.ok(
+          result instanceof UserError,
+          `${m.kind} at ${dotted(target)} = ${JSON.stringify(next)} must be rejected:\n${text}`,
+        );
         assertLocated(result, file, text);
         assert.match(result.message, expectAt);
       }),
       { seed: 0x5eed02, numRuns: 300, includeErrorInReport: true },
     );
-    for (const kind of ['unknownKey', 'missing', 'wrongType', 'outOfRange']) assert.ok((counts.get(kind) ?? 0) > 10, `${kind} tried ${counts.get(kind)} times`);
+    for (const kind of ['unknownKey', 'missing', 'wrongType', 'outOfRange'])
+      assert.ok((counts.get(kind) ?? 0) > 10, `${kind} tried ${counts.get(kind)} times`);
     t.diagnostic(`definite mistakes tried: ${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   });
 
   it('answers random mutations and broken YAML with a study or a located UserError', (t) => {
     const tally = { loaded: 0, rejected: 0 };
     fc.assert(
-      fc.property(validStudy, fc.array(mutationArb, { maxLength: 3 }), fc.array(textBreakArb, { maxLength: 2 }), fc.constantFrom('block', 'flow', 'any') as fc.Arbitrary<'block' | 'flow' | 'any'>, (study, mutations, breaks, style) => {
-        const mutated = mutations.reduce<unknown>((s, m) => mutate(s, m), study);
-        const text = breaks.reduce((s, b) => breakText(s, b), yamlOf(mutated, style));
-        tally[studyOutcome(writeStudy(text), text)]++;
-      }),
+      fc.property(
+        validStudy,
+        fc.array(mutationArb, { maxLength: 3 }),
+        fc.array(textBreakArb, { maxLength: 2 }),
+        fc.constantFrom('block', 'flow', 'any') as fc.Arbitrary<'block' | 'flow' | 'any'>,
+        (study, mutations, breaks, style) => {
+          const mutated = mutations.reduce<unknown>((s, m) => mutate(s, m), study);
+          const text = breaks.reduce((s, b) => breakText(s, b), yamlOf(mutated, style));
+          tally[studyOutcome(writeStudy(text), text)]++;
+        },
+      ),
       { seed: 0x5eed03, numRuns: 500, includeErrorInReport: true },
     );
     assert.ok(tally.loaded > 20 && tally.rejected > 100, JSON.stringify(tally));
-    t.diagnostic(`${tally.loaded + tally.rejected} mutated studies: ${tally.loaded} loaded, ${tally.rejected} rejected`);
+    t.diagnostic(
+      `${tally.loaded + tally.rejected} mutated studies: ${tally.loaded} loaded, ${tally.rejected} rejected`,
+    );
   });
 
   it('answers arbitrary text and bytes with a located UserError', (t) => {
@@ -538,13 +717,22 @@ conditions: [{ name: c, scoring: symbol, perturbations: ${perturbations} }]
 baseline: c@rot0
 `;
     cases.push(
-      [circular('[circular, reverse, circular]'), /: conditions\.0\.perturbations\.2: a chain can hold "circular" only once/],
+      [
+        circular('[circular, reverse, circular]'),
+        /: conditions\.0\.perturbations\.2: a chain can hold "circular" only once/,
+      ],
       [circular('[{ circular: { n: 3000000 } }]'), /: conditions\.0\.perturbations\.0\.circular\.n: .*at most 26/],
-      [circular('[{ circular: { n: 9007199254740991 } }]'), /: conditions\.0\.perturbations\.0\.circular\.n: .*at most 26/],
+      [
+        circular('[{ circular: { n: 9007199254740991 } }]'),
+        /: conditions\.0\.perturbations\.0\.circular\.n: .*at most 26/,
+      ],
     );
     for (const [text, message] of cases) {
       const file = writeStudy(text);
-      assert.throws(() => loadStudy(file), (err: unknown) => err instanceof UserError && err.message.startsWith(file) && message.test(err.message));
+      assert.throws(
+        () => loadStudy(file),
+        (err: unknown) => err instanceof UserError && err.message.startsWith(file) && message.test(err.message),
+      );
     }
     assert.equal(loadStudy(writeStudy(circular('[{ circular: { n: 26 } }]'))).conditions.length, 26);
   });
@@ -557,12 +745,37 @@ baseline: c@rot0
 /** Cell text: plain, unicode, CSV/JSON specials (quotes, commas, newlines, NUL, BOM), sometimes huge. */
 const cellText = fc
   .oneof(
-    { weight: 30, arbitrary: fc.string({ unit: fc.constantFrom(...'abcxyzABCXYZ0189 ?.()\''), minLength: 1, maxLength: 10 }) },
+    {
+      weight: 30,
+      arbitrary: fc.string({ unit: fc.constantFrom(..."abcxyzABCXYZ0189 ?.()'"), minLength: 1, maxLength: 10 }),
+    },
     { weight: 10, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }) },
     {
       weight: 10,
       arbitrary: fc
-        .array(fc.constantFrom('a', 'Z', ',', '"', '""', '\n', ' ', '\0', '\ufeff', 'é', '😀', '\t', '\\', '{', '[', ']', '\u2028', '\ud83d'), { minLength: 1, maxLength: 8 })
+        .array(
+          fc.constantFrom(
+            'a',
+            'Z',
+            ',',
+            '"',
+            '""',
+            '\n',
+            ' ',
+            '\0',
+            '\ufeff',
+            'é',
+            '😀',
+            '\t',
+            '\\',
+            '{',
+            '[',
+            ']',
+            '\u2028',
+            '\ud83d',
+          ),
+          { minLength: 1, maxLength: 8 },
+        )
         .map((p) => p.join('')),
     },
     { weight: 1, arbitrary: fc.integer({ min: 2_000, max: 300_000 }).map((n) => `${'x'.repeat(n)}!`) },
@@ -599,8 +812,24 @@ function wellFormed(s: string): string {
 }
 
 const BAD_KINDS = [
-  'emptyQuestion', 'emptyChoice', 'badAnswer', 'invalidUtf8', 'missingColumn', 'extraColumn', 'afterQuote', 'unterminated',
-  'dupId', 'emptyId', 'spaceLine', 'brokenJson', 'notObject', 'missingField', 'wrongType', 'fewChoices', 'rawControl', 'badChoicesJson',
+  'emptyQuestion',
+  'emptyChoice',
+  'badAnswer',
+  'invalidUtf8',
+  'missingColumn',
+  'extraColumn',
+  'afterQuote',
+  'unterminated',
+  'dupId',
+  'emptyId',
+  'spaceLine',
+  'brokenJson',
+  'notObject',
+  'missingField',
+  'wrongType',
+  'fewChoices',
+  'rawControl',
+  'badChoicesJson',
 ] as const;
 type BadKind = (typeof BAD_KINDS)[number];
 
@@ -626,7 +855,10 @@ const makeRowPlan = (nChoices: number, kinds: readonly BadKind[]) =>
     data: rowData(nChoices),
     bad: fc.option(fc.constantFrom(...kinds), { nil: undefined, freq: 3 }),
     variant: fc.nat(),
-    blanks: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
+    blanks: fc.oneof(
+      { weight: 5, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) },
+    ),
     quoteMask: fc.nat(),
   });
 
@@ -648,9 +880,36 @@ interface Layout {
 }
 
 /** The fields a layout maps, as named in the file. */
-const referenced = (l: Layout) => [l.question, ...l.choices, l.answer, ...(l.id ? [l.id] : []), ...(l.subject ? [l.subject] : [])];
+const referenced = (l: Layout) => [
+  l.question,
+  ...l.choices,
+  l.answer,
+  ...(l.id ? [l.id] : []),
+  ...(l.subject ? [l.subject] : []),
+];
 
-const NAME_POOL = ['q', 'question', 'A', 'B', 'C', 'D', 'E', 'answer', 'label', 'id', 'subject', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'a b', 'x,y', 'é', 'x.y', '0'];
+const NAME_POOL = [
+  'q',
+  'question',
+  'A',
+  'B',
+  'C',
+  'D',
+  'E',
+  'answer',
+  'label',
+  'id',
+  'subject',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'a b',
+  'x,y',
+  'é',
+  'x.y',
+  '0',
+];
 
 const layoutArb = (format: 'csv' | 'jsonl'): fc.Arbitrary<Layout> =>
   fc
@@ -682,7 +941,10 @@ const layoutArb = (format: 'csv' | 'jsonl'): fc.Arbitrary<Layout> =>
       if (r.withId) layout.id = take();
       if (r.withSubject) layout.subject = take();
       const all = [...referenced(layout), ...Array.from({ length: r.unused }, take)];
-      layout.columns = all.map((n, k) => [n, r.order[k]] as const).sort((a, b) => a[1] - b[1]).map(([n]) => n);
+      layout.columns = all
+        .map((n, k) => [n, r.order[k]] as const)
+        .sort((a, b) => a[1] - b[1])
+        .map(([n]) => n);
       if (format === 'csv' && !r.header) {
         // Without a header, fields name columns by position.
         const pos = (n: string) => String(layout.columns.indexOf(n));
@@ -697,8 +959,15 @@ const layoutArb = (format: 'csv' | 'jsonl'): fc.Arbitrary<Layout> =>
     });
 
 const MMLU_LAYOUT: Layout = {
-  format: 'mmlu', header: false, answerFormat: 'letter', nChoices: 4, choicesInOne: false,
-  question: 'q', choices: ['a', 'b', 'c', 'd'], answer: 'ans', columns: ['q', 'a', 'b', 'c', 'd', 'ans'],
+  format: 'mmlu',
+  header: false,
+  answerFormat: 'letter',
+  nChoices: 4,
+  choicesInOne: false,
+  question: 'q',
+  choices: ['a', 'b', 'c', 'd'],
+  answer: 'ans',
+  columns: ['q', 'a', 'b', 'c', 'd', 'ans'],
 };
 
 const BAD_BYTES = [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf8, 0x88, 0x80, 0x80, 0x80]];
@@ -713,9 +982,12 @@ const letter = (k: number) => String.fromCharCode(65 + k);
 function answerCell(layout: Layout, d: RowData, variant: number): unknown {
   if (layout.format === 'mmlu') return [letter(d.answer), ` ${letter(d.answer)} `][variant % 2];
   switch (layout.answerFormat) {
-    case 'index': return [d.answer, String(d.answer), ` ${d.answer} `, `0${d.answer}`][variant % 4];
-    case 'letter': return [letter(d.answer), letter(d.answer).toLowerCase(), ` ${letter(d.answer)}\t`][variant % 3];
-    case 'text': return d.choices[d.answer];
+    case 'index':
+      return [d.answer, String(d.answer), ` ${d.answer} `, `0${d.answer}`][variant % 4];
+    case 'letter':
+      return [letter(d.answer), letter(d.answer).toLowerCase(), ` ${letter(d.answer)}\t`][variant % 3];
+    case 'text':
+      return d.choices[d.answer];
   }
 }
 
@@ -723,9 +995,12 @@ function badAnswer(layout: Layout, d: RowData, variant: number): unknown {
   const n = d.choices.length;
   if (layout.format === 'mmlu') return ['E', 'a', 'AB', '1', '', 'A.'][variant % 6];
   switch (layout.answerFormat) {
-    case 'index': return [n, -1, '1.5', 'x', '', 99_999_999_999, 1.5][variant % 7];
-    case 'letter': return [letter(n), 'AB', '1', '', '?', 'Ä'][variant % 6];
-    case 'text': return ['\u0007none of them', '', layout.format === 'jsonl' ? null : '\u0007\u0007'][variant % 3];
+    case 'index':
+      return [n, -1, '1.5', 'x', '', 99_999_999_999, 1.5][variant % 7];
+    case 'letter':
+      return [letter(n), 'AB', '1', '', '?', 'Ä'][variant % 6];
+    case 'text':
+      return ['\u0007none of them', '', layout.format === 'jsonl' ? null : '\u0007\u0007'][variant % 3];
   }
 }
 
@@ -776,7 +1051,9 @@ function render(layout: Layout, p: RowPlan, previousIds: string[]): Rendered {
 
   let id = layout.id ? d.id : undefined;
   switch (bad) {
-    case 'emptyQuestion': values.set(layout.question, ['', '  ', '\t', '\ufeff'][p.variant % 4]); break;
+    case 'emptyQuestion':
+      values.set(layout.question, ['', '  ', '\t', '\ufeff'][p.variant % 4]);
+      break;
     case 'emptyChoice': {
       const k = p.variant % d.choices.length;
       const empty = ['', ' ', ' \t '][p.variant % 3];
@@ -786,48 +1063,83 @@ function render(layout: Layout, p: RowPlan, previousIds: string[]): Rendered {
       } else values.set(layout.choices[k], empty);
       break;
     }
-    case 'badAnswer': values.set(layout.answer, badAnswer(layout, d, p.variant)); break;
-    case 'dupId': id = previousIds[p.variant % previousIds.length]; values.set(layout.id!, id); break;
-    case 'emptyId': values.set(layout.id!, ['', '  '][p.variant % 2]); break;
-    case 'missingField': values.delete([layout.question, layout.answer, layout.choices[0]][p.variant % 3]); break;
-    case 'wrongType': values.set([layout.question, layout.answer, layout.choices[0]][p.variant % 3], [null, true, {}, [[1]]][p.variant % 4]); break;
+    case 'badAnswer':
+      values.set(layout.answer, badAnswer(layout, d, p.variant));
+      break;
+    case 'dupId':
+      id = previousIds[p.variant % previousIds.length];
+      values.set(layout.id!, id);
+      break;
+    case 'emptyId':
+      values.set(layout.id!, ['', '  '][p.variant % 2]);
+      break;
+    case 'missingField':
+      values.delete([layout.question, layout.answer, layout.choices[0]][p.variant % 3]);
+      break;
+    case 'wrongType':
+      values.set(
+        [layout.question, layout.answer, layout.choices[0]][p.variant % 3],
+        [null, true, {}, [[1]]][p.variant % 4],
+      );
+      break;
     case 'fewChoices': {
       const list = d.choices.slice(0, p.variant % 2);
       values.set(layout.choices[0], layout.format === 'jsonl' ? list : JSON.stringify(list));
       break;
     }
-    case 'badChoicesJson': values.set(layout.choices[0], ['[1, 2', 'a, b', '{"a": 1}', '[null, "x"]', '[["x"], "y"]'][p.variant % 5]); break;
-    default: break;
+    case 'badChoicesJson':
+      values.set(layout.choices[0], ['[1, 2', 'a, b', '{"a": 1}', '[null, "x"]', '[["x"], "y"]'][p.variant % 5]);
+      break;
+    default:
+      break;
   }
   const expected: Item = { id: id ?? '', question: d.question, choices: d.choices, answer: d.answer };
   if (layout.subject) expected.subject = d.subject;
   if (layout.format === 'mmlu') expected.subject = 'fz';
   const normal = layout.columns.length;
   const contentGood = bad === undefined || bad === 'dupId';
-  const base = { goodAt: (w: number) => contentGood && (layout.format === 'jsonl' || w === normal), unterminated: false, expected, id };
+  const base = {
+    goodAt: (w: number) => contentGood && (layout.format === 'jsonl' || w === normal),
+    unterminated: false,
+    expected,
+    id,
+  };
 
   if (layout.format === 'jsonl') {
     let text = `{${[...values].map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
     if (bad === 'brokenJson') text = text.slice(0, 1 + (p.variant % (text.length - 1)));
     if (bad === 'notObject') text = ['[1, 2]', '"text"', '42', 'null', '[{"q": 1}]'][p.variant % 5];
-    if (bad === 'rawControl') text = `${text.slice(0, 2)}${['\u0001', '\t', '\0', '\u001f'][p.variant % 4]}${text.slice(2)}`;
+    if (bad === 'rawControl')
+      text = `${text.slice(0, 2)}${['\u0001', '\t', '\0', '\u001f'][p.variant % 4]}${text.slice(2)}`;
     return { ...base, text, badBytes: bad === 'invalidUtf8' ? BAD_BYTES[p.variant % BAD_BYTES.length] : undefined };
   }
 
-  const cells = layout.columns.map((name, k) => csvCell(String(values.get(name) ?? ''), ((p.quoteMask >> k) & 1) === 1));
+  const cells = layout.columns.map((name, k) =>
+    csvCell(String(values.get(name) ?? ''), ((p.quoteMask >> k) & 1) === 1),
+  );
   if (bad === 'missingColumn') cells.pop();
   if (bad === 'extraColumn') cells.push(csvCell(['extra', '', 'x,y'][p.variant % 3], false));
-  if (bad === 'afterQuote') cells[0] = `${csvCell(String(values.get(layout.columns[0]) ?? ''), true)}${['x', ' ', 'x"'][p.variant % 3]}`;
+  if (bad === 'afterQuote')
+    cells[0] = `${csvCell(String(values.get(layout.columns[0]) ?? ''), true)}${['x', ' ', 'x"'][p.variant % 3]}`;
   if (bad === 'unterminated') cells[0] = `"${String(values.get(layout.columns[0]) ?? '').replace(/["\n]/g, '')}`;
   if (bad === 'spaceLine') cells.splice(0, cells.length, ' ');
   const width = bad === 'afterQuote' || bad === 'unterminated' || bad === 'invalidUtf8' ? undefined : cells.length;
   // Headerless CSV takes the width of its first row: a short or long first row makes its like good.
   const lastUnused = !referenced(layout).includes(layout.columns[layout.columns.length - 1]);
   const goodAt =
-    bad === 'extraColumn' ? (w: number) => w === normal + 1
-    : bad === 'missingColumn' ? (w: number) => w === normal - 1 && lastUnused
-    : base.goodAt;
-  return { ...base, goodAt, text: cells.join(','), badBytes: bad === 'invalidUtf8' ? BAD_BYTES[p.variant % BAD_BYTES.length] : undefined, width, unterminated: bad === 'unterminated' };
+    bad === 'extraColumn'
+      ? (w: number) => w === normal + 1
+      : bad === 'missingColumn'
+        ? (w: number) => w === normal - 1 && lastUnused
+        : base.goodAt;
+  return {
+    ...base,
+    goodAt,
+    text: cells.join(','),
+    badBytes: bad === 'invalidUtf8' ? BAD_BYTES[p.variant % BAD_BYTES.length] : undefined,
+    width,
+    unterminated: bad === 'unterminated',
+  };
 }
 
 interface FilePlan {
@@ -897,12 +1209,17 @@ interface Expectation {
 
 function expect(plan: FilePlan, built: Built): Expectation {
   const { layout } = plan;
-  if (built.headerLine === undefined && built.rows.every((r) => !r.badBytes && r.text.trim() === '')) return { certain: [], empty: true };
-  if (built.headerLine !== undefined && plan.headerFault) return { certain: [], headerError: built.headerLine, empty: false };
+  if (built.headerLine === undefined && built.rows.every((r) => !r.badBytes && r.text.trim() === ''))
+    return { certain: [], empty: true };
+  if (built.headerLine !== undefined && plan.headerFault)
+    return { certain: [], headerError: built.headerLine, empty: false };
   const normal = layout.columns.length;
   // Headerless CSV: the first row that parses sets the width (rows before an unterminated quote are all
   // unreadable when none parses, so any width gives them the same fate).
-  const width = layout.format === 'csv' && !layout.header ? (built.rows.find((r) => r.width !== undefined)?.width ?? normal) : normal;
+  const width =
+    layout.format === 'csv' && !layout.header
+      ? (built.rows.find((r) => r.width !== undefined)?.width ?? normal)
+      : normal;
   const certain: Expectation['certain'] = [];
   const seen = new Set<string>();
   let uncertainFrom: number | undefined;
@@ -910,7 +1227,10 @@ function expect(plan: FilePlan, built: Built): Expectation {
     // An opening quote without its closing one runs on to the next quote in the file, where it may even
     // close into a well-formed record: from there on, rows may be read otherwise. Without a later quote,
     // the row is bad and reading resumes on the next line.
-    if (r.unterminated && [r.text.slice(1), ...built.rows.slice(record + 1).map((n) => n.text)].some((t) => t.includes('"'))) {
+    if (
+      r.unterminated &&
+      [r.text.slice(1), ...built.rows.slice(record + 1).map((n) => n.text)].some((t) => t.includes('"'))
+    ) {
       uncertainFrom = r.line;
       break;
     }
@@ -940,7 +1260,10 @@ function assertWellFormed(items: Item[]): void {
     assert.ok(item.question.trim() !== '', 'non-empty question');
     assert.ok(item.choices.length >= 2, 'at least 2 choices');
     for (const c of item.choices) assert.ok(c.trim() !== '', 'non-empty choice');
-    assert.ok(Number.isInteger(item.answer) && item.answer >= 0 && item.answer < item.choices.length, `answer ${item.answer} within ${item.choices.length} choices`);
+    assert.ok(
+      Number.isInteger(item.answer) && item.answer >= 0 && item.answer < item.choices.length,
+      `answer ${item.answer} within ${item.choices.length} choices`,
+    );
   }
 }
 
@@ -953,7 +1276,10 @@ const csvPlan = (layout: fc.Arbitrary<Layout>, kinds: readonly BadKind[]) =>
       crlf: fc.boolean(),
       finalNewline: fc.boolean(),
       leadingBlanks: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat(2) }),
-      headerFault: fc.option(fc.constantFrom('missing', 'duplicate', 'invalidUtf8', 'quote'), { nil: undefined, freq: 12 }),
+      headerFault: fc.option(fc.constantFrom('missing', 'duplicate', 'invalidUtf8', 'quote'), {
+        nil: undefined,
+        freq: 12,
+      }),
     }),
   ) as fc.Arbitrary<FilePlan>;
 
@@ -972,7 +1298,8 @@ async function checkPlan(dir: string, plan: FilePlan, tally: Tally): Promise<voi
   const { layout } = plan;
   const built = build(plan);
   const exp = expect(plan, built);
-  const file = layout.format === 'mmlu' ? path.join(dir, 'mmlu', 'test', 'fz_test.csv') : path.join(dir, `bench.${layout.format}`);
+  const file =
+    layout.format === 'mmlu' ? path.join(dir, 'mmlu', 'test', 'fz_test.csv') : path.join(dir, `bench.${layout.format}`);
   const specFor = (onBadRow: 'error' | 'skip') => {
     if (layout.format === 'mmlu') return parseBenchmarkSpec({ format: 'mmlu', path: path.join(dir, 'mmlu'), onBadRow });
     const fields = {
@@ -982,7 +1309,14 @@ async function checkPlan(dir: string, plan: FilePlan, tally: Tally): Promise<voi
       ...(layout.id ? { id: layout.id } : {}),
       ...(layout.subject ? { subject: layout.subject } : {}),
     };
-    return parseBenchmarkSpec({ format: layout.format, path: file, fields, answerFormat: layout.answerFormat, onBadRow, ...(layout.format === 'csv' ? { header: layout.header } : {}) });
+    return parseBenchmarkSpec({
+      format: layout.format,
+      path: file,
+      fields,
+      answerFormat: layout.answerFormat,
+      onBadRow,
+      ...(layout.format === 'csv' ? { header: layout.header } : {}),
+    });
   };
   rewrite(file, built.bytes);
   tally.runs++;
@@ -1041,9 +1375,13 @@ async function checkPlan(dir: string, plan: FilePlan, tally: Tally): Promise<voi
     // Every bad row is reported at its line; other reports only where reading became uncertain.
     const skipped = loaded.skipped.filter((s) => s.file === file).map((s) => s.line);
     tally.skippedRows += skipped.length;
-    for (const b of bads) assert.ok(skipped.includes(b.line), `bad row at line ${b.line} is reported; skipped: ${skipped.join(', ')}`);
+    for (const b of bads)
+      assert.ok(skipped.includes(b.line), `bad row at line ${b.line} is reported; skipped: ${skipped.join(', ')}`);
     for (const line of skipped) {
-      assert.ok(bads.some((b) => b.line === line) || (exp.uncertainFrom !== undefined && line >= exp.uncertainFrom), `line ${line} reported as bad`);
+      assert.ok(
+        bads.some((b) => b.line === line) || (exp.uncertainFrom !== undefined && line >= exp.uncertainFrom),
+        `line ${line} reported as bad`,
+      );
     }
   }
 }
@@ -1057,39 +1395,89 @@ function benchDir(name: string): string {
   return dir;
 }
 
-async function fuzzFormat(t: { diagnostic: (m: string) => void }, name: string, plans: fc.Arbitrary<FilePlan>, seed: number, numRuns: number): Promise<void> {
+async function fuzzFormat(
+  t: { diagnostic: (m: string) => void },
+  name: string,
+  plans: fc.Arbitrary<FilePlan>,
+  seed: number,
+  numRuns: number,
+): Promise<void> {
   const dir = benchDir(name);
   const tally: Tally = { runs: 0, loaded: 0, rejected: 0, skippedRows: 0 };
   await fc.assert(
     fc.asyncProperty(plans, (plan) => checkPlan(dir, plan, tally)),
     { seed, numRuns, includeErrorInReport: true },
   );
-  assert.ok(tally.loaded > numRuns / 4 && tally.rejected > numRuns / 4 && tally.skippedRows > numRuns / 4, JSON.stringify(tally));
-  t.diagnostic(`${name}: ${tally.runs} files, each loaded with onBadRow error and skip: ${tally.loaded} loads, ${tally.rejected} UserErrors, ${tally.skippedRows} bad rows skipped`);
+  assert.ok(
+    tally.loaded > numRuns / 4 && tally.rejected > numRuns / 4 && tally.skippedRows > numRuns / 4,
+    JSON.stringify(tally),
+  );
+  t.diagnostic(
+    `${name}: ${tally.runs} files, each loaded with onBadRow error and skip: ${tally.loaded} loads, ${tally.rejected} UserErrors, ${tally.skippedRows} bad rows skipped`,
+  );
 }
 
-const CSV_KINDS = BAD_KINDS.filter((k) => !['brokenJson', 'notObject', 'missingField', 'wrongType', 'rawControl'].includes(k));
-const JSONL_KINDS = BAD_KINDS.filter((k) => !['missingColumn', 'extraColumn', 'afterQuote', 'unterminated', 'spaceLine'].includes(k));
+const CSV_KINDS = BAD_KINDS.filter(
+  (k) => !['brokenJson', 'notObject', 'missingField', 'wrongType', 'rawControl'].includes(k),
+);
+const JSONL_KINDS = BAD_KINDS.filter(
+  (k) => !['missingColumn', 'extraColumn', 'afterQuote', 'unterminated', 'spaceLine'].includes(k),
+);
 
 describe('benchmark loaders', () => {
   it('regressions: rows are reported in file order, and text after a closing quote does not split its row', async () => {
     const dir = benchDir('regress');
     // The multi-line cell after the broken one used to come back as a row of its own ("Q2").
-    fs.writeFileSync(path.join(dir, 'mmlu', 'test', 'fz_test.csv'), 'Good?,1,2,3,4,B\n"Stray quote"x,1,"two\nQ2,c2,d2",3,4,A\nAlso good?,1,2,3,4,C\n');
-    const mmlu = await loadBenchmark(parseBenchmarkSpec({ format: 'mmlu', path: path.join(dir, 'mmlu'), onBadRow: 'skip' }), { baseDir: dir });
-    assert.deepEqual(mmlu.items.map((i) => i.question), ['Good?', 'Also good?']);
-    assert.deepEqual(mmlu.skipped.map((s) => [s.line, s.reason]), [[2, 'unexpected text after a closing quote']]);
+    fs.writeFileSync(
+      path.join(dir, 'mmlu', 'test', 'fz_test.csv'),
+      'Good?,1,2,3,4,B\n"Stray quote"x,1,"two\nQ2,c2,d2",3,4,A\nAlso good?,1,2,3,4,C\n',
+    );
+    const mmlu = await loadBenchmark(
+      parseBenchmarkSpec({ format: 'mmlu', path: path.join(dir, 'mmlu'), onBadRow: 'skip' }),
+      { baseDir: dir },
+    );
+    assert.deepEqual(
+      mmlu.items.map((i) => i.question),
+      ['Good?', 'Also good?'],
+    );
+    assert.deepEqual(
+      mmlu.skipped.map((s) => [s.line, s.reason]),
+      [[2, 'unexpected text after a closing quote']],
+    );
     // Unreadable rows used to be reported before every other bad row, whatever their line.
-    fs.writeFileSync(path.join(dir, 'b.jsonl'), '{"q": "", "c": ["a", "b"], "a": 0}\n{"q": "Q", "c": ["a", "b"], "a": 0\n');
-    const jsonl = parseBenchmarkSpec({ format: 'jsonl', path: path.join(dir, 'b.jsonl'), fields: { question: 'q', choices: 'c', answer: 'a' } });
-    await assert.rejects(loadBenchmark(jsonl, { baseDir: dir }), (e: unknown) => e instanceof UserError && e.where === `${path.join(dir, 'b.jsonl')}:1` && /empty question/.test(e.message));
+    fs.writeFileSync(
+      path.join(dir, 'b.jsonl'),
+      '{"q": "", "c": ["a", "b"], "a": 0}\n{"q": "Q", "c": ["a", "b"], "a": 0\n',
+    );
+    const jsonl = parseBenchmarkSpec({
+      format: 'jsonl',
+      path: path.join(dir, 'b.jsonl'),
+      fields: { question: 'q', choices: 'c', answer: 'a' },
+    });
+    await assert.rejects(
+      loadBenchmark(jsonl, { baseDir: dir }),
+      (e: unknown) =>
+        e instanceof UserError && e.where === `${path.join(dir, 'b.jsonl')}:1` && /empty question/.test(e.message),
+    );
     fs.writeFileSync(path.join(dir, 'b.csv'), 'q,a,b,x\nQ,1,2,E\nQ,1,2\n');
-    const csv = parseBenchmarkSpec({ format: 'csv', path: path.join(dir, 'b.csv'), answerFormat: 'letter', fields: { question: 'q', choices: ['a', 'b'], answer: 'x' } });
-    await assert.rejects(loadBenchmark(csv, { baseDir: dir }), (e: unknown) => e instanceof UserError && e.where === `${path.join(dir, 'b.csv')}:2` && /not one of A-B/.test(e.message));
+    const csv = parseBenchmarkSpec({
+      format: 'csv',
+      path: path.join(dir, 'b.csv'),
+      answerFormat: 'letter',
+      fields: { question: 'q', choices: ['a', 'b'], answer: 'x' },
+    });
+    await assert.rejects(
+      loadBenchmark(csv, { baseDir: dir }),
+      (e: unknown) =>
+        e instanceof UserError && e.where === `${path.join(dir, 'b.csv')}:2` && /not one of A-B/.test(e.message),
+    );
   });
 
   it('MMLU layout CSV: good rows load, bad rows are refused at file:line', async (t) => {
-    const plans = csvPlan(fc.constant(MMLU_LAYOUT), CSV_KINDS.filter((k) => !['dupId', 'emptyId', 'fewChoices', 'badChoicesJson'].includes(k)));
+    const plans = csvPlan(
+      fc.constant(MMLU_LAYOUT),
+      CSV_KINDS.filter((k) => !['dupId', 'emptyId', 'fewChoices', 'badChoicesJson'].includes(k)),
+    );
     await fuzzFormat(t, 'mmlu', plans, 0xbe7c01, 200);
   });
 
@@ -1106,18 +1494,79 @@ describe('benchmark loaders', () => {
     const specs = [
       { format: 'mmlu', path: 'mmlu' },
       { format: 'csv', path: 'data.csv', header: false, fields: { question: '0', choices: ['1', '2'], answer: '3' } },
-      { format: 'csv', path: 'data.csv', answerFormat: 'letter', fields: { question: 'q', choices: ['a', 'b'], answer: 'x' } },
-      { format: 'jsonl', path: 'data.jsonl', answerFormat: 'text', fields: { id: 'id', question: 'q', choices: 'c', answer: 'a' } },
+      {
+        format: 'csv',
+        path: 'data.csv',
+        answerFormat: 'letter',
+        fields: { question: 'q', choices: ['a', 'b'], answer: 'x' },
+      },
+      {
+        format: 'jsonl',
+        path: 'data.jsonl',
+        answerFormat: 'text',
+        fields: { id: 'id', question: 'q', choices: 'c', answer: 'a' },
+      },
       { format: 'gauntlet', path: 'data.jsonl' },
     ].flatMap((s) => (['error', 'skip'] as const).map((onBadRow) => parseBenchmarkSpec({ ...s, onBadRow })));
-    const piece = fc.constantFrom('"', '""', ',', '\n', '\r\n', '\r', ' ', '\ufeff', '\0', 'q', 'a', 'b', 'x', 'A', 'B', 'E', '0', '1', '-1', '{', '}', '[', ']', ':', '"q"', '"a"', '"c"', '"id"', '"query"', '"choices"', '"gold"', 'null', '\\', 'é', '\ud83d', '\udc00');
+    const piece = fc.constantFrom(
+      '"',
+      '""',
+      ',',
+      '\n',
+      '\r\n',
+      '\r',
+      ' ',
+      '\ufeff',
+      '\0',
+      'q',
+      'a',
+      'b',
+      'x',
+      'A',
+      'B',
+      'E',
+      '0',
+      '1',
+      '-1',
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      '"q"',
+      '"a"',
+      '"c"',
+      '"id"',
+      '"query"',
+      '"choices"',
+      '"gold"',
+      'null',
+      '\\',
+      'é',
+      '\ud83d',
+      '\udc00',
+    );
     const content = fc.oneof(
       fc.uint8Array({ maxLength: 300 }),
       fc.string({ unit: 'binary', maxLength: 200 }),
       fc.array(piece, { maxLength: 80 }).map((p) => p.join('')),
-      fc.array(fc.oneof(fc.constant('q,a,b,x\nQ?,yes,no,A\n'), fc.constant('{"id":1,"q":"Q","c":["y","n"],"a":"y"}\n'), fc.constant('{"query":"Q","choices":["y","n"],"gold":1}\n'), piece), { maxLength: 12 }).map((p) => p.join('')),
+      fc
+        .array(
+          fc.oneof(
+            fc.constant('q,a,b,x\nQ?,yes,no,A\n'),
+            fc.constant('{"id":1,"q":"Q","c":["y","n"],"a":"y"}\n'),
+            fc.constant('{"query":"Q","choices":["y","n"],"gold":1}\n'),
+            piece,
+          ),
+          { maxLength: 12 },
+        )
+        .map((p) => p.join('')),
     );
-    const files = [path.join(dir, 'data.csv'), path.join(dir, 'data.jsonl'), path.join(dir, 'mmlu', 'test', 'fz_test.csv')];
+    const files = [
+      path.join(dir, 'data.csv'),
+      path.join(dir, 'data.jsonl'),
+      path.join(dir, 'mmlu', 'test', 'fz_test.csv'),
+    ];
     const tally = { runs: 0, loaded: 0, rejected: 0 };
     await fc.assert(
       fc.asyncProperty(content, async (data) => {
@@ -1143,6 +1592,8 @@ describe('benchmark loaders', () => {
       { seed: 0xbe7c04, numRuns: 200, includeErrorInReport: true },
     );
     assert.ok(tally.loaded > 0 && tally.rejected > 0, JSON.stringify(tally));
-    t.diagnostic(`${tally.runs} arbitrary files x ${specs.length} specs: ${tally.loaded} loads, ${tally.rejected} UserErrors`);
+    t.diagnostic(
+      `${tally.runs} arbitrary files x ${specs.length} specs: ${tally.loaded} loads, ${tally.rejected} UserErrors`,
+    );
   });
 });

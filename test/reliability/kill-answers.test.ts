@@ -49,7 +49,15 @@ test(`killed at ${KILLS} seeded moments against a prompt-counting server: no ans
   const reference = await startFaultServer({ served: SERVED, rate: 0, seed: 1 });
   const server = await startFaultServer({ served: SERVED, rate: 0, seed: 1 });
   try {
-    const refRun = await runCli(['run', writeStudy(path.join(dir, 'ref.yaml'), reference.url), '--out', path.join(dir, 'ref'), '--store', path.join(dir, 'ref.sqlite'), '-q']);
+    const refRun = await runCli([
+      'run',
+      writeStudy(path.join(dir, 'ref.yaml'), reference.url),
+      '--out',
+      path.join(dir, 'ref'),
+      '--store',
+      path.join(dir, 'ref.sqlite'),
+      '-q',
+    ]);
     assert.equal(refRun.code, 0, refRun.stderr);
     const unique = reference.ledger.computed.size;
     assert.equal(reference.ledger.answered, unique, 'an uninterrupted run computes each prompt once');
@@ -66,7 +74,10 @@ test(`killed at ${KILLS} seeded moments against a prompt-counting server: no ans
       const delayMs = Math.floor(rng() * 40);
       let reachedAt = 0;
       server.ledger.run = kills;
-      const r = await runCli(args, { killWhen: () => (reachedAt ||= server.ledger.answered >= target ? Date.now() : 0) > 0 && Date.now() - reachedAt >= delayMs });
+      const r = await runCli(args, {
+        killWhen: () =>
+          (reachedAt ||= server.ledger.answered >= target ? Date.now() : 0) > 0 && Date.now() - reachedAt >= delayMs,
+      });
       const m = /recovered (\d+) answers an interrupted run had received/.exec(r.stderr);
       if (m) recovered += Number(m[1]);
       if (r.signal !== 'SIGKILL') break;
@@ -79,7 +90,8 @@ test(`killed at ${KILLS} seeded moments against a prompt-counting server: no ans
 
     const recomputed = [...server.ledger.computed].filter(([, n]) => n > 1).length;
     const afterRead = server.ledger.recomputedAfterRead;
-    for (const { prompt, readIn, computedIn } of afterRead) t.diagnostic(`read in run ${readIn}, computed again in run ${computedIn}: ${prompt.slice(0, 60)}`);
+    for (const { prompt, readIn, computedIn } of afterRead)
+      t.diagnostic(`read in run ${readIn}, computed again in run ${computedIn}: ${prompt.slice(0, 60)}`);
     t.diagnostic(
       `${kills} kills; ${server.ledger.answered} prompts computed for ${unique} unique: ${recomputed} computed more than once (answers in flight at a kill), ` +
         `${afterRead.length} computations of answers the client had read; ${server.ledger.read.size} answers provably read; ${recovered} answers recovered from journals`,
@@ -87,8 +99,16 @@ test(`killed at ${KILLS} seeded moments against a prompt-counting server: no ans
     assert.ok(kills >= 20, `at least 20 kills landed (${kills})`);
     assert.equal(afterRead.length, 0, 'no answer that reached the client was computed again');
     assert.ok(recovered > 0, 'answers received but not yet committed were recovered from the journal');
-    assert.deepEqual(new Set(server.ledger.computed.keys()), new Set(reference.ledger.computed.keys()), 'the same prompts were computed');
-    assert.equal(fs.readFileSync(path.join(out, 'items.jsonl'), 'utf8'), fs.readFileSync(path.join(dir, 'ref', 'items.jsonl'), 'utf8'), 'identical results');
+    assert.deepEqual(
+      new Set(server.ledger.computed.keys()),
+      new Set(reference.ledger.computed.keys()),
+      'the same prompts were computed',
+    );
+    assert.equal(
+      fs.readFileSync(path.join(out, 'items.jsonl'), 'utf8'),
+      fs.readFileSync(path.join(dir, 'ref', 'items.jsonl'), 'utf8'),
+      'identical results',
+    );
     const journals = fs.readdirSync(dir).filter((f) => f.includes('-answers-'));
     assert.deepEqual(journals, [], 'no journal is left once the run has finished');
   } finally {

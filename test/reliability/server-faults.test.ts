@@ -14,7 +14,15 @@ import { FAULT_KINDS, startFaultServer } from './fault-server.js';
 
 const SERVED = 'hash-lm';
 /** Short-question MMLU subjects, so that many requests cost little. */
-const SUBJECTS = ['world_religions', 'global_facts', 'management', 'electrical_engineering', 'medical_genetics', 'high_school_geography', 'human_aging'];
+const SUBJECTS = [
+  'world_religions',
+  'global_facts',
+  'management',
+  'electrical_engineering',
+  'medical_genetics',
+  'high_school_geography',
+  'human_aging',
+];
 const PER_SUBJECT = 48;
 const ITEMS = PER_SUBJECT * SUBJECTS.length;
 /** Runs allowed to complete the study: a request that fails all its retries is retried by the next run. */
@@ -69,7 +77,11 @@ async function run(study: string, out: string, store: string) {
 }
 
 /** What a run wrote must be a subset of the reference, value for value, and its cells must count only what is there. */
-function checkAgainstReference(output: RunOutput, reference: Map<string, any>, label: string): { present: number; failedCells: number } {
+function checkAgainstReference(
+  output: RunOutput,
+  reference: Map<string, any>,
+  label: string,
+): { present: number; failedCells: number } {
   const seen = new Set<string>();
   for (const item of output.items) {
     const k = key(item);
@@ -96,10 +108,20 @@ test('server faults at scale: a run against a server failing at random ends with
   const dir = tempDir();
   try {
     // One prompt per request, many in flight, a short timeout so that a stall costs little.
-    const study = writeStudy(path.join(dir, 'faulty.yaml'), { url: `${server.url}/v1`, batchSize: 1, concurrency: 96, timeoutMs: 2000 });
+    const study = writeStudy(path.join(dir, 'faulty.yaml'), {
+      url: `${server.url}/v1`,
+      batchSize: 1,
+      concurrency: 96,
+      timeoutMs: 2000,
+    });
     // The same study against the same server without faults, 64 prompts per request (batching must
     // not change a value either): what every result must be. It runs beside the first faulty run.
-    const clean = writeStudy(path.join(dir, 'clean.yaml'), { url: `${server.url}/v1?faults=off`, batchSize: 64, concurrency: 4, timeoutMs: 120_000 });
+    const clean = writeStudy(path.join(dir, 'clean.yaml'), {
+      url: `${server.url}/v1?faults=off`,
+      batchSize: 64,
+      concurrency: 4,
+      timeoutMs: 120_000,
+    });
     const faultyStore = path.join(dir, 'faulty.sqlite');
     const [ref, first] = await Promise.all([
       run(clean, path.join(dir, 'reference'), path.join(dir, 'clean.sqlite')),
@@ -109,7 +131,11 @@ test('server faults at scale: a run against a server failing at random ends with
     assert.equal(ref.r.code, 0, ref.r.stderr);
     const reference = ref.output!;
     const refCounts = reference.summary.requestsByModel.served;
-    assert.deepEqual([refCounts.failed, refCounts.retries ?? 0, refCounts.computed], [0, 0, refCounts.unique], 'the reference run saw no fault');
+    assert.deepEqual(
+      [refCounts.failed, refCounts.retries ?? 0, refCounts.computed],
+      [0, 0, refCounts.unique],
+      'the reference run saw no fault',
+    );
     assert.ok(refCounts.unique >= 10_000, `${refCounts.unique} distinct model requests`);
     const expected = new Map(reference.items.map((i) => [key(i), i]));
     assert.equal(expected.size, ITEMS * reference.summary.cells.length, 'the reference has every item of every cell');
@@ -118,14 +144,18 @@ test('server faults at scale: a run against a server failing at random ends with
     let runs = 0;
     let retries = 0;
     const failedByRun: number[] = [];
-    for (let next = first; ; ) {
+    for (let next = first; ;) {
       runs++;
       const { r, output } = next;
       // 0: complete; 2: some requests failed all their retries (reported, retried by the next run). Never a crash or a halt.
       assert.ok(r.code === 0 || r.code === 2, `run ${runs} exited ${r.code}: ${r.stderr}`);
       const counts = output!.summary.requestsByModel.served;
       assert.equal(counts.unique, refCounts.unique, `run ${runs}: the same requests`);
-      assert.equal(counts.cached + counts.computed + counts.failed, counts.unique, `run ${runs}: every request is cached, computed or failed`);
+      assert.equal(
+        counts.cached + counts.computed + counts.failed,
+        counts.unique,
+        `run ${runs}: every request is cached, computed or failed`,
+      );
       if (runs === 1) assert.equal(counts.cached, 0);
       retries += counts.retries ?? 0;
       failedByRun.push(counts.failed);
@@ -138,7 +168,10 @@ test('server faults at scale: a run against a server failing at random ends with
         break;
       }
       assert.equal(r.code, 2);
-      assert.match(r.stderr, new RegExp(`${counts.failed} requests failed; their items are left out of the accuracies above`));
+      assert.match(
+        r.stderr,
+        new RegExp(`${counts.failed} requests failed; their items are left out of the accuracies above`),
+      );
       assert.ok(failedCells > 0 && present < expected.size, `run ${runs}: a failed request leaves its items out`);
       if (runs === MAX_RUNS) break;
       next = await run(study, path.join(dir, `faulty-${runs + 1}`), faultyStore);
@@ -161,7 +194,10 @@ test('server faults at scale: a run against a server failing at random ends with
     for (const kind of FAULT_KINDS) assert.ok(faults[kind] >= 50, `${kind}: ${faults[kind]} injected`);
     assert.ok(server.counts.retryAfterOneSecond > 0, 'some 429s asked for a one-second wait');
     // Every injected fault is retried, except on a call's last attempt.
-    assert.ok(retries >= injected - failedByRun.reduce((s, n) => s + n, 0), `${retries} retries for ${injected} injected faults`);
+    assert.ok(
+      retries >= injected - failedByRun.reduce((s, n) => s + n, 0),
+      `${retries} retries for ${injected} injected faults`,
+    );
   } finally {
     await server.close();
   }

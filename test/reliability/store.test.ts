@@ -23,24 +23,31 @@ function filledStore(): string {
 
 function expectRefused(file: string, pattern: RegExp) {
   const before = fs.readFileSync(file);
-  assert.throws(() => new SqliteStore(file), (e: unknown) => e instanceof UserError && pattern.test(e.message) && e.message.includes(file));
+  assert.throws(
+    () => new SqliteStore(file),
+    (e: unknown) => e instanceof UserError && pattern.test(e.message) && e.message.includes(file),
+  );
   assert.ok(fs.readFileSync(file).equals(before), 'the file is left untouched');
 }
 
-test('results survive closing and reopening; a failure is forgotten once the request succeeds', (t) => forEachStore(t, (_kind, location) => {
-  const filling = openStore(location);
-  filling.putMany('model', Array.from({ length: 5000 }, (_, i) => [`key${i}`, result(-i)] as const));
-  filling.close();
-  const store = openStore(location);
-  assert.deepEqual(store.getMany('model', ['key0', 'key4999', 'missing']).get('key4999'), result(-4999));
-  assert.equal(store.getMany('model', ['key0', 'key4999', 'missing']).size, 2);
-  store.putFailure('model', 'late', 'HTTP 503 from http://127.0.0.1:1/v1/completions');
-  store.putFailure('model', 'late', 'HTTP 503 again');
-  assert.equal(store.failureCount('model'), 1);
-  store.put('model', 'late', result(-1));
-  assert.equal(store.failureCount('model'), 0);
-  store.close();
-}));
+test('results survive closing and reopening; a failure is forgotten once the request succeeds', (t) =>
+  forEachStore(t, (_kind, location) => {
+    const filling = openStore(location);
+    filling.putMany(
+      'model',
+      Array.from({ length: 5000 }, (_, i) => [`key${i}`, result(-i)] as const),
+    );
+    filling.close();
+    const store = openStore(location);
+    assert.deepEqual(store.getMany('model', ['key0', 'key4999', 'missing']).get('key4999'), result(-4999));
+    assert.equal(store.getMany('model', ['key0', 'key4999', 'missing']).size, 2);
+    store.putFailure('model', 'late', 'HTTP 503 from http://127.0.0.1:1/v1/completions');
+    store.putFailure('model', 'late', 'HTTP 503 again');
+    assert.equal(store.failureCount('model'), 1);
+    store.put('model', 'late', result(-1));
+    assert.equal(store.failureCount('model'), 0);
+    store.close();
+  }));
 
 test('a truncated store is refused with what to do, and left untouched', () => {
   const file = filledStore();
@@ -78,8 +85,16 @@ CREATE TABLE file_hashes (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime RE
   db.pragma('user_version = 1');
   db.close();
   const store = new SqliteStore(file);
-  assert.deepEqual(store.getMany('model', ['old', 'new']), new Map([['old', result(-7)]]), 'the earlier results are still read');
-  assert.deepEqual(store.claim('model', ['new'], store.logPosition('model')).claimed, ['new'], 'the tables a shared store needs are added');
+  assert.deepEqual(
+    store.getMany('model', ['old', 'new']),
+    new Map([['old', result(-7)]]),
+    'the earlier results are still read',
+  );
+  assert.deepEqual(
+    store.claim('model', ['new'], store.logPosition('model')).claimed,
+    ['new'],
+    'the tables a shared store needs are added',
+  );
   store.put('model', 'new', result(-8));
   store.close();
   const reopened = new SqliteStore(file);

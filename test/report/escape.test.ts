@@ -5,7 +5,13 @@ import { pct, pctRange, rankRange, signedPct } from '../../src/report/format.js'
 import { tag, text } from '../../src/report/charts/svg.js';
 import { htmlTable } from '../../src/report/html/table.js';
 
-const NASTY = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"quoted" & \'single\'', '</script><!--', 'a\u2028b\u2029c'];
+const NASTY = [
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '"quoted" & \'single\'',
+  '</script><!--',
+  'a\u2028b\u2029c',
+];
 
 test('escapeHtml leaves no markup', () => {
   assert.equal(escapeHtml('<img src=x onerror=alert(1)>'), '&lt;img src=x onerror=alert(1)&gt;');
@@ -48,7 +54,10 @@ test('SVG elements and HTML tables escape text and attribute values', () => {
   const svg = tag('g', { 'data-model': '"><script>alert(1)</script>' }, text(0, 0, '<img src=x onerror=alert(1)>'));
   assert.doesNotMatch(svg, /<script|<img/);
   assert.match(svg, /&lt;img src=x onerror=alert\(1\)&gt;/);
-  const table = htmlTable({ columns: [{ text: '<b>h</b>' }], rows: [[{ text: '<script>alert(1)</script>', title: '"x', sort: '<y>' }]] });
+  const table = htmlTable({
+    columns: [{ text: '<b>h</b>' }],
+    rows: [[{ text: '<script>alert(1)</script>', title: '"x', sort: '<y>' }]],
+  });
   assert.doesNotMatch(table, /<script|<b>/);
   assert.match(table, /data-sort="&lt;y&gt;"/);
 });

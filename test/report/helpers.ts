@@ -8,7 +8,11 @@ import type { RunSummary } from '../../src/output/run-dir.js';
  * A run folder from the simulator (no model, no benchmark file): enough for every part of the
  * report but the prompts, which cannot be re-rendered without a study.
  */
-export function writeSimulatedRun(dir: string, spec: Partial<SimulationSpec> = {}, rename: (model: string) => string = (m) => m): RunSummary {
+export function writeSimulatedRun(
+  dir: string,
+  spec: Partial<SimulationSpec> = {},
+  rename: (model: string) => string = (m) => m,
+): RunSummary {
   const sim = simulateRun({ models: 3, items: 40, conditions: 6, seed: 7, subjects: 3, ...spec });
   const items: ItemResult[] = sim.items.map((r) => ({ ...r, model: rename(r.model) }));
   const models = sim.models.map(rename);

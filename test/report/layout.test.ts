@@ -17,7 +17,11 @@ import { writeSimulatedRun } from './helpers.js';
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = path.join(repoRoot, 'test-output', 'report');
 // A long name, one with a right-to-left override, and one with characters a URL must encode.
-const NAMES: Record<string, string> = { 'model-02': 'a-rather-long-model-name-with-many-parts_5shots', 'model-03': 'right\u202Eto left', 'model-04': 'm #4 & co?' };
+const NAMES: Record<string, string> = {
+  'model-02': 'a-rather-long-model-name-with-many-parts_5shots',
+  'model-03': 'right\u202Eto left',
+  'model-04': 'm #4 & co?',
+};
 
 let browser: Browser;
 const runs: Record<string, string> = {};
@@ -30,11 +34,16 @@ before(async () => {
   runs.single = path.join(root, 'single');
   writeSimulatedRun(runs.single, { models: 29, conditions: 1, items: 300, subjects: 14 }, (m) => NAMES[m] ?? m);
   for (const dir of Object.values(runs)) await writeReport(dir);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
   fs.mkdirSync(OUTPUT, { recursive: true });
 });
 
-after(async () => { await browser?.close(); });
+after(async () => {
+  await browser?.close();
+});
 
 async function open(run: string, width: number, height: number, hash = ''): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height }, acceptDownloads: true });
@@ -51,8 +60,14 @@ test('the first screen at 1440 × 900 holds the headline and the top of the lead
     const page = await open(run, 1440, 900);
     await page.screenshot({ path: path.join(OUTPUT, `first-screen-${run}.png`) });
     const headline = await page.locator('#headline').boundingBox();
-    assert.ok(headline && headline.y >= 0 && headline.y + headline.height <= 900, `${run}: the headline is on the first screen`);
-    assert.match(await page.locator('#headline').innerText(), run === 'multi' ? /leads the robust leaderboard/ : /leads 29 models/);
+    assert.ok(
+      headline && headline.y >= 0 && headline.y + headline.height <= 900,
+      `${run}: the headline is on the first screen`,
+    );
+    assert.match(
+      await page.locator('#headline').innerText(),
+      run === 'multi' ? /leads the robust leaderboard/ : /leads 29 models/,
+    );
     const rows = page.locator('#leaderboard-table tbody tr');
     for (let k = 0; k < 3; k++) {
       const box = await rows.nth(k).boundingBox();
@@ -67,18 +82,30 @@ test('the first screen at 1440 × 900 holds the headline and the top of the lead
 
 test('nothing is wider than the window at 1440 and 390 px; narrow screens drop secondary columns and say so', async () => {
   for (const run of ['multi', 'single']) {
-    for (const [width, height] of [[1440, 900], [390, 844]]) {
+    for (const [width, height] of [
+      [1440, 900],
+      [390, 844],
+    ]) {
       const page = await open(run, width, height);
       // Open everything collapsed, so hidden content is measured too.
-      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = true; }));
+      await page.evaluate(() =>
+        document.querySelectorAll('details').forEach((d) => {
+          d.open = true;
+        }),
+      );
       const overflow = await page.evaluate(() => ({
         page: document.documentElement.scrollWidth,
-        tables: [...document.querySelectorAll('.table-wrap')].filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.querySelector('table')?.id || w.querySelector('table')?.getAttribute('data-csv')),
+        tables: [...document.querySelectorAll('.table-wrap')]
+          .filter((w) => w.scrollWidth > w.clientWidth + 1)
+          .map((w) => w.querySelector('table')?.id || w.querySelector('table')?.getAttribute('data-csv')),
       }));
       assert.ok(overflow.page <= width, `${run} at ${width}: page is ${overflow.page} px wide`);
       if (width === 1440) assert.deepEqual(overflow.tables, [], `${run} at 1440: no table scrolls sideways`);
       else {
-        assert.ok(!overflow.tables.includes('leaderboard-table') && !overflow.tables.includes('robust-leaderboard'), `${run} at 390: the leaderboard fits (${overflow.tables})`);
+        assert.ok(
+          !overflow.tables.includes('leaderboard-table') && !overflow.tables.includes('robust-leaderboard'),
+          `${run} at 390: the leaderboard fits (${overflow.tables})`,
+        );
         assert.ok(await page.locator('#leaderboard .narrow-cue').isVisible(), 'the hidden columns are named');
         assert.equal(await page.locator('#leaderboard-table th.secondary').first().isVisible(), false);
       }
@@ -99,7 +126,10 @@ test('a picked model, condition and item is a link that opens the same view', as
   await page.selectOption('#pick-item', String(item));
   const url = page.url();
   const params = new URLSearchParams(new URL(url).hash.slice(1));
-  assert.deepEqual([params.get('model'), params.get('condition'), params.get('item')], [NAMES['model-04'], data.conditions[condition].name, data.items[item].id]);
+  assert.deepEqual(
+    [params.get('model'), params.get('condition'), params.get('item')],
+    [NAMES['model-04'], data.conditions[condition].name, data.items[item].id],
+  );
   await page.close();
 
   const again = await open('multi', 1280, 900, new URL(url).hash);
@@ -108,11 +138,14 @@ test('a picked model, condition and item is a link that opens the same view', as
   assert.equal(await again.inputValue('#pick-item'), String(item));
   assert.equal(await again.locator('#item-title').textContent(), data.items[item].id);
   const r = data.results[model][condition][item]!;
-  assert.equal(await again.locator('#item-choices tbody tr').nth(0).locator('td').nth(3).textContent(), r.scores[0]!.toFixed(3).replace('-', '−'));
+  assert.equal(
+    await again.locator('#item-choices tbody tr').nth(0).locator('td').nth(3).textContent(),
+    r.scores[0]!.toFixed(3).replace('-', '−'),
+  );
   // A search that matches nothing shows no item rather than the last one.
   await again.fill('#pick-search', 'no item has this text');
   assert.equal(await again.locator('#item-view').isVisible(), false);
-  assert.match(await again.locator('#item-count').textContent() ?? '', /^No item matches/);
+  assert.match((await again.locator('#item-count').textContent()) ?? '', /^No item matches/);
   await again.close();
 });
 
@@ -124,13 +157,21 @@ test('every table downloads as CSV, rows as shown', async () => {
   await page.locator('#leaderboard-table').locator('xpath=../following-sibling::button[1]').click();
   const file = await download;
   assert.equal(file.suggestedFilename(), 'robust-leaderboard.csv');
-  const csv = fs.readFileSync((await file.path())!, 'utf8').trimEnd().split('\r\n');
+  const csv = fs
+    .readFileSync((await file.path())!, 'utf8')
+    .trimEnd()
+    .split('\r\n');
   const header = csv[0].split(',');
   assert.deepEqual(header.slice(0, 3), ['robust rank', 'robust model', 'robust robust %']);
-  const shown = await page.$$eval('#leaderboard-table tbody tr', (rows) => rows.map((r) => (r as HTMLTableRowElement).cells[1].textContent!.trim()));
+  const shown = await page.$$eval('#leaderboard-table tbody tr', (rows) =>
+    rows.map((r) => (r as HTMLTableRowElement).cells[1].textContent!.trim()),
+  );
   assert.equal(csv.length, 1 + shown.length);
   // The right-to-left name arrives as its own text, without the isolates used on screen.
-  assert.deepEqual(csv.slice(1).map((line) => line.match(/^\d+,("(?:[^"]|"")*"|[^,]*)/)![1].replace(/^"|"$/g, '')), shown);
+  assert.deepEqual(
+    csv.slice(1).map((line) => line.match(/^\d+,("(?:[^"]|"")*"|[^,]*)/)![1].replace(/^"|"$/g, '')),
+    shown,
+  );
   assert.ok(csv.some((line) => line.includes(NAMES['model-03'])));
   await page.close();
 });
@@ -138,7 +179,7 @@ test('every table downloads as CSV, rows as shown', async () => {
 test('flag text and tied-group marks meet WCAG AA contrast', async () => {
   const page = await open('multi', 1440, 900);
   // A string, so the page runs exactly this code (no helpers added by the test's compiler).
-  const ratio = await page.evaluate(`(() => {
+  const ratio = (await page.evaluate(`(() => {
     const lum = (c) => {
       const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map((x) => Number(x) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
       return 0.2126 * r + 0.7152 * g + 0.0722 * b;
@@ -151,8 +192,11 @@ test('flag text and tied-group marks meet WCAG AA contrast', async () => {
     const edge = getComputedStyle(document.querySelector('svg .band-edge')).stroke;
     const band = getComputedStyle(document.querySelector('svg .band-even')).fill;
     return { flag: contrast(flag, 'rgb(255,255,255)'), flagOnBand: contrast(flag, band), edge: contrast(edge, 'rgb(255,255,255)') };
-  })()`) as { flag: number; flagOnBand: number; edge: number };
-  assert.ok(ratio.flag >= 4.5 && ratio.flagOnBand >= 4.5, `flag text ${ratio.flag.toFixed(2)}:1, on a band ${ratio.flagOnBand.toFixed(2)}:1`);
+  })()`)) as { flag: number; flagOnBand: number; edge: number };
+  assert.ok(
+    ratio.flag >= 4.5 && ratio.flagOnBand >= 4.5,
+    `flag text ${ratio.flag.toFixed(2)}:1, on a band ${ratio.flagOnBand.toFixed(2)}:1`,
+  );
   assert.ok(ratio.edge >= 3, `tied-group edge ${ratio.edge.toFixed(2)}:1`);
   await page.close();
 });

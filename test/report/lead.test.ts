@@ -12,21 +12,40 @@ import { spreadLabels } from '../../src/report/charts/bump.js';
 import { runCli, tempDir } from '../helpers.js';
 import { writeSimulatedRun } from './helpers.js';
 
-const readItems = (dir: string) => fs.readFileSync(path.join(dir, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ItemResult);
-const writeItems = (dir: string, items: ItemResult[]) => fs.writeFileSync(path.join(dir, 'items.jsonl'), items.map((r) => JSON.stringify(r)).join('\n') + '\n');
+const readItems = (dir: string) =>
+  fs
+    .readFileSync(path.join(dir, 'items.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ItemResult);
+const writeItems = (dir: string, items: ItemResult[]) =>
+  fs.writeFileSync(path.join(dir, 'items.jsonl'), items.map((r) => JSON.stringify(r)).join('\n') + '\n');
 
 test('the embedded item data reads back: every result, its scores at three decimals', async () => {
   const dir = path.join(tempDir(), 'run');
   writeSimulatedRun(dir, { unscoredRate: 0.1 });
   const input = await readReportInput(dir);
-  const data = browserData(input.items, input.analysis.models, input.summary.conditions, input.summary.baseline, input.prompts, 1000);
+  const data = browserData(
+    input.items,
+    input.analysis.models,
+    input.summary.conditions,
+    input.summary.baseline,
+    input.prompts,
+    1000,
+  );
   const packed = packBrowserData(data);
   const back = unpackBrowserData(packed.json, packed.scores);
   const round = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
-  assert.deepEqual(back.results, data.results.map((m) => m.map((c) => c.map((r) => r && { ...r, scores: r.scores.map(round) }))));
+  assert.deepEqual(
+    back.results,
+    data.results.map((m) => m.map((c) => c.map((r) => r && { ...r, scores: r.scores.map(round) }))),
+  );
   assert.deepEqual(back.flips, data.flips);
   assert.deepEqual(back.items, data.items);
-  assert.ok(data.results.flat(2).some((r) => r?.correct === null), 'unscored results are among them');
+  assert.ok(
+    data.results.flat(2).some((r) => r?.correct === null),
+    'unscored results are among them',
+  );
   // The report carries the same data.
   assert.deepEqual(readEmbeddedData(renderReport(input).html).results, back.results);
 });
@@ -38,7 +57,12 @@ test('the headline states the figures of the analysis, names isolated', async ()
   const input = await readReportInput(dir);
   const a = input.analysis;
   const text = headlineText(headline(a));
-  assert.match(text, new RegExp(`^${a.rankShifts.modelsMovedBeyondNoise} of 4 models swap order with another model beyond noise.*\\(${a.rankShifts.modelsMoved} change rank at all`));
+  assert.match(
+    text,
+    new RegExp(
+      `^${a.rankShifts.modelsMovedBeyondNoise} of 4 models swap order with another model beyond noise.*\\(${a.rankShifts.modelsMoved} change rank at all`,
+    ),
+  );
   const robustLeader = a.robust!.entries[0].model;
   assert.ok(text.includes(`\u2068${robustLeader}\u2069 leads the robust leaderboard`), text);
   const biggest = a.goodhartGap.reduce((x, y) => (y.gap > x.gap ? y : x));
@@ -61,22 +85,35 @@ test('the leading table is in robust rank order and the gap table largest first'
   const input = await readReportInput(dir);
   const html = renderReport(input).html;
   const table = (csv: string) => html.match(new RegExp(`data-csv="${csv}">[\\s\\S]*?</table>`))![0];
-  const firstColumn = (t: string, k: number) => [...t.matchAll(/<tr[^>]*><td[\s\S]*?<\/tr>/g)].map((row) => [...row[0].matchAll(/data-sort="([^"]*)"/g)][k]?.[1]);
+  const firstColumn = (t: string, k: number) =>
+    [...t.matchAll(/<tr[^>]*><td[\s\S]*?<\/tr>/g)].map((row) => [...row[0].matchAll(/data-sort="([^"]*)"/g)][k]?.[1]);
   const ranks = firstColumn(table('robust-leaderboard'), 0).map(Number);
-  assert.deepEqual(ranks, [...ranks].sort((x, y) => x - y));
+  assert.deepEqual(
+    ranks,
+    [...ranks].sort((x, y) => x - y),
+  );
   const names = [...table('robust-leaderboard').matchAll(/class="name"><bdi>([^<]*)<\/bdi>/g)].map((m) => m[1]);
-  assert.deepEqual(names, input.analysis.robust!.entries.map((e) => e.model));
-  const gaps = [...table('goodhart-gap').matchAll(/<tr[^>]*>[\s\S]*?<\/tr>/g)].slice(1)
+  assert.deepEqual(
+    names,
+    input.analysis.robust!.entries.map((e) => e.model),
+  );
+  const gaps = [...table('goodhart-gap').matchAll(/<tr[^>]*>[\s\S]*?<\/tr>/g)]
+    .slice(1)
     .map((row) => Number([...row[0].matchAll(/data-sort="([^"]*)"/g)][2][1]));
   assert.equal(gaps.length, 6);
-  assert.deepEqual(gaps, [...gaps].sort((x, y) => y - x));
+  assert.deepEqual(
+    gaps,
+    [...gaps].sort((x, y) => y - x),
+  );
 });
 
 test('a single-condition run shows subjects and the items every model fails, and no empty panels', async () => {
   const dir = path.join(tempDir(), 'run');
   writeSimulatedRun(dir, { models: 4, conditions: 1, items: 60 });
   // Two items every model gets wrong.
-  const items = readItems(dir).map((r) => (r.itemId === 'sim/3' || r.itemId === 'sim/8' ? { ...r, correct: false } : r));
+  const items = readItems(dir).map((r) =>
+    r.itemId === 'sim/3' || r.itemId === 'sim/8' ? { ...r, correct: false } : r,
+  );
   writeItems(dir, items);
   const { html, markdown } = renderReport(await readReportInput(dir));
   for (const kind of ['leaderboard-robust', 'bump', 'gap', 'model-accuracy', 'recall', 'condition-heatmap']) {
@@ -86,10 +123,15 @@ test('a single-condition run shows subjects and the items every model fails, and
   assert.match(html, /data-chart="leaderboard-baseline"/);
   assert.doesNotMatch(html, />robust %</);
   const wrong = html.match(/<section id="all-wrong">[\s\S]*?<\/section>/)![0];
-  const expected = [...new Set(items.map((r) => r.itemId))].filter((id) => items.filter((r) => r.itemId === id).every((r) => r.correct === false));
+  const expected = [...new Set(items.map((r) => r.itemId))].filter((id) =>
+    items.filter((r) => r.itemId === id).every((r) => r.correct === false),
+  );
   assert.ok(expected.includes('sim/3') && expected.includes('sim/8'));
   assert.match(wrong, new RegExp(`${expected.length} items of 60 are answered wrongly by all\\s+4 models`));
-  assert.deepEqual([...wrong.matchAll(/<td class="name mono"><bdi>([^<]*)</g)].map((m) => m[1]).sort(), expected.sort());
+  assert.deepEqual(
+    [...wrong.matchAll(/<td class="name mono"><bdi>([^<]*)</g)].map((m) => m[1]).sort(),
+    expected.sort(),
+  );
   assert.match(markdown, /leads 4 models on 60 items/);
 });
 
@@ -100,16 +142,27 @@ test('report --compare: models added and removed, paired changes, rank moves bey
   writeSimulatedRun(a, { models: 4, conditions: 3, items: 200 });
   writeSimulatedRun(b, { models: 4, conditions: 3, items: 200 }, (m) => (m === 'model-04' ? 'model-old' : m));
   // In B, model-01 gets every item wrong: it falls in rank beyond noise and loses accuracy.
-  writeItems(b, readItems(b).map((r) => (r.model === 'model-01' ? { ...r, correct: false } : r)));
+  writeItems(
+    b,
+    readItems(b).map((r) => (r.model === 'model-01' ? { ...r, correct: false } : r)),
+  );
   const run = await runCli(['report', a, '--compare', b]);
   assert.equal(run.code, 0, run.stderr);
   const html = fs.readFileSync(path.join(a, 'report.html'), 'utf8');
   const section = html.match(/<section id="compare">[\s\S]*?<\/section>/)![0];
-  assert.match(section, /Models added here: <bdi>model-04<\/bdi>\. Models only in the other run: <bdi>model-old<\/bdi>\./);
+  assert.match(
+    section,
+    /Models added here: <bdi>model-04<\/bdi>\. Models only in the other run: <bdi>model-old<\/bdi>\./,
+  );
   assert.match(section, /1 model \(<bdi>model-01<\/bdi>\)/);
   const row = section.match(/<tr[^>]*><td class="name"><bdi>model-01<\/bdi>[\s\S]*?<\/tr>/)![0];
   const cells = [...row.matchAll(/data-sort="([^"]*)"/g)].map((m) => Number(m[1]));
-  const scored = (dir: string) => new Set(readItems(dir).filter((r) => r.model === 'model-01' && r.condition === 'baseline' && r.correct !== null).map((r) => r.itemId));
+  const scored = (dir: string) =>
+    new Set(
+      readItems(dir)
+        .filter((r) => r.model === 'model-01' && r.condition === 'baseline' && r.correct !== null)
+        .map((r) => r.itemId),
+    );
   const shared = [...scored(a)].filter((id) => scored(b).has(id)).length;
   assert.ok(shared > 150);
   assert.equal(cells[0], shared, 'the items both runs scored');

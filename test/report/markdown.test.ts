@@ -11,22 +11,42 @@ import { writeSimulatedRun } from './helpers.js';
 const cellsOf = (line: string): string[] => line.slice(2, -2).split(/(?<!\\) \| /);
 
 test('markdownTable aligns numeric columns right and escapes every cell', () => {
-  const md = markdownTable(['model', 'acc %'], [['a|b', '12.5'], ['<i>x</i>', '7.0']], [false, true]);
-  assert.equal(md, [
-    '| model | acc % |',
-    '| --- | ---: |',
-    '| a\\|b | 12.5 |',
-    '| &lt;i&gt;x&lt;/i&gt; | 7.0 |',
-  ].join('\n'));
+  const md = markdownTable(
+    ['model', 'acc %'],
+    [
+      ['a|b', '12.5'],
+      ['<i>x</i>', '7.0'],
+    ],
+    [false, true],
+  );
+  assert.equal(
+    md,
+    ['| model | acc % |', '| --- | ---: |', '| a\\|b | 12.5 |', '| &lt;i&gt;x&lt;/i&gt; | 7.0 |'].join('\n'),
+  );
 });
 
 test('report.md has the key tables with one cell per column, even for hostile model names', async () => {
   const dir = path.join(tempDir(), 'run');
   writeSimulatedRun(dir, {}, (m) => (m === 'model-02' ? 'pipe|<b>bold</b>\nnewline' : m));
   const input = await readReportInput(dir);
-  const md = renderMarkdown(input, subjectRankings(input.items, input.analysis.models, input.analysis.conditions.map((c) => c.name), input.summary.baseline));
-  for (const heading of ['## Baseline leaderboard', '## Robust leaderboard', '## Goodhart gap', '## Accuracy by condition', '## Rank under each condition',
-    '## Agreement with the baseline', '## Subjects where the rankings disagree most']) {
+  const md = renderMarkdown(
+    input,
+    subjectRankings(
+      input.items,
+      input.analysis.models,
+      input.analysis.conditions.map((c) => c.name),
+      input.summary.baseline,
+    ),
+  );
+  for (const heading of [
+    '## Baseline leaderboard',
+    '## Robust leaderboard',
+    '## Goodhart gap',
+    '## Accuracy by condition',
+    '## Rank under each condition',
+    '## Agreement with the baseline',
+    '## Subjects where the rankings disagree most',
+  ]) {
     assert.ok(md.includes(heading), `has ${heading}`);
   }
   assert.match(md, /^> \*\*Simulated models:\*\*/m, 'a simulated run says so');
@@ -38,7 +58,8 @@ test('report.md has the key tables with one cell per column, even for hostile mo
   for (let i = 0; i < lines.length; i++) {
     if (!isRule(lines[i + 1])) continue;
     const width = cellsOf(lines[i]).length;
-    for (let j = i + 2; j < lines.length && lines[j].startsWith('| '); j++) assert.equal(cellsOf(lines[j]).length, width, lines[j]);
+    for (let j = i + 2; j < lines.length && lines[j].startsWith('| '); j++)
+      assert.equal(cellsOf(lines[j]).length, width, lines[j]);
   }
   const base = lines.slice(lines.findIndex((l) => l.startsWith('## Baseline leaderboard')));
   assert.equal(base[2], '| rank | model | accuracy % | 95% CI | rank CI | tied group |');

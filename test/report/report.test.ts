@@ -20,7 +20,18 @@ test('the HTML report is self-contained, marks simulated models and draws every 
   const { html } = renderReport(await readReportInput(dir));
   assert.match(html, /class="banner"[^>]*>.*Simulated models/s);
   assert.doesNotMatch(html, /\b(src|href)="(https?:)?\/\//, 'nothing is fetched');
-  for (const kind of ['leaderboard-baseline', 'leaderboard-robust', 'gap', 'bump', 'heatmap', 'condition-heatmap', 'subject-heatmap', 'model-accuracy', 'recall', 'prior']) {
+  for (const kind of [
+    'leaderboard-baseline',
+    'leaderboard-robust',
+    'gap',
+    'bump',
+    'heatmap',
+    'condition-heatmap',
+    'subject-heatmap',
+    'model-accuracy',
+    'recall',
+    'prior',
+  ]) {
     assert.match(html, new RegExp(`data-chart="${kind}"`), `has the ${kind} chart`);
   }
   // The CSP allows exactly the inline script that is there.
@@ -49,8 +60,15 @@ test('big runs embed a capped number of items and say which', async () => {
 test('an analysis.json written by the run is used as is', async () => {
   const dir = path.join(tempDir(), 'run');
   const summary = writeSimulatedRun(dir);
-  const items = fs.readFileSync(path.join(dir, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ItemResult);
-  const analysis = analyzeRun({ items, conditions: summary.conditions, baseline: summary.baseline }, { seed: 1, bootstrap: 17 });
+  const items = fs
+    .readFileSync(path.join(dir, 'items.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ItemResult);
+  const analysis = analyzeRun(
+    { items, conditions: summary.conditions, baseline: summary.baseline },
+    { seed: 1, bootstrap: 17 },
+  );
   fs.writeFileSync(path.join(dir, 'analysis.json'), JSON.stringify(analysis));
   const { html } = renderReport(await readReportInput(dir));
   assert.match(html, /17 paired bootstrap resamples/);
@@ -67,16 +85,30 @@ test('per-subject rankings put the subject where conditions disagree most first'
     for (const condition of ['base', 'other']) {
       for (const model of ['a', 'b']) {
         results.push({
-          model, condition, itemId: `${subject}/1`, subject, order: [0, 1], goldPosition: 0, scores: [0, -1], predicted: 0,
-          correct: outcome[subject][condition][model], tie: false,
+          model,
+          condition,
+          itemId: `${subject}/1`,
+          subject,
+          order: [0, 1],
+          goldPosition: 0,
+          scores: [0, -1],
+          predicted: 0,
+          correct: outcome[subject][condition][model],
+          tie: false,
         });
       }
     }
   }
   const rankings = subjectRankings(results, ['a', 'b'], ['base', 'other'], 'base');
-  assert.deepEqual(rankings.map((s) => s.subject), ['flips', 'steady']);
+  assert.deepEqual(
+    rankings.map((s) => s.subject),
+    ['flips', 'steady'],
+  );
   assert.equal(rankings[0].minTau, -1);
   assert.equal(rankings[0].minTauCondition, 'other');
-  assert.deepEqual(rankings[0].ranks, [[2, 1], [1, 2]]);
+  assert.deepEqual(rankings[0].ranks, [
+    [2, 1],
+    [1, 2],
+  ]);
   assert.equal(rankings[1].meanTau, 1);
 });

@@ -11,13 +11,26 @@ import { CLI_ARGS, repoRoot, sharedDir, tempDir } from '../helpers.js';
 import { writeSimulatedRun } from './helpers.js';
 
 /** A raw GET, so the path reaches the server exactly as written (no URL normalisation). */
-function get(port: number, rawPath: string, opts: { host?: string; method?: string } = {}): Promise<{ status: number; type: string; body: string }> {
+function get(
+  port: number,
+  rawPath: string,
+  opts: { host?: string; method?: string } = {},
+): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: rawPath, method: opts.method ?? 'GET', headers: { host: opts.host ?? `127.0.0.1:${port}` } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: rawPath,
+        method: opts.method ?? 'GET',
+        headers: { host: opts.host ?? `127.0.0.1:${port}` },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -33,8 +46,18 @@ function setUp() {
 }
 
 /** Ways to ask for ../secret.txt (or its absolute path) from inside the run folder. */
-const traversals = (root: string) => ['/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/%2e%2e%2fsecret.txt', '/run/../../secret.txt', '/..%5csecret.txt',
-  '/link.txt', '/%00', '/%E0%A4%A', `/${encodeURIComponent(path.join(root, 'secret.txt'))}`];
+const traversals = (root: string) => [
+  '/../secret.txt',
+  '/..%2fsecret.txt',
+  '/%2e%2e/secret.txt',
+  '/%2e%2e%2fsecret.txt',
+  '/run/../../secret.txt',
+  '/..%5csecret.txt',
+  '/link.txt',
+  '/%00',
+  '/%E0%A4%A',
+  `/${encodeURIComponent(path.join(root, 'secret.txt'))}`,
+];
 
 test('request paths resolve only to files inside the run folder', () => {
   const { root, run } = setUp();
@@ -47,7 +70,8 @@ test('request paths resolve only to files inside the run folder', () => {
 test('goodhart view serves the report on 127.0.0.1 only and refuses paths outside the run folder', async () => {
   const { root, run } = setUp();
   const child = spawn(process.execPath, [...CLI_ARGS, 'view', run, '--port', '0'], {
-    cwd: repoRoot, env: { ...process.env, GOODHART_SHARED: sharedDir() },
+    cwd: repoRoot,
+    env: { ...process.env, GOODHART_SHARED: sharedDir() },
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -85,10 +109,15 @@ test('goodhart view serves the report on 127.0.0.1 only and refuses paths outsid
     assert.equal((await get(port, '/', { method: 'POST' })).status, 405);
 
     // Not reachable on any other address of this machine.
-    const external = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+    const external = Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
     if (external) {
       const connected = await new Promise<boolean>((resolve) => {
-        const s = net.connect({ host: external.address, port }, () => { s.destroy(); resolve(true); });
+        const s = net.connect({ host: external.address, port }, () => {
+          s.destroy();
+          resolve(true);
+        });
         s.on('error', () => resolve(false));
       });
       assert.equal(connected, false, `not listening on ${external.address}`);

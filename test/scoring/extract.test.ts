@@ -14,7 +14,9 @@ interface Published {
   generated_text: string;
 }
 
-const data = JSON.parse(fs.readFileSync(new URL('./data/mmlu-pro-responses.json', import.meta.url), 'utf8')) as { records: Published[] };
+const data = JSON.parse(fs.readFileSync(new URL('./data/mmlu-pro-responses.json', import.meta.url), 'utf8')) as {
+  records: Published[];
+};
 
 test('MMLU-Pro extraction reproduces the published prediction of each real response', () => {
   const extract = makeExtractor('mmlu-pro', LETTERS);
@@ -69,9 +71,15 @@ test('labels are the shown symbols, longest first', () => {
 });
 
 test('custom patterns: {label} stands for any label; a bad pattern names its place', () => {
-  const extract = makeExtractor({ patterns: ['Final: \\[{label}\\]', { regex: 'ANSWER {label}', flags: 'i' }] }, ['A', 'B']);
+  const extract = makeExtractor({ patterns: ['Final: \\[{label}\\]', { regex: 'ANSWER {label}', flags: 'i' }] }, [
+    'A',
+    'B',
+  ]);
   assert.equal(extract('Final: [B]'), 'B');
   assert.equal(extract('answer A'), 'A');
   assert.equal(extract('nothing'), null);
-  assert.throws(() => makeExtractor({ patterns: ['(unclosed'] }, ['A'], 'conditions.0.generation.extraction'), /conditions\.0\.generation\.extraction\.patterns\.0/);
+  assert.throws(
+    () => makeExtractor({ patterns: ['(unclosed'] }, ['A'], 'conditions.0.generation.extraction'),
+    /conditions\.0\.generation\.extraction\.patterns\.0/,
+  );
 });

@@ -5,12 +5,18 @@ import { browserData } from '../../src/report/browser.js';
 import { makeItems, runStudy, study } from '../sim/helpers.js';
 
 const items = makeItems(40);
-const byKey = (rows: ItemResult[], condition: string) => new Map(rows.filter((r) => r.condition === condition).map((r) => [`${r.model} ${r.itemId}`, r]));
+const byKey = (rows: ItemResult[], condition: string) =>
+  new Map(rows.filter((r) => r.condition === condition).map((r) => [`${r.model} ${r.itemId}`, r]));
 
 const conditions = [
   { name: 'base', scoring: 'symbol' },
   { name: 'gen', scoring: 'generate', generation: { maxTokens: 4 } },
-  { name: 'gen-1234', scoring: 'generate', generation: { maxTokens: 4 }, perturbations: [{ symbols: { set: '1234' } }, { shuffle: { seed: 5 } }] },
+  {
+    name: 'gen-1234',
+    scoring: 'generate',
+    generation: { maxTokens: 4 },
+    perturbations: [{ symbols: { set: '1234' } }, { shuffle: { seed: 5 } }],
+  },
   { name: 'sym-1234', scoring: 'symbol', perturbations: [{ symbols: { set: '1234' } }, { shuffle: { seed: 5 } }] },
   { name: 'cot', scoring: 'generate', generation: { maxTokens: 64, chainOfThought: true } },
   { name: 'cot-cut', scoring: 'generate', generation: { maxTokens: 3, chainOfThought: true } },
@@ -22,7 +28,10 @@ const models = [
 
 test('the simulator writes the letter it would pick: generative predictions equal symbol scoring under the same prompt', async () => {
   const { items: rows } = await runStudy(study(conditions, models), items);
-  for (const [sym, gen] of [['base', 'gen'], ['sym-1234', 'gen-1234']]) {
+  for (const [sym, gen] of [
+    ['base', 'gen'],
+    ['sym-1234', 'gen-1234'],
+  ]) {
     const symbol = byKey(rows, sym);
     const clear = [...byKey(rows, gen).values()].filter((r) => r.model === 'clear');
     assert.equal(clear.length, items.length);
@@ -34,7 +43,7 @@ test('the simulator writes the letter it would pick: generative predictions equa
     }
   }
   // Under the 1234 symbols the answer is read as a digit.
-  assert.ok([...byKey(rows, "gen-1234").values()].every((r) => r.extracted === null || /^[1-4]$/.test(r.extracted!)));
+  assert.ok([...byKey(rows, 'gen-1234').values()].every((r) => r.extracted === null || /^[1-4]$/.test(r.extracted!)));
 });
 
 test('chain of thought: the answer is read from "the answer is (X)"; cut short by maxTokens it is unscored', async () => {
@@ -46,13 +55,18 @@ test('chain of thought: the answer is read from "the answer is (X)"; cut short b
     assert.equal(r.labels![r.predicted!], r.extracted);
   }
   const cut = [...byKey(rows, 'cot-cut').values()];
-  assert.ok(cut.every((r) => r.finish === 'length' && r.extracted === null && r.predicted === null && r.correct === null));
+  assert.ok(
+    cut.every((r) => r.finish === 'length' && r.extracted === null && r.predicted === null && r.correct === null),
+  );
   const summary = runs[0].summaries.find((s) => s.condition === 'cot-cut')!;
   assert.equal(summary.unscored, items.length);
   assert.equal(summary.accuracy, 0, 'strict policy: unscored is not correct');
   assert.equal(summary.randomFill!.filled, items.length);
   // The fill is seeded, uniform over the options: about a quarter right.
-  assert.ok(summary.randomFill!.accuracy > 0.05 && summary.randomFill!.accuracy < 0.5, `fill accuracy ${summary.randomFill!.accuracy}`);
+  assert.ok(
+    summary.randomFill!.accuracy > 0.05 && summary.randomFill!.accuracy < 0.5,
+    `fill accuracy ${summary.randomFill!.accuracy}`,
+  );
 });
 
 test('unreadable answers are unscored and counted; the random fill is reported beside the strict accuracy', async () => {
@@ -65,7 +79,9 @@ test('unreadable answers are unscored and counted; the random fill is reported b
     assert.ok(unread.length > 3 && unread.length < 25, `${condition}: ${unread.length} unread of 40 at a 0.3 share`);
     assert.equal(s.unscored, unread.length);
     assert.equal(s.randomFill!.filled, unread.length);
-    assert.ok(unread.every((r) => r.correct === null && r.randomFill !== undefined && r.randomFill >= 0 && r.randomFill < 4));
+    assert.ok(
+      unread.every((r) => r.correct === null && r.randomFill !== undefined && r.randomFill >= 0 && r.randomFill < 4),
+    );
     const filledRight = unread.filter((r) => r.randomFill === r.goldPosition).length;
     assert.equal(s.randomFill!.correct, s.correct + filledRight);
     assert.equal(s.accuracy, s.correct / s.n);
@@ -85,16 +101,29 @@ test('generated texts are cached and resumed like every other request', async ()
 
 test('a study names what generative scoring needs', () => {
   assert.throws(() => study([{ name: 'g', scoring: 'generate' }], models), /generation: \{maxTokens/);
-  assert.throws(() => study([{ name: 's', scoring: 'symbol', generation: { maxTokens: 4 } }], models), /only to scoring: generate/);
+  assert.throws(
+    () => study([{ name: 's', scoring: 'symbol', generation: { maxTokens: 4 } }], models),
+    /only to scoring: generate/,
+  );
   const s = study([{ name: 'g', scoring: 'generate', generation: { maxTokens: 8, chainOfThought: true } }], models);
   const g = s.conditions[0].info.generation!;
-  assert.deepEqual({ ...g, chainOfThought: undefined }, { maxTokens: 8, chainOfThought: undefined, extraction: 'mmlu-pro', stop: ['Question:'], temperature: 0, seed: 1 });
+  assert.deepEqual(
+    { ...g, chainOfThought: undefined },
+    { maxTokens: 8, chainOfThought: undefined, extraction: 'mmlu-pro', stop: ['Question:'], temperature: 0, seed: 1 },
+  );
 });
 
 test('the item browser carries each text written and the label read from it', async () => {
   const s = study(conditions, models);
   const { items: rows } = await runStudy(s, items);
-  const data = browserData(rows, ['clear', 'vague'], s.conditions.map((c) => c.info), 'base', { items, byCondition: new Map(), problem: null }, 100);
+  const data = browserData(
+    rows,
+    ['clear', 'vague'],
+    s.conditions.map((c) => c.info),
+    'base',
+    { items, byCondition: new Map(), problem: null },
+    100,
+  );
   const cot = s.conditions.findIndex((c) => c.name === 'cot');
   const base = s.conditions.findIndex((c) => c.name === 'base');
   data.results[1][cot].forEach((r, i) => {
@@ -102,5 +131,8 @@ test('the item browser carries each text written and the label read from it', as
     assert.equal(r!.generated, row.generated);
     assert.equal(r!.extracted, row.extracted);
   });
-  assert.ok(data.results[0][base].every((r) => r!.generated === undefined), 'log-prob conditions carry no text');
+  assert.ok(
+    data.results[0][base].every((r) => r!.generated === undefined),
+    'log-prob conditions carry no text',
+  );
 });

@@ -4,14 +4,23 @@ import type { Item, LoglikelihoodRequest, RequestResult } from '../../src/core/t
 import { basePresentation } from '../../src/perturbations/registry.js';
 import { compileItem, predict } from '../../src/scoring/methods.js';
 
-const item: Item = { id: 'x/1', subject: 'geography', question: 'Capital of Korea?', choices: ['서울', 'Busan city', 'Tokyo', 'Rome'], answer: 0 };
+const item: Item = {
+  id: 'x/1',
+  subject: 'geography',
+  question: 'Capital of Korea?',
+  choices: ['서울', 'Busan city', 'Tokyo', 'Rome'],
+  answer: 0,
+};
 const full = { loglikelihood: true, nextToken: true };
 const ll = (logprob: number, tokens = 1): RequestResult => ({ kind: 'loglikelihood', logprob, tokens, greedy: false });
 
 test('symbol scoring asks log P of " A".." D" after the prompt and uses the raw sum', () => {
   const c = compileItem(basePresentation(item), 'symbol', 'none', full);
   const reqs = c.requests as LoglikelihoodRequest[];
-  assert.deepEqual(reqs.map((r) => r.continuation), [' A', ' B', ' C', ' D']);
+  assert.deepEqual(
+    reqs.map((r) => r.continuation),
+    [' A', ' B', ' C', ' D'],
+  );
   assert.ok(reqs.every((r) => r.context.endsWith('Answer:') && r.context.includes('B. Busan city')));
   assert.deepEqual(c.reduce([ll(-1), ll(-2), ll(-3), ll(-0.5)]), [-1, -2, -3, -0.5]);
 });
@@ -42,8 +51,14 @@ test('pmi pairs each choice with its own unconditional log-prob', () => {
   const reqs = c.requests as LoglikelihoodRequest[];
   assert.equal(reqs.length, 8);
   assert.ok(!reqs[0].context.includes('Busan'), 'cloze shows no choices');
-  assert.deepEqual(reqs.slice(4).map((r) => [r.context, r.continuation]), item.choices.map((t) => ['Answer:', ` ${t}`]));
-  assert.deepEqual(reqs.slice(0, 4).map((r) => r.continuation), reqs.slice(4).map((r) => r.continuation));
+  assert.deepEqual(
+    reqs.slice(4).map((r) => [r.context, r.continuation]),
+    item.choices.map((t) => ['Answer:', ` ${t}`]),
+  );
+  assert.deepEqual(
+    reqs.slice(0, 4).map((r) => r.continuation),
+    reqs.slice(4).map((r) => r.continuation),
+  );
   const scores = c.reduce([ll(-5), ll(-6), ll(-7), ll(-8), ll(-1), ll(-5), ll(-2), ll(-3)]);
   assert.deepEqual(scores, [-4, -1, -5, -5]);
   assert.equal(predict(scores).predicted, 1);

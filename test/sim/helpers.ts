@@ -24,7 +24,10 @@ export function makeItems(n: number, opts: { split?: string; options?: number; s
       subject,
       split,
       question: `Question ${split}-${i} about ${subject.replace(/_/g, ' ')}: which statement holds?`,
-      choices: Array.from({ length: options }, (_, k) => `statement ${k + 1} of ${split} item ${i}${k === 2 ? ' (with more words in it)' : ''}`),
+      choices: Array.from(
+        { length: options },
+        (_, k) => `statement ${k + 1} of ${split} item ${i}${k === 2 ? ' (with more words in it)' : ''}`,
+      ),
       answer: Math.floor(rng() * options),
     };
   });
@@ -47,7 +50,12 @@ export function study(conditions: Record<string, unknown>[], models: Record<stri
 }
 
 /** Run every model of the study on the items through the engine (store, cache and all). */
-export async function runStudy(s: Study, items: Item[], storeFile = path.join(tempDir(), 'store.sqlite'), dev: Item[] = []) {
+export async function runStudy(
+  s: Study,
+  items: Item[],
+  storeFile = path.join(tempDir(), 'store.sqlite'),
+  dev: Item[] = [],
+) {
   const pool = new Map<string, Item[]>();
   for (const item of dev) pool.set(item.subject ?? '', [...(pool.get(item.subject ?? '') ?? []), item]);
   const cellsFor = planStudy(s, { items, fewshotPool: pool });

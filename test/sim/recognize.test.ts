@@ -33,7 +33,11 @@ test('every template, symbol set, order and method is read back to its item, ord
         } else {
           assert.deepEqual(read.order, order);
           // The scored symbols are exactly the shown ones, in shown order.
-          if (method === 'symbol') assert.deepEqual(read.labels!.map((l) => ` ${l}`), prompt.continuations);
+          if (method === 'symbol')
+            assert.deepEqual(
+              read.labels!.map((l) => ` ${l}`),
+              prompt.continuations,
+            );
         }
         formats.add(`${template}|${read.format}`);
       }
@@ -71,8 +75,14 @@ test('the choices-only probe is recognized by its choices, with the question mar
 test('items sharing a question are all offered under cloze, and only the right one when choices show', () => {
   const twin: Item = { ...items[0], id: 'twin', choices: ['other 1', 'other 2', 'other 3', 'other 4'] };
   const both = new PromptIndex([items[0], twin]);
-  assert.deepEqual(both.read(renderPrompt(basePresentation(twin), 'cloze').context).map((r) => r.item.id), [items[0].id, 'twin']);
-  assert.deepEqual(both.read(renderPrompt(basePresentation(twin), 'symbol').context).map((r) => r.item.id), ['twin']);
+  assert.deepEqual(
+    both.read(renderPrompt(basePresentation(twin), 'cloze').context).map((r) => r.item.id),
+    [items[0].id, 'twin'],
+  );
+  assert.deepEqual(
+    both.read(renderPrompt(basePresentation(twin), 'symbol').context).map((r) => r.item.id),
+    ['twin'],
+  );
 });
 
 test('a context that asks none of the items, or a choice list that differs, is not read', () => {

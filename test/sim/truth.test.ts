@@ -21,7 +21,8 @@ const items = makeItems(400);
 function truth(s: Study, modelIndex: number, condition: string, subject?: string): number {
   const model = new SimModel(simModelSchema.parse(s.spec.models[modelIndex]), items);
   const cond = s.conditions.find((c) => c.name === condition)!;
-  const shown = buildPresentations({ items, fewshotPool: new Map(), conditions: [cond] }).get(condition)!
+  const shown = buildPresentations({ items, fewshotPool: new Map(), conditions: [cond] })
+    .get(condition)!
     .filter((p) => subject === undefined || p.item.subject === subject);
   const ps = shown.map((p) => {
     const prompt = renderPrompt(p, cond.method);
@@ -31,7 +32,9 @@ function truth(s: Study, modelIndex: number, condition: string, subject?: string
 }
 
 function observed(results: ItemResult[], model: string, condition: string, subject?: string) {
-  const rs = results.filter((r) => r.model === model && r.condition === condition && (subject === undefined || r.subject === subject));
+  const rs = results.filter(
+    (r) => r.model === model && r.condition === condition && (subject === undefined || r.subject === subject),
+  );
   const correct = rs.filter((r) => r.correct).length;
   return { accuracy: correct / rs.length, ci: wilsonInterval(correct, rs.length, 0.01) };
 }
@@ -40,7 +43,10 @@ function assertCovers(results: ItemResult[], s: Study, m: number, condition: str
   const name = s.spec.models[m].name;
   const t = truth(s, m, condition, subject);
   const { accuracy, ci } = observed(results, name, condition, subject);
-  assert.ok(ci[0] <= t && t <= ci[1], `${name} under ${condition}${subject ? ` on ${subject}` : ''}: accuracy ${accuracy.toFixed(3)}, 99% CI [${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}] misses the truth ${t.toFixed(3)}`);
+  assert.ok(
+    ci[0] <= t && t <= ci[1],
+    `${name} under ${condition}${subject ? ` on ${subject}` : ''}: accuracy ${accuracy.toFixed(3)}, 99% CI [${ci[0].toFixed(3)}, ${ci[1].toFixed(3)}] misses the truth ${t.toFixed(3)}`,
+  );
 }
 
 test('known abilities are recovered: accuracy within its interval of the truth, per subject too', async () => {
@@ -50,7 +56,10 @@ test('known abilities are recovered: accuracy within its interval of the truth, 
       { name: 'pmi', scoring: 'cloze', normalization: 'pmi' },
       { name: 'hybrid', scoring: 'hybrid', normalization: 'none' },
     ],
-    [{ name: 'sim-strong', ability: 0.7, abilityBySubject: { anatomy: 0.95 } }, { name: 'sim-weak', ability: 0.3 }],
+    [
+      { name: 'sim-strong', ability: 0.7, abilityBySubject: { anatomy: 0.95 } },
+      { name: 'sim-weak', ability: 0.3 },
+    ],
   );
   const { items: results } = await runStudy(s, items);
   // Under the standard format and no bias, accuracy = ability + (1 − ability) / 4.
@@ -71,10 +80,16 @@ test('position bias shows up as RStd, and moving the answer moves the accuracy a
       { name: 'at-A', scoring: 'symbol', perturbations: [{ 'fix-answer': { position: 'A' } }] },
       { name: 'at-D', scoring: 'symbol', perturbations: [{ 'fix-answer': { position: 'D' } }] },
     ],
-    [{ name: 'fair', ability: 0.4 }, { name: 'biased', ability: 0.4, positionBias: [1.5, 0.5, -0.5, -1.5] }],
+    [
+      { name: 'fair', ability: 0.4 },
+      { name: 'biased', ability: 0.4, positionBias: [1.5, 0.5, -0.5, -1.5] },
+    ],
   );
   const { items: results } = await runStudy(s, items);
-  const analysis = analyzeRun({ items: results, conditions: s.conditions.map((c) => c.info), baseline: 'base' }, { seed: 1, bootstrap: 0 });
+  const analysis = analyzeRun(
+    { items: results, conditions: s.conditions.map((c) => c.info), baseline: 'base' },
+    { seed: 1, bootstrap: 0 },
+  );
   const rstdOf = (model: string) => analysis.bias.rstd.find((r) => r.model === model && r.condition === 'base')!;
   const biased = rstdOf('biased');
   assert.ok(biased.rstd > 0.15, `RStd of the biased model: ${biased.rstd}`);
@@ -91,7 +106,10 @@ test('memorized items are right only in the published order; the choices-only pr
       { name: 'shuffled', scoring: 'symbol', perturbations: [{ shuffle: { seed: 5 } }] },
       { name: 'choices-only', scoring: 'symbol', perturbations: ['choices-only'] },
     ],
-    [{ name: 'leaky', ability: 0.4, memorized: { share: 0.4 } }, { name: 'clean', ability: 0.4 }],
+    [
+      { name: 'leaky', ability: 0.4, memorized: { share: 0.4 } },
+      { name: 'clean', ability: 0.4 },
+    ],
   );
   const { items: results } = await runStudy(s, items);
   for (const condition of ['base', 'shuffled', 'choices-only']) {
@@ -117,9 +135,17 @@ test('template sensitivity moves the truth under other templates; PMI removes a 
   );
   const { items: results } = await runStudy(s, items);
   const base = truth(s, 0, 'base');
-  assert.ok(Math.abs(truth(s, 0, 'helm') - base) > 0.02 || Math.abs(truth(s, 0, 'hendrycks') - base) > 0.02, 'some template moves the ability');
+  assert.ok(
+    Math.abs(truth(s, 0, 'helm') - base) > 0.02 || Math.abs(truth(s, 0, 'hendrycks') - base) > 0.02,
+    'some template moves the ability',
+  );
   for (const condition of ['base', 'helm', 'hendrycks', 'pmi']) assertCovers(results, s, 0, condition);
   // Choice 3 of every item is the longest: raw sums penalize it, PMI does not.
-  const atLong = (condition: string) => observed(results.filter((r) => r.order[r.goldPosition] === 2), 'fragile', condition).accuracy;
+  const atLong = (condition: string) =>
+    observed(
+      results.filter((r) => r.order[r.goldPosition] === 2),
+      'fragile',
+      condition,
+    ).accuracy;
   assert.ok(atLong('raw') < atLong('pmi') - 0.1, `raw ${atLong('raw')} vs pmi ${atLong('pmi')}`);
 });

@@ -18,7 +18,10 @@ const serverUrl = () => process.env.GOODHART_TEST_POSTGRES;
 /** Why a PostgreSQL test cannot run here (undefined: it can); throws where it must run. */
 export function postgresMissing(): string | undefined {
   if (serverUrl()) return undefined;
-  if (process.env.GOODHART_REQUIRE_POSTGRES === '1') throw new Error('GOODHART_REQUIRE_POSTGRES=1 but GOODHART_TEST_POSTGRES is not set: start a server with scripts/postgres-test.sh start');
+  if (process.env.GOODHART_REQUIRE_POSTGRES === '1')
+    throw new Error(
+      'GOODHART_REQUIRE_POSTGRES=1 but GOODHART_TEST_POSTGRES is not set: start a server with scripts/postgres-test.sh start',
+    );
   return 'no PostgreSQL server: set GOODHART_TEST_POSTGRES (scripts/postgres-test.sh start prints it)';
 }
 
@@ -43,7 +46,10 @@ export async function storeLocation(kind: StoreKind, dir = tempDir()): Promise<s
 }
 
 /** Run `body` once per store kind, as subtests named after it. */
-export async function forEachStore(t: TestContext, body: (kind: StoreKind, location: string, t: TestContext) => Promise<void> | void): Promise<void> {
+export async function forEachStore(
+  t: TestContext,
+  body: (kind: StoreKind, location: string, t: TestContext) => Promise<void> | void,
+): Promise<void> {
   for (const kind of STORE_KINDS) {
     const missing = kind === 'postgres' ? postgresMissing() : undefined;
     await t.test(kind, { skip: missing }, async (sub) => body(kind, await storeLocation(kind), sub));

@@ -10,5 +10,9 @@ test('the committed JSON Schema matches the study schema (regenerate: goodhart s
   assert.deepEqual(committed, studyJsonSchema());
   const props = Object.keys((committed as { properties: object }).properties);
   for (const key of ['benchmark', 'models', 'conditions', 'baseline']) assert.ok(props.includes(key));
-  assert.equal((committed as { additionalProperties: boolean }).additionalProperties, false, 'unknown keys are flagged by editors too');
+  assert.equal(
+    (committed as { additionalProperties: boolean }).additionalProperties,
+    false,
+    'unknown keys are flagged by editors too',
+  );
 });

@@ -51,10 +51,16 @@
     const headRows = Array.from(table.tHead.rows);
     const last = headRows[headRows.length - 1];
     const groups = [];
-    if (headRows.length > 1) for (const th of headRows[0].cells) for (let k = 0; k < th.colSpan; k++) groups.push(th.textContent.trim());
+    if (headRows.length > 1)
+      for (const th of headRows[0].cells) for (let k = 0; k < th.colSpan; k++) groups.push(th.textContent.trim());
     const header = Array.from(last.cells).map((th, k) => (groups[k] ? groups[k] + ' ' : '') + th.textContent.trim());
     const lines = [header.map(csvField).join(',')];
-    for (const row of table.tBodies[0].rows) lines.push(Array.from(row.cells).map((td) => csvField(td.textContent)).join(','));
+    for (const row of table.tBodies[0].rows)
+      lines.push(
+        Array.from(row.cells)
+          .map((td) => csvField(td.textContent))
+          .join(','),
+      );
     return lines.join('\r\n') + '\r\n';
   }
   document.querySelectorAll('table[data-csv]').forEach((table) => {
@@ -85,7 +91,9 @@
   }
   Promise.all([inflate(source.textContent), inflate(scoreSource.textContent)])
     .then(([json, scores]) => browse(JSON.parse(new TextDecoder().decode(json)), scores))
-    .catch((e) => { document.getElementById('item-count').textContent = 'The item data could not be read: ' + e.message; });
+    .catch((e) => {
+      document.getElementById('item-count').textContent = 'The item data could not be read: ' + e.message;
+    });
 
   // Scores are zigzag varints of score × 1000, 0 standing for none, in result order.
   function decodeScores(bytes, count) {
@@ -106,161 +114,245 @@
   }
 
   function browse(data, scoreBytes) {
-  // Where each result's scores start in the decoded stream.
-  const start = data.layout.map((byCondition) => byCondition.map((byItem) => byItem.map(() => 0)));
-  let total = 0;
-  data.layout.forEach((byCondition, m) => byCondition.forEach((byItem, c) => byItem.forEach((k, i) => {
-    start[m][c][i] = total;
-    if (k >= 0) total += data.layouts[k].scores;
-  })));
-  const allScores = decodeScores(scoreBytes, total);
-  function resultOf(m, c, i) {
-    const k = data.layout[m][c][i];
-    if (k < 0) return null;
-    const l = data.layouts[k];
-    const code = data.outcome[m][c][i];
-    const correct = Math.floor(code / 2) % 3;
-    const scores = Array.from(allScores.subarray(start[m][c][i], start[m][c][i] + l.scores), (v) => (Number.isNaN(v) ? null : v));
-    const predicted = Math.floor(code / 6) - 1;
-    return { order: l.order, labels: l.labels, gold: l.gold, scores, predicted: predicted < 0 ? null : predicted,
-      correct: correct === 2 ? null : correct === 1, tie: code % 2 === 1 };
-  }
-  const flipped = (m, i) => data.flips[m][i] === '1';
-  const iso = (s) => '\u2068' + s + '\u2069';
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, text, className) => {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    if (className) e.className = className;
-    return e;
-  };
-  const letter = (i) => (i < 26 ? String.fromCharCode(65 + i) : String(i + 1));
-  const state = { model: 0, condition: Math.max(0, data.conditions.findIndex((c) => c.baseline)), item: 0 };
-
-  const pickModel = $('pick-model');
-  const pickCondition = $('pick-condition');
-  const pickItem = $('pick-item');
-  const search = $('pick-search');
-  const flipsOnly = $('pick-flips');
-  data.models.forEach((m, i) => pickModel.add(new Option(iso(m), String(i))));
-  data.conditions.forEach((c, i) => pickCondition.add(new Option(c.baseline ? iso(c.name) + ' ★' : iso(c.name), String(i))));
-  pickCondition.value = String(state.condition);
-  $('browser-controls').addEventListener('submit', (e) => e.preventDefault());
-
-  function matches(item, i) {
-    if (flipsOnly.checked && !flipped(state.model, i)) return false;
-    const q = search.value.trim().toLowerCase();
-    if (!q) return true;
-    return [item.id, item.subject || '', item.question || ''].some((s) => s.toLowerCase().includes(q));
-  }
-
-  function listItems() {
-    const shown = [];
-    data.items.forEach((item, i) => { if (matches(item, i)) shown.push(i); });
-    pickItem.replaceChildren();
-    for (const i of shown) {
-      const item = data.items[i];
-      const mark = flipped(state.model, i) ? '⇄ ' : '';
-      pickItem.add(new Option(mark + iso(item.id) + (item.question ? ' — ' + iso(item.question.slice(0, 70)) : ''), String(i)));
+    // Where each result's scores start in the decoded stream.
+    const start = data.layout.map((byCondition) => byCondition.map((byItem) => byItem.map(() => 0)));
+    let total = 0;
+    data.layout.forEach((byCondition, m) =>
+      byCondition.forEach((byItem, c) =>
+        byItem.forEach((k, i) => {
+          start[m][c][i] = total;
+          if (k >= 0) total += data.layouts[k].scores;
+        }),
+      ),
+    );
+    const allScores = decodeScores(scoreBytes, total);
+    function resultOf(m, c, i) {
+      const k = data.layout[m][c][i];
+      if (k < 0) return null;
+      const l = data.layouts[k];
+      const code = data.outcome[m][c][i];
+      const correct = Math.floor(code / 2) % 3;
+      const scores = Array.from(allScores.subarray(start[m][c][i], start[m][c][i] + l.scores), (v) =>
+        Number.isNaN(v) ? null : v,
+      );
+      const predicted = Math.floor(code / 6) - 1;
+      return {
+        order: l.order,
+        labels: l.labels,
+        gold: l.gold,
+        scores,
+        predicted: predicted < 0 ? null : predicted,
+        correct: correct === 2 ? null : correct === 1,
+        tie: code % 2 === 1,
+      };
     }
-    $('item-count').textContent = shown.length ? shown.length + ' of ' + data.items.length + ' items' : 'No item matches (of ' + data.items.length + ').';
-    if (shown.length && !shown.includes(state.item)) state.item = shown[0];
-    if (shown.length) pickItem.value = String(state.item);
-    showItem();
-  }
+    const flipped = (m, i) => data.flips[m][i] === '1';
+    const iso = (s) => '\u2068' + s + '\u2069';
+    const $ = (id) => document.getElementById(id);
+    const el = (tag, text, className) => {
+      const e = document.createElement(tag);
+      if (text !== undefined) e.textContent = text;
+      if (className) e.className = className;
+      return e;
+    };
+    const letter = (i) => (i < 26 ? String.fromCharCode(65 + i) : String(i + 1));
+    const state = {
+      model: 0,
+      condition: Math.max(
+        0,
+        data.conditions.findIndex((c) => c.baseline),
+      ),
+      item: 0,
+    };
 
-  // The original choice picked and whether it was right; imported outcomes may have only the latter.
-  function pickedText(r) {
-    if (!r) return 'no result';
-    if (r.correct === null) return 'unscored';
-    const mark = r.correct ? '✓' : '✗';
-    return r.predicted === null ? mark : letter(r.order[r.predicted]) + ' ' + mark;
-  }
+    const pickModel = $('pick-model');
+    const pickCondition = $('pick-condition');
+    const pickItem = $('pick-item');
+    const search = $('pick-search');
+    const flipsOnly = $('pick-flips');
+    data.models.forEach((m, i) => pickModel.add(new Option(iso(m), String(i))));
+    data.conditions.forEach((c, i) =>
+      pickCondition.add(new Option(c.baseline ? iso(c.name) + ' ★' : iso(c.name), String(i))),
+    );
+    pickCondition.value = String(state.condition);
+    $('browser-controls').addEventListener('submit', (e) => e.preventDefault());
 
-  function strip() {
-    const box = $('item-strip');
-    box.replaceChildren();
-    data.conditions.forEach((c, ci) => {
-      const r = resultOf(state.model, ci, state.item);
-      const chip = el('button', undefined, 'chip ' + (!r || r.correct === null ? 'none' : r.correct ? 'ok' : 'bad') + (ci === state.condition ? ' current' : ''));
-      chip.type = 'button';
-      chip.append(el('span', c.name, 'chip-name'), el('span', pickedText(r), 'chip-value'));
-      chip.title = c.name + ': picked original choice ' + pickedText(r);
-      chip.addEventListener('click', () => { state.condition = ci; pickCondition.value = String(ci); showItem(); remember(); });
-      box.append(chip);
-    });
-  }
-
-  function showItem() {
-    const any = pickItem.options.length > 0;
-    $('item-view').hidden = !any;
-    if (!any) return;
-    const item = data.items[state.item];
-    const r = resultOf(state.model, state.condition, state.item);
-    const prompt = data.prompts[state.condition][state.item];
-    const cond = data.conditions[state.condition];
-    $('item-title').textContent = item.id;
-    const meta = [item.subject ? 'subject ' + iso(item.subject) : '', item.answer !== undefined ? 'correct answer: ' + letter(item.answer) + ' in the original order' : '',
-      cond.scoring + (cond.normalization === 'none' ? '' : '/' + cond.normalization) + ' scoring',
-      flipped(state.model, state.item) ? 'the answer of ' + iso(data.models[state.model]) + ' changes between conditions' : ''];
-    $('item-meta').textContent = meta.filter(Boolean).join(' · ');
-    strip();
-    $('item-prompt').textContent = prompt ? prompt.context : 'The prompt is not available for this item and condition.';
-    $('item-unconditional').textContent = r && r.generated !== undefined
-      ? 'The model wrote: "' + r.generated + '" — read as ' + (r.extracted === null ? 'nothing (unscored)' : r.extracted) + '.'
-      : prompt && prompt.unconditional !== undefined ? 'PMI: each score subtracts log P(choice | "' + prompt.unconditional + '").' : '';
-    const body = $('item-choices').tBodies[0];
-    body.replaceChildren();
-    if (!r || r.order.length === 0) {
-      const row = body.insertRow();
-      const td = row.insertCell();
-      td.colSpan = 5;
-      td.textContent = r ? 'This run has no per-choice scores, only whether the answer was right.' : 'No result for this model under this condition.';
-      return;
+    function matches(item, i) {
+      if (flipsOnly.checked && !flipped(state.model, i)) return false;
+      const q = search.value.trim().toLowerCase();
+      if (!q) return true;
+      return [item.id, item.subject || '', item.question || ''].some((s) => s.toLowerCase().includes(q));
     }
-    r.order.forEach((original, k) => {
-      const row = body.insertRow();
-      row.className = [k === r.gold ? 'gold' : '', k === r.predicted ? 'predicted' : ''].filter(Boolean).join(' ');
-      row.insertCell().textContent = r.labels ? r.labels[k] : letter(k);
-      row.insertCell().textContent = item.choices ? item.choices[original] : 'choice ' + letter(original);
-      const cont = row.insertCell();
-      if (prompt) cont.append(el('code', prompt.continuations[k], 'continuation'));
-      const score = row.insertCell();
-      score.className = 'num';
-      score.textContent = r.scores[k] === null ? 'n/a' : r.scores[k].toFixed(3).replace('-', '−');
-      const notes = [k === r.gold ? 'correct' : '', k === r.predicted ? (r.tie ? 'predicted (tie)' : 'predicted') : ''];
-      row.insertCell().textContent = notes.filter(Boolean).join(', ');
-    });
-  }
 
-  // The address names the model, condition and item picked, so a view can be linked to.
-  function remember() {
-    if (!pickItem.options.length) return;
-    const q = new URLSearchParams({ model: data.models[state.model], condition: data.conditions[state.condition].name, item: data.items[state.item].id });
-    history.replaceState(null, '', '#' + q.toString());
-  }
-  function follow() {
-    const hash = location.hash.slice(1);
-    if (!hash.includes('=')) return;
-    const q = new URLSearchParams(hash);
-    const m = data.models.indexOf(q.get('model'));
-    const c = data.conditions.findIndex((x) => x.name === q.get('condition'));
-    const i = data.items.findIndex((x) => x.id === q.get('item'));
-    if (m >= 0) { state.model = m; pickModel.value = String(m); }
-    if (c >= 0) { state.condition = c; pickCondition.value = String(c); }
-    if (i >= 0) { state.item = i; search.value = ''; flipsOnly.checked = false; }
+    function listItems() {
+      const shown = [];
+      data.items.forEach((item, i) => {
+        if (matches(item, i)) shown.push(i);
+      });
+      pickItem.replaceChildren();
+      for (const i of shown) {
+        const item = data.items[i];
+        const mark = flipped(state.model, i) ? '⇄ ' : '';
+        pickItem.add(
+          new Option(mark + iso(item.id) + (item.question ? ' — ' + iso(item.question.slice(0, 70)) : ''), String(i)),
+        );
+      }
+      $('item-count').textContent = shown.length
+        ? shown.length + ' of ' + data.items.length + ' items'
+        : 'No item matches (of ' + data.items.length + ').';
+      if (shown.length && !shown.includes(state.item)) state.item = shown[0];
+      if (shown.length) pickItem.value = String(state.item);
+      showItem();
+    }
+
+    // The original choice picked and whether it was right; imported outcomes may have only the latter.
+    function pickedText(r) {
+      if (!r) return 'no result';
+      if (r.correct === null) return 'unscored';
+      const mark = r.correct ? '✓' : '✗';
+      return r.predicted === null ? mark : letter(r.order[r.predicted]) + ' ' + mark;
+    }
+
+    function strip() {
+      const box = $('item-strip');
+      box.replaceChildren();
+      data.conditions.forEach((c, ci) => {
+        const r = resultOf(state.model, ci, state.item);
+        const chip = el(
+          'button',
+          undefined,
+          'chip ' +
+            (!r || r.correct === null ? 'none' : r.correct ? 'ok' : 'bad') +
+            (ci === state.condition ? ' current' : ''),
+        );
+        chip.type = 'button';
+        chip.append(el('span', c.name, 'chip-name'), el('span', pickedText(r), 'chip-value'));
+        chip.title = c.name + ': picked original choice ' + pickedText(r);
+        chip.addEventListener('click', () => {
+          state.condition = ci;
+          pickCondition.value = String(ci);
+          showItem();
+          remember();
+        });
+        box.append(chip);
+      });
+    }
+
+    function showItem() {
+      const any = pickItem.options.length > 0;
+      $('item-view').hidden = !any;
+      if (!any) return;
+      const item = data.items[state.item];
+      const r = resultOf(state.model, state.condition, state.item);
+      const prompt = data.prompts[state.condition][state.item];
+      const cond = data.conditions[state.condition];
+      $('item-title').textContent = item.id;
+      const meta = [
+        item.subject ? 'subject ' + iso(item.subject) : '',
+        item.answer !== undefined ? 'correct answer: ' + letter(item.answer) + ' in the original order' : '',
+        cond.scoring + (cond.normalization === 'none' ? '' : '/' + cond.normalization) + ' scoring',
+        flipped(state.model, state.item)
+          ? 'the answer of ' + iso(data.models[state.model]) + ' changes between conditions'
+          : '',
+      ];
+      $('item-meta').textContent = meta.filter(Boolean).join(' · ');
+      strip();
+      $('item-prompt').textContent = prompt
+        ? prompt.context
+        : 'The prompt is not available for this item and condition.';
+      $('item-unconditional').textContent =
+        r && r.generated !== undefined
+          ? 'The model wrote: "' +
+            r.generated +
+            '" — read as ' +
+            (r.extracted === null ? 'nothing (unscored)' : r.extracted) +
+            '.'
+          : prompt && prompt.unconditional !== undefined
+            ? 'PMI: each score subtracts log P(choice | "' + prompt.unconditional + '").'
+            : '';
+      const body = $('item-choices').tBodies[0];
+      body.replaceChildren();
+      if (!r || r.order.length === 0) {
+        const row = body.insertRow();
+        const td = row.insertCell();
+        td.colSpan = 5;
+        td.textContent = r
+          ? 'This run has no per-choice scores, only whether the answer was right.'
+          : 'No result for this model under this condition.';
+        return;
+      }
+      r.order.forEach((original, k) => {
+        const row = body.insertRow();
+        row.className = [k === r.gold ? 'gold' : '', k === r.predicted ? 'predicted' : ''].filter(Boolean).join(' ');
+        row.insertCell().textContent = r.labels ? r.labels[k] : letter(k);
+        row.insertCell().textContent = item.choices ? item.choices[original] : 'choice ' + letter(original);
+        const cont = row.insertCell();
+        if (prompt) cont.append(el('code', prompt.continuations[k], 'continuation'));
+        const score = row.insertCell();
+        score.className = 'num';
+        score.textContent = r.scores[k] === null ? 'n/a' : r.scores[k].toFixed(3).replace('-', '−');
+        const notes = [
+          k === r.gold ? 'correct' : '',
+          k === r.predicted ? (r.tie ? 'predicted (tie)' : 'predicted') : '',
+        ];
+        row.insertCell().textContent = notes.filter(Boolean).join(', ');
+      });
+    }
+
+    // The address names the model, condition and item picked, so a view can be linked to.
+    function remember() {
+      if (!pickItem.options.length) return;
+      const q = new URLSearchParams({
+        model: data.models[state.model],
+        condition: data.conditions[state.condition].name,
+        item: data.items[state.item].id,
+      });
+      history.replaceState(null, '', '#' + q.toString());
+    }
+    function follow() {
+      const hash = location.hash.slice(1);
+      if (!hash.includes('=')) return;
+      const q = new URLSearchParams(hash);
+      const m = data.models.indexOf(q.get('model'));
+      const c = data.conditions.findIndex((x) => x.name === q.get('condition'));
+      const i = data.items.findIndex((x) => x.id === q.get('item'));
+      if (m >= 0) {
+        state.model = m;
+        pickModel.value = String(m);
+      }
+      if (c >= 0) {
+        state.condition = c;
+        pickCondition.value = String(c);
+      }
+      if (i >= 0) {
+        state.item = i;
+        search.value = '';
+        flipsOnly.checked = false;
+      }
+      listItems();
+      $('items').scrollIntoView();
+    }
+
+    pickModel.addEventListener('change', () => {
+      state.model = Number(pickModel.value);
+      listItems();
+      remember();
+    });
+    pickCondition.addEventListener('change', () => {
+      state.condition = Number(pickCondition.value);
+      showItem();
+      remember();
+    });
+    pickItem.addEventListener('change', () => {
+      state.item = Number(pickItem.value);
+      showItem();
+      remember();
+    });
+    search.addEventListener('input', listItems);
+    flipsOnly.addEventListener('change', listItems);
+    window.addEventListener('hashchange', follow);
     listItems();
-    $('items').scrollIntoView();
-  }
-
-  pickModel.addEventListener('change', () => { state.model = Number(pickModel.value); listItems(); remember(); });
-  pickCondition.addEventListener('change', () => { state.condition = Number(pickCondition.value); showItem(); remember(); });
-  pickItem.addEventListener('change', () => { state.item = Number(pickItem.value); showItem(); remember(); });
-  search.addEventListener('input', listItems);
-  flipsOnly.addEventListener('change', listItems);
-  window.addEventListener('hashchange', follow);
-  listItems();
-  follow();
-  document.body.setAttribute('data-browser', 'ready');
+    follow();
+    document.body.setAttribute('data-browser', 'ready');
   }
 })();

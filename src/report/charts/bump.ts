@@ -25,10 +25,22 @@ export function spreadLabels(ys: readonly number[], gap: number): number[] {
 /** A model's name beside its first (side −1) or last (side 1) point, with a leader line when moved. */
 function endLabel(point: readonly [number, number], y: number, side: -1 | 1, model: string, colour: string): string {
   const x = point[0] + side * 12;
-  const leader = Math.abs(y - point[1]) > 1
-    ? tag('line', { x1: point[0] + side * 6, y1: point[1], x2: x - side * 2, y2: y, stroke: colour, 'stroke-width': 1, class: 'leader' })
-    : '';
-  return leader + text(x, y + 4, clip(model, 24), { 'text-anchor': side < 0 ? 'end' : 'start', class: 'series-label', fill: colour });
+  const leader =
+    Math.abs(y - point[1]) > 1
+      ? tag('line', {
+          x1: point[0] + side * 6,
+          y1: point[1],
+          x2: x - side * 2,
+          y2: y,
+          stroke: colour,
+          'stroke-width': 1,
+          class: 'leader',
+        })
+      : '';
+  return (
+    leader +
+    text(x, y + 4, clip(model, 24), { 'text-anchor': side < 0 ? 'end' : 'start', class: 'series-label', fill: colour })
+  );
 }
 
 export function bumpChart(input: BumpInput): string {
@@ -58,49 +70,98 @@ export function bumpChart(input: BumpInput): string {
       if (r !== undefined) byRank.set(r, [...(byRank.get(r) ?? []), m]);
     }
     for (const [rank, ms] of byRank) {
-      ms.forEach((m, j) => { yOf.get(m)![k] = top + (rank - 1) * rowH + (j - (ms.length - 1) / 2) * 7; });
+      ms.forEach((m, j) => {
+        yOf.get(m)![k] = top + (rank - 1) * rowH + (j - (ms.length - 1) / 2) * 7;
+      });
     }
   });
 
   // End labels: in rank order, moved apart to at least a line's height, with a leader to their point.
   const labelY = (k: number): Map<string, number> => {
-    const at = input.models.filter((m) => yOf.get(m)![k] !== undefined).map((m) => ({ m, y: yOf.get(m)![k] })).sort((a, b) => a.y - b.y);
-    return new Map(spreadLabels(at.map((p) => p.y), LABEL_GAP).map((y, i) => [at[i].m, y]));
+    const at = input.models
+      .filter((m) => yOf.get(m)![k] !== undefined)
+      .map((m) => ({ m, y: yOf.get(m)![k] }))
+      .sort((a, b) => a.y - b.y);
+    return new Map(
+      spreadLabels(
+        at.map((p) => p.y),
+        LABEL_GAP,
+      ).map((y, i) => [at[i].m, y]),
+    );
   };
   const firstLabels = labelY(0);
   const lastLabels = labelY(conditions.length - 1);
   const parts: string[] = [
-    tag('rect', { x: xOf(0) - colW / 2 + 4, y: top - 26, width: colW - 8, height: height - top + 10, class: 'baseline-band' }),
+    tag('rect', {
+      x: xOf(0) - colW / 2 + 4,
+      y: top - 26,
+      width: colW - 8,
+      height: height - top + 10,
+      class: 'baseline-band',
+    }),
   ];
   for (let r = 1; r <= M; r++) {
     const y = top + (r - 1) * rowH;
-    parts.push(tag('line', { x1: xOf(0), x2: xOf(conditions.length - 1), y1: y, y2: y, class: 'grid' }),
-      text(4, y + 4, `#${r}`, { class: 'tick-label' }));
+    parts.push(
+      tag('line', { x1: xOf(0), x2: xOf(conditions.length - 1), y1: y, y2: y, class: 'grid' }),
+      text(4, y + 4, `#${r}`, { class: 'tick-label' }),
+    );
   }
   conditions.forEach((c, k) => {
     const x = xOf(k);
-    parts.push(tag('g', { class: 'condition-label' },
-      title(c === input.baseline ? `${c} (baseline)` : c),
-      text(x, top - 30, clip(c, 24), { transform: `rotate(-40 ${x} ${top - 30})`, class: c === input.baseline ? 'col-label marked' : 'col-label' })));
+    parts.push(
+      tag(
+        'g',
+        { class: 'condition-label' },
+        title(c === input.baseline ? `${c} (baseline)` : c),
+        text(x, top - 30, clip(c, 24), {
+          transform: `rotate(-40 ${x} ${top - 30})`,
+          class: c === input.baseline ? 'col-label marked' : 'col-label',
+        }),
+      ),
+    );
   });
   parts.push(text(xOf(0), height - 8, 'baseline', { 'text-anchor': 'middle', class: 'ref-label' }));
 
   input.models.forEach((m, i) => {
     const ys = yOf.get(m)!;
     const colour = colourOf(i);
-    const pts = conditions.map((_, k) => (ys[k] === undefined ? null : [xOf(k), ys[k]] as const));
+    const pts = conditions.map((_, k) => (ys[k] === undefined ? null : ([xOf(k), ys[k]] as const)));
     const d = pts.map((p, k) => (p ? `${k === 0 || !pts[k - 1] ? 'M' : 'L'}${p[0]},${p[1].toFixed(1)}` : '')).join('');
-    const marks = pts.map((p, k) => (p
-      ? tag('circle', { cx: p[0], cy: p[1], r: k === 0 ? 6 : 4.5, fill: colour, class: k === 0 ? 'dot marked' : 'dot' },
-        title(`${m}: rank ${input.ranks[m][conditions[k]]} under ${conditions[k]}`))
-      : ''));
+    const marks = pts.map((p, k) =>
+      p
+        ? tag(
+            'circle',
+            { cx: p[0], cy: p[1], r: k === 0 ? 6 : 4.5, fill: colour, class: k === 0 ? 'dot marked' : 'dot' },
+            title(`${m}: rank ${input.ranks[m][conditions[k]]} under ${conditions[k]}`),
+          )
+        : '',
+    );
     const first = pts[0];
     const last = pts[pts.length - 1];
-    parts.push(tag('g', { class: 'series mark', 'data-model': m },
-      tag('path', { d, fill: 'none', stroke: colour, 'stroke-width': 2.5, 'stroke-dasharray': dashOf(i), class: 'line' }),
-      ...marks,
-      first ? endLabel(first, firstLabels.get(m)!, -1, m, colour) : '',
-      last && conditions.length > 1 ? endLabel(last, lastLabels.get(m)!, 1, m, colour) : ''));
+    parts.push(
+      tag(
+        'g',
+        { class: 'series mark', 'data-model': m },
+        tag('path', {
+          d,
+          fill: 'none',
+          stroke: colour,
+          'stroke-width': 2.5,
+          'stroke-dasharray': dashOf(i),
+          class: 'line',
+        }),
+        ...marks,
+        first ? endLabel(first, firstLabels.get(m)!, -1, m, colour) : '',
+        last && conditions.length > 1 ? endLabel(last, lastLabels.get(m)!, 1, m, colour) : '',
+      ),
+    );
   });
-  return svgRoot(width, height, `Rank of each model under each condition (1 = top); the baseline, ${input.baseline}, is the first column`, 'bump', ...parts);
+  return svgRoot(
+    width,
+    height,
+    `Rank of each model under each condition (1 = top); the baseline, ${input.baseline}, is the first column`,
+    'bump',
+    ...parts,
+  );
 }

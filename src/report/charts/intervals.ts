@@ -63,21 +63,41 @@ export function intervalChart(rows: IntervalRow[], o: IntervalChartOptions): str
       // A shaded band, and a bar at its left edge that keeps 3:1 contrast where shading cannot.
       const y0 = top + start * ROW;
       const y1 = top + (i + 1) * ROW;
-      parts.push(tag('g', {},
-        title(`tied group ${r.group}`),
-        tag('rect', { x: 2, y: y0, width: width - 4, height: y1 - y0, class: band % 2 === 0 ? 'band band-even' : 'band band-odd' }),
-        tag('line', { x1: 3.5, x2: 3.5, y1: y0 + 3, y2: y1 - 3, class: 'band-edge' })));
+      parts.push(
+        tag(
+          'g',
+          {},
+          title(`tied group ${r.group}`),
+          tag('rect', {
+            x: 2,
+            y: y0,
+            width: width - 4,
+            height: y1 - y0,
+            class: band % 2 === 0 ? 'band band-even' : 'band band-odd',
+          }),
+          tag('line', { x1: 3.5, x2: 3.5, y1: y0 + 3, y2: y1 - 3, class: 'band-edge' }),
+        ),
+      );
       band++;
     }
     start = i + 1;
   });
 
-  parts.push(bottomAxis({
-    scale: x, values: ticks(o.domain[0], o.domain[1], 5), format: o.format, y: plotBottom + 4, gridTop: top - 4, label: o.axisLabel,
-  }));
+  parts.push(
+    bottomAxis({
+      scale: x,
+      values: ticks(o.domain[0], o.domain[1], 5),
+      format: o.format,
+      y: plotBottom + 4,
+      gridTop: top - 4,
+      label: o.axisLabel,
+    }),
+  );
   refs.forEach((ref, k) => {
-    parts.push(tag('line', { x1: x(ref.value), x2: x(ref.value), y1: top - 6 - 12 * k, y2: plotBottom + 4, class: 'ref' }),
-      text(x(ref.value) + 3, top - 10 - 12 * k, ref.label, { class: 'ref-label' }));
+    parts.push(
+      tag('line', { x1: x(ref.value), x2: x(ref.value), y1: top - 6 - 12 * k, y2: plotBottom + 4, class: 'ref' }),
+      text(x(ref.value) + 3, top - 10 - 12 * k, ref.label, { class: 'ref-label' }),
+    );
   });
 
   rows.forEach((r, i) => {
@@ -86,13 +106,26 @@ export function intervalChart(rows: IntervalRow[], o: IntervalChartOptions): str
     if (r.prefix) mark.push(text(8 + prefixW - 6, cy + 4, r.prefix, { 'text-anchor': 'end', class: 'row-prefix' }));
     mark.push(text(8 + prefixW, cy + 4, clip(r.label), { class: r.marked ? 'row-label marked' : 'row-label' }));
     if (r.ci && isNum(r.ci[0]) && isNum(r.ci[1])) {
-      mark.push(tag('line', { x1: clamp(r.ci[0]), x2: clamp(r.ci[1]), y1: cy, y2: cy, class: 'whisker', stroke: r.colour }),
-        ...[r.ci[0], r.ci[1]].map((v) => tag('line', { x1: clamp(v), x2: clamp(v), y1: cy - 5, y2: cy + 5, class: 'whisker', stroke: r.colour })));
+      mark.push(
+        tag('line', { x1: clamp(r.ci[0]), x2: clamp(r.ci[1]), y1: cy, y2: cy, class: 'whisker', stroke: r.colour }),
+        ...[r.ci[0], r.ci[1]].map((v) =>
+          tag('line', { x1: clamp(v), x2: clamp(v), y1: cy - 5, y2: cy + 5, class: 'whisker', stroke: r.colour }),
+        ),
+      );
     }
     if (isNum(r.value)) {
-      mark.push(r.marked
-        ? tag('rect', { x: clamp(r.value) - 5, y: cy - 5, width: 10, height: 10, class: 'dot marked', fill: r.colour })
-        : tag('circle', { cx: clamp(r.value), cy, r: 5, class: 'dot', fill: r.colour }));
+      mark.push(
+        r.marked
+          ? tag('rect', {
+              x: clamp(r.value) - 5,
+              y: cy - 5,
+              width: 10,
+              height: 10,
+              class: 'dot marked',
+              fill: r.colour,
+            })
+          : tag('circle', { cx: clamp(r.value), cy, r: 5, class: 'dot', fill: r.colour }),
+      );
     }
     if (r.note) mark.push(text(width - 8, cy + 4, r.note, { 'text-anchor': 'end', class: 'row-note' }));
     parts.push(tag('g', { class: 'row mark' }, ...mark));

@@ -10,7 +10,11 @@ export type Attrs = Record<string, string | number | boolean | null | undefined>
 /** One element; children are already-built markup. Attributes that are null/undefined/false are left out. */
 export function tag(name: string, attrs: Attrs, ...children: string[]): string {
   const a = Object.entries(attrs)
-    .map(([k, v]) => (v === null || v === undefined || v === false ? '' : ` ${k}="${escapeHtml(v === true ? k : typeof v === 'number' ? round(v) : v)}"`))
+    .map(([k, v]) =>
+      v === null || v === undefined || v === false
+        ? ''
+        : ` ${k}="${escapeHtml(v === true ? k : typeof v === 'number' ? round(v) : v)}"`,
+    )
     .join('');
   return children.length ? `<${name}${a}>${children.join('')}</${name}>` : `<${name}${a}/>`;
 }
@@ -40,7 +44,8 @@ export function ticks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Math.round(v / step) * step);
   return out;
 }
 
@@ -85,21 +90,42 @@ export interface AxisOptions {
 export function bottomAxis(o: AxisOptions): string {
   const marks = o.values.map((v) => {
     const x = o.scale(v);
-    return tag('line', { x1: x, x2: x, y1: o.gridTop, y2: o.y, class: 'grid' }) +
+    return (
+      tag('line', { x1: x, x2: x, y1: o.gridTop, y2: o.y, class: 'grid' }) +
       tag('line', { x1: x, x2: x, y1: o.y, y2: o.y + 4, class: 'tick' }) +
-      text(x, o.y + 16, o.format(v), { 'text-anchor': 'middle', class: 'tick-label' });
+      text(x, o.y + 16, o.format(v), { 'text-anchor': 'middle', class: 'tick-label' })
+    );
   });
   const [x0, x1] = [o.scale(o.values[0]), o.scale(o.values[o.values.length - 1])];
-  const label = o.label ? text(o.labelX ?? (x0 + x1) / 2, o.y + 34, o.label, { 'text-anchor': 'middle', class: 'axis-label' }) : '';
-  return tag('g', { class: 'axis' }, ...marks, tag('line', { x1: x0, x2: x1, y1: o.y, y2: o.y, class: 'domain' }), label);
+  const label = o.label
+    ? text(o.labelX ?? (x0 + x1) / 2, o.y + 34, o.label, { 'text-anchor': 'middle', class: 'axis-label' })
+    : '';
+  return tag(
+    'g',
+    { class: 'axis' },
+    ...marks,
+    tag('line', { x1: x0, x2: x1, y1: o.y, y2: o.y, class: 'domain' }),
+    label,
+  );
 }
 
 /** The root element: scales with the page, named for screen readers. */
 export function svgRoot(width: number, height: number, label: string, kind: string, ...children: string[]): string {
-  return tag('svg', {
-    xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${width} ${height}`, width, height,
-    role: 'img', 'aria-label': label, class: `chart chart-${kind}`, 'data-chart': kind,
-  }, title(label), ...children);
+  return tag(
+    'svg',
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      role: 'img',
+      'aria-label': label,
+      class: `chart chart-${kind}`,
+      'data-chart': kind,
+    },
+    title(label),
+    ...children,
+  );
 }
 
 export const percentTick = (v: number): string => `${Math.round(v * 1000) / 10}%`;

@@ -10,17 +10,38 @@ export function compareSection(c: RunComparison): string {
   const moved = c.models.filter((m) => m.movedBeyondNoise);
   const conf = `${Math.round(100 * c.confidence)}%`;
   const table = htmlTable({
-    id: 'compare-table', cls: 'compact', csv: 'comparison',
-    groups: [{ text: '', span: 2 }, { text: 'accuracy on shared items', span: 4 }, { text: `rank under ${c.condition}`, span: 3 }],
-    columns: [{ text: 'model' }, { text: 'items', numeric: true }, { text: 'this run %', numeric: true }, { text: 'other run %', numeric: true },
-      { text: 'change (points)', numeric: true }, { text: `${conf} CI`, numeric: true },
-      { text: 'this run', numeric: true }, { text: 'other run', numeric: true }, { text: 'beyond noise' }],
-    rows: [...c.models].sort((x, y) => (x.rank ?? Infinity) - (y.rank ?? Infinity)).map((m) => [
-      { text: m.model, cls: 'name' }, { text: String(m.items), sort: m.items }, { text: pct(m.accuracy), sort: m.accuracy },
-      { text: pct(m.otherAccuracy), sort: m.otherAccuracy }, { text: signedPct(m.difference), sort: m.difference }, { text: pctRange(m.ci), sort: m.ci[0] },
-      { text: `${m.rank ?? '–'} (${rankRange(m.rankCI)})`, sort: m.rank }, { text: `${m.otherRank ?? '–'} (${rankRange(m.otherRankCI)})`, sort: m.otherRank },
-      { text: m.movedBeyondNoise ? 'moved' : '', cls: m.movedBeyondNoise ? 'flag' : '' },
-    ]),
+    id: 'compare-table',
+    cls: 'compact',
+    csv: 'comparison',
+    groups: [
+      { text: '', span: 2 },
+      { text: 'accuracy on shared items', span: 4 },
+      { text: `rank under ${c.condition}`, span: 3 },
+    ],
+    columns: [
+      { text: 'model' },
+      { text: 'items', numeric: true },
+      { text: 'this run %', numeric: true },
+      { text: 'other run %', numeric: true },
+      { text: 'change (points)', numeric: true },
+      { text: `${conf} CI`, numeric: true },
+      { text: 'this run', numeric: true },
+      { text: 'other run', numeric: true },
+      { text: 'beyond noise' },
+    ],
+    rows: [...c.models]
+      .sort((x, y) => (x.rank ?? Infinity) - (y.rank ?? Infinity))
+      .map((m) => [
+        { text: m.model, cls: 'name' },
+        { text: String(m.items), sort: m.items },
+        { text: pct(m.accuracy), sort: m.accuracy },
+        { text: pct(m.otherAccuracy), sort: m.otherAccuracy },
+        { text: signedPct(m.difference), sort: m.difference },
+        { text: pctRange(m.ci), sort: m.ci[0] },
+        { text: `${m.rank ?? '–'} (${rankRange(m.rankCI)})`, sort: m.rank },
+        { text: `${m.otherRank ?? '–'} (${rankRange(m.otherRankCI)})`, sort: m.otherRank },
+        { text: m.movedBeyondNoise ? 'moved' : '', cls: m.movedBeyondNoise ? 'flag' : '' },
+      ]),
   });
   return `<section id="compare"><h2>Compared with ${escapeHtml(c.otherStudy)}</h2>
 <p class="note">The other run: <code>${escapeHtml(c.other)}</code>. Models added here: ${list(c.added)}. Models only in the other run: ${list(c.removed)}.

@@ -22,31 +22,46 @@ const shortId = (id: string): string => id.replace(/([0-9a-f]{12})[0-9a-f]{20,}/
 
 function perturbationText(c: ConditionInfo): string {
   if (c.perturbations.length === 0) return 'none';
-  return c.perturbations.map((p) => {
-    const args = p.args && typeof p.args === 'object' && Object.keys(p.args).length ? ` ${JSON.stringify(p.args)}` : '';
-    return `${p.name}${args}`;
-  }).join(' → ');
+  return c.perturbations
+    .map((p) => {
+      const args =
+        p.args && typeof p.args === 'object' && Object.keys(p.args).length ? ` ${JSON.stringify(p.args)}` : '';
+      return `${p.name}${args}`;
+    })
+    .join(' → ');
 }
 
 export function aboutSection(input: ReportInput): string {
   const { summary, analysis } = input;
   const facts: [string, string][] = [
     ['Benchmark', summary.benchmark.description],
-    ['Items analysed', `${analysis.items.n}${analysis.items.incomplete ? ` (${analysis.items.incomplete} incomplete items left out)` : ''}` +
-      `${analysis.items.subjects ? ` in ${analysis.items.subjects} subjects` : ''}`],
+    [
+      'Items analysed',
+      `${analysis.items.n}${analysis.items.incomplete ? ` (${analysis.items.incomplete} incomplete items left out)` : ''}` +
+        `${analysis.items.subjects ? ` in ${analysis.items.subjects} subjects` : ''}`,
+    ],
     ['Models', String(summary.models.length)],
     ['Conditions', String(summary.conditions.length)],
     ['Baseline', summary.baseline],
     ['Seed', String(summary.seed)],
-    ['Intervals', `${Math.round(100 * analysis.settings.confidence)}%, ${analysis.settings.bootstrap} paired bootstrap resamples`],
+    [
+      'Intervals',
+      `${Math.round(100 * analysis.settings.confidence)}%, ${analysis.settings.bootstrap} paired bootstrap resamples`,
+    ],
     // An imported run made no requests: nothing to say.
     ...(summary.requests.total > 0
-      ? [['Requests', `${summary.requests.total} total, ${summary.requests.unique} unique, ${summary.requests.failed} failed`] as [string, string]]
+      ? [
+          [
+            'Requests',
+            `${summary.requests.total} total, ${summary.requests.unique} unique, ${summary.requests.failed} failed`,
+          ] as [string, string],
+        ]
       : []),
     ['Tool', `${summary.tool.name} ${summary.tool.version}`],
   ];
   const models = htmlTable({
-    caption: 'Models', id: 'models-table',
+    caption: 'Models',
+    id: 'models-table',
     columns: [{ text: 'model' }, { text: 'backend' }, { text: 'identity' }, { text: 'details' }],
     rows: summary.models.map((m) => [
       { text: m.name, cls: isSimulated(m) ? 'name simulated' : 'name' },
@@ -56,10 +71,14 @@ export function aboutSection(input: ReportInput): string {
     ]),
   });
   const conditions = htmlTable({
-    cls: 'compact', id: 'conditions-table',
+    cls: 'compact',
+    id: 'conditions-table',
     columns: [{ text: 'condition' }, { text: 'scoring' }, { text: 'perturbations' }, { text: 'in robust score' }],
     rows: summary.conditions.map((c) => [
-      { text: c.name + (c.name === summary.baseline ? ' ★' : ''), cls: c.name === summary.baseline ? 'name marked' : 'name' },
+      {
+        text: c.name + (c.name === summary.baseline ? ' ★' : ''),
+        cls: c.name === summary.baseline ? 'name marked' : 'name',
+      },
       scoringLabel(c),
       { text: perturbationText(c), cls: 'mono' },
       analysis.settings.perturbations.includes(c.name) ? 'yes' : 'no',
@@ -76,9 +95,10 @@ export function headerSection(input: ReportInput, headline: string): string {
   const { summary } = input;
   const simulated = summary.models.filter(isSimulated);
   const description = (summary.spec as { description?: unknown } | null)?.description;
-  const who = simulated.length === summary.models.length && simulated.length > 3
-    ? `All ${simulated.length} models are`
-    : `${simulated.map((m) => `<bdi>${escapeHtml(m.name)}</bdi>`).join(', ')} ${simulated.length === 1 ? 'is' : 'are'}`;
+  const who =
+    simulated.length === summary.models.length && simulated.length > 3
+      ? `All ${simulated.length} models are`
+      : `${simulated.map((m) => `<bdi>${escapeHtml(m.name)}</bdi>`).join(', ')} ${simulated.length === 1 ? 'is' : 'are'}`;
   const banner = simulated.length
     ? `<div class="banner" role="alert"><strong>Simulated models.</strong> ${who} simulated, not real language models: ` +
       'these results demonstrate the method and say nothing about any real model.</div>'

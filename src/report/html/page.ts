@@ -38,8 +38,10 @@ export interface PageParts {
   comparison?: RunComparison | null;
 }
 
-const definitionList = (entries: Record<string, string>): string => `<dl class="methods">${Object.entries(entries)
-  .map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>`;
+const definitionList = (entries: Record<string, string>): string =>
+  `<dl class="methods">${Object.entries(entries)
+    .map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`)
+    .join('')}</dl>`;
 
 /** Methods, each statistic's null in one sentence, and what this run cannot give. */
 function methodsSection(a: ReportInput['analysis']): string {
@@ -51,29 +53,47 @@ function methodsSection(a: ReportInput['analysis']): string {
 }
 
 const hasProbes = (p: ReportInput['probes']): p is NonNullable<ReportInput['probes']> =>
-  p !== null && (p.choicesOnly !== null || p.answerOrderMemory.some((m) => isNum(m.expected)) || (p.minK?.length ?? 0) > 0);
+  p !== null &&
+  (p.choicesOnly !== null || p.answerOrderMemory.some((m) => isNum(m.expected)) || (p.minK?.length ?? 0) > 0);
 
 /** The sections in reading order, each with its id and navigation label; empty ones are left out. */
-function sections({ input, browser, subjects, flips, comparison }: PageParts, chance: number | null): [string, string, string][] {
+function sections(
+  { input, browser, subjects, flips, comparison }: PageParts,
+  chance: number | null,
+): [string, string, string][] {
   const { analysis: a } = input;
   const multi = a.conditions.length > 1;
   const conditions = a.conditions.map((c) => c.name);
-  return ([
-    ['leaderboard', 'Leaderboard', leaderboardSection(a, chance)],
-    ['compare', 'Comparison', comparison ? compareSection(comparison) : ''],
-    ['conditions', 'Conditions', conditionHeatmapSection(a)],
-    ['baseline', 'Gap', baselineSection(a, chance)],
-    ['shifts', 'Rank shifts', multi ? shiftSection(a) : ''],
-    ['probes', 'Goodhart panel', hasProbes(input.probes) ? probeSection(input.probes, a.models) : ''],
-    ['subjects', 'Subjects', subjectSection(subjects, a.models, conditions, a.settings.baseline, subjectHeatmap(a, input.items))],
-    ['all-wrong', 'All wrong', allFailSection(a, input.items, input.prompts)],
-    ['design', 'Design', designSection(input.design)],
-    ...statisticSectionsHtml(a),
-    ['models', 'Models', multi ? modelSection(a, flips, chance) : ''],
-    ['items', 'Items', itemSection(browser.note, browser.prompts.some((p) => p.some((x) => x !== null)), input.prompts.problem)],
-    ['methods', 'Methods', methodsSection(a)],
-    ['about', 'About', aboutSection(input)],
-  ] as [string, string, string][]).filter(([, , html]) => html !== '');
+  return (
+    [
+      ['leaderboard', 'Leaderboard', leaderboardSection(a, chance)],
+      ['compare', 'Comparison', comparison ? compareSection(comparison) : ''],
+      ['conditions', 'Conditions', conditionHeatmapSection(a)],
+      ['baseline', 'Gap', baselineSection(a, chance)],
+      ['shifts', 'Rank shifts', multi ? shiftSection(a) : ''],
+      ['probes', 'Goodhart panel', hasProbes(input.probes) ? probeSection(input.probes, a.models) : ''],
+      [
+        'subjects',
+        'Subjects',
+        subjectSection(subjects, a.models, conditions, a.settings.baseline, subjectHeatmap(a, input.items)),
+      ],
+      ['all-wrong', 'All wrong', allFailSection(a, input.items, input.prompts)],
+      ['design', 'Design', designSection(input.design)],
+      ...statisticSectionsHtml(a),
+      ['models', 'Models', multi ? modelSection(a, flips, chance) : ''],
+      [
+        'items',
+        'Items',
+        itemSection(
+          browser.note,
+          browser.prompts.some((p) => p.some((x) => x !== null)),
+          input.prompts.problem,
+        ),
+      ],
+      ['methods', 'Methods', methodsSection(a)],
+      ['about', 'About', aboutSection(input)],
+    ] as [string, string, string][]
+  ).filter(([, , html]) => html !== '');
 }
 
 export function renderPage(parts: PageParts): string {

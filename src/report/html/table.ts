@@ -39,25 +39,41 @@ const attr = (name: string, value: string | number | null | undefined): string =
 
 export function htmlTable(o: TableOptions): string {
   const sortable = o.sortable ?? true;
-  const head = o.columns.map((c) => {
-    const label = escapeHtml(c.text);
-    const inner = sortable ? `<button type="button" class="sort">${label}<span class="sort-mark" aria-hidden="true"></span></button>` : label;
-    return `<th scope="col"${attr('class', [c.numeric ? 'num' : '', c.cls ?? ''].filter(Boolean).join(' '))}${attr('title', c.title)}>${inner}</th>`;
-  }).join('');
-  const body = o.rows.map((row, r) => `<tr${attr('class', o.rowClass?.(r))}>${row.map((cell, k) => {
-    const c: Cell = typeof cell === 'string' ? { text: cell } : cell;
-    const cls = [o.columns[k]?.numeric ? 'num' : '', c.cls ?? ''].filter(Boolean).join(' ');
-    const sort = c.sort === null || c.sort === undefined || (typeof c.sort === 'number' && !Number.isFinite(c.sort)) ? null : c.sort;
-    // Names and other text from the data are isolated, so right-to-left characters in them stay inside.
-    const content = /\bname\b|\bdetails\b/.test(cls) ? `<bdi>${escapeHtml(c.text)}</bdi>` : escapeHtml(c.text);
-    return `<td${attr('class', cls)}${attr('data-sort', sort)}${attr('title', c.title)}>${content}</td>`;
-  }).join('')}</tr>`).join('\n');
+  const head = o.columns
+    .map((c) => {
+      const label = escapeHtml(c.text);
+      const inner = sortable
+        ? `<button type="button" class="sort">${label}<span class="sort-mark" aria-hidden="true"></span></button>`
+        : label;
+      return `<th scope="col"${attr('class', [c.numeric ? 'num' : '', c.cls ?? ''].filter(Boolean).join(' '))}${attr('title', c.title)}>${inner}</th>`;
+    })
+    .join('');
+  const body = o.rows
+    .map(
+      (row, r) =>
+        `<tr${attr('class', o.rowClass?.(r))}>${row
+          .map((cell, k) => {
+            const c: Cell = typeof cell === 'string' ? { text: cell } : cell;
+            const cls = [o.columns[k]?.numeric ? 'num' : '', c.cls ?? ''].filter(Boolean).join(' ');
+            const sort =
+              c.sort === null || c.sort === undefined || (typeof c.sort === 'number' && !Number.isFinite(c.sort))
+                ? null
+                : c.sort;
+            // Names and other text from the data are isolated, so right-to-left characters in them stay inside.
+            const content = /\bname\b|\bdetails\b/.test(cls) ? `<bdi>${escapeHtml(c.text)}</bdi>` : escapeHtml(c.text);
+            return `<td${attr('class', cls)}${attr('data-sort', sort)}${attr('title', c.title)}>${content}</td>`;
+          })
+          .join('')}</tr>`,
+    )
+    .join('\n');
   const cls = [sortable ? 'sortable' : '', o.cls ?? ''].filter(Boolean).join(' ');
   const groups = o.groups
     ? `<tr class="col-groups">${o.groups.map((g) => `<th scope="colgroup" colspan="${g.span}">${escapeHtml(g.text)}</th>`).join('')}</tr>`
     : '';
   const csv = o.csv ?? o.id ?? o.caption ?? 'table';
-  return `<div class="table-wrap"><table${attr('class', cls)}${attr('id', o.id)}${attr('data-csv', csv.replace(/[^\w.-]+/g, '-').slice(0, 60))}>` +
+  return (
+    `<div class="table-wrap"><table${attr('class', cls)}${attr('id', o.id)}${attr('data-csv', csv.replace(/[^\w.-]+/g, '-').slice(0, 60))}>` +
     (o.caption ? `<caption>${escapeHtml(o.caption)}</caption>` : '') +
-    `<thead>${groups}<tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+    `<thead>${groups}<tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`
+  );
 }

@@ -23,7 +23,10 @@ export function conditionHeatmapSection(a: Analysis): string {
   const conditions = a.conditions.map((c) => c.name);
   const acc = new Map(a.cells.map((c) => [`${c.model}\u0000${c.condition}`, c.accuracy]));
   const chart = matrixHeatmap({
-    rows: models, columns: conditions, markedColumn: a.settings.baseline, kind: 'condition-heatmap',
+    rows: models,
+    columns: conditions,
+    markedColumn: a.settings.baseline,
+    kind: 'condition-heatmap',
     values: models.map((m) => conditions.map((c) => acc.get(`${m}\u0000${c}`) ?? null)),
     label: 'Accuracy (%) of each model (rows, in leaderboard order) under each condition (columns)',
     tooltip: (m, c, v) => `${m} under ${c}: ${pct(v)}%`,
@@ -57,7 +60,12 @@ function subjectMatrix(items: readonly ItemResult[], models: string[], condition
   const subjects = [...tally.keys()].sort((x, y) => x.localeCompare(y));
   return {
     subjects,
-    accuracy: models.map((_, m) => subjects.map((s) => { const t = tally.get(s)!; return t.total[m] ? t.right[m] / t.total[m] : null; })),
+    accuracy: models.map((_, m) =>
+      subjects.map((s) => {
+        const t = tally.get(s)!;
+        return t.total[m] ? t.right[m] / t.total[m] : null;
+      }),
+    ),
     items: subjects.map((s) => tally.get(s)!.ids.size),
   };
 }
@@ -67,7 +75,9 @@ export function subjectHeatmap(a: Analysis, items: readonly ItemResult[]): strin
   const s = subjectMatrix(items, models, a.settings.baseline);
   if (!s) return '';
   const chart = matrixHeatmap({
-    rows: models, columns: s.subjects.map((x, k) => `${x} (${s.items[k]})`), kind: 'subject-heatmap',
+    rows: models,
+    columns: s.subjects.map((x, k) => `${x} (${s.items[k]})`),
+    kind: 'subject-heatmap',
     values: s.accuracy,
     label: `Accuracy (%) of each model (rows, in leaderboard order) in each subject (columns, items in brackets) under ${a.settings.baseline}`,
     tooltip: (m, subject, v) => `${m} in ${subject}: ${pct(v)}%`,
@@ -98,9 +108,13 @@ export function allFailSection(a: Analysis, items: readonly ItemResult[], prompt
   const rows = failed.slice(0, MAX_FAILED).map(([id, e]) => {
     const it = text.get(id);
     return [
-      { text: id, cls: 'name mono' }, { text: e.subject ?? '–', cls: 'details' },
+      { text: id, cls: 'name mono' },
+      { text: e.subject ?? '–', cls: 'details' },
       { text: it ? it.question.slice(0, 160) + (it.question.length > 160 ? '…' : '') : '–', cls: 'details' },
-      { text: it && it.answer !== undefined ? `${letter(it.answer)}. ${it.choices[it.answer] ?? ''}`.slice(0, 80) : '–', cls: 'details' },
+      {
+        text: it && it.answer !== undefined ? `${letter(it.answer)}. ${it.choices[it.answer] ?? ''}`.slice(0, 80) : '–',
+        cls: 'details',
+      },
     ];
   });
   return `<section id="all-wrong"><h2>Items every model gets wrong</h2>
@@ -108,7 +122,9 @@ export function allFailSection(a: Analysis, items: readonly ItemResult[], prompt
 ${plural(models.size, 'model')} under ${escapeHtml(a.settings.baseline)}: candidates for a wrong or ambiguous answer key, worth a look
 before trusting the ranking on them.${failed.length > MAX_FAILED ? ` The first ${MAX_FAILED} are listed.` : ''}</p>
 <details${failed.length <= 20 ? ' open' : ''}><summary>List of the items</summary>${htmlTable({
-    id: 'all-wrong-table', csv: 'items-every-model-fails', cls: 'compact',
+    id: 'all-wrong-table',
+    csv: 'items-every-model-fails',
+    cls: 'compact',
     columns: [{ text: 'item' }, { text: 'subject' }, { text: 'question' }, { text: 'answer key' }],
     rows,
   })}</details></section>`;

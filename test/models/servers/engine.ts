@@ -23,13 +23,16 @@ export class ScoringEngine {
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
     const model = await llama.loadModel({ modelPath: file });
     const context = await model.createContext({ contextSize: 2048, threads: 1, batchSize: 512 });
-    const vocabSize = (model.fileInfo.metadata as unknown as { tokenizer: { ggml: { tokens: unknown[] } } }).tokenizer.ggml.tokens.length;
+    const vocabSize = (model.fileInfo.metadata as unknown as { tokenizer: { ggml: { tokens: unknown[] } } }).tokenizer
+      .ggml.tokens.length;
     return new ScoringEngine(model, context.getSequence(), 2048, vocabSize);
   }
 
   tokenize(text: string, addSpecial: boolean): number[] {
     const ids = this.model.tokenize(text, false) as number[];
-    return addSpecial && this.model.tokens.shouldPrependBosToken && this.model.tokens.bos !== null ? [this.model.tokens.bos, ...ids] : ids;
+    return addSpecial && this.model.tokens.shouldPrependBosToken && this.model.tokens.bos !== null
+      ? [this.model.tokens.bos, ...ids]
+      : ids;
   }
 
   /** A token's text as servers print it: with its leading space ("▁A" → " A"). */
@@ -56,13 +59,16 @@ export class ScoringEngine {
   private async compute(tokens: number[]): Promise<Float64Array[]> {
     let keep = 0;
     while (keep < tokens.length && keep < this.evaluated.length && tokens[keep] === this.evaluated[keep]) keep++;
-    if (keep < this.seq.contextTokens.length) await this.seq.eraseContextTokenRanges([{ start: keep, end: this.seq.contextTokens.length }]);
+    if (keep < this.seq.contextTokens.length)
+      await this.seq.eraseContextTokenRanges([{ start: keep, end: this.seq.contextTokens.length }]);
     this.evaluated = this.evaluated.slice(0, keep);
     this.dists = this.dists.slice(0, keep);
     const rest = tokens.slice(keep) as Token[];
     if (rest.length > 0) {
       // No sampler options: node-llama-cpp returns the plain softmax of the logits.
-      const out = await this.seq.controlledEvaluate(rest.map((t) => [t, { generateNext: { probabilities: true } }] as const));
+      const out = await this.seq.controlledEvaluate(
+        rest.map((t) => [t, { generateNext: { probabilities: true } }] as const),
+      );
       for (const o of out) this.dists.push(logProbabilities(o!.next.probabilities!, this.vocabSize));
       this.evaluated = tokens.slice();
     }
@@ -75,18 +81,28 @@ export class ScoringEngine {
    * decoded tokens (a leading space kept, as servers decode after a prompt) cut before the stop
    * string; `full` keeps it (TGI returns it).
    */
-  async generate(prompt: number[], maxTokens: number, stop: readonly string[] = [], distributions = (t: number[]) => this.distributions(t)): Promise<Generation> {
+  async generate(
+    prompt: number[],
+    maxTokens: number,
+    stop: readonly string[] = [],
+    distributions = (t: number[]) => this.distributions(t),
+  ): Promise<Generation> {
     const tokens = prompt.slice();
     const generated: number[] = [];
     while (generated.length < maxTokens) {
       const dists = await distributions(tokens);
       const next = ScoringEngine.top(dists[dists.length - 1], 1)[0].id;
-      if (next === this.model.tokens.eos) return { generated, text: this.text(generated, prompt), full: this.text(generated, prompt), reason: 'eos' };
+      if (next === this.model.tokens.eos)
+        return { generated, text: this.text(generated, prompt), full: this.text(generated, prompt), reason: 'eos' };
       generated.push(next);
       tokens.push(next);
       const full = this.text(generated, prompt);
-      const hits = stop.map((s) => [full.indexOf(s), s] as const).filter(([at]) => at >= 0).sort((a, b) => a[0] - b[0]);
-      if (hits.length > 0) return { generated, text: full.slice(0, hits[0][0]), full, reason: 'stop', stopWord: hits[0][1] };
+      const hits = stop
+        .map((s) => [full.indexOf(s), s] as const)
+        .filter(([at]) => at >= 0)
+        .sort((a, b) => a[0] - b[0]);
+      if (hits.length > 0)
+        return { generated, text: full.slice(0, hits[0][0]), full, reason: 'stop', stopWord: hits[0][1] };
     }
     const text = this.text(generated, prompt);
     return { generated, text, full: text, reason: 'length' };
@@ -98,7 +114,10 @@ export class ScoringEngine {
 
   /** The k most likely next tokens after `dist`, best first. */
   static top(dist: Float64Array, k: number): { id: number; logprob: number }[] {
-    return [...dist].map((logprob, id) => ({ id, logprob })).sort((a, b) => b.logprob - a.logprob).slice(0, k);
+    return [...dist]
+      .map((logprob, id) => ({ id, logprob }))
+      .sort((a, b) => b.logprob - a.logprob)
+      .slice(0, k);
   }
 }
 

@@ -67,7 +67,8 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
   const pickFault = (first: boolean, n: number): Fault | null => {
     const f = opts.faults;
     if (!f) return null;
-    if (f.storm && n <= f.storm) return { kind: 'rate-limit', retryAfter: n % 2 ? '1' : new Date(Date.now() + 1000).toUTCString() };
+    if (f.storm && n <= f.storm)
+      return { kind: 'rate-limit', retryAfter: n % 2 ? '1' : new Date(Date.now() + 1000).toUTCString() };
     if (rng() >= (first ? f.firstAttemptRate : f.retryRate)) return null;
     // Slow answers cost a whole timeout each, so they are the rarest.
     const kinds: Fault[] = [
@@ -102,7 +103,8 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
     const first = !seen.has(key);
     seen.add(key);
     if (first) counts.firstAttempts++;
-    if (opts.apiKey && req.headers.authorization !== `Bearer ${opts.apiKey}`) return send(res, 401, opts.errorBody(401, 'invalid API key'));
+    if (opts.apiKey && req.headers.authorization !== `Bearer ${opts.apiKey}`)
+      return send(res, 401, opts.errorBody(401, 'invalid API key'));
     const route = opts.routes[`${req.method} ${path}`];
     if (!route) return send(res, 404, opts.errorBody(404, `no route ${req.method} ${path}`));
 
@@ -112,7 +114,9 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
       if (first) counts.failedFirstAttempts++;
       switch (fault.kind) {
         case 'rate-limit':
-          return send(res, 429, opts.errorBody(429, 'rate limit reached, slow down'), { 'retry-after': fault.retryAfter });
+          return send(res, 429, opts.errorBody(429, 'rate limit reached, slow down'), {
+            'retry-after': fault.retryAfter,
+          });
         case 'server-error':
           return send(res, fault.status, opts.errorBody(fault.status, 'internal error'));
         case 'reset':
@@ -167,7 +171,12 @@ function send(res: ServerResponse, status: number, json: unknown, headers: Recor
   sendText(res, status, JSON.stringify(json), headers);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);

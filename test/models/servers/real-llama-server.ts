@@ -20,18 +20,28 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export async function findLlamaServer(): Promise<{ bin: string } | { missing: string }> {
   const override = process.env.GOODHART_LLAMA_BIN;
   if (override) {
-    const bin = fs.existsSync(override) && fs.statSync(override).isDirectory() ? path.join(override, 'llama-server') : override;
+    const bin =
+      fs.existsSync(override) && fs.statSync(override).isDirectory() ? path.join(override, 'llama-server') : override;
     if (fs.existsSync(bin)) return { bin };
     return fail(`GOODHART_LLAMA_BIN names no llama-server binary: ${bin}`);
   }
   try {
-    const { stdout } = await promisify(execFile)('bash', [path.join(repoRoot, 'scripts/build-llama-tools.sh')], { cwd: repoRoot, maxBuffer: 64 << 20 });
+    const { stdout } = await promisify(execFile)('bash', [path.join(repoRoot, 'scripts/build-llama-tools.sh')], {
+      cwd: repoRoot,
+      maxBuffer: 64 << 20,
+    });
     const bin = path.join(stdout.trim().split('\n').pop()!, 'llama-server');
     if (fs.existsSync(bin)) return { bin };
     return fail(`scripts/build-llama-tools.sh printed no folder holding llama-server (${stdout.trim()})`);
   } catch (e) {
-    const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim().split('\n').slice(-5).join('\n');
-    return fail(`scripts/build-llama-tools.sh could not build llama-server (run npm run build:llama-server):\n${stderr}`);
+    const stderr = String((e as { stderr?: string }).stderr ?? (e as Error).message)
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join('\n');
+    return fail(
+      `scripts/build-llama-tools.sh could not build llama-server (run npm run build:llama-server):\n${stderr}`,
+    );
   }
 }
 
@@ -62,7 +72,28 @@ async function freePort(): Promise<number> {
 export async function startRealLlamaServer(bin: string, model: string, extra: string[] = []): Promise<RealLlamaServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const args = ['-m', model, '--host', '127.0.0.1', '--port', String(port), '-c', '2048', '-np', '1', '-t', '1', '-fa', 'off', '-ctk', 'f32', '-ctv', 'f32', '--no-webui', ...extra];
+    const args = [
+      '-m',
+      model,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '-c',
+      '2048',
+      '-np',
+      '1',
+      '-t',
+      '1',
+      '-fa',
+      'off',
+      '-ctk',
+      'f32',
+      '-ctv',
+      'f32',
+      '--no-webui',
+      ...extra,
+    ];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
@@ -72,7 +103,8 @@ export async function startRealLlamaServer(bin: string, model: string, extra: st
     if (ready) return { url, output: () => output, close: () => stop(child) };
     await stop(child);
     // Another process may have taken the port between the probe and the bind: try another one.
-    if (attempt >= 2 || !/bind|address already in use/i.test(output)) throw new Error(`llama-server did not start (${bin} ${args.join(' ')}):\n${output.slice(-2000)}`);
+    if (attempt >= 2 || !/bind|address already in use/i.test(output))
+      throw new Error(`llama-server did not start (${bin} ${args.join(' ')}):\n${output.slice(-2000)}`);
   }
 }
 

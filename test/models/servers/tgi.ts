@@ -16,10 +16,20 @@ export function startTgi(engine: ScoringEngine, opts: { prefillDisabled?: boolea
     errorBody: tgiError,
     routes: {
       'GET /info': () => ({
-        json: { model_id: 'karpathy/tinyllamas-260K', model_sha: 'a945bfc3', model_dtype: 'torch.float32', model_device_type: 'cpu', max_input_tokens: 2047, max_total_tokens: 2048, version: '3.3.4', sha: null },
+        json: {
+          model_id: 'karpathy/tinyllamas-260K',
+          model_sha: 'a945bfc3',
+          model_dtype: 'torch.float32',
+          model_device_type: 'cpu',
+          max_input_tokens: 2047,
+          max_total_tokens: 2048,
+          version: '3.3.4',
+          sha: null,
+        },
       }),
       'POST /tokenize': (body) => {
-        if (typeof body?.inputs !== 'string') return { status: 422, json: tgiError(422, 'Failed to deserialize the JSON body: missing field `inputs`') };
+        if (typeof body?.inputs !== 'string')
+          return { status: 422, json: tgiError(422, 'Failed to deserialize the JSON body: missing field `inputs`') };
         const ids = engine.tokenize(body.inputs, true);
         let at = 0;
         return {
@@ -32,21 +42,38 @@ export function startTgi(engine: ScoringEngine, opts: { prefillDisabled?: boolea
         };
       },
       'POST /generate': async (body) => {
-        if (typeof body?.inputs !== 'string') return { status: 422, json: tgiError(422, 'Failed to deserialize the JSON body: missing field `inputs`') };
+        if (typeof body?.inputs !== 'string')
+          return { status: 422, json: tgiError(422, 'Failed to deserialize the JSON body: missing field `inputs`') };
         const p = body.parameters ?? {};
         if (p.decoder_input_details && opts.prefillDisabled) {
-          return { status: 422, json: tgiError(422, 'Input validation error: `decoder_input_details` == true is not supported when prefill log-probs are disabled (--enable-prefill-logprobs)') };
+          return {
+            status: 422,
+            json: tgiError(
+              422,
+              'Input validation error: `decoder_input_details` == true is not supported when prefill log-probs are disabled (--enable-prefill-logprobs)',
+            ),
+          };
         }
         const ids = engine.tokenize(body.inputs, true);
         // Greedy to max_new_tokens (default 100 in TGI 3), the EOS token or a stop sequence, which TGI keeps in the text.
         const generation = await engine.generate(ids, p.max_new_tokens ?? 100, p.stop ?? []);
         const dists = await engine.distributions([...ids, ...generation.generated]);
-        const generatedTokens = generation.generated.map((id, j) => ({ id, text: engine.piece(id), logprob: dists[ids.length + j - 1][id], special: false }));
+        const generatedTokens = generation.generated.map((id, j) => ({
+          id,
+          text: engine.piece(id),
+          logprob: dists[ids.length + j - 1][id],
+          special: false,
+        }));
         // TGI lists the end-of-sequence token among the tokens (special), not in the text.
         const eos = engine.model.tokens.eos!;
-        if (generation.reason === 'eos') generatedTokens.push({ id: eos, text: '</s>', logprob: dists[dists.length - 1][eos], special: true });
+        if (generation.reason === 'eos')
+          generatedTokens.push({ id: eos, text: '</s>', logprob: dists[dists.length - 1][eos], special: true });
         const prefill = p.decoder_input_details
-          ? ids.map((id, j) => ({ id, text: engine.special(id) ? '<s>' : engine.piece(id), logprob: j === 0 ? null : dists[j - 1][id] }))
+          ? ids.map((id, j) => ({
+              id,
+              text: engine.special(id) ? '<s>' : engine.piece(id),
+              logprob: j === 0 ? null : dists[j - 1][id],
+            }))
           : [];
         return {
           json: {
@@ -54,7 +81,12 @@ export function startTgi(engine: ScoringEngine, opts: { prefillDisabled?: boolea
             ...(p.details
               ? {
                   details: {
-                    finish_reason: generation.reason === 'eos' ? 'eos_token' : generation.reason === 'stop' ? 'stop_sequence' : 'length',
+                    finish_reason:
+                      generation.reason === 'eos'
+                        ? 'eos_token'
+                        : generation.reason === 'stop'
+                          ? 'stop_sequence'
+                          : 'length',
                     generated_tokens: generatedTokens.length,
                     seed: null,
                     prefill,

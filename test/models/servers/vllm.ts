@@ -35,14 +35,27 @@ export interface PromptLog {
 export const vllmError = (status: number, message: string) => ({
   object: 'error',
   message,
-  type: status === 404 ? 'NotFoundError' : status === 400 ? 'BadRequestError' : status === 401 ? 'Unauthorized' : 'InternalServerError',
+  type:
+    status === 404
+      ? 'NotFoundError'
+      : status === 400
+        ? 'BadRequestError'
+        : status === 401
+          ? 'Unauthorized'
+          : 'InternalServerError',
   param: null,
   code: status,
 });
 
 export async function startVllm(opts: VllmOptions): Promise<TestServer & { prompts: PromptLog }> {
   const { engine } = opts;
-  const log: PromptLog = { received: new Map(), computed: new Map(), abandoned: new Map(), abandonedRequests: 0, batches: new Map() };
+  const log: PromptLog = {
+    received: new Map(),
+    computed: new Map(),
+    abandoned: new Map(),
+    abandonedRequests: 0,
+    batches: new Map(),
+  };
   const bump = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
   const served = opts.served ?? 'stories260K';
   const error = (status: number, message: string) => ({ status, json: vllmError(status, message) });
@@ -56,7 +69,18 @@ export async function startVllm(opts: VllmOptions): Promise<TestServer & { promp
       'GET /v1/models': () => ({
         json: {
           object: 'list',
-          data: [{ id: served, object: 'model', created: Math.floor(Date.now() / 1000), owned_by: 'vllm', root: '/models/stories260K', parent: null, max_model_len: engine.contextSize, permission: [] }],
+          data: [
+            {
+              id: served,
+              object: 'model',
+              created: Math.floor(Date.now() / 1000),
+              owned_by: 'vllm',
+              root: '/models/stories260K',
+              parent: null,
+              max_model_len: engine.contextSize,
+              permission: [],
+            },
+          ],
         },
       }),
       'POST /tokenize': (body) => {
@@ -68,14 +92,22 @@ export async function startVllm(opts: VllmOptions): Promise<TestServer & { promp
       'POST /v1/completions': async (body, req) => {
         if (body?.model !== served) return unknownModel(body?.model);
         const prompts = toTokenLists(body.prompt, engine);
-        if (!prompts) return error(400, 'prompt must be a string, a list of strings, a list of token IDs or a list of lists of token IDs');
+        if (!prompts)
+          return error(
+            400,
+            'prompt must be a string, a list of strings, a list of token IDs or a list of lists of token IDs',
+          );
         const maxTokens: number = body.max_tokens ?? 16;
         if (maxTokens === 0 && !body.echo) return error(400, 'max_tokens must be at least 1, got 0.');
         const k: number | undefined = body.logprobs ?? undefined;
-        if (k !== undefined && k > 20) return error(400, `Requested sample logprobs of ${k}, which is greater than max allowed: 20`);
+        if (k !== undefined && k > 20)
+          return error(400, `Requested sample logprobs of ${k}, which is greater than max allowed: 20`);
         for (const p of prompts) {
           if (p.length + maxTokens > engine.contextSize) {
-            return error(400, `This model's maximum context length is ${engine.contextSize} tokens. However, you requested ${p.length + maxTokens} tokens (${p.length} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`);
+            return error(
+              400,
+              `This model's maximum context length is ${engine.contextSize} tokens. However, you requested ${p.length + maxTokens} tokens (${p.length} in the messages, ${maxTokens} in the completion). Please reduce the length of the messages or completion.`,
+            );
           }
           if (opts.rejectPrompt?.(p)) return error(400, 'this prompt is refused by the server');
         }
@@ -90,17 +122,19 @@ export async function startVllm(opts: VllmOptions): Promise<TestServer & { promp
         const key = (id: number) => (body.return_tokens_as_token_ids ? `token_id:${id}` : engine.piece(id));
         const stop: string[] = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []);
         const shape = { maxTokens, echo: !!body.echo, k, key, misbehave: opts.misbehave, stop };
-        const choices = await engine.batch(async (distributions) => {
-          const out = [];
-          for (const [index, prompt] of prompts.entries()) {
-            if (opts.promptDelayMs) await new Promise((r) => setTimeout(r, opts.promptDelayMs));
-            // A client that hung up gets nothing: stop computing for it, as vLLM aborts the request.
-            if (req.socket.destroyed) throw new Error('client disconnected');
-            out.push(await completionChoice(engine, distributions, index, prompt, shape));
-            bump(log.computed, keys[index]);
-          }
-          return out;
-        }).finally(() => req.socket.off('close', onHangUp));
+        const choices = await engine
+          .batch(async (distributions) => {
+            const out = [];
+            for (const [index, prompt] of prompts.entries()) {
+              if (opts.promptDelayMs) await new Promise((r) => setTimeout(r, opts.promptDelayMs));
+              // A client that hung up gets nothing: stop computing for it, as vLLM aborts the request.
+              if (req.socket.destroyed) throw new Error('client disconnected');
+              out.push(await completionChoice(engine, distributions, index, prompt, shape));
+              bump(log.computed, keys[index]);
+            }
+            return out;
+          })
+          .finally(() => req.socket.off('close', onHangUp));
         const promptTokens = prompts.reduce((s, p) => s + p.length, 0);
         return {
           json: {
@@ -109,7 +143,11 @@ export async function startVllm(opts: VllmOptions): Promise<TestServer & { promp
             created: Math.floor(Date.now() / 1000),
             model: served,
             choices,
-            usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + maxTokens * prompts.length, completion_tokens: maxTokens * prompts.length },
+            usage: {
+              prompt_tokens: promptTokens,
+              total_tokens: promptTokens + maxTokens * prompts.length,
+              completion_tokens: maxTokens * prompts.length,
+            },
           },
         };
       },
@@ -161,7 +199,11 @@ async function completionChoice(
       k === undefined
         ? null
         : {
-            text_offset: shownTokens.map((t) => { const at = offset; offset += engine.piece(t).length; return at; }),
+            text_offset: shownTokens.map((t) => {
+              const at = offset;
+              offset += engine.piece(t).length;
+              return at;
+            }),
             token_logprobs: shown.map((e) => e.lp),
             tokens: shownTokens.map(key),
             top_logprobs: shown.map((e) => e.top),
@@ -177,6 +219,7 @@ function toTokenLists(prompt: unknown, engine: ScoringEngine): number[][] | null
   if (typeof prompt === 'string') return [engine.tokenize(prompt, true)];
   if (isIds(prompt)) return [prompt];
   if (Array.isArray(prompt) && prompt.length > 0 && prompt.every(isIds)) return prompt as number[][];
-  if (Array.isArray(prompt) && prompt.length > 0 && prompt.every((p) => typeof p === 'string')) return prompt.map((p) => engine.tokenize(p as string, true));
+  if (Array.isArray(prompt) && prompt.length > 0 && prompt.every((p) => typeof p === 'string'))
+    return prompt.map((p) => engine.tokenize(p as string, true));
   return null;
 }
