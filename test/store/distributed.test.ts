@@ -95,6 +95,9 @@ async function withWorkers(
   workers: number,
   name: string,
   env: Record<string, string> = {},
+  /** Whether three workers must each have done a chunk: only where a chunk takes real inference, so an idle
+   * worker polls while another computes; instant simulated chunks can all go to whichever worker polls first. */
+  expectShared = false,
 ): Promise<string> {
   const store = await freshDatabase();
   const out = path.join(dir, name);
@@ -107,7 +110,7 @@ async function withWorkers(
   for (const w of stopped) assert.equal(w.code, 0, `a worker stops cleanly on SIGTERM: ${w.stderr}`);
   const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
   assert.equal(summary.requests.computed, summary.requests.unique, 'every request was computed by the workers');
-  if (workers === 3)
+  if (workers === 3 && expectShared)
     assert.ok(
       stopped.filter((w) => /chunk of \d+ requests done/.test(w.stderr)).length >= 2,
       'the chunks were shared between workers',
@@ -133,7 +136,7 @@ test(
     ]);
     assert.equal(alone.code, 0, alone.stderr);
     assert.equal(items(path.join(dir, 'alone')), want, 'PostgreSQL store, one process');
-    // Small chunks, so three workers share them.
+    // Small chunks, so three workers can share them (each chunk is instant, so one may take them all).
     for (const workers of [1, 3])
       assert.equal(
         await withWorkers(t, dir, study, workers, `workers-${workers}`, { GOODHART_CHUNK_REQUESTS: '64' }),
@@ -152,7 +155,8 @@ test('real inference: SQLite, PostgreSQL alone, 1 and 3 workers give the same it
   const alone = await runCli(['run', study, '--out', path.join(dir, 'alone'), '--store', await freshDatabase(), '-q']);
   assert.equal(alone.code, 0, alone.stderr);
   assert.equal(items(path.join(dir, 'alone')), want, 'PostgreSQL store, one process: byte for byte');
-  for (const workers of [1, 3]) assertSameItems(await withWorkers(t, dir, study, workers, `workers-${workers}`), want);
+  for (const workers of [1, 3])
+    assertSameItems(await withWorkers(t, dir, study, workers, `workers-${workers}`, {}, true), want);
 });
 
 test(
