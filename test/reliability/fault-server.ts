@@ -87,6 +87,12 @@ export interface PromptLedger {
   run: number;
   /** Runs in which each prompt was computed, in order. */
   history: Map<string, number[]>;
+  /**
+   * Set by a test: once this many prompts have been answered, further completions are held (never
+   * answered) until their connection closes, so a kill lands after a chosen amount of work however
+   * fast or slow the machine is.
+   */
+  holdAfter: number;
 }
 
 export interface FaultServer {
@@ -166,6 +172,7 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     answered: 0,
     run: 0,
     history: new Map(),
+    holdAfter: Infinity,
   };
   /** Per connection: prompts of the last two answers, oldest first. */
   const recent = new WeakMap<object, string[][]>();
@@ -358,6 +365,7 @@ export async function startFaultServer(opts: FaultServerOptions): Promise<FaultS
     if (answeredBefore.length === 2)
       for (const prompt of answeredBefore.shift()!) if (!ledger.read.has(prompt)) ledger.read.set(prompt, ledger.run);
     const right = answer(route, body);
+    if (route === 'POST /v1/completions' && ledger.answered >= ledger.holdAfter) return;
     const fault = route === 'POST /v1/completions' && right.status === 200 && !faultFree ? pickFault() : null;
     if (!fault) {
       if (route === 'POST /v1/completions' && right.status === 200) {
