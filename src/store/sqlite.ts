@@ -7,6 +7,7 @@ import { noSpaceError, UserError } from '../core/errors.js';
 import type { Claim, ResultStore } from './store.js';
 import { resultChecksum, verifiedResult } from './checksum.js';
 import { AnswerJournal, orphanedJournals, readJournal } from './journal.js';
+import { LoneClaims } from './lone-claims.js';
 import { processState, thisProcess, type ProcessIdentity } from './liveness.js';
 
 export const SCHEMA_VERSION = 1;
@@ -40,6 +41,7 @@ const STALE_WORKER_MS = 10 * 60_000;
  * two runs split overlapping work instead of both doing it; storing a result releases its claim.
  * A claim whose worker is gone is taken over: on this machine, once no process with its pid and
  * start time runs (liveness.ts); from another machine, once it has not written for STALE_WORKER_MS.
+ * A worker alone on the store claims with one row per model instead (lone-claims.ts).
  */
 
 /** The one message for a store SQLite cannot read whole: truncated, a damaged page, a failed quick_check. */
@@ -127,6 +129,8 @@ export class SqliteStore implements ResultStore {
   private readonly self = thisProcess();
   private readonly worker = `${this.self.host}:${this.self.pid}:${crypto.randomBytes(4).toString('hex')}`;
   private readonly claimTx: Database.Transaction<(modelId: string, keys: readonly string[], since: number) => Claim>;
+  private readonly failTx: Database.Transaction<(modelId: string, key: string, error: string) => void>;
+  private readonly lone: LoneClaims;
   /** Ranges of sequence numbers this store appended, per model, ascending: its own results need not be read back. */
   private readonly ownSeqs = new Map<string, [number, number][]>();
   /** Per model: whether it may have recorded failures (only then does storing a result clear one). */
@@ -242,9 +246,16 @@ export class SqliteStore implements ResultStore {
     this.claimTx = this.db.transaction((modelId: string, keys: readonly string[], since: number) =>
       this.claimRows(modelId, keys, since),
     );
+    this.lone = new LoneClaims(this.db, this.worker, (worker, now) => this.workerAlive(worker, now), this.recovery);
+    this.failTx = this.db.transaction((modelId: string, key: string, error: string) => {
+      this.insertFailure.run(modelId, key, error, Date.now());
+      if (!this.lone.released(modelId, [key])) this.release.run(modelId, JSON.stringify([key]));
+    });
     this.answers = new AnswerJournal(location);
     try {
       this.replayJournals();
+      // Registered from the start, so that a worker alone on the store knows when it no longer is.
+      this.register(Date.now());
     } catch (e) {
       this.db.close();
       throw storeError(e, location) ?? e;
@@ -314,14 +325,27 @@ export class SqliteStore implements ResultStore {
   }
 
   claim(modelId: string, keys: readonly string[], since: number): Claim {
+    // Alone, with the model's `*` row in place: nothing to write (a worker arriving now finds the row).
+    if (this.lone.holdsAll(modelId)) {
+      const { arrived, position } = this.appendedByOthers(modelId, since);
+      return {
+        claimed: this.lone.claimAlone(modelId, arrived.size ? keys.filter((k) => !arrived.has(k)) : keys),
+        arrived,
+        position,
+      };
+    }
     return this.claimTx.immediate(modelId, keys, since);
+  }
+
+  private register(now: number): void {
+    this.claiming.register.run(this.worker, this.self.host, this.self.pid, now, this.self.start, this.self.boot);
   }
 
   join(): number {
     return this.db
       .transaction(() => {
         const now = Date.now();
-        this.claiming.register.run(this.worker, this.self.host, this.self.pid, now, this.self.start, this.self.boot);
+        this.register(now);
         const others = this.db
           .prepare('SELECT worker FROM workers WHERE worker <> ?')
           .pluck()
@@ -333,10 +357,12 @@ export class SqliteStore implements ResultStore {
 
   private claimRows(modelId: string, keys: readonly string[], since: number): Claim {
     const now = Date.now();
-    const { register, take, heldByOthers, takeOver } = this.claiming;
-    register.run(this.worker, this.self.host, this.self.pid, now, this.self.start, this.self.boot);
+    const { take, heldByOthers, takeOver } = this.claiming;
+    this.register(now);
     const { arrived, position } = this.appendedByOthers(modelId, since);
     const wanted = arrived.size ? keys.filter((k) => !arrived.has(k)) : keys;
+    const alone = this.lone.claim(modelId, wanted, now);
+    if (alone) return { claimed: alone, arrived, position };
     const list = JSON.stringify(wanted);
     take.run(modelId, this.worker, list);
     const held = new Set<string>();
@@ -417,7 +443,8 @@ export class SqliteStore implements ResultStore {
     }
     for (; i < entries.length; i++) this.insert.run(this.row(modelId, seq++, entries[i], now));
     if (this.hasFailures(modelId)) for (const [key] of entries) this.clearFailure.run(modelId, key);
-    this.release.run(modelId, JSON.stringify(entries.map(([key]) => key)));
+    const keys = entries.map(([key]) => key);
+    if (!this.lone.released(modelId, keys)) this.release.run(modelId, JSON.stringify(keys));
     this.heartbeat.run(now, this.worker);
   }
 
@@ -427,8 +454,7 @@ export class SqliteStore implements ResultStore {
   }
 
   putFailure(modelId: string, key: string, error: string): void {
-    this.insertFailure.run(modelId, key, error, Date.now());
-    this.release.run(modelId, JSON.stringify([key]));
+    this.failTx(modelId, key, error);
     this.mayHaveFailures.set(modelId, true);
   }
 
@@ -491,6 +517,7 @@ export class SqliteStore implements ResultStore {
 
   close(): void {
     if (!this.db.open) return;
+    this.lone.close();
     try {
       // Throws if a journal write failed (a full disk): the database is closed all the same.
       this.answers.close();
