@@ -31,13 +31,13 @@ export function ggufTokenizer(model: LlamaModel): (text: string) => Token[] {
   const word = rememberedPieces(piece);
   const line = rememberedPieces(splitsAtSpaces(model) ? (text, first) => byWords(text, first, word) : piece);
   return (text) => {
-    const out = [...prefix];
+    const pieces: Token[][] = [];
     let start = 0;
     for (let end = text.indexOf('\n'); ; end = text.indexOf('\n', start)) {
       const last = end < 0;
-      const tokens = line(text.slice(start, last ? text.length : end + 1), start === 0);
-      for (let i = 0; i < tokens.length; i++) out.push(tokens[i]);
-      if (last) return out;
+      pieces.push(line(text.slice(start, last ? text.length : end + 1), start === 0));
+      // One concat of the lines' tokens: V8 copies packed arrays whole, where pushing went token by token.
+      if (last) return prefix.concat(...pieces);
       start = end + 1;
     }
   };
@@ -65,15 +65,14 @@ export function splitsAtSpaces(model: LlamaModel): boolean {
 
 /** A line's tokens as those of its words, each cut where a run of spaces starts. */
 function byWords(text: string, first: boolean, word: (text: string, first: boolean) => Token[]): Token[] {
-  const out: Token[] = [];
+  const words: Token[][] = [];
   let start = 0;
   for (let i = 1; i <= text.length; i++) {
     if (i < text.length && !(isSpace(text.charCodeAt(i)) && !isSpace(text.charCodeAt(i - 1)))) continue;
-    const tokens = word(text.slice(start, i), first && start === 0);
-    for (let j = 0; j < tokens.length; j++) out.push(tokens[j]);
+    words.push(word(text.slice(start, i), first && start === 0));
     start = i;
   }
-  return out;
+  return ([] as Token[]).concat(...words);
 }
 
 /** Memoize a tokenizer of pieces by text and whether the piece starts the text (at most 100,000 of each). */
