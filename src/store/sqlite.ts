@@ -491,13 +491,17 @@ export class SqliteStore implements ResultStore {
 
   close(): void {
     if (!this.db.open) return;
-    this.answers.close();
     try {
-      this.db.prepare('DELETE FROM claims WHERE worker = ?').run(this.worker);
-      this.db.prepare('DELETE FROM workers WHERE worker = ?').run(this.worker);
-    } catch {
-      // A full disk or a locked file: the claims stay, and whoever wants them takes them over once this process has exited.
+      // Throws if a journal write failed (a full disk): the database is closed all the same.
+      this.answers.close();
+    } finally {
+      try {
+        this.db.prepare('DELETE FROM claims WHERE worker = ?').run(this.worker);
+        this.db.prepare('DELETE FROM workers WHERE worker = ?').run(this.worker);
+      } catch {
+        // A full disk or a locked file: the claims stay, and whoever wants them takes them over once this process has exited.
+      }
+      this.db.close();
     }
-    this.db.close();
   }
 }
