@@ -6,7 +6,9 @@
  *
  *   node --import tsx bench/http.ts [--items 1000] [--concurrency 64] [--rounds 3]
  *
- * Figure: model requests per second of the study ÷ those of the plain loop.
+ * Figure: model requests per second of the study ÷ those of the plain loop. Each round also prints
+ * the same ratio per second of the process's CPU time (every thread: client, garbage collector,
+ * server), which moves less than wall time on a busy machine.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -81,6 +83,12 @@ async function plainLoop(url: string, bodies: unknown[], concurrency: number): P
 /** Microseconds on the clock V8's CPU profiles use (bench/profile.ts --from/--to). */
 const profilerClock = () => Number(process.hrtime.bigint() / 1000n);
 
+/** CPU milliseconds of every thread of the process since `start`. */
+const cpuMsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 async function main() {
@@ -123,12 +131,14 @@ async function main() {
   const study1 = async (model: Model) => {
     const store = new SqliteStore(path.join(dir, `store-${++storeCount}.sqlite`));
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const from = profilerClock();
     const run = await runModel(model, cellsFor(model), store, {});
     const ms = performance.now() - t;
+    const cpuMs = cpuMsSince(cpu);
     const window = `--from ${from} --to ${profilerClock()}`;
     store.close();
-    return { ms, computed: run.requests.computed, failed: run.requests.failed, window };
+    return { ms, cpuMs, computed: run.requests.computed, failed: run.requests.failed, window };
   };
   const bodiesSent = () => {
     worker.postMessage('bodies');
@@ -148,8 +158,10 @@ async function main() {
     const cold = await study1(model);
     const bodies = (await bodiesSent()).map((b) => JSON.parse(b) as unknown);
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const prompts = await plainLoop(`${url}/v1/completions`, bodies, opts.concurrency);
     const loopMs = performance.now() - t;
+    const loopCpuMs = cpuMsSince(cpu);
     const warm = await study1(model);
     await model.close();
     const rate = (n: number, ms: number) => `${seconds(ms)} -> ${(n / (ms / 1000)).toFixed(0)} requests/s`;
@@ -162,6 +174,9 @@ async function main() {
     const ratio = cold.computed / cold.ms / (prompts / loopMs);
     const warmRatio = warm.computed / warm.ms / (prompts / loopMs);
     console.log(`  ratio ${ratio.toFixed(2)} (${warmRatio.toFixed(2)} with texts tokenized)`);
+    console.log(
+      `  per CPU second (all threads): study ${seconds(cold.cpuMs)}, loop ${seconds(loopCpuMs)}, ratio ${(cold.computed / cold.cpuMs / (prompts / loopCpuMs)).toFixed(2)}`,
+    );
     if (round > 0) {
       ratios.push(ratio);
       warmRatios.push(warmRatio);

@@ -4,6 +4,8 @@
  * resets, truncated bodies), `Retry-After` honoured, and error messages that name the endpoint
  * and never contain the API key.
  */
+import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
 
 export interface HttpClientOptions {
   /** Server root without credentials, query or trailing slash (e.g. `http://10.0.0.5:8000`). */
@@ -77,12 +79,24 @@ export class HttpClient {
   private readonly waiting: (() => void)[] = [];
   private halted?: Error;
   private readonly haltController = new AbortController();
-  /** The attempts in flight, aborted by halt(): one controller each instead of a signal combined per attempt. */
-  private readonly inFlight = new Set<AbortController>();
+  /** The attempts in flight, each abandoned at once by halt(). */
+  private readonly inFlight = new Set<() => void>();
   private readonly secrets: string[];
+  private readonly transport: typeof http | typeof https;
+  /** Where every request goes: host, port and the root's own path, connections kept open between requests. */
+  private readonly target: { hostname: string; port?: string; path: string; agent: http.Agent };
 
   constructor(private readonly opts: HttpClientOptions) {
     this.secrets = opts.apiKey && opts.apiKey.length >= 4 ? [opts.apiKey] : [];
+    const url = new URL(opts.root);
+    this.transport = url.protocol === 'https:' ? https : http;
+    this.target = {
+      // An IPv6 literal comes bracketed in a URL, bare in a host name.
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port || undefined,
+      path: url.pathname.replace(/\/+$/, ''),
+      agent: new this.transport.Agent({ keepAlive: true }),
+    };
   }
 
   get root(): string {
@@ -106,7 +120,7 @@ export class HttpClient {
     if (this.halted) return;
     this.halted = error;
     this.haltController.abort();
-    for (const controller of this.inFlight) controller.abort();
+    for (const abort of this.inFlight) abort();
   }
 
   get haltedBy(): Error | undefined {
@@ -173,62 +187,106 @@ export class HttpClient {
     }
   }
 
-  private async attempt(
+  /**
+   * One exchange on Node's own HTTP client: a keep-alive agent, headers and body in one write,
+   * the answer's bytes read as they come (cheaper per request than fetch's web streams).
+   */
+  private attempt(
     method: string,
     path: string,
     body: unknown,
     read?: (answer: unknown) => unknown,
   ): Promise<{ value: unknown } | { failure: AttemptFailure }> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
-    this.inFlight.add(controller);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      let done = false;
+      let timedOut = false;
+      const finish = (outcome: { value: unknown } | { failure: AttemptFailure }) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.inFlight.delete(abort);
+        if (this.halted) reject(this.halted);
+        else resolve(outcome);
+      };
+      const fail = (e: unknown) => {
+        if (done) return;
+        req.destroy();
+        finish({ failure: timedOut ? this.timeoutFailure() : networkFailure(e) });
+      };
+      const req = this.transport.request(
+        {
+          ...this.target,
+          method,
+          path: this.target.path + path + (this.opts.query ?? ''),
+          headers: this.headers(payload),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', fail);
+          res.on('close', () => {
+            if (!res.complete) return fail(Object.assign(new Error('closed mid-answer'), { code: 'ECONNRESET' }));
+            finish(this.answer(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), res.headers, read));
+          });
+        },
+      );
+      const abort = () => fail(new Error('aborted'));
+      const timer = setTimeout(() => {
+        timedOut = true;
+        abort();
+      }, this.opts.timeoutMs);
+      this.inFlight.add(abort);
+      req.on('error', fail);
+      req.end(payload);
+    });
+  }
+
+  /** A complete answer: its status, then JSON, then the caller's reader. */
+  private answer(
+    status: number,
+    text: string,
+    headers: IncomingHttpHeaders,
+    read?: (answer: unknown) => unknown,
+  ): { value: unknown } | { failure: AttemptFailure } {
+    if (status < 200 || status > 299) {
+      const retryAfter = headers['retry-after'];
+      return { failure: statusFailure(status, text, typeof retryAfter === 'string' ? retryAfter : null) };
+    }
+    let value: unknown;
     try {
-      const res = await fetch(this.opts.root + path + (this.opts.query ?? ''), {
-        method,
-        headers: this.headers(body !== undefined),
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: controller.signal,
-      });
-      const text = await res.text();
-      if (!res.ok) return { failure: statusFailure(res.status, text, res.headers.get('retry-after')) };
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        // A body cut short by a proxy or a dying worker: the next attempt usually gets it whole.
-        return {
-          failure: {
-            message: `HTTP ${res.status} with a body that is not valid JSON (${text.length} bytes, truncated?)`,
-            retryable: true,
-          },
-        };
-      }
-      if (!read) return { value };
-      try {
-        return { value: read(value) };
-      } catch (e) {
-        return { failure: { message: (e as Error).message, retryable: true, unreadable: e as Error } };
-      }
+      value = JSON.parse(text);
+    } catch {
+      // A body cut short by a proxy or a dying worker: the next attempt usually gets it whole.
+      return {
+        failure: {
+          message: `HTTP ${status} with a body that is not valid JSON (${text.length} bytes, truncated?)`,
+          retryable: true,
+        },
+      };
+    }
+    if (!read) return { value };
+    try {
+      return { value: read(value) };
     } catch (e) {
-      if (this.halted) throw this.halted;
-      if (controller.signal.aborted)
-        return {
-          failure: {
-            message: `no complete answer within ${this.opts.timeoutMs} ms (timeoutMs)`,
-            retryable: true,
-            timedOut: true,
-          },
-        };
-      return { failure: networkFailure(e) };
-    } finally {
-      clearTimeout(timer);
-      this.inFlight.delete(controller);
+      return { failure: { message: (e as Error).message, retryable: true, unreadable: e as Error } };
     }
   }
 
-  private headers(hasBody: boolean): Record<string, string> {
-    const h: Record<string, string> = { accept: 'application/json' };
-    if (hasBody) h['content-type'] = 'application/json';
+  private timeoutFailure(): AttemptFailure {
+    return {
+      message: `no complete answer within ${this.opts.timeoutMs} ms (timeoutMs)`,
+      retryable: true,
+      timedOut: true,
+    };
+  }
+
+  private headers(payload: string | undefined): OutgoingHttpHeaders {
+    const h: OutgoingHttpHeaders = { accept: 'application/json' };
+    if (payload !== undefined) {
+      h['content-type'] = 'application/json';
+      h['content-length'] = Buffer.byteLength(payload);
+    }
     if (this.opts.apiKey) h.authorization = `Bearer ${this.opts.apiKey}`;
     return h;
   }
@@ -302,13 +360,11 @@ const NETWORK_CODES: Record<string, string> = {
   EHOSTUNREACH: 'host unreachable',
   ENETUNREACH: 'network unreachable',
   EPIPE: 'connection closed while sending',
-  UND_ERR_SOCKET: 'connection closed by the server',
 };
 
 function networkFailure(e: unknown): AttemptFailure {
-  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? (e as { code?: string }).code;
-  const what = (code && NETWORK_CODES[code]) ?? cause?.message ?? (e as Error).message;
+  const code = (e as { code?: string }).code;
+  const what = (code && NETWORK_CODES[code]) ?? (e as Error).message;
   return { message: `cannot reach the server: ${what}${code ? ` (${code})` : ''}`, retryable: true };
 }
 

@@ -13,6 +13,12 @@ import type { LlamaModel, Token } from 'node-llama-cpp';
  * which is most of an HTTP study's client time. Other vocabularies (BPE's pre-tokenizer regexes
  * do group newlines with their neighbours) are tokenized whole, each text remembered (contexts
  * repeat across choices and conditions). Either way callers need no cache of their own.
+ *
+ * A line not seen before is cut the same way into words when no piece holds a space mark (▁, the
+ * tokenizer's escaped space) after anything but another one: nothing then merges across the start
+ * of a run of spaces, and a word is tokenized, once, as it follows a newline (the first word of a
+ * text as it starts one). Words repeat far more than lines (an answer choice under every label and
+ * condition), so the native tokenizer reads a fraction of the text.
  */
 export function ggufTokenizer(model: LlamaModel): (text: string) => Token[] {
   const bos = model.tokens.bos;
@@ -20,27 +26,18 @@ export function ggufTokenizer(model: LlamaModel): (text: string) => Token[] {
   const whole = (text: string) => model.tokenize(text, false);
   if (!splitsAtNewlines(model)) return remembered((text) => [...prefix, ...whole(text)]);
   const afterNewline = whole('\n').length;
-  // A first line is tokenized as it starts a text (with the space prefix), the others as they follow a newline.
-  const firstLines = new Map<string, Token[]>();
-  const lines = new Map<string, Token[]>();
-  const line = (text: string, first: boolean) => {
-    const known = first ? firstLines : lines;
-    let tokens = known.get(text);
-    if (!tokens) {
-      tokens = first ? whole(text) : whole(`\n${text}`).slice(afterNewline);
-      if (known.size >= 100_000) known.clear();
-      known.set(text, tokens);
-    }
-    return tokens;
-  };
+  // A first piece is tokenized as it starts a text (with the space prefix), the others as they follow a newline.
+  const piece = (text: string, first: boolean) => (first ? whole(text) : whole(`\n${text}`).slice(afterNewline));
+  const word = rememberedPieces(piece);
+  const line = rememberedPieces(splitsAtSpaces(model) ? (text, first) => byWords(text, first, word) : piece);
   return (text) => {
-    const out = [...prefix];
+    const pieces: Token[][] = [];
     let start = 0;
     for (let end = text.indexOf('\n'); ; end = text.indexOf('\n', start)) {
       const last = end < 0;
-      const piece = line(text.slice(start, last ? text.length : end + 1), start === 0);
-      for (let i = 0; i < piece.length; i++) out.push(piece[i]);
-      if (last) return out;
+      pieces.push(line(text.slice(start, last ? text.length : end + 1), start === 0));
+      // One concat of the lines' tokens: V8 copies packed arrays whole, where pushing went token by token.
+      if (last) return prefix.concat(...pieces);
       start = end + 1;
     }
   };
@@ -52,6 +49,48 @@ export function splitsAtNewlines(model: LlamaModel): boolean {
   const pieces = (model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } }).tokenizer?.ggml?.tokens;
   if (!Array.isArray(pieces) || pieces.length === 0) return false;
   return pieces.every((p) => typeof p === 'string' && (p === '\n' || !p.includes('\n')));
+}
+
+const SPACE = 0x20;
+/** SPM's escaped space, which a text may also hold as itself. */
+const SPACE_MARK = 0x2581;
+const isSpace = (code: number) => code === SPACE || code === SPACE_MARK;
+
+/** No piece holds a space (escaped or not) right after something other than a space. */
+export function splitsAtSpaces(model: LlamaModel): boolean {
+  const pieces = (model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } }).tokenizer?.ggml?.tokens;
+  if (!Array.isArray(pieces)) return false;
+  return pieces.every((p) => typeof p === 'string' && !/[^ \u2581][ \u2581]/.test(p));
+}
+
+/** A line's tokens as those of its words, each cut where a run of spaces starts. */
+function byWords(text: string, first: boolean, word: (text: string, first: boolean) => Token[]): Token[] {
+  const words: Token[][] = [];
+  let start = 0;
+  for (let i = 1; i <= text.length; i++) {
+    if (i < text.length && !(isSpace(text.charCodeAt(i)) && !isSpace(text.charCodeAt(i - 1)))) continue;
+    words.push(word(text.slice(start, i), first && start === 0));
+    start = i;
+  }
+  return ([] as Token[]).concat(...words);
+}
+
+/** Memoize a tokenizer of pieces by text and whether the piece starts the text (at most 100,000 of each). */
+function rememberedPieces(
+  tokenize: (text: string, first: boolean) => Token[],
+): (text: string, first: boolean) => Token[] {
+  const firsts = new Map<string, Token[]>();
+  const others = new Map<string, Token[]>();
+  return (text, first) => {
+    const known = first ? firsts : others;
+    let tokens = known.get(text);
+    if (!tokens) {
+      tokens = tokenize(text, first);
+      if (known.size >= 100_000) known.clear();
+      known.set(text, tokens);
+    }
+    return tokens;
+  };
 }
 
 /** Memoize a tokenizer by text (at most 50,000 texts, then forgotten at once). */

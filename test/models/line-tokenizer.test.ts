@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fc from 'fast-check';
 import { getLlama, LlamaLogLevel, type LlamaModel } from 'node-llama-cpp';
-import { ggufTokenizer, splitsAtNewlines } from '../../src/models/line-tokenizer.js';
+import { ggufTokenizer, splitsAtNewlines, splitsAtSpaces } from '../../src/models/line-tokenizer.js';
 import { moveTrailingWhitespace, withoutTrailingWhitespace } from '../../src/models/tokenize.js';
 import { loadBenchmark } from '../../src/benchmarks/load.js';
 import { planStudy } from '../../src/engine/run.js';
@@ -68,6 +68,10 @@ for (const file of ['llama-2-tiny-random.gguf', 'stories260K.gguf']) {
     const model = await vocabulary(file);
     try {
       assert.ok(splitsAtNewlines(model), 'both vocabularies are SPM without pieces holding a newline');
+      assert.ok(
+        splitsAtSpaces(model),
+        'and without pieces holding a space after a non-space (lines are cut into words)',
+      );
       const lines = ggufTokenizer(model);
       const whole = tokenizeWhole(model);
       const texts = await studyTexts();
@@ -139,6 +143,26 @@ test('a vocabulary with a piece holding a newline is tokenized whole', async () 
       pieces[300] = saved;
     }
     assert.equal(splitsAtNewlines(model), true);
+  } finally {
+    await model.dispose();
+  }
+});
+
+test('a vocabulary with a piece holding a space after a non-space is not cut into words', async () => {
+  const model = await vocabulary('llama-2-tiny-random.gguf');
+  try {
+    const metadata = model.fileInfo.metadata as unknown as { tokenizer: { ggml: { tokens: string[] } } };
+    const pieces = metadata.tokenizer.ggml.tokens;
+    const saved = pieces[300];
+    for (const joined of ['▁of▁the', 'a b']) {
+      pieces[300] = joined;
+      try {
+        assert.equal(splitsAtSpaces(model), false, joined);
+      } finally {
+        pieces[300] = saved;
+      }
+    }
+    assert.equal(splitsAtSpaces(model), true);
   } finally {
     await model.dispose();
   }
