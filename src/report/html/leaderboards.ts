@@ -77,6 +77,37 @@ function robustChart(a: Analysis, r: RobustLeaderboard, domain: [number, number]
 
 const SECONDARY = 'secondary';
 
+/** The columns every ranked table starts with: rank, model, the score, its interval, rank interval, upper bound, group. */
+function rankedColumns(a: Analysis, score: string) {
+  return [
+    { text: 'rank', numeric: true },
+    { text: 'model' },
+    { text: score, numeric: true },
+    { text: `${conf(a)} CI`, numeric: true },
+    {
+      text: 'rank CI',
+      numeric: true,
+      title: 'percentile interval over paired item-bootstrap resamples',
+      cls: SECONDARY,
+    },
+    { text: 'UB', numeric: true, title: 'rank upper bound: 1 + models significantly better', cls: SECONDARY },
+    { text: 'group', numeric: true, title: 'tied group' },
+  ];
+}
+
+/** The cells under rankedColumns for one entry whose score is `score`. */
+function rankedCells(e: Leaderboard['entries'][number] | RobustLeaderboard['entries'][number], score: number) {
+  return [
+    { text: String(e.rank), sort: e.rank },
+    { text: e.model, cls: 'name' },
+    { text: pct(score), sort: score },
+    { text: pctRange(e.ci), sort: e.ci[0] },
+    { text: rankRange(e.rankCI), sort: e.rankCI?.[0], cls: SECONDARY },
+    { text: String(e.rankUpperBound), sort: e.rankUpperBound, cls: SECONDARY },
+    { text: `G${e.group}`, sort: e.group },
+  ];
+}
+
 /** The leading leaderboard as a table in rank order: the robust one with the baseline beside it, or the baseline alone. */
 function leaderboardTable(a: Analysis, lb: Leaderboard): string {
   const r = a.robust;
@@ -88,29 +119,8 @@ function leaderboardTable(a: Analysis, lb: Leaderboard): string {
       id: 'leaderboard-table',
       cls: 'compact leaderboard',
       csv: 'leaderboard',
-      columns: [
-        { text: 'rank', numeric: true },
-        { text: 'model' },
-        { text: 'acc %', numeric: true },
-        { text: `${conf(a)} CI`, numeric: true },
-        {
-          text: 'rank CI',
-          numeric: true,
-          title: 'percentile interval over paired item-bootstrap resamples',
-          cls: SECONDARY,
-        },
-        { text: 'UB', numeric: true, title: 'rank upper bound: 1 + models significantly better', cls: SECONDARY },
-        { text: 'group', numeric: true, title: 'tied group' },
-      ],
-      rows: lb.entries.map((e) => [
-        { text: String(e.rank), sort: e.rank },
-        { text: e.model, cls: 'name' },
-        { text: pct(e.accuracy), sort: e.accuracy },
-        { text: pctRange(e.ci), sort: e.ci[0] },
-        { text: rankRange(e.rankCI), sort: e.rankCI?.[0], cls: SECONDARY },
-        { text: String(e.rankUpperBound), sort: e.rankUpperBound, cls: SECONDARY },
-        { text: `G${e.group}`, sort: e.group },
-      ]),
+      columns: rankedColumns(a, 'acc %'),
+      rows: lb.entries.map((e) => rankedCells(e, e.accuracy)),
       rowClass: (k) => band(lb.entries[k].group),
     });
   }
@@ -123,18 +133,7 @@ function leaderboardTable(a: Analysis, lb: Leaderboard): string {
       { text: `baseline: ${lb.condition}`, span: 4 },
     ],
     columns: [
-      { text: 'rank', numeric: true },
-      { text: 'model' },
-      { text: 'robust %', numeric: true },
-      { text: `${conf(a)} CI`, numeric: true },
-      {
-        text: 'rank CI',
-        numeric: true,
-        title: 'percentile interval over paired item-bootstrap resamples',
-        cls: SECONDARY,
-      },
-      { text: 'UB', numeric: true, title: 'rank upper bound: 1 + models significantly better', cls: SECONDARY },
-      { text: 'group', numeric: true, title: 'tied group' },
+      ...rankedColumns(a, 'robust %'),
       {
         text: 'worst %',
         numeric: true,
@@ -150,13 +149,7 @@ function leaderboardTable(a: Analysis, lb: Leaderboard): string {
       const b = base.get(e.model);
       const g = gaps.get(e.model);
       return [
-        { text: String(e.rank), sort: e.rank },
-        { text: e.model, cls: 'name' },
-        { text: pct(e.mean), sort: e.mean },
-        { text: pctRange(e.ci), sort: e.ci[0] },
-        { text: rankRange(e.rankCI), sort: e.rankCI?.[0], cls: SECONDARY },
-        { text: String(e.rankUpperBound), sort: e.rankUpperBound, cls: SECONDARY },
-        { text: `G${e.group}`, sort: e.group },
+        ...rankedCells(e, e.mean),
         { text: pct(e.worst), sort: e.worst, title: `under ${e.worstCondition}`, cls: SECONDARY },
         { text: b ? String(b.rank) : '–', sort: b?.rank, cls: `group-start ${SECONDARY}` },
         { text: pct(b?.accuracy), sort: b?.accuracy, cls: SECONDARY },
