@@ -55,6 +55,8 @@ export {
   defineRecipe,
   defineStatistic,
   defineReportSection,
+  defineTemplate,
+  defineSymbolSet,
   type BackendDefinition,
   type BackendSpec,
   type BenchmarkFormatDefinition,
@@ -63,6 +65,8 @@ export {
   type ReportSectionDefinition,
   type StatisticDefinition,
   type StatisticInput,
+  type SymbolSet,
+  type Template,
 } from './registry.js';
 export { backendCapabilities, createModel, type ModelContext } from './models/registry.js';
 export { PERTURBATION_NAMES, perturbationDefinition, type PerturbationDefinition } from './perturbations/registry.js';

@@ -23,6 +23,8 @@ export {
   type Factor,
   type PerturbationDefinition,
 } from './perturbations/definition.js';
+export { defineTemplate, templateRegistry, type Template } from './perturbations/templates.js';
+export { defineSymbolSet, symbolSetRegistry, type SymbolSet } from './perturbations/symbols.js';
 export { reorderTexts, type PerturbationContext, type PerturbedPresentation } from './perturbations/presentation.js';
 
 export {

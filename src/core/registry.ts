@@ -1,4 +1,5 @@
 import { UserError } from './errors.js';
+import { closestKey } from './spelling.js';
 
 /**
  * Named pieces of one kind (backends, perturbations, recipes, statistics), registered once each
@@ -9,11 +10,17 @@ export class Registry<T extends { name: string }> {
   private readonly byName = new Map<string, T>();
   private readonly listeners = new Set<() => void>();
 
-  /** `kind` names the pieces in messages, e.g. "backend". */
-  constructor(readonly kind: string) {}
+  /**
+   * `kind` names the pieces in messages, e.g. "backend". Names start with a letter unless
+   * `digitFirst` (symbol sets such as "1234").
+   */
+  constructor(
+    readonly kind: string,
+    private readonly digitFirst = false,
+  ) {}
 
   add(piece: T): T {
-    if (!/^[a-z][\w.-]*$/i.test(piece.name))
+    if (!(this.digitFirst ? /^[a-z\d][\w.-]*$/i : /^[a-z][\w.-]*$/i).test(piece.name))
       throw new UserError(`a ${this.kind} name uses letters, digits and _ . - (got ${JSON.stringify(piece.name)})`);
     if (this.byName.has(piece.name)) throw new UserError(`a ${this.kind} named "${piece.name}" is already registered`);
     this.byName.set(piece.name, piece);
@@ -28,8 +35,16 @@ export class Registry<T extends { name: string }> {
   /** The piece, or a UserError listing the known names. */
   require(name: string, where?: string): T {
     const piece = this.byName.get(name);
-    if (!piece) throw new UserError(`unknown ${this.kind} "${name}"; known: ${this.names().join(', ')}`, where);
+    if (!piece) throw new UserError(this.unknownMessage(name), where);
     return piece;
+  }
+
+  /** `unknown <kind> "name"`, the known name it most likely misspells, and every known name. */
+  unknownMessage(name: string, alsoKnown: readonly string[] = []): string {
+    const known = [...this.names(), ...alsoKnown];
+    const guess = closestKey(name, known);
+    const hint = guess ? `; did you mean "${guess}"? known: ` : '; known: ';
+    return `unknown ${this.kind} "${name}"${hint}${known.join(', ')}`;
   }
 
   /** In registration order (built-ins first, in the order their index file imports them). */

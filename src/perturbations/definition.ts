@@ -45,6 +45,20 @@ export function definePerturbation<S extends z.ZodType>(definition: {
   return perturbationRegistry.add({ ...definition, label } as unknown as PerturbationDefinition);
 }
 
+/**
+ * A name of a registry's piece (or one of `alsoKnown`), checked when the study is read, so a piece
+ * registered later is accepted; an unknown name is an error with the name it most likely misspells.
+ */
+export const registeredName = (registry: Registry<{ name: string }>, alsoKnown: readonly string[] = []) =>
+  z
+    .string({
+      error: () => `expected a ${registry.kind} name: one of ${[...registry.names(), ...alsoKnown].join(', ')}`,
+    })
+    .superRefine((name, ctx) => {
+      if (!registry.get(name) && !alsoKnown.includes(name))
+        ctx.addIssue({ code: 'custom', message: registry.unknownMessage(name, alsoKnown) });
+    });
+
 export const seedArg = z.number().int().optional();
 
 /** A shown position given as a letter (`A`, `b`) or a 0-based index. */

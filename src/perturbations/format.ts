@@ -2,14 +2,14 @@
  * Family 2 (format): which answer symbols and which prompt template a presentation uses.
  */
 import { z } from 'zod';
-import { definePerturbation } from './definition.js';
-import { SYMBOL_SET_NAMES, symbolSet } from './symbols.js';
-import { TEMPLATE_CHOICES } from './templates.js';
+import { definePerturbation, registeredName } from './definition.js';
+import { symbolSet, symbolSetRegistry } from './symbols.js';
+import { LLAMA_CPP_TEMPLATE, templateRegistry } from './templates.js';
 
 export const symbols = definePerturbation({
   name: 'symbols',
   factor: 'symbols',
-  schema: z.strictObject({ set: z.enum(SYMBOL_SET_NAMES) }),
+  schema: z.strictObject({ set: registeredName(symbolSetRegistry) }),
   apply: (p, _ctx, { set }) => {
     symbolSet(set).labels(p.order.length); // fail here, naming the set, rather than at render time
     return { ...p, symbolSet: set };
@@ -20,7 +20,7 @@ export const symbols = definePerturbation({
 export const template = definePerturbation({
   name: 'template',
   factor: 'template',
-  schema: z.strictObject({ name: z.enum(TEMPLATE_CHOICES) }),
+  schema: z.strictObject({ name: registeredName(templateRegistry, [LLAMA_CPP_TEMPLATE]) }),
   apply: (p, _ctx, { name }) => ({ ...p, template: name }),
   label: ({ name }) => name,
 });

@@ -1,8 +1,10 @@
 /**
  * Answer symbol sets. A set gives the labels the model is scored on (" A") and how each label is
- * displayed in front of its choice line ("A." or "(A)"). Few-shot answers show the label.
+ * displayed in front of its choice line ("A." or "(A)"). Few-shot answers show the label. Each
+ * `defineSymbolSet` registers one; the built-in ones are registered at the end of this file.
  */
 import { UserError } from '../core/errors.js';
+import { Registry } from '../core/registry.js';
 
 export interface SymbolSet {
   readonly name: string;
@@ -60,30 +62,35 @@ export function toRoman(value: number): string {
 const dotted = (label: string) => `${label}.`;
 const parenthesized = (label: string) => `(${label})`;
 
-const SETS: readonly SymbolSet[] = [
-  { name: 'ABCD', labels: fromList('ABCD', LETTERS), display: dotted },
-  {
-    name: 'abcd',
-    labels: fromList(
-      'abcd',
-      LETTERS.map((l) => l.toLowerCase()),
-    ),
-    display: dotted,
-  },
-  { name: '1234', labels: fromGenerator((i) => String(i + 1)), display: dotted },
-  { name: 'roman', labels: fromGenerator((i) => toRoman(i + 1)), display: dotted },
-  { name: 'paren', labels: fromList('paren', LETTERS), display: parenthesized },
-  // The paper's language-independent tokens and its rare, unordered set: exactly four each.
-  { name: 'signs', labels: fromList('signs', ['$', '&', '#', '@']), display: dotted },
-  { name: 'rare', labels: fromList('rare', ['œ', '§', 'з', 'ü']), display: dotted },
-];
+export const symbolSetRegistry = new Registry<SymbolSet>('symbol set', true);
 
-export const SYMBOL_SET_NAMES = SETS.map((s) => s.name) as [string, ...string[]];
+/** Registers a symbol set: a fixed list of symbols, or one made from each 0-based position. */
+export function defineSymbolSet(definition: {
+  name: string;
+  symbols: readonly string[] | ((index: number) => string);
+  /** Prefix of a choice line; default `A.` */
+  display?: (label: string) => string;
+}): SymbolSet {
+  const { name, symbols, display = dotted } = definition;
+  const labels = typeof symbols === 'function' ? fromGenerator(symbols) : fromList(name, [...symbols]);
+  return symbolSetRegistry.add({ name, labels, display });
+}
+
+/** Every registered symbol set's name (kept current when one is registered later). */
+export let SYMBOL_SET_NAMES: readonly string[] = [];
+symbolSetRegistry.onChange(() => {
+  SYMBOL_SET_NAMES = symbolSetRegistry.names();
+});
 
 export function symbolSet(name: string): SymbolSet {
-  const found = SETS.find((s) => s.name === name);
-  if (!found) {
-    throw new UserError(`unknown symbol set "${name}"; known: ${SYMBOL_SET_NAMES.join(', ')}`);
-  }
-  return found;
+  return symbolSetRegistry.require(name);
 }
+
+defineSymbolSet({ name: 'ABCD', symbols: LETTERS });
+defineSymbolSet({ name: 'abcd', symbols: LETTERS.map((l) => l.toLowerCase()) });
+defineSymbolSet({ name: '1234', symbols: (i) => String(i + 1) });
+defineSymbolSet({ name: 'roman', symbols: (i) => toRoman(i + 1) });
+defineSymbolSet({ name: 'paren', symbols: LETTERS, display: parenthesized });
+// The paper's language-independent tokens and its rare, unordered set: exactly four each.
+defineSymbolSet({ name: 'signs', symbols: ['$', '&', '#', '@'] });
+defineSymbolSet({ name: 'rare', symbols: ['œ', '§', 'з', 'ü'] });

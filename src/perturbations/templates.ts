@@ -2,10 +2,12 @@
  * Prompt templates and the renderer that turns a presentation into a context plus one scored
  * continuation per shown choice. Each template reproduces a published MMLU implementation; for
  * items of another known task, `lm-eval` and `llama.cpp` render that task's own published format
- * (see protocols.ts) when the condition scores the way the task is published.
+ * (see protocols.ts) when the condition scores the way the task is published. Each `defineTemplate`
+ * registers one; the built-in ones are registered below, in the order messages list them.
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors.js';
+import { Registry } from '../core/registry.js';
 import type { Item } from '../core/types.js';
 import { DEFAULT_TEMPLATE, type PerturbedPresentation } from './presentation.js';
 import { llamaCppFormat, lmEvalFormat, splitAtBlank, type TaskFormat } from './protocols.js';
@@ -27,8 +29,9 @@ export interface RenderedPrompt {
   contexts?: string[];
 }
 
-interface Template {
+export interface Template {
   name: string;
+  /** What opens the prompt, before the first block (the subject when the item has one). */
   description(subject: string | undefined): string;
   /** The question as it opens a block. */
   question(text: string): string;
@@ -51,28 +54,34 @@ const hendrycksSubject = (subject: string | undefined) =>
         .join('')}.\n\n`
     : `${INTRO}.\n\n`;
 
-const TEMPLATES: readonly Template[] = [
-  { name: 'lm-eval', description: aboutSubject, question: (q) => q.trim(), cue: 'Answer:' },
-  { name: 'no-subject', description: () => `${INTRO}.\n\n`, question: (q) => q.trim(), cue: 'Answer:' },
-  { name: 'correct-answer', description: aboutSubject, question: (q) => q.trim(), cue: 'Correct Answer:' },
-  { name: 'helm', description: aboutSubject, question: (q) => `Question: ${q.trim()}`, cue: 'Answer:' },
-  { name: 'hendrycks', description: hendrycksSubject, question: (q) => q, cue: 'Answer:' },
-];
-
 /** Renders only items of a task that llama.cpp evaluates (see protocols.ts). */
 export const LLAMA_CPP_TEMPLATE = 'llama.cpp';
 
-/** The templates that render any item (in MMLU's frame, or lm-eval's own format for a known task). */
-export const TEMPLATE_NAMES = TEMPLATES.map((t) => t.name) as [string, ...string[]];
+export const templateRegistry = new Registry<Template>('template');
 
-/** Every name the `template` perturbation accepts. */
-export const TEMPLATE_CHOICES: [string, ...string[]] = [...TEMPLATE_NAMES, LLAMA_CPP_TEMPLATE];
-
-function templateNamed(name: string): Template {
-  const found = TEMPLATES.find((t) => t.name === name);
-  if (!found) throw new UserError(`unknown template "${name}"; known: ${TEMPLATE_NAMES.join(', ')}`);
-  return found;
+/** Registers a prompt template and returns it. */
+export function defineTemplate(template: Template): Template {
+  if (template.name === LLAMA_CPP_TEMPLATE)
+    throw new UserError(`a template named "${LLAMA_CPP_TEMPLATE}" is already registered`);
+  return templateRegistry.add(template);
 }
+
+/** The templates that render any item (in MMLU's frame, or lm-eval's own format for a known task). */
+export let TEMPLATE_NAMES: readonly string[] = [];
+templateRegistry.onChange(() => {
+  TEMPLATE_NAMES = templateRegistry.names();
+});
+
+defineTemplate({ name: 'lm-eval', description: aboutSubject, question: (q) => q.trim(), cue: 'Answer:' });
+defineTemplate({ name: 'no-subject', description: () => `${INTRO}.\n\n`, question: (q) => q.trim(), cue: 'Answer:' });
+defineTemplate({
+  name: 'correct-answer',
+  description: aboutSubject,
+  question: (q) => q.trim(),
+  cue: 'Correct Answer:',
+});
+defineTemplate({ name: 'helm', description: aboutSubject, question: (q) => `Question: ${q.trim()}`, cue: 'Answer:' });
+defineTemplate({ name: 'hendrycks', description: hendrycksSubject, question: (q) => q, cue: 'Answer:' });
 
 /** What one block shows: the item, its shown order and the label index on each line. */
 interface BlockView {
@@ -206,7 +215,7 @@ export function renderPrompt(p: PerturbedPresentation, method: Method): Rendered
   for (const shot of p.shots) checkPermutation(shot.order, shot.item.choices.length, `shot ${shot.item.id}`);
   const format = taskFormat(p, method);
   if (format) return renderTask(p, view, format, symbols);
-  const template = templateNamed(p.template);
+  const template = templateRegistry.require(p.template);
 
   let context = template.description(p.item.subject);
   for (const shot of p.shots) {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { closestKey } from '../core/spelling.js';
 
 /*
  * Study-file issues, root cause first: an unknown key (with the known key it most likely
@@ -45,28 +46,6 @@ export function knownKeys(schema: z.ZodType, keyPath: readonly PropertyKey[]): S
   };
   walk(schema as unknown as Schema, keyPath);
   return found;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
-/** The known key closest to `key`, if it is close enough to be a misspelling of it. */
-export function closestKey(key: string, known: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
 }
 
 export interface Located {
