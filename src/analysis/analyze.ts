@@ -8,18 +8,15 @@ import { UserError } from '../core/errors.js';
 import type { ConditionInfo, ItemResult } from '../core/results.js';
 import { seedFrom } from '../core/rng.js';
 import type { Analysis, ConditionSummary } from './analysisTypes.js';
-import { circularReports, rstdCells } from './biasReport.js';
 import { buildCells, cellColumn, conditionLeaderboards } from './conditionLeaderboards.js';
 import { varianceNoise } from './factorNoise.js';
 import { FACTOR_NAMES, factorVariance } from './factorVariance.js';
 import { agreementNoise, orderChanges } from './movement.js';
 import { NULLS } from './nulls.js';
 import { conditionRoles, conditionsWithRole, type ResolvedRole } from './roles.js';
-import { rstdNoise } from './rstdNoise.js';
-import { stressEffects } from './stress.js';
 import { pairedBootstrapSums, type BootstrapColumn } from './pairedBootstrap.js';
 import { rankAgreement, rankShifts } from './rankShifts.js';
-import { buildResultMatrix, cellOffset, cellOutcomes } from './resultMatrix.js';
+import { buildResultMatrix, cellOutcomes } from './resultMatrix.js';
 import { robustAnalysis, robustCounts } from './robustLeaderboard.js';
 import { computeStatistics } from './statistic.js';
 import './statistics.js';
@@ -212,22 +209,6 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
   }));
   const movement = orderChanges(mx, baselineIndex, alpha, new Set(perturbations));
   const shifts = rankShifts(models, conditionNames, accuracy, baselineIndex);
-  const rstd = rstdCells(mx);
-  const rstdFloors = rstdNoise(
-    rstd.map((cell) => {
-      const m = models.indexOf(cell.model);
-      const c = conditionNames.indexOf(cell.condition);
-      const o = cellOffset(mx, m, c);
-      return {
-        goldPositions: mx.goldPosition.subarray(o, o + mx.n),
-        outcomes: cellOutcomes(mx, m, c),
-        rstd: cell.rstd,
-        key: `${cell.model}\u0000${cell.condition}`,
-      };
-    }),
-    { draws: permutations, seed: noiseSeed, alpha },
-  );
-  const stress = roles.flatMap((r, k) => (r.role === 'stress' ? [k] : []));
   // Ways of measuring, not probes or bias exploits: a choices-only probe would count as the standard level of every factor.
   const varied = roles.flatMap((r, k) => (r.role === 'stress' || r.role === 'probe' ? [] : [k]));
   const notApplicable: Analysis['notApplicable'] = [];
@@ -251,23 +232,21 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
   }
   if (permutations === 0) notApplicable.push({ statistic: 'noise floors', reason: 'permutations set to 0' });
   if (resamples === 0) notApplicable.push({ statistic: 'bootstrap intervals', reason: 'bootstrap set to 0' });
-  if (rstd.every((r) => !Number.isFinite(r.rstd) || r.itemsByPosition.filter((x) => x > 0).length < 2)) {
-    notApplicable.push({
-      statistic: 'rstd',
-      reason: 'the gold answer is shown at fewer than two positions (or its position is unknown)',
-    });
-  }
   const registered = computeStatistics({
     mx,
     items: input.items,
     conditions: infos,
     baselineIndex,
+    roles,
     seed: opts.seed,
     alpha,
+    permutations,
+    prideShare: opts.prideShare,
+    circularGroups,
   });
   notApplicable.push(...registered.notApplicable);
 
-  const analysis: Omit<Analysis, 'conventions'> = {
+  const analysis: Omit<Analysis, 'bias' | 'conventions'> = {
     schemaVersion: 1,
     settings: {
       seed: opts.seed,
@@ -323,16 +302,6 @@ export function analyzeRun(input: AnalysisInput, opts: AnalysisOptions): Analysi
         varied.map((c) => infos[c].factors),
         { boot, cellColumn: column, alpha },
       ),
-    },
-    bias: {
-      rstd: rstd.map((cell, k) => ({ ...cell, noise: rstdFloors[k] })),
-      circular: circularReports(mx, input.items, infos, {
-        seed: opts.seed,
-        baselineIndex,
-        prideShare: opts.prideShare,
-        circularGroups,
-      }),
-      stress: stressEffects(mx, stress, baselineIndex, alpha),
     },
     notApplicable,
     nulls: { ...NULLS },

@@ -7,6 +7,7 @@
 import type { ConditionInfo, ItemResult } from '../core/results.js';
 import { Registry } from '../core/registry.js';
 import type { ResultMatrix } from './resultMatrix.js';
+import type { ResolvedRole } from './roles.js';
 
 /** What every statistic is computed from. */
 export interface StatisticInput {
@@ -15,8 +16,16 @@ export interface StatisticInput {
   items: readonly ItemResult[];
   conditions: readonly ConditionInfo[];
   baselineIndex: number;
+  /** Each condition's role (baseline, perturbation, stress, probe, protocol), in condition order. */
+  roles: readonly ResolvedRole[];
   seed: number;
   alpha: number;
+  /** Permutations for noise floors (0: none). */
+  permutations: number;
+  /** Share of items used to estimate the PriDe prior (default 0.05). */
+  prideShare?: number;
+  /** Sets of conditions (indices) that are rotations of each other; detected from the data when omitted. */
+  circularGroups?: number[][];
 }
 
 export interface StatisticDefinition<T = unknown> {
