@@ -83,6 +83,7 @@ export async function computeRequests(
       throw new Interrupted();
     }
     const batch: number[] = [];
+    const batchStart = next;
     while (batch.length < chunk && next < queue.length) {
       const id = queue[next++];
       if (!results.has(id)) batch.push(id);
@@ -106,6 +107,12 @@ export async function computeRequests(
     );
     position = claim.position;
     absorb(claim.arrived);
+    if (claim.handingOver) {
+      // A run that was alone hands its requests over within moments: the same batch again then.
+      next = batchStart;
+      await new Promise((resolve) => setTimeout(resolve, MIN_POLL_MS));
+      continue;
+    }
     let claimed = batch;
     if (claim.claimed.length < batch.length) {
       const mine = new Set(claim.claimed);

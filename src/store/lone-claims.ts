@@ -65,7 +65,7 @@ export class LoneClaims {
    * In a claim transaction: the keys claimed if this worker is alone, else undefined (from now
    * on it claims row by row), after checking that no live lone worker holds the model.
    */
-  claim(modelId: string, keys: readonly string[], now: number): string[] | undefined {
+  claim(modelId: string, keys: readonly string[], now: number): string[] | 'handing-over' | undefined {
     if (!this.shared) {
       if (!this.othersAlive(now)) return this.claimAlone(modelId, keys);
       this.share();
@@ -73,7 +73,7 @@ export class LoneClaims {
     const lone = this.sql.holderOfAll.get(modelId, this.worker) as string | undefined;
     if (lone === undefined) return undefined;
     // A lone worker's requests are all held until it has seen this one and claimed them row by row.
-    if (this.workerAlive(lone, now)) return [];
+    if (this.workerAlive(lone, now)) return 'handing-over';
     this.sql.dropAll.run(modelId, lone);
     return undefined;
   }

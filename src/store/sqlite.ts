@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS failures (model TEXT NOT NULL, key TEXT NOT NULL, err
 CREATE TABLE IF NOT EXISTS file_hashes (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL, sha256 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS result_log (model TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL, created_at INTEGER NOT NULL, checksum INTEGER, PRIMARY KEY (model, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claims (model TEXT NOT NULL, key TEXT NOT NULL, worker TEXT NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS workers (worker TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, heartbeat INTEGER NOT NULL, started INTEGER, boot TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS workers (worker TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, heartbeat INTEGER NOT NULL, started INTEGER, boot TEXT, joined INTEGER) WITHOUT ROWID;
 `;
 
 /** A worker whose process cannot be checked from here (another machine) and that has not written for this long is taken to be gone. */
@@ -180,6 +180,7 @@ export class SqliteStore implements ResultStore {
       const workerColumns = this.db.prepare(`SELECT name FROM pragma_table_info('workers')`).pluck().all() as string[];
       if (!workerColumns.includes('started'))
         this.db.exec('ALTER TABLE workers ADD COLUMN started INTEGER; ALTER TABLE workers ADD COLUMN boot TEXT');
+      if (!workerColumns.includes('joined')) this.db.exec('ALTER TABLE workers ADD COLUMN joined INTEGER');
       if (version === 0) this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } catch (e) {
       if (opened?.open) opened.close();
@@ -341,16 +342,27 @@ export class SqliteStore implements ResultStore {
     this.claiming.register.run(this.worker, this.self.host, this.self.pid, now, this.self.start, this.self.boot);
   }
 
+  /**
+   * Registers this run as one at work on the store, in the order runs joined (a worker merely
+   * opening the store does not count), and returns how many live runs joined before it.
+   */
   join(): number {
     return this.db
       .transaction(() => {
         const now = Date.now();
         this.register(now);
-        const others = this.db
-          .prepare('SELECT worker FROM workers WHERE worker <> ?')
+        this.db
+          .prepare(
+            'UPDATE workers SET joined = coalesce(joined, (SELECT coalesce(max(joined), 0) + 1 FROM workers)) WHERE worker = ?',
+          )
+          .run(this.worker);
+        const earlier = this.db
+          .prepare(
+            'SELECT w.worker FROM workers w, workers me WHERE me.worker = ? AND w.worker <> me.worker AND w.joined < me.joined',
+          )
           .pluck()
           .all(this.worker) as string[];
-        return others.filter((w) => this.workerAlive(w, now)).length;
+        return earlier.filter((w) => this.workerAlive(w, now)).length;
       })
       .immediate();
   }
@@ -362,6 +374,7 @@ export class SqliteStore implements ResultStore {
     const { arrived, position } = this.appendedByOthers(modelId, since);
     const wanted = arrived.size ? keys.filter((k) => !arrived.has(k)) : keys;
     const alone = this.lone.claim(modelId, wanted, now);
+    if (alone === 'handing-over') return { claimed: [], arrived, position, handingOver: true };
     if (alone) return { claimed: alone, arrived, position };
     const list = JSON.stringify(wanted);
     take.run(modelId, this.worker, list);

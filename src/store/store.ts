@@ -11,6 +11,11 @@ export interface Claim {
   arrived: Map<string, RequestResult>;
   /** Pass as `since` next time. */
   position: number;
+  /**
+   * Nothing claimed because a worker that was alone on the store holds every request of the model
+   * and is handing them over one by one: ask again in a moment rather than treating them as taken.
+   */
+  handingOver?: boolean;
 }
 
 export interface ResultStore {
