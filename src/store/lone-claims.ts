@@ -62,8 +62,8 @@ export class LoneClaims {
   }
 
   /**
-   * In a claim transaction: the keys claimed if this worker is alone, else undefined (from now
-   * on it claims row by row), after checking that no live lone worker holds the model.
+   * In a claim transaction: the keys claimed if this worker is alone; 'handing-over' while a live
+   * lone worker still holds the model (ask again shortly); else undefined (claim row by row).
    */
   claim(modelId: string, keys: readonly string[], now: number): string[] | 'handing-over' | undefined {
     if (!this.shared) {
