@@ -60,11 +60,6 @@ export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult
   });
 }
 
-/** `goodhart run <study> -q` into `<dir>/out` (or `out`), with the store `<dir>/store.sqlite`. */
-export function runStudyIn(dir: string, study: string, out = path.join(dir, 'out')): Promise<CliResult> {
-  return runCli(['run', study, '--out', out, '--store', path.join(dir, 'store.sqlite'), '-q']);
-}
-
 /** The conditions of the small study: every scoring method, a shuffle, few-shot and circular. */
 export const SMALL_CONDITIONS = [
   '{ name: base, scoring: symbol }',

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCli, runStudyIn, tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 
 const CONDITIONS = `conditions:
   - { name: base, scoring: symbol }
@@ -46,7 +46,15 @@ const covers = (ci: [number, number] | null, x: number) => ci !== null && ci[0] 
 async function runStudy(models: string) {
   const dir = tempDir();
   const out = path.join(dir, 'out');
-  const run = await runStudyIn(dir, writeStudy(dir, models), out);
+  const run = await runCli([
+    'run',
+    writeStudy(dir, models),
+    '--out',
+    out,
+    '--store',
+    path.join(dir, 'store.sqlite'),
+    '-q',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   return { out, stdout: run.stdout, analysis: readJson(path.join(out, 'analysis.json')) };
 }

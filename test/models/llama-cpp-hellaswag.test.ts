@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Bunzip from 'seek-bzip';
-import { repoRoot, runCli, runStudyIn, sharedDir, tempDir } from '../helpers.js';
+import { repoRoot, runCli, sharedDir, tempDir } from '../helpers.js';
 import { llamaCppHellaswagOrder } from './llama-cpp-order.js';
 
 /**
@@ -148,7 +148,15 @@ conditions:
 baseline: llama.cpp
 `,
     );
-    const run = await runStudyIn(dir, path.join(dir, 'study.yaml'));
+    const run = await runCli([
+      'run',
+      path.join(dir, 'study.yaml'),
+      '--out',
+      path.join(dir, 'out'),
+      '--store',
+      path.join(dir, 'store.sqlite'),
+      '-q',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const items = fs
       .readFileSync(path.join(dir, 'out', 'items.jsonl'), 'utf8')

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { UserError } from '../../src/core/errors.js';
-import { runCli, runStudyIn, sharedDir, tempDir } from '../helpers.js';
+import { runCli, sharedDir, tempDir } from '../helpers.js';
 import { connectModel, readOutput, storiesPath, writeStudy } from './remote-helpers.js';
 import { findLlamaServer, startRealLlamaServer, type RealLlamaServer } from './servers/real-llama-server.js';
 
@@ -138,7 +138,15 @@ test('openai-completions against llama-server is refused before any scoring, nam
     [`{ name: c, backend: openai-completions, url: '${server.url}/v1', model: '${MODELS.stories}' }`],
     ['{ name: base, scoring: symbol }'],
   );
-  const r = await runStudyIn(dir, study);
+  const r = await runCli([
+    'run',
+    study,
+    '--out',
+    path.join(dir, 'out'),
+    '--store',
+    path.join(dir, 'store.sqlite'),
+    '-q',
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr.split('\n')[0], /models\.0 \(c\): the server's \/tokenize gave no tokens/);
   assert.doesNotMatch(r.stdout, /requests:/, 'nothing was scored');

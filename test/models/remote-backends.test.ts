@@ -5,7 +5,7 @@ import type { LoglikelihoodRequest, NextTokenRequest, Outcome } from '../../src/
 import { UserError } from '../../src/core/errors.js';
 import { GgufModel } from '../../src/models/gguf.js';
 import { matchCandidates } from '../../src/models/top-k.js';
-import { runCli, runStudyIn, tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 import { connectModel, readOutput, storiesPath, writeStudy } from './remote-helpers.js';
 import { ScoringEngine } from './servers/engine.js';
 import { startLlamaServer } from './servers/llama-server.js';
@@ -274,7 +274,15 @@ test('a cell whose items tie in more than 5% of cases is reported with a warning
       ['{ name: base, scoring: symbol }'],
       2,
     );
-    const r = await runStudyIn(dir, study);
+    const r = await runCli([
+      'run',
+      study,
+      '--out',
+      path.join(dir, 'out'),
+      '--store',
+      path.join(dir, 'store.sqlite'),
+      '-q',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /warning: flat x base: 4 of 4 items tied \(the first shown choice won them\)/);
     assert.equal(readOutput(path.join(dir, 'out')).summary.cells[0].ties, 4);

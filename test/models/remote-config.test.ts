@@ -8,7 +8,7 @@ import { validateStudy } from '../../src/engine/validate.js';
 import { backendCapabilities } from '../../src/models/registry.js';
 import { modelSpecSchema } from '../../src/study/schema.js';
 import { loadStudy } from '../../src/study/load.js';
-import { runCli, runStudyIn, tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 import { storiesPath, writeStudy } from './remote-helpers.js';
 import { ScoringEngine } from './servers/engine.js';
 import { startLlamaServer } from './servers/llama-server.js';
@@ -69,7 +69,15 @@ test('a symbol-only backend asked for hybrid and cloze fails before any request 
   const dir = tempDir();
   try {
     const study = writeStudy(dir, [`{ name: llama, backend: llama-server, url: '${server.url}' }`], conditions);
-    const r = await runStudyIn(dir, study);
+    const r = await runCli([
+      'run',
+      study,
+      '--out',
+      path.join(dir, 'out'),
+      '--store',
+      path.join(dir, 'store.sqlite'),
+      '-q',
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /2 condition x model pairs need log-likelihoods/);
     assert.match(r.stderr, /condition "hybrid" \(hybrid scoring\) x model "llama" \(backend llama-server/);

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { HttpClient, parseRetryAfter } from '../../src/models/http.js';
-import { runCli, runStudyIn, tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 import { itemsOf, readOutput, storiesPath, writeStudy } from './remote-helpers.js';
 import { ScoringEngine } from './servers/engine.js';
 import { startServer, type Handler } from './servers/harness.js';
@@ -231,7 +231,15 @@ test('an unreachable server stops the run with an error naming the endpoint', as
     [`{ name: remote, backend: openai-completions, url: '${url}/v1', model: m, maxRetries: 1 }`],
     ['{ name: base, scoring: symbol }'],
   );
-  const r = await runStudyIn(dir, study);
+  const r = await runCli([
+    'run',
+    study,
+    '--out',
+    path.join(dir, 'out'),
+    '--store',
+    path.join(dir, 'store.sqlite'),
+    '-q',
+  ]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`GET ${url}/v1/models: cannot reach the server: connection refused`));
 });

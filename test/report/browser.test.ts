@@ -12,7 +12,7 @@ import { loadBenchmark } from '../../src/benchmarks/load.js';
 import { readEmbeddedData } from '../../src/report/payload.js';
 import type { BrowserData } from '../../src/report/browser.js';
 import type { ItemResult } from '../../src/core/results.js';
-import { repoRoot, runCli, runStudyIn, sharedDir, tempDir } from '../helpers.js';
+import { repoRoot, runCli, sharedDir, tempDir } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = path.join(repoRoot, 'test-output', 'report');
@@ -90,7 +90,15 @@ baseline: base
 `,
   );
   const out = path.join(dir, 'out');
-  const run = await runStudyIn(dir, path.join(dir, 'study.yaml'), out);
+  const run = await runCli([
+    'run',
+    path.join(dir, 'study.yaml'),
+    '--out',
+    out,
+    '--store',
+    path.join(dir, 'store.sqlite'),
+    '-q',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /report\.html/);
   const results = fs
